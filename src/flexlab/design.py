@@ -1,0 +1,362 @@
+"""The design model: one source of truth for nodes, addresses, pools, BGP and DPD.
+
+`configs/design.yaml` holds the facts; :func:`load_design` validates them and
+:meth:`Design.plan` derives every per-node value (WAN /30s, overlay pools, peer order,
+router ids) the templates, topologies, testbeds and the embedded lab need. Nothing else
+in flexlab repeats an address.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from flexlab.errors import FlexlabError
+
+IPv4Network = ipaddress.IPv4Network
+IPv4Address = ipaddress.IPv4Address
+
+DEFAULT_DESIGN = Path(__file__).resolve().parents[2] / "configs" / "design.yaml"
+
+#: Lab defaults, used only by the embedded lab when the environment does not set them.
+EMBEDDED_LAB_SECRETS = {"psk": "flexlab-lab-psk", "username": "admin", "password": "admin", "enable": "admin"}
+
+
+class DesignError(FlexlabError):
+    """The design file is missing, not YAML, or violates the model (names the field)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DpdModel(_Strict):
+    interval: int = Field(30, ge=10, le=3600)
+    retry: int = Field(5, ge=2, le=60)
+    mode: Literal["on-demand", "periodic"] = "on-demand"
+
+
+class SecretsModel(_Strict):
+    psk_env: str = "FLEXLAB_PSK"
+    username_env: str = "FLEXLAB_USERNAME"
+    password_env: str = "FLEXLAB_PASSWORD"
+    enable_env: str = "FLEXLAB_ENABLE"
+
+
+class NamesModel(_Strict):
+    keyring: str = "Flex_key"
+    keyring_peer: str = "Spokes"
+    ikev2_profile: str = "Flex_IKEv2"
+    flex_client: str = "Flex_Client"
+    pool: str = "FlexSpokes"
+    peer_group: str = "Spokes"
+    transform_set: str = "IKEv2"
+    ipsec_profile: str = "default"
+    route_map: str = "ALL"
+
+
+class TransportModel(_Strict):
+    supernet: IPv4Network
+
+
+class OverlayModel(_Strict):
+    hub_address: IPv4Address
+    listen_range: IPv4Network
+
+
+class HubModel(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    pool: IPv4Network
+    lan: IPv4Network
+
+
+class SpokesModel(_Strict):
+    count: int = Field(2, ge=1, le=4000)
+    lan_supernet: IPv4Network
+    preference: Literal["alternate"] = "alternate"
+
+
+class IpSlaModel(_Strict):
+    operation: int = Field(10, ge=1, le=2147483647)
+    frequency: int = Field(5, ge=1, le=604800)
+
+
+class NtpModel(_Strict):
+    master: str | None = None
+    stratum: int = Field(3, ge=1, le=15)
+
+
+class IspModel(_Strict):
+    name: str = "isp"
+
+
+class DesignModel(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    bgp_as: int = Field(ge=1, le=4294967295)
+    dpd: DpdModel = DpdModel()
+    secrets: SecretsModel = SecretsModel()
+    names: NamesModel = NamesModel()
+    transport: TransportModel
+    overlay: OverlayModel
+    summary: IPv4Network
+    hubs: list[HubModel] = Field(min_length=2, max_length=2)
+    hub_interconnect: IPv4Network
+    spokes: SpokesModel
+    ip_sla: IpSlaModel = IpSlaModel()
+    ntp: NtpModel = NtpModel()
+    isp: IspModel = IspModel()
+
+    @field_validator("hub_interconnect")
+    @classmethod
+    def _interconnect_is_p2p(cls, net: IPv4Network) -> IPv4Network:
+        if net.prefixlen != 30:
+            raise ValueError("must be a /30 (point-to-point link between the hubs)")
+        return net
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "DesignModel":
+        names = [h.name for h in self.hubs]
+        if len(set(names)) != len(names):
+            raise ValueError(f"hubs: duplicate hub names {names}")
+        pools = [h.pool for h in self.hubs]
+        for i, a in enumerate(pools):
+            for b in pools[i + 1:]:
+                if a.overlaps(b):
+                    raise ValueError(f"hubs.pool: pools {a} and {b} overlap; each hub needs its own")
+        for hub in self.hubs:
+            if not hub.pool.subnet_of(self.overlay.listen_range):
+                raise ValueError(f"hubs.pool: {hub.pool} of {hub.name} is outside overlay.listen_range")
+            if self.overlay.hub_address in hub.pool:
+                raise ValueError(f"overlay.hub_address {self.overlay.hub_address} lies inside pool {hub.pool}")
+            if hub.pool.num_addresses - 2 < self.spokes.count:
+                raise ValueError(f"hubs.pool: {hub.pool} of {hub.name} cannot address {self.spokes.count} spokes")
+            if not hub.lan.subnet_of(self.summary):
+                raise ValueError(f"hubs.lan: {hub.lan} of {hub.name} is outside the summary {self.summary}")
+        if not self.spokes.lan_supernet.subnet_of(self.summary):
+            raise ValueError(f"spokes.lan_supernet {self.spokes.lan_supernet} is outside the summary {self.summary}")
+        if self.spokes.lan_supernet.prefixlen > 24 or 2 ** (24 - self.spokes.lan_supernet.prefixlen) <= self.spokes.count:
+            raise ValueError(f"spokes.lan_supernet {self.spokes.lan_supernet} has too few /24s for {self.spokes.count} spokes")
+        links_needed = len(self.hubs) + self.spokes.count
+        if self.transport.supernet.prefixlen > 30 or 2 ** (30 - self.transport.supernet.prefixlen) < links_needed:
+            raise ValueError(f"transport.supernet {self.transport.supernet} has too few /30s for {links_needed} links")
+        if self.ntp.master is not None and self.ntp.master not in names:
+            raise ValueError(f"ntp.master: {self.ntp.master!r} is not a hub ({', '.join(names)})")
+        return self
+
+
+# ---------------------------------------------------------------------------------------
+# Derived plan: what every node gets. Ports are containerlab-style numbers (eth1 = 1).
+# ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Port:
+    """One point-to-point data port of a node (containerlab ``ethN``)."""
+
+    number: int
+    address: IPv4Address
+    network: IPv4Network
+    peer: str
+    peer_port: int
+    peer_address: IPv4Address
+    description: str
+
+    @property
+    def netmask(self) -> str:
+        return str(self.network.netmask)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A point-to-point link between two node ports, as in a containerlab topology."""
+
+    a: str
+    a_port: int
+    b: str
+    b_port: int
+
+
+@dataclass(frozen=True)
+class NodePlan:
+    name: str
+    role: Literal["hub", "spoke", "isp"]
+    ports: tuple[Port, ...]
+    router_id: IPv4Address | None = None
+    lan: IPv4Network | None = None
+    pool: IPv4Network | None = None
+    index: int = 0
+    peers: tuple[IPv4Address, ...] = ()
+    preferred_hub: str | None = None
+    other_hub_address: IPv4Address | None = None
+
+    @property
+    def wan(self) -> Port:
+        """The transport port (eth1) of a hub or spoke."""
+        return self.ports[0]
+
+    def port(self, number: int) -> Port:
+        for port in self.ports:
+            if port.number == number:
+                return port
+        raise KeyError(f"{self.name} has no port eth{number}")
+
+    @property
+    def lan_address(self) -> IPv4Address:
+        assert self.lan is not None
+        return next(self.lan.hosts())
+
+
+@dataclass(frozen=True)
+class LabPlan:
+    design: "Design"
+    nodes: tuple[NodePlan, ...]
+    links: tuple[Link, ...]
+
+    def node(self, name: str) -> NodePlan:
+        for node in self.nodes:
+            if node.name == name:
+                return node
+        raise KeyError(f"no node named {name!r} in the design")
+
+    def by_role(self, role: str) -> list[NodePlan]:
+        return [n for n in self.nodes if n.role == role]
+
+    @property
+    def hubs(self) -> list[NodePlan]:
+        return self.by_role("hub")
+
+    @property
+    def spokes(self) -> list[NodePlan]:
+        return self.by_role("spoke")
+
+    @property
+    def isp(self) -> NodePlan:
+        return self.by_role("isp")[0]
+
+    def hub_by_wan(self, address: IPv4Address | str) -> NodePlan | None:
+        wanted = ipaddress.ip_address(str(address))
+        return next((h for h in self.hubs if h.wan.address == wanted), None)
+
+
+@dataclass
+class Design:
+    """A validated design with helpers; build with :func:`load_design`."""
+
+    model: DesignModel
+    source: Path | None = None
+    spoke_count_override: int | None = field(default=None)
+
+    @property
+    def spoke_count(self) -> int:
+        return self.spoke_count_override or self.model.spokes.count
+
+    def with_spokes(self, count: int) -> "Design":
+        """The same design with another number of spokes (validated again)."""
+        data = self.model.model_dump(mode="json")
+        data["spokes"]["count"] = count
+        return Design(_validate(data, self.source), self.source)
+
+    def plan(self) -> LabPlan:
+        return _build_plan(self)
+
+    def secret(self, which: Literal["psk", "username", "password", "enable"], *, embedded: bool = False) -> str:
+        """The secret from its environment variable; lab default only for the embedded lab."""
+        env_name = getattr(self.model.secrets, f"{which}_env")
+        value = os.environ.get(env_name)
+        if value:
+            return value
+        if embedded:
+            return EMBEDDED_LAB_SECRETS[which]
+        raise DesignError(
+            f"secret '{which}' is not set: export {env_name}=... (secrets are never stored in the repo)"
+        )
+
+
+def _p2p(supernet: IPv4Network, index: int) -> IPv4Network:
+    return ipaddress.IPv4Network((int(supernet.network_address) + 4 * index, 30))
+
+
+def _build_plan(design: Design) -> LabPlan:
+    m = design.model
+    isp_name = m.isp.name
+    isp_ports: list[Port] = []
+    nodes: list[NodePlan] = []
+    links: list[Link] = []
+    hub_wans: dict[str, IPv4Address] = {}
+
+    def wan_link(node_name: str, link_index: int) -> Port:
+        net = _p2p(m.transport.supernet, link_index)
+        isp_addr, node_addr = list(net.hosts())
+        isp_port = link_index + 1
+        isp_ports.append(Port(isp_port, isp_addr, net, node_name, 1, node_addr, f"to {node_name}"))
+        links.append(Link(isp_name, isp_port, node_name, 1))
+        return Port(1, node_addr, net, isp_name, isp_port, isp_addr, f"WAN to {isp_name}")
+
+    ic = m.hub_interconnect
+    ic_addrs = list(ic.hosts())
+    hub_names = [h.name for h in m.hubs]
+    for i, hub in enumerate(m.hubs):
+        wan = wan_link(hub.name, i)
+        hub_wans[hub.name] = wan.address
+        other = hub_names[1 - i]
+        ic_port = Port(2, ic_addrs[i], ic, other, 2, ic_addrs[1 - i], f"DC link to {other}")
+        nodes.append(NodePlan(
+            name=hub.name, role="hub", ports=(wan, ic_port), router_id=next(hub.lan.hosts()),
+            lan=hub.lan, pool=hub.pool, index=i + 1, other_hub_address=ic_addrs[1 - i],
+        ))
+    links.append(Link(hub_names[0], 2, hub_names[1], 2))
+
+    lan_subnets = m.spokes.lan_supernet.subnets(new_prefix=24)
+    next(lan_subnets)  # spoke N gets the N-th /24; the 0th is left unused
+    for n in range(1, design.spoke_count + 1):
+        name = f"spoke{n}"
+        wan = wan_link(name, len(m.hubs) + n - 1)
+        lan = next(lan_subnets)
+        preferred = hub_names[(n - 1) % len(hub_names)]
+        order = [preferred] + [h for h in hub_names if h != preferred]
+        nodes.append(NodePlan(
+            name=name, role="spoke", ports=(wan,), router_id=next(lan.hosts()), lan=lan, index=n,
+            peers=tuple(hub_wans[h] for h in order), preferred_hub=preferred,
+        ))
+    nodes.insert(0, NodePlan(name=isp_name, role="isp", ports=tuple(isp_ports)))
+    return LabPlan(design=design, nodes=tuple(nodes), links=tuple(links))
+
+
+def _field_path(loc: tuple[object, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(top level)"
+
+
+def _validate(data: object, source: Path | None) -> DesignModel:
+    where = f"{source}: " if source else ""
+    if not isinstance(data, dict):
+        raise DesignError(f"{where}design must be a YAML mapping, got {type(data).__name__}")
+    try:
+        return DesignModel.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = _field_path(tuple(p for p in err["loc"] if not str(p).startswith("function-")))
+            problems.append(f"field '{loc}': {err['msg']}")
+        raise DesignError(f"{where}invalid design: " + "; ".join(problems)) from None
+
+
+def load_design(path: Path | str | None = None, *, spokes: int | None = None) -> Design:
+    """Read and validate a design YAML file; ``spokes`` overrides the spoke count."""
+    source = Path(path) if path else DEFAULT_DESIGN
+    try:
+        text = source.read_text()
+    except OSError as exc:
+        raise DesignError(f"cannot read design file {source}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise DesignError(f"{source}: not valid YAML{at}: {getattr(exc, 'problem', exc)}") from None
+    design = Design(_validate(data, source), source)
+    return design.with_spokes(spokes) if spokes else design

@@ -1,0 +1,147 @@
+"""Jinja2 rendering of the reference IOS configurations, per containerlab kind.
+
+Each node's config comes from ``configs/templates/<role>.j2`` and the derived
+:class:`~flexlab.design.LabPlan`. Interface names follow the containerlab kind (port
+``ethN`` of the topology maps to the router's N-th data interface).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Literal
+
+import jinja2
+
+from flexlab.design import Design, LabPlan, NodePlan
+from flexlab.errors import FlexlabError
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "configs" / "templates"
+RENDERED_DIR = Path(__file__).resolve().parents[2] / "configs" / "rendered"
+
+SecretMode = Literal["env", "embedded", "redacted"]
+
+
+class RenderError(FlexlabError):
+    """Unknown kind, missing template or a template error."""
+
+
+def _iol_name(port: int) -> str:
+    # IOL: 4 ports per slot; Ethernet0/0 is the containerlab management port.
+    return f"Ethernet{port // 4}/{port % 4}"
+
+
+def _vios_name(port: int) -> str:
+    # IOSv: GigabitEthernet0/0 is management, data ports from 0/1.
+    return f"GigabitEthernet0/{port}"
+
+
+def _csr_name(port: int) -> str:
+    # CSR1000v / Cat8000v: GigabitEthernet1 is management, eth1 -> GigabitEthernet2.
+    return f"GigabitEthernet{port + 1}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A containerlab kind flexlab supports, with what differs between kinds."""
+
+    name: str
+    ifname: Callable[[int], str]
+    os: Literal["ios", "iosxe"]
+    platform: str
+    default_image: str
+    image_env: str
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("cisco_iol", _iol_name, "ios", "iol", "vrnetlab/cisco_iol:17.12.01", "FLEXLAB_IOL_IMAGE"),
+        Kind("cisco_vios", _vios_name, "ios", "iosv", "vrnetlab/cisco_vios:159-3.M10", "FLEXLAB_VIOS_IMAGE"),
+        Kind("cisco_csr1000v", _csr_name, "iosxe", "csr1000v", "vrnetlab/cisco_csr1000v:17.03.08", "FLEXLAB_CSR_IMAGE"),
+        Kind("cisco_c8000v", _csr_name, "iosxe", "c8000v", "vrnetlab/cisco_c8000v:17.11.01a", "FLEXLAB_C8000V_IMAGE"),
+    )
+}
+
+
+def get_kind(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise RenderError(f"unknown containerlab kind {name!r}; supported: {', '.join(KINDS)}") from None
+
+
+REDACTED_PSK = "FLEXLAB_PSK_REDACTED"
+
+
+def _psk(design: Design, mode: SecretMode) -> str:
+    if mode == "redacted":
+        return REDACTED_PSK
+    return design.secret("psk", embedded=(mode == "embedded"))
+
+
+def _ntp_server(plan: LabPlan, node: NodePlan) -> str | None:
+    """Where a node takes its time: the NTP master hub, by the nearest of its addresses."""
+    master_name = plan.design.model.ntp.master
+    if master_name is None or node.name == master_name:
+        return None
+    master = plan.node(master_name)
+    if node.role == "hub":
+        return str(master.port(2).address)  # over the DC link
+    return str(master.wan.address)
+
+
+def _environment(kind: Kind) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+    env.globals["ifname"] = kind.ifname
+    return env
+
+
+def render_node(plan: LabPlan, node: NodePlan, kind_name: str = "cisco_iol", secrets: SecretMode = "env") -> str:
+    """The startup configuration of one node for one kind."""
+    kind = get_kind(kind_name)
+    design = plan.design
+    context = {
+        "node": node,
+        "d": design.model,
+        "psk": _psk(design, secrets) if node.role != "isp" else "",
+        "logging_buffer": 64000,
+        "ntp_master": design.model.ntp.master,
+        "ntp_server": _ntp_server(plan, node),
+    }
+    if node.pool is not None:
+        hosts = list(node.pool.hosts())
+        context["pool_first"], context["pool_last"] = hosts[0], hosts[-1]
+    try:
+        text = _environment(kind).get_template(f"{node.role}.j2").render(context)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"rendering {node.name} for {kind_name}: {exc}") from None
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of '!' separators and blank lines that template blocks leave."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if line == "!" and out and out[-1] == "!":
+            continue
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def render_all(plan: LabPlan, kind_name: str, out_dir: Path, secrets: SecretMode = "env") -> list[Path]:
+    """Write ``<node>.cfg`` for every node into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for node in plan.nodes:
+        path = out_dir / f"{node.name}.cfg"
+        path.write_text(render_node(plan, node, kind_name, secrets))
+        written.append(path)
+    return written

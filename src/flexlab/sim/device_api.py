@@ -1,0 +1,48 @@
+"""What the CLI (``sim/cli``) and SSH server need from a simulated router.
+
+The protocol engine's node class implements :class:`SimDevice`; the CLI is written and
+tested against this protocol only, so either side can change inside without the other.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from flexlab.sim.config_tree import ConfigTree
+from flexlab.sim.state import NodeSnapshot
+
+
+class SimDevice(Protocol):
+    name: str
+
+    @property
+    def hostname(self) -> str:
+        """The current `hostname` from the running config (the node name if unset)."""
+
+    @property
+    def config(self) -> ConfigTree:
+        """The running configuration; the CLI edits it in place, then calls config_changed()."""
+
+    @property
+    def responsive(self) -> bool:
+        """False while the node is frozen or stopped: the SSH server then stays silent."""
+
+    def check_login(self, username: str, password: str) -> bool:
+        """True when the credentials match a `username X password|secret Y` line."""
+
+    def check_enable(self, password: str) -> bool:
+        """True when the password matches `enable secret|password` (or no enable secret is set)."""
+
+    def config_changed(self) -> None:
+        """Called by the CLI after each accepted configuration line: the engine re-reads
+        the tree and reacts (interfaces, IKE, BGP, ...) on the lab clock."""
+
+    def snapshot(self) -> NodeSnapshot:
+        """Current read model for show-command rendering (advances the clock first)."""
+
+    def clear(self, words: list[str]) -> str:
+        """Run a `clear ...` exec command given canonical words, return its output
+        (e.g. ["clear", "crypto", "ikev2", "sa"], ["clear", "ip", "bgp", "*"])."""
+
+    def write_memory(self) -> None:
+        """Copy running-config to startup-config."""

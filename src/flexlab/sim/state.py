@@ -1,0 +1,267 @@
+"""Read model of one simulated router, as the show-command renderers see it.
+
+The protocol engine (``sim/engine``) builds a :class:`NodeSnapshot` from its live state on
+demand; the renderers (``sim/show``) turn a snapshot into IOS text. This contract keeps
+the two apart: renderers never touch protocol internals and the engine never formats text.
+
+Times: ``*_since`` fields and ``NodeSnapshot.now`` are simulated seconds on the lab clock
+(float). ``NodeSnapshot.device_time(t)`` converts a lab instant into the datetime this
+device's clock shows at that instant (its own offset, or the NTP master's when synced).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Literal
+
+IPv4Address = ipaddress.IPv4Address
+IPv4Network = ipaddress.IPv4Network
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """What `show version` reports; comes from the image profile (``--image``)."""
+
+    image: str                 # profile name, e.g. "iol-17.12"
+    os_family: Literal["ios", "iosxe"]
+    version: str               # "17.12.1", "15.9(3)M10", "15.2(4)M6"
+    platform_line: str         # "Cisco IOS Software [Dublin], Linux Software (X86_64BI_LINUX-ADVENTERPRISEK9-M), Version 17.12.1, RELEASE SOFTWARE (fc5)"
+    image_file: str            # "unix:/iol/iol.bin" / "flash0:/vios-adventerprisek9-m"
+    chassis: str               # "Linux Unix" / "IOSv" / "CSR1000V"
+    processor: str             # "Intel-x86"
+    memory_line: str           # "(revision 1.0) with 1104412K/29696K bytes of memory."
+    serial: str                # processor board ID
+    config_register: str = "0x0"
+    rom: str = "Bootstrap program is Linux"
+    compiled: str = "Compiled Fri 01-Sep-23 18:31 by mcpre"
+
+
+@dataclass(frozen=True)
+class InterfaceState:
+    name: str                  # "Ethernet0/1", "Tunnel1", "Virtual-Access1", "Loopback1"
+    kind: Literal["ethernet", "loopback", "tunnel", "virtual-access", "virtual-template"]
+    admin_up: bool
+    line_up: bool
+    address: IPv4Address | None
+    prefixlen: int | None
+    method: Literal["manual", "NVRAM", "IPCP", "unset", "TFTP"]  # `show ip interface brief` Method
+    description: str = ""
+    unnumbered: str | None = None      # "Loopback1" for `ip unnumbered Loopback1`
+    mtu: int = 1500
+    ip_mtu: int | None = None
+    bandwidth_kbit: int = 10000
+    delay_usec: int = 1000
+    mac: str = "aabb.cc00.0100"
+    tunnel_source: str | None = None   # interface name or address
+    tunnel_destination: str | None = None
+    tunnel_protection: str | None = None
+    last_change: float = 0.0
+    packets_in: int = 0
+    packets_out: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+
+
+@dataclass(frozen=True)
+class IkeSaState:
+    tunnel_id: int
+    local: IPv4Address
+    local_port: int
+    remote: IPv4Address
+    remote_port: int
+    status: Literal["READY", "IN-NEG", "DELETE"]
+    is_initiator: bool
+    created: float
+    fvrf: str = "none"
+    ivrf: str = "none"
+    encryption: str = "AES-CBC"
+    keysize: int = 256
+    prf: str = "SHA512"
+    hash: str = "SHA512"
+    dh_group: int = 19
+    auth_sign: str = "PSK"
+    auth_verify: str = "PSK"
+    lifetime: int = 86400
+    dpd_interval: int = 0
+    dpd_retry: int = 0
+    local_spi: str = "0000000000000000"
+    remote_spi: str = "0000000000000000"
+    local_id: str = ""
+    remote_id: str = ""
+    local_req_msg_id: int = 2
+    remote_req_msg_id: int = 0
+    local_next_msg_id: int = 2
+    remote_next_msg_id: int = 0
+    session_id: int = 1
+    assigned_address: IPv4Address | None = None   # address pushed by the hub (mode config)
+
+
+@dataclass(frozen=True)
+class IpsecFlow:
+    local_ident: str           # "100.64.0.10/255.255.255.255/47/0" for GRE transport
+    remote_ident: str
+    packets_encrypted: int
+    packets_decrypted: int
+    active_sas: int = 2
+    origin: str = "crypto map"
+
+
+@dataclass(frozen=True)
+class CryptoSessionState:
+    interface: str             # "Tunnel1", "Virtual-Access1"
+    profile: str               # IKEv2 profile name
+    status: Literal["UP-ACTIVE", "UP-NO-IKE", "DOWN", "DOWN-NEGOTIATING", "UP-IDLE"]
+    peer: IPv4Address
+    peer_port: int
+    since: float
+    fvrf: str = "(none)"
+    ivrf: str = "(none)"
+    phase1_id: str = ""
+    ike_sa: IkeSaState | None = None
+    flows: tuple[IpsecFlow, ...] = ()
+    username: str | None = None
+
+
+@dataclass(frozen=True)
+class FlexClientState:
+    name: str                  # "Flex_Client"
+    state: Literal["ACTIVE", "INACTIVE", "CONNECTING", "WAIT-NEXT-PEER"]
+    peer: IPv4Address | None
+    source: str                # source interface name
+    tunnel_interface: str
+    assigned_address: IPv4Address | None
+    backup_group: str = "None"
+    ivrf: str = "IP DEFAULT"
+    fvrf: str = "IP DEFAULT"
+    peers: tuple[tuple[int, IPv4Address], ...] = ()   # configured peer list, in order
+
+
+@dataclass(frozen=True)
+class BgpNeighborState:
+    address: IPv4Address
+    remote_as: int
+    dynamic: bool              # created from a listen range (printed with a leading '*')
+    state: Literal["Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established"]
+    since: float | None        # last up/down transition; None = never
+    msg_rcvd: int
+    msg_sent: int
+    table_version: int
+    prefixes_received: int
+    admin_shutdown: bool = False
+    peer_group: str | None = None
+    inq: int = 0
+    outq: int = 0
+
+
+@dataclass(frozen=True)
+class BgpListenRange:
+    peer_group: str
+    prefix: IPv4Network
+    members: tuple[IPv4Address, ...]
+
+
+@dataclass(frozen=True)
+class BgpPathState:
+    prefix: IPv4Network
+    next_hop: IPv4Address      # 0.0.0.0 for local routes
+    metric: int | None
+    local_pref: int | None
+    weight: int
+    as_path: str               # "" for iBGP-only paths
+    origin: Literal["i", "e", "?"]
+    best: bool
+    valid: bool = True
+    suppressed: bool = False   # 's' (aggregate summary-only)
+    internal: bool = False     # 'i' (learned from iBGP)
+    rib_failure: bool = False  # 'r'
+    atomic_aggregate: bool = False
+    from_neighbor: IPv4Address | None = None
+
+
+@dataclass(frozen=True)
+class BgpState:
+    router_id: IPv4Address
+    local_as: int
+    table_version: int
+    neighbors: tuple[BgpNeighborState, ...]
+    listen_ranges: tuple[BgpListenRange, ...]
+    paths: tuple[BgpPathState, ...]
+    dynamic_limit: int = 100
+
+
+@dataclass(frozen=True)
+class RouteState:
+    prefix: IPv4Network
+    code: str                  # "C", "L", "S", "B", "S*"
+    distance: int | None       # None for connected/local
+    metric: int | None
+    next_hop: IPv4Address | None
+    interface: str | None
+    since: float
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    time: float                # lab instant
+    facility: str              # "BGP"
+    severity: int              # 5
+    mnemonic: str              # "ADJCHANGE"
+    text: str                  # "neighbor *172.16.1.2 Up"
+
+
+@dataclass(frozen=True)
+class PoolState:
+    name: str
+    start: IPv4Address
+    end: IPv4Address
+    in_use: tuple[IPv4Address, ...]
+
+
+@dataclass(frozen=True)
+class SlaState:
+    operation: int
+    kind: str                  # "icmp-echo"
+    target: IPv4Address
+    source: str | None
+    frequency: int
+    started: float | None      # None: not scheduled
+    latest_start: float | None
+    latest_rtt_ms: int | None
+    latest_ok: bool | None
+    successes: int
+    failures: int
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    buffered_size: int = 4096
+    buffered_level: str = "debugging"
+    console: bool = True
+    timestamps_msec: bool = True
+
+
+@dataclass(frozen=True)
+class NodeSnapshot:
+    hostname: str
+    version: VersionInfo
+    now: float                 # lab instant of this snapshot
+    booted: float              # lab instant the node booted (uptime = now - booted)
+    clock_offset: float        # device clock = lab epoch + t + offset (seconds)
+    clock_synced: bool         # NTP synchronised (no leading '*' on times)
+    epoch: dt.datetime         # lab instant 0 as a UTC datetime
+    interfaces: tuple[InterfaceState, ...] = ()
+    ike_sas: tuple[IkeSaState, ...] = ()
+    crypto_sessions: tuple[CryptoSessionState, ...] = ()
+    flex_clients: tuple[FlexClientState, ...] = ()
+    bgp: BgpState | None = None
+    routes: tuple[RouteState, ...] = ()
+    log: tuple[LogEntry, ...] = ()
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    pools: tuple[PoolState, ...] = ()
+    slas: tuple[SlaState, ...] = ()
+
+    def device_time(self, t: float) -> dt.datetime:
+        """The datetime this device's clock shows at lab instant ``t``."""
+        return self.epoch + dt.timedelta(seconds=t + self.clock_offset)
