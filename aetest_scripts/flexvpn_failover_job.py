@@ -1,0 +1,78 @@
+"""pyATS job: FlexVPN redundant-hub failover, one testscript run per failed hub.
+
+    pyats run job aetest_scripts/flexvpn_failover_job.py --testbed-file testbeds/embedded.yaml \
+        [--failure-mode interface-shutdown|node-stop|freeze|blackhole] [--hubs hub1,hub2] \
+        [--config-dir DIR] [--skip-config] [--iterations N] [--report-dir DIR]
+
+With an embedded-lab testbed the job starts the lab itself when it is not running, and
+stops it at the end (a lab that was already up is used and left running).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from pyats.easypy import run
+
+from flexlab.harness.job_report import merge_run_files
+from flexlab.labs.session import lab_settings, open_lab
+
+HERE = Path(__file__).resolve().parent
+TESTSCRIPT = HERE / "flexvpn_failover.py"
+FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
+log = logging.getLogger(__name__)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="flexvpn_failover_job", add_help=False)
+    parser.add_argument("--failure-mode", choices=FAILURE_MODES, default="interface-shutdown")
+    parser.add_argument("--hubs", default="", help="comma-separated hubs to fail in turn (default: every hub)")
+    parser.add_argument("--config-dir", type=Path, help="devices run exactly the <device>.cfg files in DIR")
+    parser.add_argument("--skip-config", action="store_true", help="trust the startup configs")
+    parser.add_argument("--iterations", type=int, default=1)
+    parser.add_argument("--report-dir", type=Path)
+    parser.add_argument("--design", type=Path, help="design file with the expectations (default configs/design.yaml)")
+    args, _unknown = parser.parse_known_args(argv)
+    if args.iterations < 1:
+        parser.error("--iterations must be at least 1")
+    return args
+
+
+def main(runtime) -> None:
+    args = parse_args(sys.argv[1:])
+    testbed = runtime.testbed
+    if testbed is None:
+        raise SystemExit("flexvpn_failover_job: give a testbed with --testbed-file (e.g. testbeds/embedded.yaml)")
+    settings = lab_settings(testbed)
+    hubs = [h for h in args.hubs.split(",") if h] or [
+        name for name, device in testbed.devices.items() if (device.custom or {}).get("role") == "hub"
+    ]
+    unknown = [h for h in hubs if h not in testbed.devices]
+    if unknown:
+        raise SystemExit(f"flexvpn_failover_job: --hubs names devices not in the testbed: {', '.join(unknown)}")
+    report_dir = (args.report_dir or Path(runtime.directory)).resolve()
+    for stale in (report_dir / "runs").glob("*.json"):
+        stale.unlink()  # results of an earlier job in the same report directory
+    lab = open_lab(testbed, config_dir=args.config_dir)
+    first = True
+    try:
+        for iteration in range(1, args.iterations + 1):
+            for hub in hubs:
+                tag = f"{hub}-{iteration}"
+                run(
+                    testscript=str(TESTSCRIPT), runtime=runtime, taskid=f"failover-{tag}",
+                    testbed=testbed, lab=lab, hub=hub, failure_mode=args.failure_mode, iteration=iteration,
+                    skip_config=args.skip_config or not first, config_dir=args.config_dir,
+                    report_dir=report_dir, run_tag=tag, kind=settings.get("kind", "cisco_iol"),
+                    design=str(args.design) if args.design else None,
+                )
+                first = False
+    finally:
+        lab.close()
+        written = merge_run_files(report_dir, extra_dirs=[Path(runtime.directory)])
+        for path in written:
+            log.info("report: %s", path)
+            print(f"flexlab report: {path}")

@@ -1,0 +1,45 @@
+"""`flexlab demo`: the main job on the embedded lab, exactly as a user runs it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from flexlab.errors import FlexlabError
+
+PROJECT = Path(__file__).resolve().parents[3]
+JOB = PROJECT / "aetest_scripts" / "flexvpn_failover_job.py"
+TESTBED = PROJECT / "testbeds" / "embedded.yaml"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    demo = subparsers.add_parser("demo", help="run the failover job on the embedded lab and show the report")
+    demo.add_argument("--report-dir", type=Path, default=PROJECT / "reports" / "demo")
+    demo.add_argument("--failure-mode", default="interface-shutdown")
+    demo.set_defaults(func=_demo)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if not JOB.exists():
+        raise FlexlabError(f"job file {JOB} not found: run `flexlab demo` from a source checkout")
+    pyats = Path(sys.executable).with_name("pyats")
+    command = [
+        str(pyats), "run", "job", str(JOB), "--testbed-file", str(TESTBED), "--no-mail",
+        "--archive-dir", str(args.report_dir / "archive"),
+        "--report-dir", str(args.report_dir), "--failure-mode", args.failure_mode,
+    ]
+    print("running:", " ".join(command), flush=True)
+    code = subprocess.call(command, cwd=PROJECT)
+    report = args.report_dir / "failover_report.json"
+    if report.exists():
+        data = json.loads(report.read_text())
+        stats = data.get("failover_s") or {}
+        print(f"\nverdict: {'PASS' if data.get('passed') else 'FAIL'}; failover median "
+              f"{stats.get('median', float('nan')):.3f} s (device time)")
+        print(f"report: {report}\n        {report.with_suffix('.md')}")
+    else:
+        print("no report was written; see the pyATS output above")
+    return code

@@ -1,0 +1,117 @@
+"""`flexlab lab ...`: start, inspect, fail, restore and stop a lab."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from flexlab.labs.base import LabError
+from flexlab.labs.embedded import DEFAULT_LAB, EmbeddedLab, UpOptions
+from flexlab.labs.embedded_testbed import write_embedded_testbed
+
+FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    lab = subparsers.add_parser("lab", help="manage a lab (the embedded lab runs in the background)")
+    commands = lab.add_subparsers(dest="lab_command", metavar="ACTION", required=True)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        parser = commands.add_parser(name, help=help_text)
+        parser.add_argument("--name", default=DEFAULT_LAB, help="lab name (default: %(default)s)")
+        return parser
+
+    up = add("up", "start a lab and wait until every node accepts SSH logins")
+    up.add_argument("--embedded", action="store_true", required=True, help="start the embedded lab")
+    up.add_argument("--spokes", type=int, help="number of spokes (default: the design's)")
+    up.add_argument("--time-scale", type=float, default=10.0, help="simulated seconds per wall second")
+    up.add_argument("--image", default="iol-17.12", help="behaviour profile (see docs/embedded-lab.md)")
+    up.add_argument("--design", type=Path, help="design file (default: configs/design.yaml)")
+    up.add_argument("--config-dir", type=Path, help="boot nodes from <node>.cfg files in this directory")
+    up.add_argument("--testbed-out", type=Path, help="write the pyATS testbed here")
+    up.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for SSH logins")
+    up.set_defaults(func=_up)
+
+    status = add("status", "show whether the lab runs and the state of its nodes")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=_status)
+
+    add("down", "stop the lab").set_defaults(func=_down)
+
+    fail = add("fail", "fail a node the way a real lab can")
+    fail.add_argument("node")
+    fail.add_argument("--mode", choices=FAILURE_MODES, default="interface-shutdown")
+    fail.set_defaults(func=_fail)
+
+    restore = add("restore", "undo a failure")
+    restore.add_argument("node")
+    restore.set_defaults(func=_restore)
+
+    truth = add("truth", "print the simulated instants of every protocol event")
+    truth.add_argument("--json", action="store_true")
+    truth.set_defaults(func=_truth)
+
+
+def _up(args: argparse.Namespace) -> int:
+    lab = EmbeddedLab(args.name)
+    info = lab.up(UpOptions(
+        spokes=args.spokes, time_scale=args.time_scale, image=args.image, design=args.design,
+        config_dir=args.config_dir, timeout_s=args.timeout,
+    ))
+    print(f"embedded lab {info.name!r} up: {len(info.ports)} nodes on {info.host}, time scale {info.time_scale:g}, image {info.image}")
+    for node, errors in info.boot_errors.items():
+        for error in errors:
+            print(f"  warning: {node} refused a startup-config line: {error}")
+    if args.testbed_out:
+        path = write_embedded_testbed(info, lab.credentials, args.testbed_out)
+        print(f"testbed written to {path}")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    lab = EmbeddedLab(args.name)
+    if not lab.is_up():
+        print(json.dumps({"name": args.name, "up": False}) if args.json else f"embedded lab {args.name!r} is not up")
+        return 1
+    status = lab.status()
+    if args.json:
+        print(json.dumps({"up": True, **status}, indent=2))
+        return 0
+    print(f"embedded lab {status['name']!r}: lab time {status['lab_time']:.3f} s, time scale {status['time_scale']:g}, image {status['image']}")
+    for node, facts in status["nodes"].items():
+        extra = f", failed ({facts['failed']})" if facts.get("failed") else ""
+        print(f"  {node:<10} ssh 127.0.0.1:{facts['port']}{extra}")
+    return 0
+
+
+def _down(args: argparse.Namespace) -> int:
+    stopped = EmbeddedLab(args.name).down()
+    print(f"embedded lab {args.name!r} stopped" if stopped else f"embedded lab {args.name!r} was not up")
+    return 0
+
+
+def _fail(args: argparse.Namespace) -> int:
+    result = EmbeddedLab(args.name).fail(args.node, args.mode)
+    print(f"{result['node']} failed ({result['mode']}) at lab time {result['lab_time']:.3f} s")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    result = EmbeddedLab(args.name).restore(args.node)
+    print(f"{result['node']} restored at lab time {result['lab_time']:.3f} s")
+    return 0
+
+
+def _truth(args: argparse.Namespace) -> int:
+    events = EmbeddedLab(args.name).truth()
+    if args.json:
+        print(json.dumps(events, indent=2))
+        return 0
+    for event in events:
+        detail = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("lab_time", "node", "kind", "device_time"))
+        print(f"{event['lab_time']:>12.3f}  {event.get('node', ''):<8} {event.get('kind', ''):<24} {detail}")
+    return 0
+
+
+__all__ = ["register", "LabError"]

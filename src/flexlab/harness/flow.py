@@ -1,0 +1,293 @@
+"""The failover job's steps, kept out of the aetest script so they can be read and tested.
+
+Each public function is one step of ``aetest_scripts/flexvpn_failover.py``. State shared
+between steps lives in :class:`Context`. Devices are pyATS devices; the lab is reached
+only through :class:`flexlab.labs.session.JobLab` and the routers' CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import json
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from flexlab import timing
+from flexlab.design import Design, load_design
+from flexlab.harness import checks, reads
+from flexlab.harness.ledger import FailureLedger
+from flexlab.harness.report import HubRun, SpokeFailover
+from flexlab.labs.session import JobLab
+from flexlab.render import render_node
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+IPv4Address = ipaddress.IPv4Address
+
+#: Device seconds allowed for the lab to converge before the baseline is judged.
+BASELINE_ALLOWANCE_S = 240.0
+#: Wall seconds between two polls of the devices.
+POLL_INTERVAL_S = 0.1
+
+
+@dataclass
+class Context:
+    testbed: Any
+    lab: JobLab
+    design: Design
+    failure_mode: str
+    hub: str
+    iteration: int
+    kind: str
+    devices: dict[str, Any] = field(default_factory=dict)
+    hubs: list[str] = field(default_factory=list)
+    spokes: list[str] = field(default_factory=list)
+    hub_wan: dict[str, IPv4Address] = field(default_factory=dict)
+    hub_wan_if: dict[str, str] = field(default_factory=dict)
+    spoke_configs: dict[str, str] = field(default_factory=dict)
+    offsets: dict[str, timing.ClockOffset] = field(default_factory=dict)
+    clock_method: str = ""
+    images: dict[str, str] = field(default_factory=dict)
+    baseline_peer: dict[str, IPv4Address] = field(default_factory=dict)
+    baseline_ok: bool = False
+    hub_failed: bool = False
+    failed_at: dt.datetime | None = None
+    moved: dict[str, SpokeFailover] = field(default_factory=dict)
+    run: HubRun | None = None
+    ledger: FailureLedger | None = None
+
+    @classmethod
+    def create(cls, testbed: Any, lab: JobLab, params: Any) -> "Context":
+        design = load_design(params.get("design"), spokes=None)
+        ctx = cls(
+            testbed=testbed, lab=lab, design=design, failure_mode=params["failure_mode"], hub=params["hub"],
+            iteration=int(params.get("iteration", 1)), kind=str(params.get("kind") or "cisco_iol"),
+        )
+        ctx.devices = dict(testbed.devices)
+        for name, device in ctx.devices.items():
+            role = (getattr(device, "custom", None) or {}).get("role") or name.rstrip("0123456789")
+            if role == "hub":
+                ctx.hubs.append(name)
+            elif role == "spoke":
+                ctx.spokes.append(name)
+        ctx.run = HubRun(hub=ctx.hub, failure_mode=ctx.failure_mode, iteration=ctx.iteration)
+        ctx.ledger = FailureLedger.for_testbed(testbed)
+        return ctx
+
+    @property
+    def time_scale(self) -> float:
+        return self.lab.time_scale
+
+    def wall(self, device_seconds: float) -> float:
+        """Wall seconds that ``device_seconds`` of router time take in this lab."""
+        return device_seconds / self.time_scale
+
+    def record_testcase(self, name: str, result: Any) -> None:
+        assert self.run is not None
+        self.run.testcases[name] = str(result)
+
+    def hub_by_address(self, address: IPv4Address | None) -> str | None:
+        return next((h for h, a in self.hub_wan.items() if a == address), None)
+
+
+def parallel(function: Callable[[str], T], names: list[str]) -> dict[str, T]:
+    """Run ``function`` for every device name on threads (one CLI session each)."""
+    if not names:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(16, len(names))) as pool:
+        return dict(zip(names, pool.map(function, names)))
+
+
+# -- setup -------------------------------------------------------------------------------
+def connect_all(ctx: Context) -> list[str]:
+    """Connect to every device in parallel; problems name the device and the cause."""
+    def connect(name: str) -> str | None:
+        device = ctx.devices[name]
+        try:
+            if not device.is_connected():
+                device.connect(log_stdout=False, learn_hostname=False, connection_timeout=60)
+        except Exception as exc:  # unicon raises several types; the message is what matters
+            return f"{name}: cannot connect: {type(exc).__name__}: {exc}"
+        return None
+    return [problem for problem in parallel(connect, list(ctx.devices)).values() if problem]
+
+
+def _config_lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.splitlines() if line.strip() and line.strip() not in ("!", "end")]
+
+
+def apply_configs(ctx: Context, config_dir: Path | None) -> list[str]:
+    """Apply each device's config over the CLI; every refused line is reported."""
+    plan = ctx.design.plan()
+    secrets = "embedded" if ctx.lab.kind == "embedded" else "env"
+    boot_errors = ctx.lab.boot_errors()
+
+    def apply(name: str) -> list[str]:
+        problems = [f"{name}: refused at boot: {error}" for error in boot_errors.get(name, [])]
+        if config_dir is not None:
+            text = (Path(config_dir) / f"{name}.cfg").read_text()
+        else:
+            text = render_node(plan, plan.node(name), ctx.kind, secrets)
+        try:
+            ctx.devices[name].configure(_config_lines(text))
+        except Exception as exc:  # SubCommandFailure carries the refused line and the error
+            problems.append(f"{name}: {exc}")
+        return problems
+    return [p for problems in parallel(apply, list(ctx.devices)).values() for p in problems]
+
+
+def restore_pending(ctx: Context) -> list[str]:
+    assert ctx.ledger is not None
+    restored = []
+    for hub, mode in ctx.ledger.pending().items():
+        _restore(ctx, hub, mode)
+        restored.append(f"{hub} ({mode})")
+    return restored
+
+
+def learn_topology(ctx: Context) -> list[str]:
+    """Read what the job needs from the devices: WAN addresses, peers, clocks, versions."""
+    problems: list[str] = []
+    configs = parallel(lambda n: reads.running_config(ctx.devices[n]), list(ctx.devices))
+    for hub in ctx.hubs:
+        wan_if = reads.tunnel_source_interface(configs[hub])
+        addresses = reads.interface_addresses(ctx.devices[hub])
+        if wan_if is None or wan_if not in addresses:
+            problems.append(f"{hub}: cannot find its WAN interface (tunnel source of the Virtual-Template)")
+            continue
+        ctx.hub_wan_if[hub], ctx.hub_wan[hub] = wan_if, addresses[wan_if]
+    for spoke in ctx.spokes:
+        ctx.spoke_configs[spoke] = configs[spoke]
+        if not reads.configured_peers(configs[spoke]):
+            problems.append(f"{spoke}: no `peer N <address>` in its FlexVPN client block")
+    ctx.offsets = parallel(lambda n: timing.measure_clock_offset(ctx.devices[n], ctx.time_scale), list(ctx.devices))
+    synced = all(offset.synced for offset in ctx.offsets.values())
+    ctx.clock_method = (
+        "NTP-synchronised device clocks: failover = spoke log time - hub log time" if synced
+        else "unsynchronised clocks: times corrected by offsets measured with `show clock`"
+    )
+    ctx.images = parallel(lambda n: _version(ctx.devices[n]), list(ctx.devices))
+    return problems
+
+
+def _version(device: Any) -> str:
+    parsed = device.parse("show version").get("version", {})
+    return str(parsed.get("version", "unknown"))
+
+
+# -- baseline ---------------------------------------------------------------------------------
+def _expected_lans(ctx: Context) -> dict[str, ipaddress.IPv4Network]:
+    plan = ctx.design.plan()
+    return {s: plan.node(s).lan for s in ctx.spokes if plan.node(s).lan is not None}
+
+
+def baseline_problems(ctx: Context) -> dict[str, list[str]]:
+    overlay = ctx.design.model.overlay.hub_address
+    summary = ctx.design.model.summary
+    spoke_reads = parallel(lambda s: (
+        reads.flex_clients(ctx.devices[s]), reads.ike_sas(ctx.devices[s]),
+        reads.bgp_neighbors(ctx.devices[s]), reads.bgp_routes(ctx.devices[s]),
+    ), ctx.spokes)
+    hub_routes = parallel(lambda h: reads.bgp_routes(ctx.devices[h]), ctx.hubs)
+    result: dict[str, list[str]] = {k: [] for k in (
+        "spokes ACTIVE on their designed peer 1", "IKEv2 SA READY to peer 1", "BGP to the hub overlay Established",
+        "spokes hold only the summary", "hubs hold every spoke LAN", "assigned overlay addresses are unique")}
+    assigned: dict[str, IPv4Address | None] = {}
+    for spoke, (clients, sas, neighbors, routes) in spoke_reads.items():
+        peer1 = reads.configured_peers(ctx.spoke_configs[spoke])[0]
+        result["spokes ACTIVE on their designed peer 1"] += checks.client_on_peer(spoke, clients, peer1)
+        result["IKEv2 SA READY to peer 1"] += checks.sa_ready(spoke, sas, peer1)
+        result["BGP to the hub overlay Established"] += checks.bgp_established(spoke, neighbors, overlay)
+        result["spokes hold only the summary"] += checks.only_summary(spoke, routes, summary)
+        assigned[spoke] = clients[0].assigned if clients else None
+        if clients and clients[0].peer is not None:
+            ctx.baseline_peer[spoke] = clients[0].peer
+    lans = {lan: None for lan in _expected_lans(ctx).values()}
+    for hub, routes in hub_routes.items():
+        result["hubs hold every spoke LAN"] += checks.holds_prefixes(hub, routes, lans)
+    result["assigned overlay addresses are unique"] += checks.unique_addresses(assigned)
+    return result
+
+
+def wait_baseline(ctx: Context) -> dict[str, list[str]]:
+    latest: dict[str, list[str]] = {}
+
+    def check() -> list[str]:
+        latest.clear()
+        latest.update(baseline_problems(ctx))
+        return [p for problems in latest.values() for p in problems]
+    outcome = checks.poll(check, ctx.wall(BASELINE_ALLOWANCE_S), POLL_INTERVAL_S)
+    ctx.baseline_ok = outcome.ok
+    return latest
+
+
+# -- failure -----------------------------------------------------------------------------------
+def fail_hub(ctx: Context, hub: str, mode: str) -> str:
+    assert ctx.ledger is not None and ctx.run is not None
+    ctx.ledger.add(hub, mode)
+    if mode == "interface-shutdown":
+        wan_if = ctx.hub_wan_if[hub]
+        ctx.devices[hub].configure([f"interface {wan_if}", "shutdown"])
+        events = timing.parse_log(reads.logging_lines(ctx.devices[hub]), reference=ctx.offsets[hub].device_now())
+        shut = [e for e in events if e.mnemonic == "CHANGED" and wan_if in e.text and "administratively down" in e.text]
+        if not shut:
+            raise RuntimeError(f"{hub}: no %LINK-5-CHANGED log for {wan_if} after `shutdown`")
+        ctx.failed_at = shut[-1].device_time
+        ctx.run.failure_source = f"{hub}'s own log (%LINK-5-CHANGED {wan_if} administratively down)"
+    else:
+        sent = time.time()
+        ctx.lab.fail(hub, mode)
+        answered = time.time()
+        reference = next(o for n, o in ctx.offsets.items() if n != hub)
+        ctx.failed_at = reference.device_time_at((sent + answered) / 2)
+        ctx.run.failure_source = f"harness clock when the lab failed {hub}, mapped to device time (±{(answered - sent) * ctx.time_scale / 2:.3f} s)"
+    ctx.hub_failed = True
+    ctx.run.failed_at = ctx.failed_at.isoformat()
+    return f"{hub} failed by {mode} at device time {ctx.failed_at.isoformat()}"
+
+
+def _restore(ctx: Context, hub: str, mode: str) -> None:
+    assert ctx.ledger is not None
+    if mode == "interface-shutdown":
+        wan_if = ctx.hub_wan_if.get(hub) or reads.tunnel_source_interface(reads.running_config(ctx.devices[hub]))
+        ctx.devices[hub].configure([f"interface {wan_if}", "no shutdown"])
+    else:
+        ctx.lab.restore(hub)
+        if mode == "node-stop":
+            _reconnect(ctx, hub)
+    ctx.ledger.remove(hub)
+
+
+def _reconnect(ctx: Context, name: str) -> None:
+    device = ctx.devices[name]
+    try:
+        device.disconnect()
+    except Exception:  # the old session died with the node
+        pass
+    outcome = checks.poll(lambda: connect_all_one(ctx, name), max_wall_s=60, interval_s=0.5)
+    if not outcome.ok:
+        raise RuntimeError("; ".join(outcome.problems))
+
+
+def connect_all_one(ctx: Context, name: str) -> list[str]:
+    try:
+        ctx.devices[name].connect(log_stdout=False, learn_hostname=False, connection_timeout=20)
+        return []
+    except Exception as exc:
+        return [f"{name}: cannot reconnect: {exc}"]
+
+
+def write_run(ctx: Context | None, report_dir: Path, run_tag: str) -> Path | None:
+    if ctx is None or ctx.run is None:
+        return None
+    runs = Path(report_dir) / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    path = runs / f"{run_tag}.json"
+    payload = {"run": asdict(ctx.run), "lab": ctx.lab.describe(), "images": ctx.images, "clock_method": ctx.clock_method}
+    path.write_text(json.dumps(payload, indent=2, default=str))
+    return path

@@ -1,0 +1,144 @@
+"""The failover report: results as data first, then rendered to JSON and Markdown."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class SpokeFailover:
+    """One spoke's move away from one failed hub."""
+
+    hub: str
+    spoke: str
+    from_peer: str
+    to_peer: str | None = None
+    to_hub: str | None = None
+    failover_s: float | None = None
+    failover_polled_s: float | None = None
+    dpd_bound_s: float | None = None
+    bound_formula: str = ""
+    bound_terms: dict[str, float] = field(default_factory=dict)
+    bgp_converged_s: float | None = None
+    timing_method: str = ""
+    passed: bool = False
+    reason: str = ""
+
+
+@dataclass
+class HubRun:
+    """Everything measured while one hub was failed."""
+
+    hub: str
+    failure_mode: str
+    iteration: int = 1
+    failed_at: str | None = None           # device time of the failure, ISO format
+    failure_source: str = ""               # where the failure instant came from
+    spokes: list[SpokeFailover] = field(default_factory=list)
+    unmoved_ok: bool | None = None
+    recovery: str = ""
+    testcases: dict[str, str] = field(default_factory=dict)   # testcase -> result
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (the p95 of 20 samples is the 19th smallest)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))
+    return ordered[int(rank) - 1]
+
+
+def summarize(values: list[float]) -> dict[str, float] | None:
+    if not values:
+        return None
+    return {
+        "count": len(values), "min": min(values), "median": statistics.median(values),
+        "p95": percentile(values, 95), "max": max(values),
+    }
+
+
+@dataclass
+class FailoverReport:
+    lab: dict[str, Any]
+    images: dict[str, str]                 # device -> version string from `show version`
+    clock_method: str
+    runs: list[HubRun] = field(default_factory=list)
+
+    @property
+    def failovers(self) -> list[SpokeFailover]:
+        return [s for run in self.runs for s in run.spokes]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.runs) and all(
+            all(result == "passed" for result in run.testcases.values()) for run in self.runs
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        measured = [s.failover_s for s in self.failovers if s.failover_s is not None]
+        converged = [s.bgp_converged_s for s in self.failovers if s.bgp_converged_s is not None]
+        return {
+            "lab": self.lab,
+            "images": self.images,
+            "clock_method": self.clock_method,
+            "passed": self.passed,
+            "failover_s": summarize(measured),
+            "bgp_converged_s": summarize(converged),
+            "runs": [asdict(run) for run in self.runs],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "FailoverReport":
+        runs = []
+        for raw in data.get("runs", []):
+            spokes = [SpokeFailover(**s) for s in raw.get("spokes", [])]
+            runs.append(HubRun(**{**raw, "spokes": spokes}))
+        return cls(lab=data["lab"], images=data["images"], clock_method=data["clock_method"], runs=runs)
+
+    def to_markdown(self) -> str:
+        data = self.to_dict()
+        lines = [
+            "# FlexVPN failover report", "",
+            f"- Verdict: **{'PASS' if self.passed else 'FAIL'}**",
+            f"- Lab: {', '.join(f'{k}={v}' for k, v in self.lab.items())}",
+            f"- Images: {', '.join(sorted(set(self.images.values()))) or 'unknown'}",
+            f"- Clock: {self.clock_method}", "",
+        ]
+        for label, key in (("Failover", "failover_s"), ("BGP convergence", "bgp_converged_s")):
+            if stats := data[key]:
+                lines.append(
+                    f"- {label} (device seconds, n={stats['count']}): min {stats['min']:.3f}, median "
+                    f"{stats['median']:.3f}, p95 {stats['p95']:.3f}, max {stats['max']:.3f}"
+                )
+        lines += ["", "| failed hub | mode | spoke | from | to | failover s | bound s | BGP s | result |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for run in self.runs:
+            for s in run.spokes:
+                lines.append(
+                    f"| {run.hub} | {run.failure_mode} | {s.spoke} | {s.from_peer} | {s.to_hub or s.to_peer or '-'} | "
+                    f"{_num(s.failover_s)} | {_num(s.dpd_bound_s)} | {_num(s.bgp_converged_s)} | "
+                    f"{'pass' if s.passed else 'FAIL: ' + s.reason} |"
+                )
+        formulas = {s.bound_formula for s in self.failovers if s.bound_formula}
+        if formulas:
+            lines += ["", "## DPD bound", ""] + [f"- `{f}`" for f in sorted(formulas)]
+        lines += ["", "## Testcases", ""]
+        for run in self.runs:
+            for name, result in run.testcases.items():
+                lines.append(f"- {run.hub} (iteration {run.iteration}) {name}: {result}")
+        return "\n".join(lines) + "\n"
+
+    def write(self, directory: Path) -> tuple[Path, Path]:
+        directory.mkdir(parents=True, exist_ok=True)
+        json_path = directory / "failover_report.json"
+        md_path = directory / "failover_report.md"
+        json_path.write_text(json.dumps(self.to_dict(), indent=2, default=str))
+        md_path.write_text(self.to_markdown())
+        return json_path, md_path
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"

@@ -1,0 +1,237 @@
+"""Facade of the embedded lab: start, find, control and stop its background process.
+
+Harness side of the wall: it starts ``python -m flexlab.sim.daemon`` and afterwards speaks
+only to its control socket (JSON lines) and to the routers over SSH. It never imports the
+simulator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+
+from flexlab.errors import FlexlabError
+from flexlab.proc import pid_alive
+from flexlab.labs.base import LabError, LabInfo
+
+#: The default lab listens on fixed ports so that testbeds/embedded.yaml works as is;
+#: other labs take free ports chosen by the kernel.
+DEFAULT_LAB = "default"
+DEFAULT_BASE_PORT = 61100
+DEFAULT_CREDENTIALS = ("admin", "admin")  # embedded-lab defaults (docs/embedded-lab.md)
+
+
+def state_root() -> Path:
+    """Where embedded labs keep their state: $FLEXLAB_STATE_DIR or the XDG state dir."""
+    if env := os.environ.get("FLEXLAB_STATE_DIR"):
+        return Path(env)
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "flexlab" / "labs"
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    spokes: int | None = None
+    time_scale: float = 10.0
+    image: str = "iol-17.12"
+    design: Path | None = None
+    config_dir: Path | None = None
+    seed: int = 1
+    timeout_s: float = 120.0
+    owner_pid: int | None = None   # the lab stops when this process ends
+
+
+class EmbeddedLab:
+    """One named embedded lab (``default`` unless told otherwise)."""
+
+    def __init__(self, name: str = DEFAULT_LAB, root: Path | None = None) -> None:
+        self.name = name
+        self.state_dir = (root or state_root()) / name
+        self.credentials = (
+            os.environ.get("FLEXLAB_USERNAME") or DEFAULT_CREDENTIALS[0],
+            os.environ.get("FLEXLAB_PASSWORD") or DEFAULT_CREDENTIALS[1],
+        )
+
+    # -- discovery -------------------------------------------------------------------
+    @property
+    def _state_file(self) -> Path:
+        return self.state_dir / "lab.json"
+
+    def _read_state(self) -> dict[str, Any] | None:
+        try:
+            return json.loads(self._state_file.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def info(self) -> LabInfo | None:
+        """The running lab, or None. Removes the leftovers of a lab whose process died."""
+        state = self._read_state()
+        if state is None:
+            return None
+        if not pid_alive(int(state["pid"])):
+            self._clean_leftovers()
+            return None
+        return LabInfo.from_state(state)
+
+    def is_up(self) -> bool:
+        return self.info() is not None
+
+    def _clean_leftovers(self) -> None:
+        for name in ("lab.json", "lab.json.tmp", "control.sock", "error.txt"):
+            (self.state_dir / name).unlink(missing_ok=True)
+
+    # -- lifecycle -------------------------------------------------------------------
+    def up(self, options: UpOptions) -> LabInfo:
+        """Start the lab in the background and wait until every node accepts SSH logins."""
+        if (running := self.info()) is not None:
+            raise LabError(f"embedded lab {self.name!r} is already up (pid {running.pid}); `flexlab lab down` first")
+        self._clean_leftovers()
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        command = [
+            sys.executable, "-m", "flexlab.sim.daemon", "--state-dir", str(self.state_dir), "--name", self.name,
+            "--time-scale", str(options.time_scale), "--image", options.image, "--seed", str(options.seed),
+        ]
+        if options.spokes:
+            command += ["--spokes", str(options.spokes)]
+        if options.design:
+            command += ["--design", str(Path(options.design).resolve())]
+        if options.config_dir:
+            command += ["--config-dir", str(Path(options.config_dir).resolve())]
+        if options.owner_pid:
+            command += ["--owner-pid", str(options.owner_pid)]
+        if self.name == DEFAULT_LAB:
+            command += ["--base-port", str(DEFAULT_BASE_PORT)]
+        log_path = self.state_dir / "daemon.log"
+        with open(log_path, "ab") as log_file:
+            process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, start_new_session=True,
+            )
+        info = self._wait_for_state(process, options.timeout_s, log_path)
+        try:
+            asyncio.run(self._wait_for_logins(info, deadline=time.monotonic() + options.timeout_s))
+        except BaseException:
+            self.down()
+            raise
+        return info
+
+    def _wait_for_state(self, process: subprocess.Popen[bytes], timeout_s: float, log_path: Path) -> LabInfo:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if (state := self._read_state()) is not None:
+                return LabInfo.from_state(state)
+            if process.poll() is not None:
+                error = self.state_dir / "error.txt"
+                reason = error.read_text().strip() if error.exists() else _tail(log_path)
+                raise LabError(f"embedded lab {self.name!r} failed to start: {reason}")
+            time.sleep(0.05)
+        process.terminate()
+        raise LabError(f"embedded lab {self.name!r} did not come up within {timeout_s:.0f} s (see {log_path})")
+
+    async def _wait_for_logins(self, info: LabInfo, deadline: float) -> None:
+        username, password = self.credentials
+
+        async def login(node: str, port: int) -> None:
+            last: Exception | None = None
+            while time.monotonic() < deadline:
+                try:
+                    conn = await asyncio.wait_for(asyncssh.connect(
+                        info.host, port, username=username, password=password, known_hosts=None,
+                    ), timeout=10)
+                    conn.close()
+                    return
+                except (OSError, asyncssh.Error, asyncio.TimeoutError) as exc:
+                    last = exc
+                    await asyncio.sleep(0.1)
+            raise LabError(f"node {node} of embedded lab {self.name!r} does not accept SSH logins: {last}")
+
+        sem = asyncio.Semaphore(32)
+
+        async def bounded(node: str, port: int) -> None:
+            async with sem:
+                await login(node, port)
+
+        await asyncio.gather(*(bounded(n, p) for n, p in info.ports.items()))
+
+    def down(self, timeout_s: float = 15.0) -> bool:
+        """Stop the lab; True if one was running. Falls back to SIGTERM/SIGKILL."""
+        state = self._read_state()
+        if state is None:
+            self._clean_leftovers()
+            return False
+        pid = int(state["pid"])
+        try:
+            self.request({"op": "down"}, timeout_s=5)
+        except LabError:
+            if pid_alive(pid):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        self._clean_leftovers()
+        return True
+
+    # -- control ---------------------------------------------------------------------
+    def request(self, payload: dict[str, Any], timeout_s: float = 30.0) -> Any:
+        """Send one control request to the lab process and return its result."""
+        info = self.info()
+        if info is None:
+            raise LabError(f"embedded lab {self.name!r} is not up; start it with `flexlab lab up --embedded`")
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(timeout_s)
+                sock.connect(info.socket)
+                sock.sendall((json.dumps(payload) + "\n").encode())
+                reply = _read_line(sock)
+        except OSError as exc:
+            raise LabError(f"embedded lab {self.name!r} does not answer on its control socket: {exc}") from None
+        if not reply.get("ok"):
+            raise LabError(str(reply.get("error", "unknown error")))
+        return reply["result"]
+
+    def status(self) -> dict[str, Any]:
+        return self.request({"op": "status"})
+
+    def fail(self, node: str, mode: str) -> dict[str, Any]:
+        return self.request({"op": "fail", "node": node, "mode": mode})
+
+    def restore(self, node: str) -> dict[str, Any]:
+        return self.request({"op": "restore", "node": node})
+
+    def truth(self) -> list[dict[str, Any]]:
+        return self.request({"op": "truth"})
+
+
+def _read_line(sock: socket.socket) -> dict[str, Any]:
+    chunks = b""
+    while not chunks.endswith(b"\n"):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        chunks += chunk
+    try:
+        return json.loads(chunks)
+    except ValueError:
+        raise LabError("embedded lab sent a malformed control reply") from None
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        return " | ".join(path.read_text().strip().splitlines()[-lines:]) or "no output"
+    except OSError:
+        return "no log"
+
+
+__all__ = ["EmbeddedLab", "UpOptions", "state_root", "DEFAULT_LAB", "FlexlabError"]

@@ -1,0 +1,68 @@
+"""pyATS testbed for a running embedded lab (every node an SSH server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from flexlab.labs.base import LabInfo
+
+SSH_OPTIONS = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+
+
+def embedded_testbed(info: LabInfo, credentials: tuple[str, str]) -> dict[str, Any]:
+    """The testbed as a dict; ``custom.flexlab`` tells the job how to bring the lab up itself."""
+    username, password = credentials
+    devices: dict[str, Any] = {}
+    for name, port in info.ports.items():
+        devices[name] = {
+            "os": info.device_os,
+            "platform": info.platform,
+            "type": "router",
+            "credentials": {"default": {"username": username, "password": password}},
+            "connections": {
+                "defaults": {"class": "unicon.Unicon"},
+                "cli": {"protocol": "ssh", "ip": info.host, "port": port, "ssh_options": SSH_OPTIONS},
+            },
+            "custom": {"role": info.roles.get(name, "unknown")},
+        }
+    return {
+        "testbed": {
+            "name": f"flexlab-embedded-{info.name}",
+            "custom": {
+                "flexlab": {
+                    "lab": "embedded", "name": info.name, "spokes": info.spokes,
+                    "time_scale": info.time_scale, "image": info.image, "kind": info.kind,
+                },
+            },
+        },
+        "devices": devices,
+    }
+
+
+def write_embedded_testbed(info: LabInfo, credentials: tuple[str, str], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        "# pyATS testbed of a flexlab embedded lab (written by flexlab).\n"
+        "# Credentials: the embedded lab's documented defaults, never\n"
+        "# used for a real lab (those testbeds use %ENV{...}).\n"
+    )
+    path.write_text(header + yaml.safe_dump(embedded_testbed(info, credentials), sort_keys=False))
+    return path
+
+
+def default_lab_info(time_scale: float = 10.0, image: str = "iol-17.12") -> LabInfo:
+    """What the default embedded lab looks like once up: fixed ports, the design's nodes."""
+    from flexlab.design import load_design
+    from flexlab.labs.embedded import DEFAULT_BASE_PORT, DEFAULT_LAB
+
+    design = load_design()
+    nodes = design.plan().nodes
+    return LabInfo(
+        name=DEFAULT_LAB, pid=0, host="127.0.0.1",
+        ports={node.name: DEFAULT_BASE_PORT + index for index, node in enumerate(nodes)},
+        socket="", time_scale=time_scale, image=image, kind="cisco_iol", spokes=design.spoke_count,
+        roles={node.name: node.role for node in nodes},
+    )

@@ -1,0 +1,103 @@
+"""The lab as the failover job sees it: bring it up if needed, fail and restore nodes.
+
+A testbed says which lab it describes in ``testbed.custom.flexlab`` (``lab: embedded`` or
+``lab: containerlab``). For the embedded lab the job starts the lab itself when it is not
+running and stops it again at the end; a lab that was already up is used and left running.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flexlab.labs.base import LabError
+from flexlab.labs.embedded import EmbeddedLab, UpOptions
+
+#: Failure modes carried out by the lab itself; interface-shutdown is plain CLI on the hub.
+LAB_FAILURE_MODES = ("node-stop", "freeze", "blackhole")
+
+
+def lab_settings(testbed: Any) -> dict[str, Any]:
+    custom = getattr(testbed, "custom", None) or {}
+    return dict(custom.get("flexlab") or {})
+
+
+@dataclass
+class JobLab:
+    """A lab in use by one job run."""
+
+    kind: str                           # "embedded" | "containerlab"
+    time_scale: float = 1.0
+    image: str = ""
+    name: str = ""
+    started_here: bool = False
+    embedded: EmbeddedLab | None = None
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        return {"type": self.kind, "name": self.name, "image": self.image, "time_scale": self.time_scale}
+
+    def fail(self, node: str, mode: str) -> None:
+        if mode not in LAB_FAILURE_MODES:
+            raise LabError(f"failure mode {mode!r} is not done by the lab")
+        if self.embedded is None:
+            raise LabError(f"failure mode {mode!r} on a {self.kind} lab needs containerlab/docker (not available here)")
+        self.embedded.fail(node, mode)
+        self.failed[node] = mode
+
+    def restore(self, node: str) -> None:
+        if self.embedded is None:
+            raise LabError(f"restoring {node} on a {self.kind} lab needs containerlab/docker")
+        self.embedded.restore(node)
+        self.failed.pop(node, None)
+
+    def boot_errors(self) -> dict[str, list[str]]:
+        """Startup-config lines the embedded lab's nodes refused at boot."""
+        info = self.embedded.info() if self.embedded else None
+        return info.boot_errors if info else {}
+
+    def truth(self) -> list[dict[str, Any]] | None:
+        return self.embedded.truth() if self.embedded else None
+
+    def close(self) -> None:
+        """Stop the lab if this run started it."""
+        if self.embedded is not None and self.started_here:
+            self.embedded.down()
+
+
+def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None = None) -> JobLab:
+    """Bring up (or find) the lab a testbed describes, and point the testbed at it."""
+    settings = lab_settings(testbed)
+    kind = settings.get("lab", "containerlab")
+    if kind != "embedded":
+        return JobLab(kind=kind, time_scale=1.0, image=str(settings.get("image", "")), name=str(settings.get("name", "")))
+    time_scale = float(os.environ.get("FLEXLAB_TIME_SCALE") or settings.get("time_scale", 10.0))
+    lab = EmbeddedLab(str(settings.get("name", "default")))
+    info = lab.info()
+    started_here = False
+    if info is None:
+        info = lab.up(UpOptions(
+            spokes=spokes or settings.get("spokes"), time_scale=time_scale,
+            image=str(settings.get("image", "iol-17.12")), config_dir=config_dir, owner_pid=os.getpid(),
+        ))
+        started_here = True
+    elif config_dir is not None:
+        raise LabError(
+            f"embedded lab {info.name!r} is already up; --config-dir needs a lab booted from those files: "
+            "run `flexlab lab down` first"
+        )
+    _point_testbed_at(testbed, info.ports, info.host)
+    return JobLab(kind="embedded", time_scale=info.time_scale, image=info.image, name=info.name,
+                  started_here=started_here, embedded=lab)
+
+
+def _point_testbed_at(testbed: Any, ports: dict[str, int], host: str) -> None:
+    missing = [name for name in testbed.devices if name not in ports]
+    if missing:
+        raise LabError(f"testbed devices {', '.join(missing)} are not nodes of the running embedded lab")
+    for name, device in testbed.devices.items():
+        cli = device.connections["cli"]
+        cli["ip"] = host
+        cli["port"] = ports[name]

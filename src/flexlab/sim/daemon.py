@@ -1,0 +1,253 @@
+"""The embedded lab process: boots every node, serves SSH and a control socket.
+
+Started in the background by ``flexlab lab up --embedded`` (``python -m flexlab.sim.daemon``).
+It writes ``lab.json`` into its state directory once every node listens, then serves:
+
+* one SSH server per node on 127.0.0.1 (the IOS CLI), and
+* a JSON-lines control socket (``control.sock``) for status, fail, restore, truth and down
+  — what a containerlab user does with ``containerlab``/``docker`` commands.
+
+The daemon is the only place where the embedded lab's internals and the outside meet;
+the harness talks to it through the socket and the routers' CLI, never by import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flexlab.design import Design, load_design
+from flexlab.errors import FlexlabError
+from flexlab.proc import pid_alive
+from flexlab.render import render_node
+from flexlab.sim.cli import apply_config_text
+from flexlab.sim.engine.lab import Lab
+from flexlab.sim.ssh_server import start_ssh_server
+
+log = logging.getLogger("flexlab.sim.daemon")
+
+STATE_FILE = "lab.json"
+SOCKET_FILE = "control.sock"
+FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
+
+
+@dataclass
+class DaemonOptions:
+    state_dir: Path
+    name: str = "default"
+    spokes: int | None = None
+    time_scale: float = 10.0
+    image: str = "iol-17.12"
+    kind: str = "cisco_iol"
+    design: Path | None = None
+    config_dir: Path | None = None
+    base_port: int = 0
+    seed: int = 1
+    owner_pid: int | None = None
+
+
+@dataclass
+class LabDaemon:
+    options: DaemonOptions
+    lab: Lab | None = None
+    servers: dict[str, Any] = field(default_factory=dict)
+    boot_errors: dict[str, list[str]] = field(default_factory=dict)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    # -- start-up -------------------------------------------------------------------
+    def _configs(self, design: Design) -> dict[str, str]:
+        plan = design.plan()
+        if self.options.config_dir is None:
+            return {n.name: render_node(plan, n, self.options.kind, "embedded") for n in plan.nodes}
+        configs: dict[str, str] = {}
+        for node in plan.nodes:
+            path = self.options.config_dir / f"{node.name}.cfg"
+            if not path.is_file():
+                raise FlexlabError(f"--config-dir {self.options.config_dir}: no {path.name} for node {node.name}")
+            configs[node.name] = path.read_text()
+        return configs
+
+    def _loader(self, node: Any, text: str) -> list[Any]:
+        errors = apply_config_text(node, text)
+        if errors:
+            self.boot_errors[node.name] = [str(e) for e in errors]
+        return errors
+
+    async def start(self) -> None:
+        opts = self.options
+        design = load_design(opts.design, spokes=opts.spokes)
+        credentials = (design.secret("username", embedded=True), design.secret("password", embedded=True))
+        self.lab = Lab(
+            design.plan(), image=opts.image, kind=opts.kind, time_scale=opts.time_scale, seed=opts.seed,
+            configs=self._configs(design), config_loader=self._loader, credentials=credentials,
+        )
+        self.lab.boot()
+        self.lab.start_realtime()
+        for index, (name, node) in enumerate(self.lab.nodes.items()):
+            port = opts.base_port + index if opts.base_port else 0
+            self.servers[name] = await start_ssh_server(node, host="127.0.0.1", port=port)
+        self.control = await asyncio.start_unix_server(self._serve_control, path=str(self._socket_path))
+        self._write_state(design)
+
+    @property
+    def _socket_path(self) -> Path:
+        return self.options.state_dir / SOCKET_FILE
+
+    def _write_state(self, design: Design) -> None:
+        assert self.lab is not None
+        state = {
+            "name": self.options.name,
+            "pid": os.getpid(),
+            "host": "127.0.0.1",
+            "ports": {name: server.port for name, server in self.servers.items()},
+            "roles": {node.name: node.role for node in design.plan().nodes},
+            "device_os": self.lab.image_profile.version.os_family,
+            "platform": "iol" if self.options.kind == "cisco_iol" else self.options.kind.removeprefix("cisco_"),
+            "socket": str(self._socket_path),
+            "time_scale": self.options.time_scale,
+            "image": self.options.image,
+            "kind": self.options.kind,
+            "spokes": design.spoke_count,
+            "design": str(design.source) if design.source else None,
+            "config_dir": str(self.options.config_dir) if self.options.config_dir else None,
+            "started_wall": time.time(),
+            "boot_errors": self.boot_errors,
+        }
+        tmp = self.options.state_dir / (STATE_FILE + ".tmp")
+        tmp.write_text(json.dumps(state, indent=2))
+        tmp.replace(self.options.state_dir / STATE_FILE)
+
+    # -- control socket -------------------------------------------------------------
+    async def _serve_control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while line := await reader.readline():
+                try:
+                    request = json.loads(line)
+                    reply = {"ok": True, "result": self.handle(request)}
+                except (FlexlabError, KeyError, ValueError) as exc:
+                    reply = {"ok": False, "error": str(exc)}
+                writer.write((json.dumps(reply) + "\n").encode())
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    def handle(self, request: dict[str, Any]) -> Any:
+        """One control request; returns JSON-able data or raises with a user message."""
+        assert self.lab is not None
+        op = request.get("op")
+        if op == "status":
+            return self._status()
+        if op == "fail":
+            node, mode = request["node"], request.get("mode", "interface-shutdown")
+            self._check_node(node)
+            if mode not in FAILURE_MODES:
+                raise ValueError(f"unknown failure mode {mode!r}; choose one of {', '.join(FAILURE_MODES)}")
+            self.lab.catch_up()
+            self.lab.fail(node, mode)
+            return {"node": node, "mode": mode, "lab_time": self.lab.now()}
+        if op == "restore":
+            node = request["node"]
+            self._check_node(node)
+            self.lab.catch_up()
+            self.lab.restore(node)
+            return {"node": node, "lab_time": self.lab.now()}
+        if op == "truth":
+            self.lab.catch_up()
+            return [event.to_dict() for event in self.lab.truth()]
+        if op == "down":
+            self.stopping.set()
+            return {"stopping": True}
+        raise ValueError(f"unknown control operation {op!r}")
+
+    def _check_node(self, node: str) -> None:
+        assert self.lab is not None
+        if node not in self.lab.nodes:
+            raise ValueError(f"no node {node!r} in this lab ({', '.join(self.lab.nodes)})")
+
+    def _status(self) -> dict[str, Any]:
+        assert self.lab is not None
+        self.lab.catch_up()
+        return {
+            "name": self.options.name,
+            "lab_time": self.lab.now(),
+            "time_scale": self.options.time_scale,
+            "image": self.options.image,
+            "nodes": {name: {"port": self.servers[name].port, **self.lab.node_status(name)} for name in self.lab.nodes},
+        }
+
+    # -- run / stop -----------------------------------------------------------------
+    async def _watch_owner(self) -> None:
+        """A lab started for one job run ends with it, even when the job is killed."""
+        owner = self.options.owner_pid
+        while owner is not None and pid_alive(owner):
+            await asyncio.sleep(0.5)
+        if owner is not None:
+            log.warning("owner process %s is gone: stopping the lab", owner)
+            self.stopping.set()
+
+    async def run(self) -> None:
+        assert self.lab is not None
+        ticker = asyncio.create_task(self.lab.run_realtime())
+        watcher = asyncio.create_task(self._watch_owner())
+        await self.stopping.wait()
+        ticker.cancel()
+        watcher.cancel()
+        for server in self.servers.values():
+            await server.close()
+        self.control.close()
+        for leftover in (self._socket_path, self.options.state_dir / STATE_FILE):
+            leftover.unlink(missing_ok=True)
+
+
+def _parse_args(argv: list[str]) -> DaemonOptions:
+    parser = argparse.ArgumentParser(prog="python -m flexlab.sim.daemon")
+    parser.add_argument("--state-dir", type=Path, required=True)
+    parser.add_argument("--name", default="default")
+    parser.add_argument("--spokes", type=int)
+    parser.add_argument("--time-scale", type=float, default=10.0)
+    parser.add_argument("--image", default="iol-17.12")
+    parser.add_argument("--kind", default="cisco_iol")
+    parser.add_argument("--design", type=Path)
+    parser.add_argument("--config-dir", type=Path)
+    parser.add_argument("--base-port", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--owner-pid", type=int, help="stop when this process ends")
+    args = parser.parse_args(argv)
+    return DaemonOptions(**{k.replace("-", "_"): v for k, v in vars(args).items()})
+
+
+async def _main(options: DaemonOptions) -> int:
+    daemon = LabDaemon(options)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, daemon.stopping.set)
+    try:
+        await daemon.start()
+    except (FlexlabError, OSError) as exc:
+        (options.state_dir / "error.txt").write_text(str(exc))
+        print(f"embedded lab: {exc}", file=sys.stderr)
+        return 2
+    await daemon.run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = _parse_args(sys.argv[1:] if argv is None else argv)
+    options.state_dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    return asyncio.run(_main(options))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
