@@ -340,8 +340,12 @@ def _validate(data: object, source: Path | None) -> DesignModel:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = _field_path(tuple(p for p in err["loc"] if not str(p).startswith("function-")))
-            problems.append(f"field '{loc}': {err['msg']}")
+            loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
+            if not loc and err["type"] == "value_error":
+                # Model-level checks already start with the field they are about.
+                problems.append(str(err["msg"]).removeprefix("Value error, "))
+                continue
+            problems.append(f"field '{_field_path(loc)}': {err['msg']}")
         raise DesignError(f"{where}invalid design: " + "; ".join(problems)) from None
 
 

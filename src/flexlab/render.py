@@ -18,6 +18,8 @@ from flexlab.errors import FlexlabError
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "configs" / "templates"
 RENDERED_DIR = Path(__file__).resolve().parents[2] / "configs" / "rendered"
+#: Configs rendered WITH the real secrets for a containerlab lab (gitignored).
+LAB_CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs" / "lab"
 
 SecretMode = Literal["env", "embedded", "redacted"]
 
@@ -51,13 +53,19 @@ class Kind:
     platform: str
     default_image: str
     image_env: str
+    #: containerlab replaces its management bootstrap with a full startup config for this
+    #: kind unless the file name contains ".partial" (then it appends it): cisco_iol.
+    partial_startup_config: bool = False
+    #: Most data ports the image offers (None: more than any design here needs).
+    max_data_ports: int | None = None
 
 
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("cisco_iol", _iol_name, "ios", "iol", "vrnetlab/cisco_iol:17.12.01", "FLEXLAB_IOL_IMAGE"),
-        Kind("cisco_vios", _vios_name, "ios", "iosv", "vrnetlab/cisco_vios:159-3.M10", "FLEXLAB_VIOS_IMAGE"),
+        Kind("cisco_iol", _iol_name, "ios", "iol", "vrnetlab/cisco_iol:17.12.01", "FLEXLAB_IOL_IMAGE", True),
+        Kind("cisco_vios", _vios_name, "ios", "iosv", "vrnetlab/cisco_vios:159-3.M10", "FLEXLAB_VIOS_IMAGE",
+             max_data_ports=15),  # vrnetlab: Gi0/0 management + 15 data NICs
         Kind("cisco_csr1000v", _csr_name, "iosxe", "csr1000v", "vrnetlab/cisco_csr1000v:17.03.08", "FLEXLAB_CSR_IMAGE"),
         Kind("cisco_c8000v", _csr_name, "iosxe", "c8000v", "vrnetlab/cisco_c8000v:17.11.01a", "FLEXLAB_C8000V_IMAGE"),
     )
@@ -102,9 +110,20 @@ def _environment(kind: Kind) -> jinja2.Environment:
     return env
 
 
+def check_ports(node: NodePlan, kind_name: str) -> None:
+    """RenderError when the node has more data ports than the kind's image offers."""
+    kind = get_kind(kind_name)
+    highest = max((port.number for port in node.ports), default=0)
+    if kind.max_data_ports is not None and highest > kind.max_data_ports:
+        raise RenderError(
+            f"{node.name} needs {highest} data ports but {kind.name} offers {kind.max_data_ports}: use fewer spokes"
+        )
+
+
 def render_node(plan: LabPlan, node: NodePlan, kind_name: str = "cisco_iol", secrets: SecretMode = "env") -> str:
     """The startup configuration of one node for one kind."""
     kind = get_kind(kind_name)
+    check_ports(node, kind_name)
     design = plan.design
     context = {
         "node": node,
@@ -136,12 +155,55 @@ def _tidy(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_all(plan: LabPlan, kind_name: str, out_dir: Path, secrets: SecretMode = "env") -> list[Path]:
-    """Write ``<node>.cfg`` for every node into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for node in plan.nodes:
-        path = out_dir / f"{node.name}.cfg"
-        path.write_text(render_node(plan, node, kind_name, secrets))
-        written.append(path)
+def config_filename(kind_name: str, node_name: str, *, containerlab: bool = False) -> str:
+    """``<node>.cfg``; for containerlab, ``<node>.partial.cfg`` where the kind needs it."""
+    if containerlab and get_kind(kind_name).partial_startup_config:
+        return f"{node_name}.partial.cfg"
+    return f"{node_name}.cfg"
+
+
+def render_all(
+    plan: LabPlan,
+    kind_name: str,
+    out_dir: Path,
+    secrets: SecretMode = "env",
+    *,
+    containerlab_names: bool = False,
+) -> list[Path]:
+    """Write every node's config into ``out_dir`` (named by :func:`config_filename`).
+
+    All configs are rendered before the first file is written, so a missing secret
+    leaves ``out_dir`` untouched.
+    """
+    texts = {
+        config_filename(kind_name, node.name, containerlab=containerlab_names): render_node(
+            plan, node, kind_name, secrets
+        )
+        for node in plan.nodes
+    }
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, text in texts.items():
+            path = out_dir / name
+            path.write_text(text)
+            written.append(path)
+    except OSError as exc:
+        raise RenderError(f"cannot write configs to {out_dir}: {exc.strerror}") from None
+    return written
+
+
+def write_reference_configs(plan: LabPlan, rendered_dir: Path = RENDERED_DIR) -> list[Path]:
+    """Refresh ``<rendered_dir>/<kind>/<node>.cfg`` for every kind, secrets redacted.
+
+    These are the committed reference copies; stale ``*.cfg`` files (nodes no longer in
+    the design) are removed so the directory mirrors the design exactly.
+    """
+    written: list[Path] = []
+    for kind_name in KINDS:
+        kind_dir = rendered_dir / kind_name
+        paths = render_all(plan, kind_name, kind_dir, "redacted")
+        for stale in set(kind_dir.glob("*.cfg")) - set(paths):
+            stale.unlink()
+        written.extend(paths)
     return written

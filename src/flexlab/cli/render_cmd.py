@@ -44,7 +44,8 @@ def _register_render(subparsers: argparse._SubParsersAction) -> None:
         "--lab",
         action="store_true",
         help=f"write the configs the containerlab topology points at: {LAB_CONFIG_DIR.parent.name}/"
-        f"{LAB_CONFIG_DIR.name}/<kind>/ (unless --out), file names as containerlab expects; holds the real PSK",
+        f"{LAB_CONFIG_DIR.name}/<kind>/ (unless --out), file names as containerlab expects (cisco_iol:"
+        " <node>.partial.cfg); implied when --out is that directory. The files hold the real PSK",
     )
     parser.add_argument(
         "--secrets",
@@ -87,9 +88,12 @@ def run_render(args: argparse.Namespace) -> int:
         return _refresh_reference_files(args)
     if args.out is None and not args.lab:
         raise FlexlabError("render --kind needs --out DIR (or --lab for the containerlab lab configs)")
-    out_dir = args.out or LAB_CONFIG_DIR / args.kind
+    lab_dir = LAB_CONFIG_DIR / args.kind
+    out_dir = args.out or lab_dir
+    # Whatever goes where the topology points gets the names the topology expects.
+    containerlab_names = args.lab or out_dir.resolve() == lab_dir.resolve()
     plan = _design(args).plan()
-    written = render_all(plan, args.kind, out_dir, args.secrets or "env", containerlab_names=args.lab)
+    written = render_all(plan, args.kind, out_dir, args.secrets or "env", containerlab_names=containerlab_names)
     for path in written:
         print(path)
     return 0

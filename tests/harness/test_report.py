@@ -1,0 +1,38 @@
+"""Failover report: statistics and renderings agree with the data."""
+
+import json
+
+from flexlab.harness.report import FailoverReport, HubRun, SpokeFailover, percentile, summarize
+
+
+def test_percentile_nearest_rank():
+    values = [float(v) for v in range(1, 21)]
+    assert percentile(values, 95) == 19.0
+    assert percentile([5.0], 95) == 5.0
+    assert summarize([]) is None
+    assert summarize([3.0, 1.0, 2.0]) == {"count": 3, "min": 1.0, "median": 2.0, "p95": 3.0, "max": 3.0}
+
+
+def _report(passed: bool) -> FailoverReport:
+    spoke = SpokeFailover(hub="hub1", spoke="spoke1", from_peer="100.64.0.2", to_peer="100.64.0.6", to_hub="hub2",
+                          failover_s=61.234, dpd_bound_s=70.0, bound_formula="T + I + (N+1)*R + S",
+                          bgp_converged_s=63.5, passed=passed, reason="" if passed else "too slow")
+    run = HubRun(hub="hub1", failure_mode="interface-shutdown", spokes=[spoke],
+                 testcases={"Baseline": "passed", "Failover": "passed" if passed else "failed"})
+    return FailoverReport(lab={"type": "embedded"}, images={"spoke1": "17.12.1"}, clock_method="ntp", runs=[run])
+
+
+def test_report_round_trip_and_renderings(tmp_path):
+    report = _report(True)
+    json_path, md_path = report.write(tmp_path)
+    data = json.loads(json_path.read_text())
+    assert data["passed"] is True and data["failover_s"]["median"] == 61.234
+    assert FailoverReport.from_dict(data).to_dict() == data
+    markdown = md_path.read_text()
+    assert "**PASS**" in markdown and "61.234" in markdown and "T + I + (N+1)*R + S" in markdown
+
+
+def test_failed_testcase_fails_report():
+    report = _report(False)
+    assert report.passed is False
+    assert "FAIL: too slow" in report.to_markdown()

@@ -1,0 +1,233 @@
+"""containerlab topologies (schema, content) and the wrappers around the executable,
+exercised against a stand-in `containerlab` script (tests/fixtures/bin/containerlab)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from flexlab import clab
+from flexlab.cli import main
+from flexlab.design import LabPlan, load_design
+from flexlab.render import KINDS, LAB_CONFIG_DIR, RENDERED_DIR, RenderError, get_kind
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FAKE_BIN = FIXTURES / "bin"
+INSPECT_NEW = FIXTURES / "inspect-0.68-flexvpn-iol.json"
+INSPECT_OLD = FIXTURES / "inspect-pre0.68-flexvpn-csr1000v.json"
+# containerlab's own schema (v0.79), vendored unmodified: see fixtures/containerlab/SOURCE.txt.
+SCHEMA_PATH = FIXTURES / "containerlab" / "clab.schema.json"
+
+
+@pytest.fixture(scope="module")
+def validator() -> jsonschema.Draft7Validator:
+    # Draft7Validator(...).iter_errors, not jsonschema.validate(): the schema's ipv6 pattern uses
+    # \p{N}\p{L}, which Python's re rejects in check_schema (facts.md section 6).
+    return jsonschema.Draft7Validator(json.loads(SCHEMA_PATH.read_text()))
+
+
+def schema_errors(validator: jsonschema.Draft7Validator, doc: dict[str, Any]) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+
+
+@pytest.fixture
+def plan() -> LabPlan:
+    return load_design().plan()
+
+
+@pytest.fixture
+def fake_clab(tmp_path: Path, monkeypatch) -> Path:
+    """Put the stand-in containerlab first on PATH; returns the file its calls are logged to."""
+    argv_file = tmp_path / "containerlab.argv"
+    monkeypatch.setenv("PATH", f"{FAKE_BIN}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_CLAB_ARGV_FILE", str(argv_file))
+    monkeypatch.delenv(clab.CONTAINERLAB_ENV, raising=False)
+    for name in ("FAKE_CLAB_STDOUT", "FAKE_CLAB_STDERR", "FAKE_CLAB_EXIT", "FAKE_CLAB_SLEEP"):
+        monkeypatch.delenv(name, raising=False)
+    return argv_file
+
+
+def calls(argv_file: Path) -> list[list[str]]:
+    return [line.split("\t") for line in argv_file.read_text().splitlines()]
+
+
+# --- topologies -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", clab.TOPOLOGY_KINDS)
+def test_committed_topology_validates_against_the_schema(kind: str, validator) -> None:
+    doc = yaml.safe_load(clab.topology_path(kind).read_text())
+    assert schema_errors(validator, doc) == []
+
+
+def test_c8000v_topology_validates_too(plan: LabPlan, validator) -> None:
+    assert schema_errors(validator, clab.build_topology(plan, "cisco_c8000v", "../configs/lab/cisco_c8000v")) == []
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    ["unknown kind", "unknown top-level key", "unknown node key", "bad node name", "links not a list"],
+)
+def test_broken_topology_is_caught_by_the_schema(breakage: str, plan: LabPlan, validator) -> None:
+    doc = copy.deepcopy(clab.build_topology(plan, "cisco_iol", "../configs/lab/cisco_iol"))
+    if breakage == "unknown kind":
+        doc["topology"]["nodes"]["hub1"]["kind"] = "cisco_ios_classic"
+    elif breakage == "unknown top-level key":
+        doc["topologgy"] = {}
+    elif breakage == "unknown node key":
+        doc["topology"]["nodes"]["hub1"]["startup-cfg"] = "x.cfg"
+    elif breakage == "bad node name":
+        doc["topology"]["nodes"]["hub 1"] = doc["topology"]["nodes"].pop("hub1")
+    else:
+        doc["topology"]["links"] = {"isp": "hub1"}
+    assert schema_errors(validator, doc), f"{breakage} was not reported"
+
+
+@pytest.mark.parametrize("kind", clab.TOPOLOGY_KINDS)
+def test_topology_holds_the_design_nodes_and_links(kind: str, plan: LabPlan) -> None:
+    doc = yaml.safe_load(clab.topology_path(kind).read_text())
+    assert doc["name"] == clab.lab_name(plan, kind)
+    assert doc["mgmt"] == {"network": clab.MGMT_NETWORK, "ipv4-subnet": clab.MGMT_IPV4_SUBNET}
+    nodes = doc["topology"]["nodes"]
+    assert list(nodes) == [n.name for n in plan.nodes]
+    assert {n["kind"] for n in nodes.values()} == {kind}
+    expected_links = [[f"{l.a}:eth{l.a_port}", f"{l.b}:eth{l.b_port}"] for l in plan.links]
+    assert [link["endpoints"] for link in doc["topology"]["links"]] == expected_links
+    k = get_kind(kind)
+    assert doc["topology"]["defaults"]["image"] == f"${{{k.image_env}:={k.default_image}}}"
+
+
+@pytest.mark.parametrize("kind", clab.TOPOLOGY_KINDS)
+def test_startup_configs_point_at_the_lab_configs_not_the_redacted_copies(kind: str) -> None:
+    path = clab.topology_path(kind)
+    doc = yaml.safe_load(path.read_text())
+    for name, node in doc["topology"]["nodes"].items():
+        target = (path.parent / node["startup-config"]).resolve()
+        assert target.parent == (LAB_CONFIG_DIR / kind).resolve(), node["startup-config"]
+        assert RENDERED_DIR.resolve() not in target.parents
+        # IOL: containerlab only appends (keeps its mgmt/SSH bootstrap) when the name has ".partial".
+        suffix = ".partial.cfg" if kind == "cisco_iol" else ".cfg"
+        assert target.name == f"{name}{suffix}"
+
+
+def test_topology_command_writes_paths_relative_to_the_output(tmp_path: Path, plan: LabPlan) -> None:
+    out = tmp_path / "labs" / "my.clab.yml"
+    configs = tmp_path / "secret-configs"
+    assert main(["topology", "--kind", "cisco_vios", "-o", str(out), "--lab-config-dir", str(configs),
+                 "--spokes", "3"]) == 0
+    doc = yaml.safe_load(out.read_text())
+    assert "spoke3" in doc["topology"]["nodes"]
+    assert (out.parent / doc["topology"]["nodes"]["hub1"]["startup-config"]).resolve() == \
+        (configs / "cisco_vios" / "hub1.cfg").resolve()
+
+
+def test_unknown_kind_is_a_clear_error(plan: LabPlan) -> None:
+    with pytest.raises(RenderError, match="unknown containerlab kind 'cisco_nxos'"):
+        clab.build_topology(plan, "cisco_nxos", "x")
+
+
+# --- inspect parsing --------------------------------------------------------------------
+
+def test_parse_inspect_new_format() -> None:
+    nodes = clab.parse_inspect(INSPECT_NEW.read_text())
+    assert [n.name for n in nodes] == ["isp", "hub1", "hub2", "spoke1", "spoke2"]
+    hub1 = nodes[1]
+    assert (hub1.container, hub1.lab, hub1.kind, hub1.mgmt_ipv4) == (
+        "clab-flexvpn-iol-hub1", "flexvpn-iol", "cisco_iol", "172.20.30.3")
+
+
+def test_parse_inspect_pre_068_format() -> None:
+    nodes = clab.parse_inspect(INSPECT_OLD.read_text())
+    assert [n.name for n in nodes] == ["isp", "hub1", "hub2", "spoke1", "spoke2"]
+    assert {n.kind for n in nodes} == {"cisco_csr1000v"}
+    assert nodes[0].mgmt_ipv4 == "172.20.30.12" and nodes[0].lab == "flexvpn-csr1000v"
+
+
+def test_parse_inspect_takes_the_lab_from_the_key_when_entries_lack_it() -> None:
+    data = {"mylab": [{"name": "clab-mylab-hub1", "kind": "cisco_iol", "ipv4_address": "172.20.30.9/24"}]}
+    (node,) = clab.parse_inspect(json.dumps(data))
+    assert (node.name, node.lab, node.mgmt_ipv4) == ("hub1", "mylab", "172.20.30.9")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("containerlab: command output\n", "not JSON"),
+        ("{}", "lists no nodes"),
+        ('{"containers": []}', "lists no nodes"),
+        ('{"flexvpn-iol": []}', "lists no nodes"),
+        ('"text"', "must be a JSON object or list"),
+        ('{"lab": {"name": "x"}}', "should hold a list"),
+        ('{"containers": [{"kind": "cisco_iol"}]}', "has no 'name'"),
+    ],
+)
+def test_parse_inspect_errors(text: str, message: str) -> None:
+    with pytest.raises(clab.ClabError, match=message):
+        clab.parse_inspect(text)
+
+
+# --- running containerlab ---------------------------------------------------------------
+
+def test_wrappers_pass_the_right_arguments(fake_clab: Path) -> None:
+    topo = Path("topologies/flexvpn-cisco_iol.clab.yml")
+    clab.deploy(topo)
+    clab.deploy(topo, reconfigure=True)
+    clab.stop_node(topo, "hub1")
+    clab.start_node(topo, "hub1")
+    clab.destroy(topo)
+    assert calls(fake_clab) == [
+        ["deploy", "-t", str(topo)],
+        ["deploy", "-t", str(topo), "--reconfigure"],
+        ["stop", "-t", str(topo), "--node", "hub1"],
+        ["start", "-t", str(topo), "--node", "hub1"],
+        ["destroy", "-t", str(topo), "--cleanup"],
+    ]
+
+
+@pytest.mark.parametrize("sample", [INSPECT_NEW, INSPECT_OLD])
+def test_inspect_runs_containerlab_and_parses_its_json(sample: Path, fake_clab: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FAKE_CLAB_STDOUT", str(sample))
+    nodes = clab.inspect(Path("lab.clab.yml"))
+    assert calls(fake_clab) == [["inspect", "-t", "lab.clab.yml", "--format", "json"]]
+    assert len(nodes) == 5 and all(n.mgmt_ipv4 for n in nodes)
+
+
+def test_missing_executable_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no containerlab anywhere
+    monkeypatch.delenv(clab.CONTAINERLAB_ENV, raising=False)
+    with pytest.raises(clab.ClabError, match="'containerlab' executable not found on PATH"):
+        clab.deploy(Path("x.clab.yml"))
+
+
+def test_command_override_from_the_environment(fake_clab: Path, monkeypatch) -> None:
+    monkeypatch.setenv(clab.CONTAINERLAB_ENV, "containerlab --log-level debug")
+    clab.destroy(Path("x.clab.yml"), cleanup=False)
+    assert calls(fake_clab) == [["--log-level", "debug", "destroy", "-t", "x.clab.yml"]]
+
+
+def test_nonzero_exit_reports_stderr(fake_clab: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FAKE_CLAB_EXIT", "1")
+    monkeypatch.setenv("FAKE_CLAB_STDERR", "Error: no containers found for lab flexvpn-iol")
+    with pytest.raises(clab.ClabError, match=r"failed with exit code 1: Error: no containers found for lab"):
+        clab.inspect(Path("topologies/flexvpn-cisco_iol.clab.yml"))
+
+
+def test_timeout_is_reported(fake_clab: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FAKE_CLAB_SLEEP", "30")
+    with pytest.raises(clab.ClabError, match=r"'containerlab stop -t x.clab.yml --node hub2' timed out after 0.5 s"):
+        clab.stop_node(Path("x.clab.yml"), "hub2", timeout=0.5)
+
+
+def test_every_kind_has_a_lab_name(plan: LabPlan) -> None:
+    assert {clab.lab_name(plan, k) for k in KINDS} == {"flexvpn-iol", "flexvpn-vios", "flexvpn-csr1000v", "flexvpn-c8000v"}
+
+
+def test_topology_beyond_the_kind_ports_is_refused(capsys, tmp_path: Path) -> None:
+    assert main(["topology", "--kind", "cisco_vios", "--spokes", "14", "-o", str(tmp_path / "t.clab.yml")]) == 2
+    assert "cisco_vios offers 15" in capsys.readouterr().err and not (tmp_path / "t.clab.yml").exists()
