@@ -7,33 +7,35 @@ decides when to read the log and gives a coarse cross-check.
 
 from __future__ import annotations
 
-import time
-
 from flexlab import timing
 from flexlab.harness import checks, reads
-from flexlab.harness.flow import POLL_INTERVAL_S, Context, parallel
+from flexlab.harness.flow import POLL_INTERVAL_S, Context, _now, parallel
 from flexlab.harness.report import SpokeFailover
 
-#: Extra device seconds the poller waits beyond the bound, to tell "slow" from "never".
+#: The poller waits this many times the bound, to tell "slow" from "never".
 OVERRUN_FACTOR = 2.0
+#: Device seconds to wait for a move when no DPD bound applies (DPD off).
+NO_BOUND_WAIT_S = 300.0
+#: Device seconds allowed for BGP to converge after the tunnel is up.
+BGP_ALLOWANCE_S = 120.0
 
 
-def _bound(ctx: Context, spoke: str) -> timing.Bound | None:
+def _bound(ctx: Context, spoke: str) -> timing.Bound:
+    """The DPD bound from the configuration the spoke actually runs."""
     config = ctx.spoke_configs[spoke]
-    dpd = timing.dpd_from_config(config)
-    if dpd is None:
-        return None
-    return timing.dpd_bound(dpd, timing.traffic_period_from_config(config))
+    overlay = str(ctx.design.model.overlay.hub_address)
+    sources = timing.dpd_trigger_traffic(config, bgp_neighbor=overlay)
+    return timing.dpd_bound(timing.parse_dpd_config(config), timing.traffic_period_s(sources))
 
 
 def measure_spoke(ctx: Context, spoke: str, hub: str) -> SpokeFailover:
-    assert ctx.failed_at is not None
     failed_peer = ctx.hub_wan[hub]
-    record = SpokeFailover(hub=hub, spoke=spoke, from_peer=str(failed_peer), timing_method=ctx.clock_method)
+    failure = ctx.failure_for(spoke)
+    record = SpokeFailover(hub=hub, spoke=spoke, from_peer=str(failed_peer), timing_method=failure.method)
     bound = _bound(ctx, spoke)
-    if bound is not None:
-        record.dpd_bound_s, record.bound_formula, record.bound_terms = bound.total_s, bound.formula, dict(bound.terms)
-    wait_device_s = (bound.total_s if bound else 300.0) * OVERRUN_FACTOR
+    record.dpd_bound_s, record.bound_formula = bound.total_s, f"{bound.formula}: {bound.expression}"
+    record.bound_terms = {term.symbol: term.value_s for term in bound.terms}
+    wait_device_s = (bound.total_s or NO_BOUND_WAIT_S) * OVERRUN_FACTOR
     device = ctx.devices[spoke]
     moved_to: list[reads.FlexClient] = []
 
@@ -46,26 +48,27 @@ def measure_spoke(ctx: Context, spoke: str, hub: str) -> SpokeFailover:
         return [f"{spoke}: still not ACTIVE on another hub ({state})"]
 
     outcome = checks.poll(moved, ctx.wall(wait_device_s), POLL_INTERVAL_S)
-    seen_at = time.time()
+    seen_at = _now()
     if not outcome.ok:
         record.reason = (
             f"{spoke} did not reach another hub within {wait_device_s:.0f} device s "
-            f"({'DPD is not configured' if bound is None else f'bound {bound.total_s:.1f} s'}): {outcome.problems[-1]}"
+            f"({bound.note if bound.total_s is None else f'DPD bound {bound.total_s:g} s'}): {outcome.problems[-1]}"
         )
         return record
     new_peer = moved_to[0].peer
     record.to_peer, record.to_hub = str(new_peer), ctx.hub_by_address(new_peer)
-    record.failover_polled_s = (ctx.offsets[spoke].device_time_at(seen_at) - ctx.failed_at).total_seconds()
-    events = timing.parse_log(reads.logging_lines(device), reference=ctx.offsets[spoke].device_now())
-    up = timing.first_connection_up(events, after=ctx.failed_at, server=str(new_peer))
-    if up is None:
-        record.reason = f"{spoke}: moved to {new_peer} but logged no %FLEXVPN-6-FLEXVPN_CONNECTION_UP for it"
+    record.failover_polled_s = round(
+        (ctx.offsets[spoke].to_device(seen_at) - failure.spoke_time).total_seconds(), 3)
+    measurement = timing.measure_failover(failure, ctx.device_events(spoke), str(failed_peer))
+    if measurement.failover_s is None:
+        record.reason = f"{spoke}: moved to {new_peer} but its log shows no tunnel up: {measurement.reason}"
         return record
-    record.failover_s = round((up.device_time - ctx.failed_at).total_seconds(), 3)
-    if bound is None:
-        record.reason = f"{spoke}: failed over in {record.failover_s:.3f} s without DPD configured"
-    elif record.failover_s > bound.total_s:
-        record.reason = f"{spoke}: failover took {record.failover_s:.3f} s, more than the DPD bound {bound.total_s:.3f} s ({bound.formula})"
+    record.failover_s = round(measurement.failover_s, 3)
+    if bound.total_s is None:
+        record.reason = f"{spoke}: failed over in {record.failover_s:.3f} s but no DPD bound applies ({bound.note})"
+    elif not measurement.within(bound):
+        record.reason = (f"{spoke}: failover took {record.failover_s:.3f} s, more than the DPD bound "
+                         f"{bound.total_s:g} s ({bound.formula}: {bound.expression})")
     else:
         record.passed = True
     return record
@@ -122,12 +125,12 @@ def wait_bgp_convergence(ctx: Context, hub: str) -> dict[str, list[str]]:
             latest[:] = problems
             return problems
 
-        checks.poll(converged, ctx.wall(120.0), POLL_INTERVAL_S)
+        checks.poll(converged, ctx.wall(BGP_ALLOWANCE_S), POLL_INTERVAL_S)
         results[spoke] = list(latest)
-        events = timing.parse_log(reads.logging_lines(ctx.devices[spoke]), reference=ctx.offsets[spoke].device_now())
-        bgp_up = timing.first_bgp_up(events, after=ctx.failed_at, neighbor=str(overlay))
-        if bgp_up is not None and ctx.failed_at is not None:
-            record.bgp_converged_s = round((bgp_up.device_time - ctx.failed_at).total_seconds(), 3)
+        measurement = timing.measure_failover(
+            ctx.failure_for(spoke), ctx.device_events(spoke), record.from_peer, bgp_neighbor=str(overlay))
+        if measurement.bgp_converged_s is not None:
+            record.bgp_converged_s = round(measurement.bgp_converged_s, 3)
         elif not latest:
             results[spoke].append(f"{spoke}: BGP converged but no %BGP-5-ADJCHANGE Up for {overlay} was logged")
     return results

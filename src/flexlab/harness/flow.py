@@ -11,7 +11,6 @@ import datetime as dt
 import ipaddress
 import json
 import logging
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -56,7 +55,8 @@ class Context:
     baseline_peer: dict[str, IPv4Address] = field(default_factory=dict)
     baseline_ok: bool = False
     hub_failed: bool = False
-    failed_at: dt.datetime | None = None
+    failure_event: timing.LogEvent | None = None       # the failed hub's own log line
+    failure_harness: dt.datetime | None = None         # harness instant of a lab-made failure
     moved: dict[str, SpokeFailover] = field(default_factory=dict)
     run: HubRun | None = None
     ledger: FailureLedger | None = None
@@ -93,6 +93,32 @@ class Context:
 
     def hub_by_address(self, address: IPv4Address | None) -> str | None:
         return next((h for h, a in self.hub_wan.items() if a == address), None)
+
+    def failure_for(self, spoke: str) -> timing.FailureInstant:
+        """The failure instant on ``spoke``'s clock (exact with NTP, else offset-corrected)."""
+        clock = self.offsets[spoke]
+        if self.failure_event is not None:
+            if self.failure_event.synced and clock.device_synced:
+                return timing.FailureInstant.from_synced_log(self.failure_event, f"{self.hub} log")
+            return timing.FailureInstant.from_device_log(self.failure_event, self.offsets[self.hub], clock, f"{self.hub} log")
+        assert self.failure_harness is not None
+        return timing.FailureInstant.from_harness(self.failure_harness, clock, "harness clock at the lab's failure call")
+
+    def device_events(self, name: str) -> list[timing.LogEvent]:
+        """The device's logging buffer as parsed log events."""
+        lines = reads.logging_lines(self.devices[name])
+        return timing.parse_log("\n".join(lines), reference=self.offsets[name].to_device(_now()))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def measure_clock(device: Any, time_scale: float) -> timing.ClockOffset:
+    """Anchor a device clock to the harness clock with one `show clock`."""
+    sent = _now()
+    output = device.execute("show clock")
+    return timing.ClockOffset.from_show_clock(output, sent, _now(), rate=time_scale)
 
 
 def parallel(function: Callable[[str], T], names: list[str]) -> dict[str, T]:
@@ -165,8 +191,8 @@ def learn_topology(ctx: Context) -> list[str]:
         ctx.spoke_configs[spoke] = configs[spoke]
         if not reads.configured_peers(configs[spoke]):
             problems.append(f"{spoke}: no `peer N <address>` in its FlexVPN client block")
-    ctx.offsets = parallel(lambda n: timing.measure_clock_offset(ctx.devices[n], ctx.time_scale), list(ctx.devices))
-    synced = all(offset.synced for offset in ctx.offsets.values())
+    ctx.offsets = parallel(lambda n: measure_clock(ctx.devices[n], ctx.time_scale), list(ctx.devices))
+    synced = all(offset.device_synced for offset in ctx.offsets.values())
     ctx.clock_method = (
         "NTP-synchronised device clocks: failover = spoke log time - hub log time" if synced
         else "unsynchronised clocks: times corrected by offsets measured with `show clock`"
@@ -233,22 +259,24 @@ def fail_hub(ctx: Context, hub: str, mode: str) -> str:
     if mode == "interface-shutdown":
         wan_if = ctx.hub_wan_if[hub]
         ctx.devices[hub].configure([f"interface {wan_if}", "shutdown"])
-        events = timing.parse_log(reads.logging_lines(ctx.devices[hub]), reference=ctx.offsets[hub].device_now())
-        shut = [e for e in events if e.mnemonic == "CHANGED" and wan_if in e.text and "administratively down" in e.text]
+        shut = [e for e in ctx.device_events(hub)
+                if e.mnemonic == "CHANGED" and wan_if in e.text and "administratively down" in e.text]
         if not shut:
             raise RuntimeError(f"{hub}: no %LINK-5-CHANGED log for {wan_if} after `shutdown`")
-        ctx.failed_at = shut[-1].device_time
-        ctx.run.failure_source = f"{hub}'s own log (%LINK-5-CHANGED {wan_if} administratively down)"
+        ctx.failure_event = shut[-1]
+        ctx.run.failed_at = shut[-1].device_time.isoformat()
+        ctx.run.failure_source = f"{hub}'s own log: {shut[-1].raw.strip()}"
     else:
-        sent = time.time()
+        sent = _now()
         ctx.lab.fail(hub, mode)
-        answered = time.time()
-        reference = next(o for n, o in ctx.offsets.items() if n != hub)
-        ctx.failed_at = reference.device_time_at((sent + answered) / 2)
-        ctx.run.failure_source = f"harness clock when the lab failed {hub}, mapped to device time (±{(answered - sent) * ctx.time_scale / 2:.3f} s)"
+        answered = _now()
+        ctx.failure_harness = sent + (answered - sent) / 2
+        ctx.run.failed_at = ctx.failure_harness.isoformat()
+        ctx.run.failure_source = (
+            f"harness clock when the lab failed {hub} (round trip {(answered - sent).total_seconds():.3f} s)"
+        )
     ctx.hub_failed = True
-    ctx.run.failed_at = ctx.failed_at.isoformat()
-    return f"{hub} failed by {mode} at device time {ctx.failed_at.isoformat()}"
+    return f"{hub} failed by {mode} at {ctx.run.failed_at} ({ctx.run.failure_source})"
 
 
 def _restore(ctx: Context, hub: str, mode: str) -> None:
