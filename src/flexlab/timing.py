@@ -33,7 +33,7 @@ from flexlab.parsers.syslog import (  # re-exported: flexlab.timing is the publi
     parse_show_clock,
     recognise,
 )
-from flexlab.sim.config_tree import ConfigLine, ConfigTree
+from flexlab.iosconfig import ConfigLine, ConfigTree
 
 __all__ = [
     # configuration and bound
