@@ -62,6 +62,11 @@ class InterfaceState:
     packets_out: int = 0
     bytes_in: int = 0
     bytes_out: int = 0
+    # Physical/link status ("Status" column, "X is up/down"); None: derived by the renderer
+    # (ethernet: same as line_up; logical interfaces: same as admin_up).
+    link_up: bool | None = None
+    last_input: float | None = None    # lab instant of the last packet received; None: never
+    last_output: float | None = None   # lab instant of the last packet sent; None: never
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,7 @@ class IkeSaState:
     remote_next_msg_id: int = 0
     session_id: int = 1
     assigned_address: IPv4Address | None = None   # address pushed by the hub (mode config)
+    remote_subnets: tuple[IPv4Network, ...] = ()  # routes the peer pushed (`route set ...`)
 
 
 @dataclass(frozen=True)
@@ -209,6 +215,8 @@ class LogEntry:
     severity: int              # 5
     mnemonic: str              # "ADJCHANGE"
     text: str                  # "neighbor *172.16.1.2 Up"
+    synced: bool | None = None         # clock NTP-synced when logged; None: snapshot.clock_synced
+    stamp: dt.datetime | None = None   # device clock when logged; None: snapshot.device_time(time)
 
 
 @dataclass(frozen=True)
@@ -232,6 +240,37 @@ class SlaState:
     latest_ok: bool | None
     successes: int
     failures: int
+
+
+@dataclass(frozen=True)
+class NtpAssociationState:
+    """One row of `show ntp associations`."""
+
+    address: IPv4Address       # peer/server address; 127.127.1.1 for the `ntp master` local clock
+    ref_clock: str             # the peer's reference: ".LOCL." or an address
+    stratum: int
+    last_received: float | None  # lab instant of the last packet from it (`when`); None: never
+    poll: int = 64
+    reach: int = 0             # 8-bit reachability register (printed in octal)
+    delay_ms: float = 0.0
+    offset_ms: float = 0.0
+    dispersion_ms: float = 0.0
+    selection: Literal["sys.peer", "selected", "candidate", "outlyer", "falseticker", "none"] = "none"
+    configured: bool = True    # `~` flag
+
+
+@dataclass(frozen=True)
+class NtpState:
+    """`ntp master` / `ntp server` view; None on NodeSnapshot when NTP is not configured."""
+
+    synchronized: bool
+    stratum: int               # 16 when unsynchronised
+    reference: str | None      # "100.64.0.2" / "127.127.1.1"; None: no reference clock
+    associations: tuple[NtpAssociationState, ...] = ()
+    last_update: float | None = None   # lab instant of the last clock update
+    root_delay_ms: float = 0.0
+    root_dispersion_ms: float = 0.0
+    poll_interval: int = 64
 
 
 @dataclass(frozen=True)
@@ -261,6 +300,11 @@ class NodeSnapshot:
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     pools: tuple[PoolState, ...] = ()
     slas: tuple[SlaState, ...] = ()
+    ntp: NtpState | None = None
+    clock_timezone: str = "UTC"        # `clock timezone` name shown by show clock / show ip sla
+    # Unsynchronised but authoritative (was NTP-synced, sync since lost): IOS marks times
+    # with '.' instead of '*'. Ignored while clock_synced.
+    clock_authoritative: bool = False
 
     def device_time(self, t: float) -> dt.datetime:
         """The datetime this device's clock shows at lab instant ``t``."""
