@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flexlab.labs.base import LabError
+from flexlab.labs.containerlab import ContainerLab
 from flexlab.labs.embedded import EmbeddedLab, UpOptions
 
 #: Failure modes carried out by the lab itself; interface-shutdown is plain CLI on the hub.
@@ -35,6 +36,7 @@ class JobLab:
     started_here: bool = False
     embedded: EmbeddedLab | None = None
     failed: dict[str, str] = field(default_factory=dict)
+    containerlab: ContainerLab | None = None
 
     def describe(self) -> dict[str, Any]:
         return {"type": self.kind, "name": self.name, "image": self.image, "time_scale": self.time_scale}
@@ -42,15 +44,21 @@ class JobLab:
     def fail(self, node: str, mode: str) -> None:
         if mode not in LAB_FAILURE_MODES:
             raise LabError(f"failure mode {mode!r} is not done by the lab")
-        if self.embedded is None:
+        if self.embedded is not None:
+            self.embedded.fail(node, mode)
+        elif self.containerlab is not None:
+            self.containerlab.fail(node, mode)
+        else:
             raise LabError(f"failure mode {mode!r} on a {self.kind} lab needs containerlab/docker (not available here)")
-        self.embedded.fail(node, mode)
         self.failed[node] = mode
 
     def restore(self, node: str) -> None:
-        if self.embedded is None:
+        if self.embedded is not None:
+            self.embedded.restore(node)
+        elif self.containerlab is not None:
+            self.containerlab.restore(node, self.failed.get(node))
+        else:
             raise LabError(f"restoring {node} on a {self.kind} lab needs containerlab/docker")
-        self.embedded.restore(node)
         self.failed.pop(node, None)
 
     def boot_errors(self) -> dict[str, list[str]]:
@@ -72,7 +80,9 @@ def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None
     settings = lab_settings(testbed)
     kind = settings.get("lab", "containerlab")
     if kind != "embedded":
-        return JobLab(kind=kind, time_scale=1.0, image=str(settings.get("image", "")), name=str(settings.get("name", "")))
+        backend = ContainerLab.from_settings(settings) if kind == "containerlab" else None
+        return JobLab(kind=kind, time_scale=1.0, image=str(settings.get("image", "")), name=str(settings.get("name", "")),
+                      containerlab=backend)
     time_scale = float(os.environ.get("FLEXLAB_TIME_SCALE") or settings.get("time_scale", 10.0))
     lab = EmbeddedLab(str(settings.get("name", "default")))
     info = lab.info()
