@@ -285,7 +285,7 @@ def _restore(ctx: Context, hub: str, mode: str) -> None:
         wan_if = ctx.hub_wan_if.get(hub) or reads.tunnel_source_interface(reads.running_config(ctx.devices[hub]))
         ctx.devices[hub].configure([f"interface {wan_if}", "no shutdown"])
     else:
-        ctx.lab.restore(hub)
+        ctx.lab.restore(hub, mode)
         if mode == "node-stop":
             _reconnect(ctx, hub)
     ctx.ledger.remove(hub)

@@ -52,11 +52,12 @@ class JobLab:
             raise LabError(f"failure mode {mode!r} on a {self.kind} lab needs containerlab/docker (not available here)")
         self.failed[node] = mode
 
-    def restore(self, node: str) -> None:
+    def restore(self, node: str, mode: str | None = None) -> None:
+        """Undo a failure; ``mode`` (e.g. from the failure ledger) wins over what this run recorded."""
         if self.embedded is not None:
             self.embedded.restore(node)
         elif self.containerlab is not None:
-            self.containerlab.restore(node, self.failed.get(node))
+            self.containerlab.restore(node, mode or self.failed.get(node))
         else:
             raise LabError(f"restoring {node} on a {self.kind} lab needs containerlab/docker")
         self.failed.pop(node, None)
