@@ -7,6 +7,7 @@ Each node's config comes from ``configs/templates/<role>.j2`` and the derived
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Literal
@@ -99,7 +100,9 @@ def _ntp_server(plan: LabPlan, node: NodePlan) -> str | None:
     return str(master.wan.address)
 
 
+@functools.lru_cache(maxsize=None)
 def _environment(kind: Kind) -> jinja2.Environment:
+    """One environment per kind, so each template is compiled once per process."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
         undefined=jinja2.StrictUndefined,

@@ -1,0 +1,253 @@
+"""The embedded lab: every router of the design in one process, on one virtual clock.
+
+Test mode: :meth:`Lab.advance_to` / :meth:`Lab.run_for` move the clock instantly.
+Real-time mode (after :meth:`Lab.start_realtime`): lab time follows the wall clock times
+``time_scale``; :meth:`Lab.catch_up` runs every event due by now (call it before any CLI
+read or write) and :meth:`Lab.run_realtime` is the asyncio task that does so when the
+next event is due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+from flexlab.design import LabPlan
+from flexlab.errors import FlexlabError
+from flexlab.iosconfig import ConfigLine
+from flexlab.render import get_kind, render_node
+from flexlab.sim.engine.clock import LabClock, default_epoch
+from flexlab.sim.engine.images import get_image
+from flexlab.sim.engine.loader import ConfigLoader, tree_loader, with_bootstrap_user
+from flexlab.sim.engine.node import Node
+from flexlab.sim.engine.scheduler import Scheduler
+from flexlab.sim.engine.truth import TruthEvent, TruthLog
+from flexlab.sim.engine.underlay import Fabric
+
+IPv4Address = ipaddress.IPv4Address
+FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
+_MAX_IDLE_SLEEP_S = 1.0
+
+
+class LabError(FlexlabError):
+    """Misuse of the lab: unknown node or mode, time going backwards, double failure."""
+
+
+class Lab:
+    def __init__(
+        self,
+        plan: LabPlan,
+        *,
+        image: str = "iol-17.12",
+        kind: str = "cisco_iol",
+        time_scale: float = 1.0,
+        seed: int = 1,
+        epoch: dt.datetime | None = None,
+        configs: dict[str, str] | None = None,
+        config_loader: ConfigLoader | None = None,
+        credentials: tuple[str, str] = ("admin", "admin"),
+    ) -> None:
+        self.plan = plan
+        self.image_profile = get_image(image)
+        self.timing = self.image_profile.timing
+        self.kind = get_kind(kind).name
+        self.seed = seed
+        self.clock = LabClock(epoch or default_epoch(), time_scale)
+        self.scheduler = Scheduler()
+        self.fabric = Fabric.from_plan(plan, kind, self.timing.hop_latency_s)
+        self.config_loader: Callable[[Any, str], list[Any]] = config_loader or tree_loader
+        self.credentials = credentials
+        self._truth = TruthLog()
+        self.failures: dict[str, str] = {}
+        self.boot_errors: dict[str, list[Any]] = {}
+        configs = configs or {}
+        self.nodes: dict[str, Node] = {}
+        for node_plan in plan.nodes:
+            text = configs.get(node_plan.name) or render_node(plan, node_plan, kind, "embedded")
+            self.nodes[node_plan.name] = Node(self, node_plan, with_bootstrap_user(text, *credentials))
+        self.fabric.nodes = self.nodes
+        self._address_owner = {str(p.address): n.name for n in plan.nodes for p in n.ports}
+        self._bulk_boot = False
+        self._wakeup: asyncio.Event | None = None
+        self._sleep_until = float("inf")
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def boot(self) -> None:
+        """Boot every node at the current lab instant (0 for a new lab)."""
+        self._bulk_boot = True
+        try:
+            for name, node in self.nodes.items():
+                errors = node.boot()
+                if errors:
+                    self.boot_errors[name] = errors
+        finally:
+            self._bulk_boot = False
+        for node in self.nodes.values():
+            node.update_interfaces()  # carriers towards nodes that booted later
+
+    def node(self, name: str) -> Node:
+        try:
+            return self.nodes[name]
+        except KeyError:
+            raise LabError(f"no node {name!r} in this lab ({', '.join(self.nodes)})") from None
+
+    # -- time ----------------------------------------------------------------------------------
+    def now(self) -> float:
+        if self.clock.realtime:
+            return max(self.scheduler.now, self.clock.wall_mapped_now())
+        return self.scheduler.now
+
+    def advance_to(self, t: float) -> None:
+        if self.clock.realtime:
+            raise LabError("advance_to/run_for are for test mode; this lab follows the wall clock")
+        if t < self.scheduler.now:
+            raise LabError(f"cannot go back in time from {self.scheduler.now:.3f} to {t:.3f}")
+        self.scheduler.run_until(t)
+
+    def run_for(self, dt_s: float) -> None:
+        self.advance_to(self.scheduler.now + dt_s)
+
+    def sync(self) -> None:
+        """Process everything due now (used before reading or changing node state)."""
+        if self.scheduler.running:
+            return
+        if self.clock.realtime:
+            self.catch_up()
+        else:
+            self.scheduler.run_until(self.scheduler.now)
+
+    def start_realtime(self) -> None:
+        self.clock.start_realtime(self.scheduler.now)
+
+    def catch_up(self) -> None:
+        if not self.scheduler.running:
+            self.scheduler.run_until(self.clock.wall_mapped_now())
+
+    async def run_realtime(self) -> None:
+        """Process events when they are due on the wall clock, forever (cancel to stop)."""
+        if not self.clock.realtime:
+            self.start_realtime()
+        self._wakeup = asyncio.Event()
+        self.scheduler.on_schedule = self._on_schedule
+        try:
+            while True:
+                self.catch_up()
+                upcoming = self.scheduler.peek()
+                self._sleep_until = upcoming if upcoming is not None else float("inf")
+                delay = _MAX_IDLE_SLEEP_S if upcoming is None else min(
+                    _MAX_IDLE_SLEEP_S, self.clock.wall_delay_until(upcoming))
+                self._wakeup.clear()
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+                except TimeoutError:
+                    pass
+        finally:
+            self.scheduler.on_schedule = None
+
+    def _on_schedule(self, time: float) -> None:
+        if self._wakeup is not None and time < self._sleep_until:
+            self._sleep_until = time
+            self._wakeup.set()
+
+    # -- failures -----------------------------------------------------------------------------------
+    def wan_interface(self, name: str) -> str:
+        node_plan = self.node(name).plan
+        return get_kind(self.kind).ifname(node_plan.ports[0].number)
+
+    def fail(self, name: str, mode: str) -> None:
+        node = self.node(name)
+        if mode not in FAILURE_MODES:
+            raise LabError(f"unknown failure mode {mode!r}; choose one of {', '.join(FAILURE_MODES)}")
+        if name in self.failures:
+            raise LabError(f"{name} is already failed ({self.failures[name]}); restore it first")
+        if not node.running:
+            raise LabError(f"{name} is not running")
+        self.sync()
+        self.failures[name] = mode
+        node.truth("node-failed", mode=mode)
+        if mode == "interface-shutdown":
+            self._set_shutdown(node, True)
+        elif mode == "node-stop":
+            node.stop()
+        elif mode == "freeze":
+            node.freeze()
+        else:
+            node.blackholed = True
+
+    def restore(self, name: str) -> None:
+        node = self.node(name)
+        mode = self.failures.pop(name, None)
+        if mode is None:
+            raise LabError(f"{name} is not failed")
+        self.sync()
+        if mode == "interface-shutdown":
+            self._set_shutdown(node, False)
+        elif mode == "node-stop":
+            errors = node.boot()
+            if errors:
+                self.boot_errors[name] = errors
+        elif mode == "freeze":
+            node.unfreeze()
+        else:
+            node.blackholed = False
+        node.truth("node-restored", mode=mode)
+
+    def _set_shutdown(self, node: Node, shut: bool) -> None:
+        """Edit the WAN interface like the CLI does (`shutdown` / `no shutdown`)."""
+        ifname = self.wan_interface(node.name)
+        line = next((l for l in node.config.find("interface") if l.words[1:2] == [ifname]), None)
+        if line is None:
+            line = node.config.get_or_add(f"interface {ifname}")
+        line.children = [c for c in line.children if c.text not in ("shutdown", "no shutdown")]
+        if shut:
+            line.children.append(ConfigLine("shutdown"))
+        node.config_changed()
+
+    # -- links ------------------------------------------------------------------------------------
+    def refresh_link_peers(self, node: Node) -> None:
+        """The far ends of ``node``'s links re-check their carrier."""
+        if self._bulk_boot:
+            return
+        for (owner, _), (peer_name, _) in self.fabric.links.items():
+            if owner == node.name:
+                peer = self.nodes.get(peer_name)
+                if peer is not None and peer.running:
+                    peer.update_interfaces()
+
+    # -- truth & status ------------------------------------------------------------------------------
+    def record_truth(self, node: Node, kind: str, peer: Any, detail: dict[str, Any]) -> None:
+        peer_text = str(peer) if peer is not None else None
+        peer_node = detail.pop("peer_node", None) or (self.peer_node(node, peer) if peer is not None else None)
+        self._truth.add(TruthEvent(
+            time=self.scheduler.now, device_time=node.device_time(), clock_synced=node.clock_synced,
+            node=node.name, kind=kind, peer=peer_text, peer_node=peer_node, detail=detail,
+        ))
+
+    def peer_node(self, node: Node, peer: Any) -> str | None:
+        """Lab node owning ``peer`` as seen from ``node``: a WAN/DC address directly, an
+        overlay address through the tunnel or link the node routes it over."""
+        owner = self._address_owner.get(str(peer))
+        if owner is not None or not isinstance(peer, IPv4Address) or not node.running:
+            return owner
+        hop = node.rib.resolve(peer)
+        iface = node.interfaces.get(hop.interface) if hop is not None else None
+        if iface is None:
+            return None
+        if iface.sa is not None:
+            return self._address_owner.get(str(iface.sa.remote))
+        far = self.fabric.peer(node.name, iface.name)
+        return far[0].name if far is not None else None
+
+    def truth(self) -> list[TruthEvent]:
+        return list(self._truth.events)
+
+    def node_status(self, name: str) -> dict[str, Any]:
+        node = self.node(name)
+        state = "stopped" if not node.running else "frozen" if node.frozen else "running"
+        return {
+            "role": node.role, "state": state, "failure": self.failures.get(name),
+            "blackholed": node.blackholed, "responsive": node.responsive, "booted": node.booted,
+        }

@@ -1,0 +1,356 @@
+"""One simulated router: implements :class:`flexlab.sim.device_api.SimDevice`.
+
+The node owns its running configuration (a ConfigTree the CLI edits in place), its
+startup configuration (``write memory``), and the protocol state derived from them:
+interfaces, routing table, IKEv2/FlexVPN, BGP, IP SLA, NTP and the logging buffer. All of
+it lives on the lab clock; every timer is owned by the node, so a stop discards them and a
+freeze holds them until the node resumes.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flexlab.design import NodePlan
+from flexlab.iosconfig import ConfigTree
+from flexlab.sim.engine import syslog, views
+from flexlab.sim.engine.bgp import BgpSpeaker
+from flexlab.sim.engine.flexvpn import FlexManager
+from flexlab.sim.engine.ifaces import Iface, InterfaceTable
+from flexlab.sim.engine.ikev2 import IkeManager
+from flexlab.sim.engine.ntp import NtpClient
+from flexlab.sim.engine.rib import Rib, Route
+from flexlab.sim.engine.scheduler import Gate, Timer
+from flexlab.sim.engine.sla import SlaManager
+from flexlab.sim.engine.underlay import Packet
+from flexlab.sim.engine.views_bgp import bgp_view, policy_view
+from flexlab.sim.engine.views_crypto import CryptoView, crypto_view
+from flexlab.sim.state import NodeSnapshot
+
+if TYPE_CHECKING:
+    from flexlab.sim.engine.lab import Lab
+
+IPv4Address = ipaddress.IPv4Address
+IPv4Network = ipaddress.IPv4Network
+
+
+@dataclass(frozen=True)
+class NodeViews:
+    """Every typed view of the running config, parsed once per reconcile."""
+
+    interfaces: dict[str, views.InterfaceView]
+    statics: list[views.StaticRouteView]
+    crypto: CryptoView
+    logging: views.LoggingView
+    ntp: views.NtpView
+    slas: dict[int, views.SlaView]
+    tracks: dict[int, views.TrackView]
+
+    @classmethod
+    def parse(cls, tree: ConfigTree) -> NodeViews:
+        return cls(
+            views.interfaces(tree), views.static_routes(tree), crypto_view(tree), views.logging_view(tree),
+            views.ntp_view(tree), views.slas(tree), views.tracks(tree),
+        )
+
+
+class Node:
+    def __init__(self, lab: Lab, plan: NodePlan, boot_text: str) -> None:
+        self.lab = lab
+        self.plan = plan
+        self.name = plan.name
+        self.role = plan.role
+        self.startup_text = boot_text
+        self.generation = 0
+        self.running = False
+        self.frozen = False
+        self.blackholed = False
+        self.booted = 0.0
+        self.boots = 0
+        self.rng = random.Random(f"{lab.seed}/{self.name}")
+        self.own_offset = self.rng.uniform(-1.0, 1.0) * lab.timing.clock_offset_max_s
+        self.clock_offset = self.own_offset
+        self.clock_synced = False
+        self.serial = str(self.rng.randrange(100_000_000, 999_999_999))
+        self._config = ConfigTree()
+        self._deferred: list[Timer] = []
+        self._loading = False
+        self._reconcile_timer: Timer | None = None
+        self.logbuf = syslog.LogBuffer()
+        self._build_state()
+
+    # -- SimDevice ------------------------------------------------------------------------
+    @property
+    def hostname(self) -> str:
+        return views.hostname(self._config, self.name)
+
+    @property
+    def config(self) -> ConfigTree:
+        return self._config
+
+    @property
+    def responsive(self) -> bool:
+        return self.running and not self.frozen
+
+    def check_login(self, username: str, password: str) -> bool:
+        user = views.users(self._config).get(username)
+        return user is not None and _secret_matches(user.encryption, user.secret, password)
+
+    def check_enable(self, password: str) -> bool:
+        secret = views.enable_secret(self._config)
+        return secret is None or _secret_matches(secret[0], secret[1], password)
+
+    def config_changed(self) -> None:
+        """Re-read the config on the lab clock (coalesced: one reconcile per instant)."""
+        if self._loading or not self.running:
+            return
+        self.lab.sync()  # real-time mode: the change happens at the wall-mapped instant
+        if self._reconcile_timer is None or not self._reconcile_timer.pending:
+            self._reconcile_timer = self.after(0.0, self.reconcile)
+
+    def snapshot(self) -> NodeSnapshot:
+        from flexlab.sim.engine.snapshot import build_snapshot
+
+        self.lab.sync()
+        return build_snapshot(self)
+
+    def clear(self, words: list[str]) -> str:
+        from flexlab.sim.engine.commands import run_clear
+
+        self.lab.sync()
+        return run_clear(self, words)
+
+    def write_memory(self) -> None:
+        self.startup_text = self._config.render()
+
+    # -- clock, timers, logging -----------------------------------------------------------
+    def now(self) -> float:
+        return self.lab.scheduler.now
+
+    def after(self, delay: float, fn: Callable[..., Any], *args: Any) -> Timer:
+        return self.lab.scheduler.after(delay, fn, *args, owner=self)
+
+    def at(self, time: float, fn: Callable[..., Any], *args: Any) -> Timer:
+        return self.lab.scheduler.at(time, fn, *args, owner=self)
+
+    def timer_gate(self, timer: Timer) -> Gate:
+        if not self.running:
+            return "drop"
+        if self.frozen:
+            self._deferred.append(timer)
+            return "defer"
+        return "run"
+
+    def device_time(self, t: float | None = None) -> Any:
+        return self.lab.clock.to_datetime(self.now() if t is None else t, self.clock_offset)
+
+    def log(self, message: syslog.Message) -> None:
+        self.logbuf.add(self.now(), message, synced=self.clock_synced, stamp=self.device_time())
+
+    def truth(self, kind: str, peer: Any = None, **detail: Any) -> None:
+        self.lab.record_truth(self, kind, peer, detail)
+
+    @property
+    def timing(self) -> Any:
+        return self.lab.timing
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def _build_state(self) -> None:
+        self.interfaces = InterfaceTable(self.now, self.log, lambda ifname: self.lab.fabric.carrier(self.name, ifname))
+        self.rib = Rib(self._rib_changed)
+        self.views = NodeViews.parse(ConfigTree())
+        self.ike = IkeManager(self)
+        self.flex = FlexManager(self)
+        self.bgp = BgpSpeaker(self)
+        self.sla = SlaManager(self)
+        self.ntp = NtpClient(self)
+
+    def boot(self) -> list[Any]:
+        """Boot from the startup config at the current lab instant; returns loader errors."""
+        self.generation += 1
+        self.boots += 1
+        self.running, self.frozen = True, False
+        self._deferred.clear()
+        self.booted = self.now()
+        self.clock_offset, self.clock_synced = self.own_offset, False
+        self.logbuf = syslog.LogBuffer()
+        self._config = ConfigTree()
+        self._build_state()
+        self._loading = True
+        try:
+            errors = self.lab.config_loader(self, self.startup_text)
+        finally:
+            self._loading = False
+        self.log(syslog.sys_restart())
+        self.reconcile()
+        self.lab.refresh_link_peers(self)
+        return list(errors or [])
+
+    def stop(self) -> None:
+        """Power off: every timer and all protocol state are gone; links go down."""
+        self.running = False
+        self.frozen = False
+        self.generation += 1
+        self._deferred.clear()
+        self._build_state()
+        self.lab.refresh_link_peers(self)
+
+    def freeze(self) -> None:
+        self.frozen = True
+
+    def unfreeze(self) -> None:
+        """Resume: overdue timers fire now, in their original order."""
+        self.frozen = False
+        deferred, self._deferred = self._deferred, []
+        for timer in sorted(deferred, key=lambda t: t.time):
+            self.lab.scheduler.rearm(timer, self.now())
+
+    @property
+    def forwarding(self) -> bool:
+        return self.running and not self.frozen
+
+    # -- configuration ---------------------------------------------------------------------
+    def reconcile(self) -> None:
+        """Re-read the running config and bring every subsystem in line with it."""
+        self.views = v = NodeViews.parse(self._config)
+        self.logbuf.configure(v.logging.buffered_size, v.logging.buffered_level)
+        admin_before = {i.name: i.admin_up for i in self.interfaces if i.kind == "ethernet"}
+        removed = self.interfaces.apply(v.interfaces)
+        self.update_interfaces(removed=set(removed))
+        if any(i.admin_up != admin_before.get(i.name) for i in self.interfaces if i.kind == "ethernet"):
+            self.lab.refresh_link_peers(self)
+        self.ike.apply(v.crypto)
+        self.bgp.apply(bgp_view(self._config), policy_view(self._config))
+        self.sla.apply(v.slas, v.tracks)
+        self.flex.apply(v.crypto.flex_clients)
+        self.ntp.apply(v.ntp)
+
+    # -- interfaces and routes ---------------------------------------------------------------
+    def update_interfaces(self, removed: set[str] | None = None) -> list[Iface]:
+        """Recompute line states; on change refresh connected/IKE/static routes and tell
+        the protocols (BGP resets sessions whose interface or local address vanished)."""
+        changed = self.interfaces.refresh()
+        if changed or removed:
+            self._sync_routes()
+            self.bgp.interfaces_changed(removed or set())
+            self.sla.interfaces_changed()
+            self.flex.interfaces_changed()
+        return changed
+
+    def _sync_routes(self) -> None:
+        now = self.now()
+        connected: dict[IPv4Network, Route] = {}
+        pushed: dict[IPv4Network, Route] = {}
+        for iface in self.interfaces:
+            if not iface.line_up:
+                continue
+            address = iface.address
+            if address is not None:
+                net = address.network
+                old = self.rib.get(net)
+                since = old.since if old is not None and old.interface == iface.name else now
+                connected[net] = Route(net, "C", 0, 0, None, iface.name, since, "connected")
+                if net.prefixlen < 32:
+                    host = IPv4Network(f"{address.ip}/32")
+                    connected[host] = Route(host, "L", 0, 0, None, iface.name, since, "connected")
+            for prefix in iface.pushed:
+                old = self.rib.get(prefix)
+                since = old.since if old is not None and old.interface == iface.name else now
+                pushed[prefix] = Route(prefix, "S", 1, 0, None, iface.name, since, "ike")
+        self.rib.replace_source("connected", connected)
+        self.rib.replace_source("ike", pushed)
+        self._sync_static(now)
+
+    def _sync_static(self, now: float) -> None:
+        statics: dict[IPv4Network, Route] = {}
+        for view in self.views.statics:
+            route = self._static_route(view, now)
+            if route is not None and (view.prefix not in statics or route.distance < statics[view.prefix].distance):
+                statics[view.prefix] = route
+        self.rib.replace_source("static", statics)
+
+    def _static_route(self, view: views.StaticRouteView, now: float) -> Route | None:
+        code = "S*" if view.prefix.prefixlen == 0 else "S"
+        if view.interface is not None:
+            if view.interface.lower().startswith("null"):
+                return Route(view.prefix, code, view.distance, 0, None, "Null0", now, "static")
+            iface = self.interfaces.get(view.interface)
+            if iface is None or not iface.line_up:
+                return None
+        elif view.next_hop is not None:
+            via = self.rib.lookup(view.next_hop, igp_only=True)
+            if via is None or via.source == "static" or via.interface is None:
+                return None
+        old = self.rib.get(view.prefix)
+        since = old.since if old is not None and old.source == "static" else now
+        return Route(view.prefix, code, view.distance, 0, view.next_hop, view.interface, since, "static")
+
+    def _rib_changed(self, prefix: IPv4Network, igp_changed: bool) -> None:
+        if igp_changed:
+            self.bgp.schedule_scan()
+
+    # -- packets ---------------------------------------------------------------------------
+    def send(self, packet: Packet) -> bool:
+        return self.lab.fabric.transmit(self, packet)
+
+    def schedule_arrival(self, packet: Packet, latency: float) -> None:
+        if latency <= 0.0:
+            self.receive(packet)
+        else:
+            self.lab.scheduler.after(latency, self._arrive, packet, self.generation)
+
+    def _arrive(self, packet: Packet, generation: int) -> None:
+        if generation == self.generation and self.forwarding:
+            self.receive(packet)
+
+    def receive(self, packet: Packet) -> None:
+        proto = packet.proto
+        if proto == "esp":
+            inner = self.ike.decapsulate(packet)
+            if inner is not None:
+                self.lab.fabric.transmit(self, inner)
+        elif proto == "icmp":
+            self._icmp(packet)
+        elif proto == "ike":
+            self.ike.receive(packet)
+        elif proto == "tcp":
+            self.bgp.receive(packet)
+        elif proto == "ntp":
+            self.ntp.receive(packet)
+
+    def _icmp(self, packet: Packet) -> None:
+        kind = packet.payload[0]
+        if kind == "echo":
+            self.send(Packet(packet.dst, packet.src, "icmp", ("reply",) + tuple(packet.payload[1:]), packet.size))
+        elif kind == "reply":
+            self.sla.on_reply(packet)
+
+    def source_for(self, destination: IPv4Address) -> tuple[IPv4Address, str] | None:
+        """Source address and egress interface for a locally generated packet."""
+        hop = self.rib.resolve(destination)
+        if hop is None:
+            return None
+        address = self.interfaces.ip_of(hop.interface)
+        return (address, hop.interface) if address is not None else None
+
+
+def _decode_type7(encoded: str) -> str | None:
+    key = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
+    try:
+        seed = int(encoded[:2])
+        data = bytes.fromhex(encoded[2:])
+    except ValueError:
+        return None
+    return "".join(chr(b ^ ord(key[(seed + i) % len(key)])) for i, b in enumerate(data))
+
+
+def _secret_matches(encryption: int, stored: str, given: str) -> bool:
+    """Plain-text (type 0) and type 7 secrets are checked; hashed types (5/8/9) can only
+    match when the CLI kept the clear text, so they are compared literally."""
+    if encryption == 7:
+        return _decode_type7(stored) == given
+    return stored == given

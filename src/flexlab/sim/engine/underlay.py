@@ -1,0 +1,113 @@
+"""Packets, links and forwarding between simulated nodes.
+
+A packet is forwarded hop by hop through the nodes' routing tables when it is sent: every
+hop must be a running, unfrozen, non-blackholed node whose egress interface and link are
+up. Routing into a tunnel interface (spoke Tunnel1, hub Virtual-AccessN) encapsulates the
+packet in ESP towards the IKE peer (counting as outbound traffic for on-demand DPD); the
+outer packet is then forwarded the same way. The walk ends where the destination address
+is local; an arrival event is scheduled there after the summed per-hop latency, and the
+receiving node is checked again on arrival (a node that froze or stopped meanwhile drops
+it). Latencies are milliseconds, so route changes during a packet's flight are ignored.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flexlab.design import LabPlan
+from flexlab.render import get_kind
+
+if TYPE_CHECKING:
+    from flexlab.sim.engine.node import Node
+
+IPv4Address = ipaddress.IPv4Address
+MAX_HOPS = 24
+
+
+@dataclass(slots=True)
+class Packet:
+    src: IPv4Address
+    dst: IPv4Address
+    proto: str                 # "icmp", "ike", "tcp", "esp"
+    payload: Any = None
+    size: int = 100
+    inner: Packet | None = None
+
+
+@dataclass
+class Fabric:
+    """Point-to-point links of the lab (containerlab ``ethN`` ports mapped to IOS names)."""
+
+    hop_latency: float
+    links: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    dropped: int = 0
+
+    @classmethod
+    def from_plan(cls, plan: LabPlan, kind: str, hop_latency: float) -> Fabric:
+        ifname = get_kind(kind).ifname
+        fabric = cls(hop_latency)
+        for link in plan.links:
+            a = (link.a, ifname(link.a_port))
+            b = (link.b, ifname(link.b_port))
+            fabric.links[a] = b
+            fabric.links[b] = a
+        return fabric
+
+    def peer(self, node: str, interface: str) -> tuple[Node, str] | None:
+        end = self.links.get((node, interface))
+        if end is None:
+            return None
+        other = self.nodes.get(end[0])
+        return (other, end[1]) if other is not None else None
+
+    def carrier(self, node: str, interface: str) -> bool:
+        """Physical link state seen by ``node`` on ``interface``: the far end exists, its
+        node is running (frozen still counts: a paused container keeps its links) and the
+        far interface is configured and not shut down."""
+        peer = self.peer(node, interface)
+        if peer is None:
+            return False
+        other, other_if = peer
+        return other.running and other.interfaces.admin_up(other_if)
+
+    # -- forwarding ---------------------------------------------------------------------
+    def transmit(self, origin: Node, packet: Packet, delay: float = 0.0) -> bool:
+        """Send ``packet`` from ``origin``; True when an arrival was scheduled."""
+        node = origin
+        latency = delay
+        for _ in range(MAX_HOPS):
+            if not node.forwarding:
+                break
+            if node.interfaces.is_local(packet.dst):
+                node.schedule_arrival(packet, latency)
+                return True
+            hop = node.rib.resolve(packet.dst)
+            if hop is None:
+                break
+            iface = node.interfaces.get(hop.interface)
+            if iface is None or not iface.line_up:
+                break
+            iface.count_out(packet.size, node.now())
+            if iface.kind == "ethernet":
+                peer = self.peer(node.name, iface.name)
+                if peer is None or node.blackholed or peer[0].blackholed:
+                    break
+                other, other_if = peer
+                other_iface = other.interfaces.get(other_if)
+                if other_iface is None or not other_iface.line_up:
+                    break
+                other_iface.count_in(packet.size, node.now())
+                latency += self.hop_latency
+                node = other
+            elif iface.sa is not None:
+                outer = iface.sa.encapsulate(packet)
+                if outer is None:
+                    break
+                packet = outer
+            else:
+                break  # Null0 or a tunnel without SA
+        self.dropped += 1
+        return False
