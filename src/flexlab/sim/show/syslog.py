@@ -21,7 +21,8 @@ def buffered_lines(snap: NodeSnapshot) -> list[str]:
     """The newest messages that fit in the circular buffer (`logging buffered SIZE`)."""
     kept: list[str] = []
     used = 0
-    for entry in sorted(snap.log, key=lambda e: e.time, reverse=True):
+    # snap.log is in logging order; walking it backwards keeps same-instant messages in order
+    for entry in reversed(snap.log):
         line = log_line(snap, entry)
         used += len(line) + 1
         if used > snap.logging.buffered_size:
