@@ -109,8 +109,8 @@ def _truth(args: argparse.Namespace) -> int:
         print(json.dumps(events, indent=2))
         return 0
     for event in events:
-        detail = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("lab_time", "node", "kind", "device_time"))
-        print(f"{event['lab_time']:>12.3f}  {event.get('node', ''):<8} {event.get('kind', ''):<24} {detail}")
+        detail = " ".join(f"{k}={v}" for k, v in event.items() if v not in (None, "") and k not in ("time", "node", "kind", "device_time", "clock_synced"))
+        print(f"{event['time']:>12.3f}  {event['device_time']:<26} {event.get('node', ''):<8} {event.get('kind', ''):<18} {detail}")
     return 0
 
 

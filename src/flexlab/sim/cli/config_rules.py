@@ -1,0 +1,113 @@
+"""Checks and rewrites IOS applies to some configuration commands.
+
+Validators receive the editing context (the tree and the sibling lines of the block being
+edited) and the canonical words; they return the error line IOS prints, or None.
+Normalisers turn accepted words into the form IOS shows in the running configuration.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from typing import Protocol
+
+from flexlab.sim.cli.interfaces import interface_sort_key
+from flexlab.sim.config_tree import ConfigLine, ConfigTree
+
+
+class EditContext(Protocol):
+    @property
+    def tree(self) -> ConfigTree: ...
+
+    @property
+    def siblings(self) -> list[ConfigLine]:
+        """Lines of the block being edited (top-level lines in global mode)."""
+
+
+# --- validators -------------------------------------------------------------------------
+
+def one_bgp_process(ctx: EditContext, words: Sequence[str]) -> str | None:
+    for line in ctx.tree.find("router", "bgp"):
+        if line.words[2:3] != [words[2]]:
+            return f"% BGP is already running; AS is {line.words[2]}"
+    return None
+
+
+def _is_peer_group(siblings: Sequence[ConfigLine], name: str) -> bool:
+    return any(line.words == ["neighbor", name, "peer-group"] for line in siblings)
+
+
+def neighbor_configured(ctx: EditContext, words: Sequence[str]) -> str | None:
+    """Neighbor attributes need `neighbor X remote-as` or `neighbor X peer-group` first."""
+    neighbor = words[1]
+    known = any(
+        line.starts_with("neighbor", neighbor, "remote-as") or line.starts_with("neighbor", neighbor, "peer-group")
+        for line in ctx.siblings
+    )
+    return None if known else "% Specify remote-as or peer-group commands first"
+
+
+def peer_group_exists(ctx: EditContext, words: Sequence[str]) -> str | None:
+    return None if _is_peer_group(ctx.siblings, words[-1]) else "% Create the peer-group first"
+
+
+def route_consistent(ctx: EditContext, words: Sequence[str]) -> str | None:
+    """`ip route P M ...`: P must be a network address of mask M."""
+    address, mask = ipaddress.IPv4Address(words[2]), ipaddress.IPv4Address(words[3])
+    if int(address) & ~int(mask) & 0xFFFFFFFF:
+        return "%Inconsistent address and mask"
+    return None
+
+
+def pool_range_ordered(ctx: EditContext, words: Sequence[str]) -> str | None:
+    if len(words) == 6 and ipaddress.IPv4Address(words[4]) > ipaddress.IPv4Address(words[5]):
+        return "%Invalid address range"
+    return None
+
+
+# --- normalisers ------------------------------------------------------------------------
+
+def route_map_defaults(words: list[str]) -> list[str]:
+    """`route-map X` is `route-map X permit 10`; `route-map X deny` is `... deny 10`."""
+    if len(words) == 2:
+        return words + ["permit", "10"]
+    if len(words) == 3:
+        return words + ["10"]
+    return words
+
+
+def exec_timeout_seconds(words: list[str]) -> list[str]:
+    return words + ["0"] if len(words) == 2 else words
+
+
+def timestamps_default(words: list[str]) -> list[str]:
+    return words + ["uptime"] if len(words) == 3 else words
+
+
+def drop_cleartext_type(words: list[str]) -> list[str]:
+    """`secret 0 X` means cleartext X: store `secret X` (the lab does not hash secrets)."""
+    out = list(words)
+    for i in range(len(out) - 2):
+        if out[i] in ("secret", "password", "pre-shared-key", "key-string", "local", "remote") and out[i + 1] == "0":
+            del out[i + 1]
+            break
+    return out
+
+
+def standard_acl_host(words: list[str]) -> list[str]:
+    """`access-list 1 permit host A` is shown as `access-list 1 permit A`."""
+    if len(words) == 5 and words[3] == "host":
+        return words[:3] + [words[4]]
+    return words
+
+
+# --- sort keys --------------------------------------------------------------------------
+
+def by_interface(words: Sequence[str]) -> tuple[int, tuple[int, ...]]:
+    return interface_sort_key(words[1])
+
+
+def by_number(index: int):
+    def key(words: Sequence[str]) -> int:
+        return int(words[index]) if len(words) > index and words[index].lstrip("-").isdigit() else 0
+    return key

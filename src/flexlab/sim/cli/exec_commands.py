@@ -1,0 +1,139 @@
+"""EXEC-mode commands (``hostname>`` and ``hostname#``) and output filters (``| include``).
+
+``action`` says what the session does; ``render`` commands go to the show renderers with
+their canonical words (``sh ip int br`` -> ``["show", "ip", "interface", "brief"]``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from flexlab.sim.cli.grammar import CommandSpec as E
+from flexlab.sim.cli.grammar import Failure, Grammar
+from flexlab.sim.cli.params import Token
+
+PRIVILEGED = 15
+
+#: Commands whose output the `| include|exclude|begin|section|count` filters may follow.
+FILTERABLE = frozenset({"render", "running", "startup", "privilege"})
+#: What `do` may not run from configuration mode.
+NOT_FROM_CONFIG = frozenset({"configure", "configure-ask", "enable", "disable", "exit"})
+
+
+def _commands() -> tuple[E, ...]:
+    shows = (
+        "show version",
+        "show clock [detail]",
+        "show ip interface brief",
+        "show interfaces [{if}]",
+        "show crypto ikev2 sa [detailed]",
+        "show crypto ikev2 client flexvpn [{word}]",
+        "show crypto session [detail]",
+        "show ip bgp [summary]",
+        "show bgp all summary",
+        "show ip route [(bgp|static|connected|local)]",
+        "show logging",
+        "show ip local pool [{word}]",
+        "show ip sla statistics [{int:1-2147483647}]",
+        "show ntp (status|associations)",
+    )
+    return (
+        *(E(pattern, action="render") for pattern in shows),
+        E("show running-config", action="running", min_privilege=PRIVILEGED),
+        E("show startup-config", action="startup", min_privilege=PRIVILEGED),
+        E("show privilege", action="privilege"),
+        E("configure terminal", action="configure", min_privilege=PRIVILEGED),
+        E("configure", action="configure-ask", min_privilege=PRIVILEGED),
+        E("terminal length {int:0-512}", action="term-length"),
+        E("terminal width {int:0-512}", action="term-width"),
+        E("terminal [no] monitor", action="noop"),
+        E("write [memory]", action="write", min_privilege=PRIVILEGED),
+        E("write terminal", action="running", min_privilege=PRIVILEGED),
+        E("copy running-config startup-config", action="copy-run-start", min_privilege=PRIVILEGED),
+        E("clear crypto ikev2 sa [fast]", action="clear", min_privilege=PRIVILEGED),
+        E("clear crypto session", action="clear", min_privilege=PRIVILEGED),
+        E("clear crypto sa", action="clear", min_privilege=PRIVILEGED),
+        E("clear ip bgp (*|{ipv4}) [soft [(in|out)]]", action="clear", min_privilege=PRIVILEGED),
+        E("clear logging", action="clear-logging", min_privilege=PRIVILEGED),
+        E("clear counters [{if}]", action="clear-counters", min_privilege=PRIVILEGED),
+        E("enable [{int:0-15}]", action="enable"),
+        E("disable", action="disable", min_privilege=PRIVILEGED),
+        E("exit", action="exit"),
+        E("logout", action="exit"),
+        E("quit", action="exit"),
+    )
+
+
+@cache
+def exec_grammar(privilege: int) -> Grammar:
+    return Grammar([spec for spec in _commands() if spec.min_privilege <= privilege])
+
+
+# --- output filters -----------------------------------------------------------------------
+
+_FILTER_GRAMMAR = Grammar([E(f"{name} {{line}}", action=name) for name in ("begin", "count", "exclude", "include", "section")])
+
+
+@dataclass(frozen=True)
+class OutputFilter:
+    kind: str      # include, exclude, begin, section, count
+    regex: str
+
+
+def split_pipe(tokens: Sequence[Token]) -> int | None:
+    """Index of the first ``|`` token, if any."""
+    return next((i for i, tok in enumerate(tokens) if tok.text == "|"), None)
+
+
+def parse_filters(tokens: Sequence[Token], line: str, pipe: int) -> list[OutputFilter] | Failure:
+    """The filters after ``|``; a later ``| <filter> <regex>`` starts another (IOS XE style)."""
+    pipes = [pipe] + [
+        i for i in range(pipe + 2, len(tokens) - 2)
+        if tokens[i].text == "|" and len(_FILTER_GRAMMAR.root.keyword_candidates(tokens[i + 1].text)) == 1
+    ]
+    filters: list[OutputFilter] = []
+    for n, start in enumerate(pipes):
+        stop = pipes[n + 1] if n + 1 < len(pipes) else len(tokens)
+        segment_line = line[: tokens[stop].start] if stop < len(tokens) else line
+        found = _FILTER_GRAMMAR.match(tokens[:stop], segment_line, start + 1)
+        if isinstance(found, Failure):
+            return found
+        filters.append(OutputFilter(found.spec.action or "", found.words[1]))
+    return filters
+
+
+def _search(regex: str, text: str) -> bool:
+    try:
+        return re.search(regex, text) is not None
+    except re.error:
+        return regex in text
+
+
+def apply_filter(output: str, flt: OutputFilter) -> str:
+    lines = output.splitlines()
+    if flt.kind == "include":
+        kept = [ln for ln in lines if _search(flt.regex, ln)]
+    elif flt.kind == "exclude":
+        kept = [ln for ln in lines if not _search(flt.regex, ln)]
+    elif flt.kind == "begin":
+        first = next((i for i, ln in enumerate(lines) if _search(flt.regex, ln)), len(lines))
+        kept = lines[first:]
+    elif flt.kind == "section":
+        kept = _sections(lines, flt.regex)
+    else:
+        return f"Number of lines which match regexp = {sum(_search(flt.regex, ln) for ln in lines)}\n"
+    return "".join(ln + "\n" for ln in kept)
+
+
+def _sections(lines: list[str], regex: str) -> list[str]:
+    """Top-level lines with their indented sub-lines, where any line of the section matches."""
+    sections: list[list[str]] = []
+    for line in lines:
+        if line[:1] == " " and sections:
+            sections[-1].append(line)
+        else:
+            sections.append([line])
+    return [ln for sec in sections if any(_search(regex, ln) for ln in sec) for ln in sec]

@@ -1,0 +1,32 @@
+"""`show running-config` / `show startup-config` text from a ConfigTree, framed as IOS does."""
+
+from __future__ import annotations
+
+from flexlab.sim.config_tree import ConfigTree
+from flexlab.sim.device_api import SimDevice
+
+NVRAM_SIZE = 262144
+
+
+def config_body(tree: ConfigTree) -> str:
+    """The configuration lines, ``!``-separated, ending with ``end``."""
+    body = tree.render()
+    if not body.rstrip("\n").endswith("!"):
+        body += "!\n"
+    return body + "end\n"
+
+
+def running_config_text(tree: ConfigTree) -> str:
+    body = config_body(tree)
+    return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n!\n{body}"
+
+
+def startup_config_text(device: SimDevice) -> str:
+    """Uses the device's optional ``startup_config`` (a ConfigTree, or a method returning one)."""
+    startup = getattr(device, "startup_config", None)
+    if callable(startup):
+        startup = startup()
+    if startup is None:
+        return "startup-config is not present\n"
+    body = config_body(startup)
+    return f"Using {len(body)} out of {NVRAM_SIZE} bytes\n!\n{body}"

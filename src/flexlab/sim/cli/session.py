@@ -1,0 +1,289 @@
+"""One IOS CLI session on a simulated router: EXEC levels, configuration mode, questions.
+
+The session is transport-free: :meth:`CliSession.execute` takes one input line and returns
+what IOS would print after the echoed line (``\\n`` line ends), and :attr:`prompt` is
+what comes next. The SSH server adds echo, line editing and ``\\r\\n``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from flexlab.sim.cli.errors import UNKNOWN_COMMAND, ConfigError
+from flexlab.sim.cli.exec_commands import (
+    FILTERABLE,
+    NOT_FROM_CONFIG,
+    PRIVILEGED,
+    OutputFilter,
+    apply_filter,
+    exec_grammar,
+    parse_filters,
+    split_pipe,
+)
+from flexlab.sim.cli.grammar import Failure, Match
+from flexlab.sim.cli.interpreter import ConfigInterpreter
+from flexlab.sim.cli.params import Token, tokenize
+from flexlab.sim.cli.running_config import running_config_text, startup_config_text
+from flexlab.sim.device_api import SimDevice
+from flexlab.sim.state import NodeSnapshot
+
+log = logging.getLogger(__name__)
+
+Renderer = Callable[[NodeSnapshot, list[str]], str]
+
+CONFIG_BANNER = "Enter configuration commands, one per line.  End with CNTL/Z.\n"
+ENABLE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Reply:
+    output: str = ""
+    close: bool = False
+
+
+@dataclass(frozen=True)
+class _Question:
+    """IOS asking something (``Password:``, ``[confirm]``); the next line is the answer."""
+
+    prompt: str
+    answer: Callable[[str], Reply]
+    hidden: bool = False
+
+
+def login_privilege(device: SimDevice, username: str | None) -> int:
+    """Privilege of a user after SSH login: device hook, else its `username` line.
+
+    A user without a `username` line gets 15: containerlab's bootstrap user (admin) has
+    privilege 15 and lands in ``#``.
+    """
+    hook = getattr(device, "login_privilege", None)
+    if callable(hook):
+        return int(hook(username))
+    for line in device.config.find("username", username or ""):
+        words = line.words
+        if "privilege" in words:
+            return int(words[words.index("privilege") + 1])
+        return 1
+    return PRIVILEGED
+
+
+def _refused_word(exc: Exception, found: Match) -> Failure | None:
+    """The renderers' UnknownShowCommand (``word_index``, ``incomplete``) as a parse failure."""
+    if getattr(exc, "incomplete", False):
+        return Failure("incomplete", found.positions[-1] if found.positions else 0)
+    index = getattr(exc, "word_index", None)
+    if isinstance(index, int) and 0 <= index < len(found.positions):
+        return Failure("invalid", found.positions[index])
+    return None
+
+
+def _default_renderer(snapshot: NodeSnapshot, words: list[str]) -> str:
+    from flexlab.sim import (
+        show,  # imported late: built in parallel, optional at import time
+    )
+
+    return show.render(snapshot, words)
+
+
+class CliSession:
+    """The state of one terminal session (vty) on ``device``."""
+
+    def __init__(
+        self,
+        device: SimDevice,
+        *,
+        username: str | None = None,
+        privilege: int | None = None,
+        renderer: Renderer | None = None,
+    ) -> None:
+        self.device = device
+        self.username = username
+        self.level = privilege if privilege is not None else login_privilege(device, username)
+        self.renderer = renderer or _default_renderer
+        self.config: ConfigInterpreter | None = None
+        self.term_length = 24
+        self.term_width = 80
+        self._question: _Question | None = None
+
+    # -- what the terminal shows ---------------------------------------------------------
+
+    @property
+    def prompt(self) -> str:
+        if self._question is not None:
+            return self._question.prompt
+        name = self.device.hostname
+        if self.config is not None:
+            return f"{name}{self.config.prompt_suffix}#"
+        return f"{name}{'#' if self.level >= PRIVILEGED else '>'}"
+
+    @property
+    def echo(self) -> bool:
+        """False while IOS reads a password."""
+        return not (self._question and self._question.hidden)
+
+    @property
+    def in_config(self) -> bool:
+        return self.config is not None
+
+    # -- input ---------------------------------------------------------------------------
+
+    def execute(self, line: str) -> Reply:
+        """Run one input line; the reply is what IOS prints before the next prompt."""
+        if self._question is not None:
+            question, self._question = self._question, None
+            return question.answer(line)
+        prompt = self.prompt
+        if self.config is not None:
+            return self._config_line(line, prompt)
+        return self._exec_line(line, prompt, tokenize(line), 0, from_config=False)
+
+    def interrupt(self) -> None:
+        """Ctrl-C / Ctrl-Z: cancel a question; in configuration mode, back to EXEC."""
+        self._question = None
+        self.config = None
+
+    def _config_line(self, line: str, prompt: str) -> Reply:
+        assert self.config is not None
+        result = self.config.feed(line)
+        if result.changed:
+            self.device.config_changed()
+        if result.kind == "error" and result.error is not None:
+            return Reply(result.error.terminal_text(prompt))
+        if result.kind in ("end", "exit"):
+            self.config = None
+        if result.kind == "do":
+            return self._exec_line(line, prompt, tokenize(line), result.do_start, from_config=True)
+        return Reply()
+
+    def _exec_line(self, line: str, prompt: str, tokens: list[Token], start: int, *, from_config: bool) -> Reply:
+        if len(tokens) <= start:
+            return Reply()
+        pipe = split_pipe(tokens)
+        command = tokens[:pipe] if pipe is not None else tokens
+        level = PRIVILEGED if from_config else self.level
+        found = exec_grammar(level).match(command, line if pipe is None else line[: tokens[pipe].start], start)
+        if isinstance(found, Match) and from_config and found.spec.action in NOT_FROM_CONFIG:
+            found = Failure("invalid", tokens[start].start)
+        if isinstance(found, Failure):
+            return self._exec_failure(found, line, prompt, tokens, start)
+        filters: list[OutputFilter] = []
+        if pipe is not None:
+            if found.spec.action not in FILTERABLE:
+                return Reply(ConfigError.from_failure(Failure("invalid", tokens[pipe].start), line).terminal_text(prompt))
+            parsed = parse_filters(tokens, line, pipe)
+            if isinstance(parsed, Failure):
+                return Reply(ConfigError.from_failure(parsed, line).terminal_text(prompt))
+            filters = parsed
+        if found.spec.action == "render":
+            reply = self._show(found, line, prompt)
+        else:
+            reply = self._run_exec(found.spec.action or "", list(found.words))
+        output = reply.output
+        for flt in filters:
+            output = apply_filter(output, flt)
+        return Reply(output, reply.close)
+
+    def _exec_failure(self, failure: Failure, line: str, prompt: str, tokens: Sequence[Token], start: int) -> Reply:
+        words = [t.text for t in tokens[start:]]
+        if len(words) == 1 and failure.kind == "invalid":
+            # IOS takes an unknown single word for a host name to telnet to.
+            lookup = "" if self._domain_lookup_disabled() else "...domain server (255.255.255.255)"
+            return Reply(f'Translating "{words[0]}"{lookup}\n{UNKNOWN_COMMAND}\n')
+        if [w.lower() for w in words] == ["show"]:
+            return Reply('% Type "show ?" for a list of subcommands\n')
+        return Reply(ConfigError.from_failure(failure, line).terminal_text(prompt))
+
+    def _domain_lookup_disabled(self) -> bool:
+        return self.device.config.first("no", "ip", "domain", "lookup") is not None
+
+    # -- EXEC actions ----------------------------------------------------------------------
+
+    def _run_exec(self, action: str, words: list[str]) -> Reply:
+        handlers: dict[str, Callable[[list[str]], Reply]] = {
+            "running": lambda w: Reply(running_config_text(self.device.config)),
+            "startup": lambda w: Reply(startup_config_text(self.device)),
+            "privilege": lambda w: Reply(f"Current privilege level is {self.level}\n"),
+            "configure": lambda w: self._enter_config(),
+            "configure-ask": lambda w: self._ask("Configuring from terminal, memory, or network [terminal]? ",
+                                                 self._configure_answer),
+            "term-length": lambda w: self._set_terminal("term_length", int(w[2])),
+            "term-width": lambda w: self._set_terminal("term_width", int(w[2])),
+            "noop": lambda w: Reply(),
+            "write": lambda w: self._write(),
+            "copy-run-start": lambda w: self._ask("Destination filename [startup-config]? ", lambda a: self._write()),
+            "clear": lambda w: Reply(self._with_newline(self.device.clear(w))),
+            "clear-logging": lambda w: self._confirm("Clear logging buffer [confirm]", w),
+            "clear-counters": lambda w: self._confirm('Clear "show interface" counters on all interfaces [confirm]', w),
+            "enable": lambda w: self._enable(),
+            "disable": lambda w: self._set_level(1),
+            "exit": lambda w: Reply(close=True),
+        }
+        return handlers[action](words)
+
+    def _show(self, found: Match, line: str, prompt: str) -> Reply:
+        """Render a show command; a renderer refusing the words (e.g. an interface the device
+        does not have) gets IOS's error, with the marker under the refused word."""
+        words = list(found.words)
+        try:
+            text = self.renderer(self.device.snapshot(), words)
+        except Exception as exc:
+            refused = _refused_word(exc, found)
+            if refused is not None:
+                return Reply(ConfigError.from_failure(refused, line).terminal_text(prompt))
+            log.exception("show renderer failed for %s on %s", " ".join(words), self.device.name)
+            text = f"% flexlab: rendering '{' '.join(words)}' failed: {exc}"   # a bug must not kill the session
+        return Reply(self._with_newline(text))
+
+    @staticmethod
+    def _with_newline(text: str) -> str:
+        return text if not text or text.endswith("\n") else text + "\n"
+
+    def _enter_config(self) -> Reply:
+        self.config = ConfigInterpreter(self.device.config)
+        return Reply(CONFIG_BANNER)
+
+    def _configure_answer(self, answer: str) -> Reply:
+        if "terminal".startswith(answer.strip().lower()):
+            return self._enter_config()
+        return Reply('?Must be "terminal", "memory" or "network"\n')
+
+    def _set_terminal(self, attribute: str, value: int) -> Reply:
+        setattr(self, attribute, value)
+        return Reply()
+
+    def _write(self) -> Reply:
+        self.device.write_memory()
+        return Reply("Building configuration...\n[OK]\n")
+
+    def _ask(self, prompt: str, answer: Callable[[str], Reply], hidden: bool = False) -> Reply:
+        self._question = _Question(prompt, answer, hidden)
+        return Reply()
+
+    def _confirm(self, prompt: str, words: list[str]) -> Reply:
+        def answer(text: str) -> Reply:
+            if text.strip().lower() in ("", "y", "yes"):
+                return Reply(self._with_newline(self.device.clear(words)))
+            return Reply()
+        return self._ask(prompt, answer)
+
+    def _set_level(self, level: int) -> Reply:
+        self.level = level
+        return Reply()
+
+    def _enable(self) -> Reply:
+        if self.level >= PRIVILEGED:
+            return Reply()
+        if not self.device.config.find("enable", "secret") and not self.device.config.find("enable", "password"):
+            return self._set_level(PRIVILEGED)
+        return self._ask_enable_password(ENABLE_ATTEMPTS)
+
+    def _ask_enable_password(self, attempts_left: int) -> Reply:
+        def answer(password: str) -> Reply:
+            if self.device.check_enable(password):
+                return self._set_level(PRIVILEGED)
+            if attempts_left > 1:
+                return self._ask_enable_password(attempts_left - 1)
+            return Reply("% Bad secrets\n\n")
+        return self._ask("Password: ", answer, hidden=True)

@@ -1,0 +1,210 @@
+"""SSH access to a simulated router (asyncssh), as an IOS vty line looks to a client.
+
+Password authentication goes through ``device.check_login``; a wrong password is refused
+the SSH way (the client may retry). Each shell channel gets a PTY-style line discipline
+(:class:`~flexlab.sim.cli.terminal.Terminal`) over its own :class:`CliSession`; an exec
+channel (``ssh host "show version"``) runs one command. While ``device.responsive`` is
+False (frozen node) nothing is answered: logins hang and typed input waits, as with a
+paused container; it is processed once the node is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+import asyncssh
+
+from flexlab.sim.cli.session import CliSession, Renderer
+from flexlab.sim.cli.terminal import Terminal, crlf
+from flexlab.sim.device_api import SimDevice
+
+log = logging.getLogger(__name__)
+
+#: How often a frozen device is checked for coming back (wall seconds).
+RESPONSIVE_POLL_INTERVAL = 0.05
+
+_process_host_key: asyncssh.SSHKey | None = None
+
+
+def process_host_key() -> asyncssh.SSHKey:
+    """One ed25519 host key per process, generated in memory (no key files)."""
+    global _process_host_key
+    if _process_host_key is None:
+        _process_host_key = asyncssh.generate_private_key("ssh-ed25519")
+    return _process_host_key
+
+
+async def wait_responsive(device: SimDevice) -> None:
+    while not device.responsive:
+        await asyncio.sleep(RESPONSIVE_POLL_INTERVAL)
+
+
+class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
+    """One SSH session channel: a shell (interactive) or an exec request (one command)."""
+
+    def __init__(self, device: SimDevice, username: str, renderer: Renderer | None) -> None:
+        self._device = device
+        self._cli = CliSession(device, username=username, renderer=renderer)
+        self._terminal = Terminal(self._cli, self._write)
+        self._chan: asyncssh.SSHServerChannel | None = None
+        self._command: str | None = None
+        self._input: list[str] = []
+        self._started = False
+        self._waiter: asyncio.Task[None] | None = None
+        self._closed = False
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
+        self._chan = chan
+
+    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes: dict) -> bool:
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        self._command = command
+        return True
+
+    def session_started(self) -> None:
+        self._when_responsive()
+
+    def data_received(self, data: str, datatype: int | None) -> None:
+        self._input.append(data)
+        self._when_responsive()
+
+    def eof_received(self) -> bool:
+        self._finish()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closed = True
+        if self._waiter is not None:
+            self._waiter.cancel()
+
+    # -- processing ------------------------------------------------------------------------
+
+    def _when_responsive(self) -> None:
+        """Process now, or once the device answers again (input queues meanwhile)."""
+        if self._closed or self._waiter is not None:
+            return
+        if self._device.responsive:
+            self._process()
+            return
+        self._waiter = asyncio.get_running_loop().create_task(self._wait_then_process())
+
+    async def _wait_then_process(self) -> None:
+        await wait_responsive(self._device)
+        self._waiter = None
+        if not self._closed:
+            self._process()
+
+    def _process(self) -> None:
+        if not self._started:
+            self._started = True
+            if self._command is not None:
+                self._run_exec_request(self._command)
+                return
+            self._terminal.start()
+        data, self._input = "".join(self._input), []
+        try:
+            self._terminal.feed(data)
+        except Exception:  # a CLI bug must not take the server down
+            log.exception("CLI failure on %s", self._device.name)
+            self._write("\r\n% flexlab: internal CLI error\r\n" + self._cli.prompt)
+        if self._terminal.closed:
+            self._finish()
+
+    def _run_exec_request(self, command: str) -> None:
+        reply = self._cli.execute(command)
+        self._write(crlf(reply.output))
+        self._finish()
+
+    def _write(self, text: str) -> None:
+        if self._chan is not None and not self._closed:
+            try:
+                self._chan.write(text)
+            except (asyncssh.Error, OSError, BrokenPipeError):
+                self._closed = True
+
+    def _finish(self) -> None:
+        if self._chan is not None and not self._closed:
+            self._closed = True
+            try:
+                self._chan.exit(0)
+            except (asyncssh.Error, OSError):
+                pass
+
+
+class _VtyServer(asyncssh.SSHServer):  # type: ignore[misc]
+    def __init__(self, device: SimDevice, renderer: Renderer | None, connections: set[asyncssh.SSHServerConnection]):
+        self._device = device
+        self._renderer = renderer
+        self._connections = connections
+        self._conn: asyncssh.SSHServerConnection | None = None
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self._conn = conn
+        self._connections.add(conn)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._conn is not None:
+            self._connections.discard(self._conn)
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    async def validate_password(self, username: str, password: str) -> bool:
+        await wait_responsive(self._device)
+        return bool(self._device.check_login(username, password))
+
+    def session_requested(self) -> _VtySession:
+        username = self._conn.get_extra_info("username") if self._conn is not None else ""
+        return _VtySession(self._device, username or "", self._renderer)
+
+
+@dataclass
+class SshServerHandle:
+    """A running SSH server of one device; ``await close()`` stops it and drops its sessions."""
+
+    host: str
+    port: int
+    _acceptor: asyncssh.SSHAcceptor
+    _connections: set[asyncssh.SSHServerConnection] = field(default_factory=set)
+
+    async def close(self) -> None:
+        self._acceptor.close()
+        await self._acceptor.wait_closed()
+        connections = list(self._connections)
+        for conn in connections:
+            conn.close()
+        for conn in connections:
+            await conn.wait_closed()
+
+
+async def start_ssh_server(
+    device: SimDevice,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    host_key: asyncssh.SSHKey | None = None,
+    *,
+    renderer: Renderer | None = None,
+) -> SshServerHandle:
+    """Listen for SSH logins to ``device`` on ``host:port`` (0: any free port)."""
+    connections: set[asyncssh.SSHServerConnection] = set()
+    acceptor = await asyncssh.listen(
+        host,
+        port,
+        server_factory=lambda: _VtyServer(device, renderer, connections),
+        server_host_keys=[host_key or process_host_key()],
+        line_editor=False,
+        encoding="utf-8",
+        errors="replace",
+        keepalive_interval=0,
+    )
+    return SshServerHandle(host, acceptor.get_port(), acceptor, connections)
