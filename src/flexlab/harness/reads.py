@@ -125,7 +125,8 @@ def interface_addresses(device: Any) -> dict[str, IPv4Address]:
 
 
 def running_config(device: Any) -> str:
-    return device.execute("show running-config")
+    """`show running-config` with IOS's CRLF line ends normalised."""
+    return device.execute("show running-config").replace("\r\n", "\n").replace("\r", "")
 
 
 def logging_lines(device: Any) -> list[str]:

@@ -24,7 +24,11 @@ def embedded_testbed(info: LabInfo, credentials: tuple[str, str]) -> dict[str, A
             "credentials": {"default": {"username": username, "password": password}},
             "connections": {
                 "defaults": {"class": "unicon.Unicon"},
-                "cli": {"protocol": "ssh", "ip": info.host, "port": port, "ssh_options": SSH_OPTIONS},
+                "cli": {
+                    "protocol": "ssh", "ip": info.host, "port": port, "ssh_options": SSH_OPTIONS,
+                    # a local lab needs no grace period after disconnecting
+                    "settings": {"POST_DISCONNECT_WAIT_SEC": 0, "GRACEFUL_DISCONNECT_WAIT_SEC": 0},
+                },
             },
             "custom": {"role": info.roles.get(name, "unknown")},
         }
