@@ -21,99 +21,98 @@ from flexlab.harness import failover_measure, flow, recovery
 log = logging.getLogger(__name__)
 
 
+def _report_checks(ctx, testcase: str, results: dict[str, list[str]], steps) -> None:
+    """One step per check; the problems of failed checks also go into the report."""
+    problems = []
+    for check, found in results.items():
+        with steps.start(check, continue_=True) as step:
+            if found:
+                problems.extend(found)
+                step.failed("\n".join(found))
+    ctx.record_testcase(testcase, "failed" if problems else "passed", problems)
+
+
 class CommonSetup(aetest.CommonSetup):
     @aetest.subsection
     def connect(self, testbed, lab):
         ctx = flow.Context.create(testbed, lab, self.parameters)
         self.parent.parameters["ctx"] = ctx
-        problems = flow.connect_all(ctx)
-        if problems:
-            self.failed("\n".join(problems), goto=["common_cleanup"])
+        restored = flow.restore_pending(ctx, by_cli=False)
+        if restored:
+            log.info("restored hubs an earlier run left failed: %s", ", ".join(restored))
+        self._fail_on(ctx, flow.connect_all(ctx), "cannot connect")
 
     @aetest.subsection
     def apply_configs(self, ctx, skip_config, config_dir):
         if skip_config:
-            self.skipped("--skip-config: the startup configs are trusted")
-        refused = flow.apply_configs(ctx, config_dir)
-        if refused:
-            self.failed("devices refused configuration lines:\n" + "\n".join(refused), goto=["common_cleanup"])
-
-    @aetest.subsection
-    def restore_leftovers(self, ctx):
-        """Undo failures a killed earlier run left behind (recorded in the lab's ledger)."""
-        restored = flow.restore_pending(ctx)
-        if restored:
-            log.info("restored hubs left failed by an earlier run: %s", ", ".join(restored))
+            self.skipped("--skip-config (or configs applied by an earlier run of this job)")
+        self._fail_on(ctx, flow.apply_configs(ctx, config_dir), "devices refused configuration lines")
 
     @aetest.subsection
     def learn(self, ctx):
-        problems = flow.learn_topology(ctx)
-        if problems:
-            self.failed("cannot learn the lab from its devices:\n" + "\n".join(problems), goto=["common_cleanup"])
+        self._fail_on(ctx, flow.learn_topology(ctx), "cannot learn the lab from its devices")
         log.info("clock method: %s", ctx.clock_method)
+
+    @aetest.subsection
+    def restore_leftovers(self, ctx):
+        """Undo a CLI shutdown a killed earlier run left behind (the failure ledger)."""
+        restored = flow.restore_pending(ctx, by_cli=True)
+        if restored:
+            log.info("restored hubs an earlier run left failed: %s", ", ".join(restored))
+
+    def _fail_on(self, ctx, problems: list[str], what: str) -> None:
+        if problems:
+            ctx.record_testcase("CommonSetup", "failed", problems)
+            self.failed(f"{what}:\n" + "\n".join(problems), goto=["common_cleanup"])
 
 
 class Baseline(aetest.Testcase):
     @aetest.test
     def converged(self, ctx, steps):
-        result = flow.wait_baseline(ctx)
-        for check, problems in result.items():
-            with steps.start(check, continue_=True) as step:
-                if problems:
-                    step.failed("\n".join(problems))
-        ctx.record_testcase("Baseline", self.result)
+        _report_checks(ctx, "Baseline", flow.wait_baseline(ctx), steps)
 
 
 class HubFailure(aetest.Testcase):
     @aetest.test
     def fail_hub(self, ctx, hub, failure_mode):
         if not ctx.baseline_ok:
+            ctx.record_testcase("HubFailure", "blocked", ["baseline did not converge"])
             self.blocked("baseline did not converge; failing a hub would prove nothing")
-        description = flow.fail_hub(ctx, hub, failure_mode)
-        log.info(description)
-        ctx.record_testcase("HubFailure", self.result)
+        log.info(flow.fail_hub(ctx, hub, failure_mode))
+        ctx.record_testcase("HubFailure", "passed")
 
 
 class Failover(aetest.Testcase):
     @aetest.test
     def spokes_move(self, ctx, hub, steps):
         if not ctx.hub_failed:
+            ctx.record_testcase("Failover", "blocked", ["the hub was not failed"])
             self.blocked("the hub was not failed")
+        results = {}
         for record in failover_measure.measure_failover(ctx, hub):
-            with steps.start(f"{record.spoke} leaves {hub} within the DPD bound", continue_=True) as step:
-                if record.passed:
-                    step.passed(f"{record.spoke}: {record.failover_s:.3f} s <= bound {record.dpd_bound_s:.3f} s ({record.timing_method})")
-                else:
-                    step.failed(record.reason)
-        with steps.start("spokes on the other hub stay where they are", continue_=True) as step:
-            moved = failover_measure.unexpected_moves(ctx, hub)
-            if moved:
-                step.failed("\n".join(moved))
-        ctx.record_testcase("Failover", self.result)
+            results[f"{record.spoke} leaves {hub} within the DPD bound"] = [] if record.passed else [record.reason]
+        results["spokes on the other hub stay where they are"] = failover_measure.unexpected_moves(ctx, hub)
+        _report_checks(ctx, "Failover", results, steps)
 
 
 class BgpConvergence(aetest.Testcase):
     @aetest.test
     def bgp_converges(self, ctx, hub, steps):
         if not ctx.moved:
+            ctx.record_testcase("BgpConvergence", "blocked", ["no spoke moved"])
             self.blocked("no spoke moved")
-        for spoke, problems in failover_measure.wait_bgp_convergence(ctx, hub).items():
-            with steps.start(f"{spoke}: BGP converged on the surviving hub", continue_=True) as step:
-                if problems:
-                    step.failed("\n".join(problems))
-        ctx.record_testcase("BgpConvergence", self.result)
+        results = {f"{spoke}: BGP converged on the surviving hub": problems
+                   for spoke, problems in failover_measure.wait_bgp_convergence(ctx, hub).items()}
+        _report_checks(ctx, "BgpConvergence", results, steps)
 
 
 class Recovery(aetest.Testcase):
     @aetest.test
     def hub_recovers(self, ctx, hub, steps):
         if not ctx.hub_failed:
+            ctx.record_testcase("Recovery", "blocked", ["the hub was not failed"])
             self.blocked("the hub was not failed")
-        for check, problems in recovery.recover(ctx, hub).items():
-            with steps.start(check, continue_=True) as step:
-                if problems:
-                    step.failed("\n".join(problems))
-        ctx.record_testcase("Recovery", self.result)
+        _report_checks(ctx, "Recovery", recovery.recover(ctx, hub), steps)
 
 
 class CommonCleanup(aetest.CommonCleanup):

@@ -18,7 +18,8 @@ def _report(passed: bool) -> FailoverReport:
                           failover_s=61.234, dpd_bound_s=70.0, bound_formula="T + I + (N+1)*R + S",
                           bgp_converged_s=63.5, passed=passed, reason="" if passed else "too slow")
     run = HubRun(hub="hub1", failure_mode="interface-shutdown", spokes=[spoke],
-                 testcases={"Baseline": "passed", "Failover": "passed" if passed else "failed"})
+                 testcases={"Baseline": "passed", "HubFailure": "passed", "Failover": "passed" if passed else "failed",
+                            "BgpConvergence": "passed", "Recovery": "passed"})
     return FailoverReport(lab={"type": "embedded"}, images={"spoke1": "17.12.1"}, clock_method="ntp", runs=[run])
 
 
@@ -36,3 +37,9 @@ def test_failed_testcase_fails_report():
     report = _report(False)
     assert report.passed is False
     assert "FAIL: too slow" in report.to_markdown()
+
+
+def test_missing_testcase_fails_report():
+    report = _report(True)
+    del report.runs[0].testcases["Recovery"]  # e.g. the testcase errored before recording
+    assert report.passed is False

@@ -87,9 +87,11 @@ class Context:
         """Wall seconds that ``device_seconds`` of router time take in this lab."""
         return device_seconds / self.time_scale
 
-    def record_testcase(self, name: str, result: Any) -> None:
+    def record_testcase(self, name: str, result: Any, problems: list[str] | None = None) -> None:
         assert self.run is not None
         self.run.testcases[name] = str(result)
+        if problems:
+            self.run.problems[name] = list(problems)
 
     def hub_by_address(self, address: IPv4Address | None) -> str | None:
         return next((h for h, a in self.hub_wan.items() if a == address), None)
@@ -167,13 +169,33 @@ def apply_configs(ctx: Context, config_dir: Path | None) -> list[str]:
     return [p for problems in parallel(apply, list(ctx.devices)).values() for p in problems]
 
 
-def restore_pending(ctx: Context) -> list[str]:
+def restore_pending(ctx: Context, *, by_cli: bool) -> list[str]:
+    """Undo the failures a killed earlier run left behind (the failure ledger).
+
+    Lab-made failures (node-stop, freeze, blackhole) are undone before connecting; a CLI
+    shutdown needs the connection. Spokes the earlier run left on a backup hub are sent
+    back to their peer 1, as the Recovery testcase would have done.
+    """
     assert ctx.ledger is not None
     restored = []
     for hub, mode in ctx.ledger.pending().items():
-        _restore(ctx, hub, mode)
-        restored.append(f"{hub} ({mode})")
+        if (mode == "interface-shutdown") == by_cli:
+            _restore(ctx, hub, mode)
+            restored.append(f"{hub} ({mode})")
+    if restored and by_cli:
+        send_spokes_home(ctx)
     return restored
+
+
+def send_spokes_home(ctx: Context) -> list[str]:
+    """`clear crypto ikev2 sa` on spokes not on their configured peer 1 (they reconnect from it)."""
+    cleared = []
+    for spoke, clients in parallel(lambda s: reads.flex_clients(ctx.devices[s]), ctx.spokes).items():
+        peers = reads.configured_peers(ctx.spoke_configs[spoke])
+        if peers and (not clients or clients[0].peer != peers[0]):
+            ctx.devices[spoke].execute("clear crypto ikev2 sa")
+            cleared.append(spoke)
+    return cleared
 
 
 def learn_topology(ctx: Context) -> list[str]:

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from flexlab.harness import checks, reads
-from flexlab.harness.flow import POLL_INTERVAL_S, Context, _restore, parallel, wait_baseline, write_run
+from flexlab.harness.flow import (
+    POLL_INTERVAL_S, Context, _restore, parallel, send_spokes_home, wait_baseline, write_run,
+)
 from flexlab.labs.session import JobLab
 
 log = logging.getLogger(__name__)
@@ -43,8 +45,7 @@ def recover(ctx: Context, hub: str) -> dict[str, list[str]]:
         back = checks.poll(returned, ctx.wall(RECOVERY_ALLOWANCE_S), POLL_INTERVAL_S)
         results["spokes with `peer reactivate` return to their preferred hub"] = back.problems
     # Put the lab back as it began: moved spokes reconnect from peer 1.
-    for spoke in staying:
-        ctx.devices[spoke].execute("clear crypto ikev2 sa")
+    send_spokes_home(ctx)
     baseline = wait_baseline(ctx)
     results["the lab ends as it began (baseline holds again)"] = [p for ps in baseline.values() for p in ps]
     if ctx.run is not None:

@@ -9,6 +9,11 @@ from pathlib import Path
 from typing import Any
 
 
+#: Every run of the testscript must pass all of these for a PASS verdict; a testcase that
+#: errored or never ran is missing and so fails the report.
+REQUIRED_TESTCASES = ("Baseline", "HubFailure", "Failover", "BgpConvergence", "Recovery")
+
+
 @dataclass
 class SpokeFailover:
     """One spoke's move away from one failed hub."""
@@ -42,6 +47,7 @@ class HubRun:
     unmoved_ok: bool | None = None
     recovery: str = ""
     testcases: dict[str, str] = field(default_factory=dict)   # testcase -> result
+    problems: dict[str, list[str]] = field(default_factory=dict)   # testcase -> what failed
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -74,7 +80,9 @@ class FailoverReport:
     @property
     def passed(self) -> bool:
         return bool(self.runs) and all(
-            all(result == "passed" for result in run.testcases.values()) for run in self.runs
+            all(run.testcases.get(name) == "passed" for name in REQUIRED_TESTCASES)
+            and all(result == "passed" for result in run.testcases.values())
+            for run in self.runs
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,6 +137,7 @@ class FailoverReport:
         for run in self.runs:
             for name, result in run.testcases.items():
                 lines.append(f"- {run.hub} (iteration {run.iteration}) {name}: {result}")
+                lines.extend(f"  - {problem}" for problem in run.problems.get(name, []))
         return "\n".join(lines) + "\n"
 
     def write(self, directory: Path) -> tuple[Path, Path]:

@@ -65,11 +65,13 @@ class InterfaceTable:
         now: Callable[[], float],
         log: Callable[[syslog.Message], None],
         carrier: Callable[[str], bool],
+        on_admin_change: Callable[[str, bool], None] | None = None,
     ) -> None:
         self._ifaces: dict[str, Iface] = {}
         self._now = now
         self._log = log
         self._carrier = carrier
+        self._on_admin_change = on_admin_change
         self._local: dict[IPv4Address, str] = {}
         self._va_counter = 0
 
@@ -183,6 +185,8 @@ class InterfaceTable:
             return  # templates are not logged
         name = iface.name
         logical = iface.kind in ("tunnel", "virtual-access", "virtual-template")
+        if iface.known and admin != iface.admin_up and self._on_admin_change is not None:
+            self._on_admin_change(name, admin)
         if iface.known and iface.admin_up and not admin:
             self._log(syslog.link_admin_down(name))
             if iface.line_up:

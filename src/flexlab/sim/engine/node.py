@@ -160,7 +160,11 @@ class Node:
 
     # -- lifecycle ------------------------------------------------------------------------
     def _build_state(self) -> None:
-        self.interfaces = InterfaceTable(self.now, self.log, lambda ifname: self.lab.fabric.carrier(self.name, ifname))
+        self.interfaces = InterfaceTable(
+            self.now, self.log, lambda ifname: self.lab.fabric.carrier(self.name, ifname),
+            on_admin_change=lambda ifname, up: self.truth(
+                "interface-admin-up" if up else "interface-admin-down", None, interface=ifname),
+        )
         self.rib = Rib(self._rib_changed)
         self.views = NodeViews.parse(ConfigTree())
         self.ike = IkeManager(self)

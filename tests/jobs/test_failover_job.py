@@ -1,0 +1,50 @@
+"""The failover job end to end on the embedded lab: measured against the lab's ground truth."""
+
+from __future__ import annotations
+
+from conftest import load_report
+
+
+def _truth_failover(truth: list[dict], hub: str, spoke: str) -> float:
+    """Ground truth: hub's WAN admin-down to the spoke's FlexVPN up on another hub."""
+    failed = [e for e in truth if e["node"] == hub and e["kind"] == "interface-admin-down"]
+    assert len(failed) == 1, f"expected one admin-down of {hub} in the truth, got {failed}"
+    t0 = failed[0]["time"]
+    up = next(e for e in truth if e["node"] == spoke and e["kind"] == "flexvpn-up"
+              and e["time"] > t0 and e["peer_node"] != hub)
+    return up["time"] - t0
+
+
+def test_job_measures_failover_as_the_ground_truth(job_env, tmp_path):
+    testbed = job_env.lab_up("truth")
+    report_dir = tmp_path / "report"
+    result = job_env.run_job(testbed, report_dir, "--hubs", "hub1,hub2")
+    report = load_report(report_dir)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert report["passed"] is True
+    assert report["clock_method"].startswith("NTP-synchronised")
+    truth = job_env.truth("truth")
+    records = [s for run in report["runs"] for s in run["spokes"]]
+    assert {(r["hub"], r["spoke"]) for r in records} == {("hub1", "spoke1"), ("hub2", "spoke2")}
+    for record in records:
+        expected = _truth_failover(truth, record["hub"], record["spoke"])
+        error = abs(record["failover_s"] - expected)
+        print(f"{record['spoke']} from {record['hub']}: measured {record['failover_s']:.3f} s, truth {expected:.3f} s")
+        assert error <= 0.1, f"measured {record['failover_s']} s, ground truth {expected:.3f} s"
+        assert record["failover_s"] <= record["dpd_bound_s"]
+        assert record["bgp_converged_s"] > record["failover_s"]
+    assert (report_dir / "failover_report.md").read_text().count("| pass |") == 2
+
+
+def test_job_brings_its_own_lab_up_and_down(job_env, tmp_path):
+    testbed = job_env.lab_up("own")
+    job_env.flexlab("lab", "down", "--name", "own")
+    report_dir = tmp_path / "report"
+    result = job_env.run_job(testbed, report_dir, "--hubs", "hub2", "--failure-mode", "node-stop")
+    report = load_report(report_dir)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert report["passed"] is True
+    assert report["runs"][0]["failure_mode"] == "node-stop"
+    assert "harness clock" in report["runs"][0]["failure_source"]
+    status = job_env.flexlab("lab", "status", "--name", "own", check=False)
+    assert status.returncode == 1 and "not up" in status.stdout
