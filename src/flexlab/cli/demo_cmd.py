@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +33,10 @@ def _demo(args: argparse.Namespace) -> int:
         "--report-dir", str(args.report_dir), "--failure-mode", args.failure_mode,
     ]
     print("running:", " ".join(command), flush=True)
-    code = subprocess.call(command, cwd=PROJECT)
+    env = dict(os.environ)
+    # pyATS runs `pyats version check` through the shell: the venv must be on PATH
+    env["PATH"] = f"{pyats.parent}{os.pathsep}{env.get('PATH', '')}"
+    code = subprocess.call(command, cwd=PROJECT, env=env)
     report = args.report_dir / "failover_report.json"
     if report.exists():
         data = json.loads(report.read_text())

@@ -29,6 +29,7 @@ class LabInfo:
     platform: str = "iol"
     boot_errors: dict[str, list[str]] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
+    config_dir: str | None = None
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> "LabInfo":
@@ -37,5 +38,5 @@ class LabInfo:
             socket=state["socket"], time_scale=float(state["time_scale"]), image=state["image"],
             kind=state["kind"], spokes=int(state["spokes"]), device_os=state.get("device_os", "ios"),
             platform=state.get("platform", "iol"), boot_errors=dict(state.get("boot_errors") or {}),
-            roles=dict(state.get("roles") or {}),
+            roles=dict(state.get("roles") or {}), config_dir=state.get("config_dir"),
         )
