@@ -10,6 +10,8 @@ from typing import Any
 from genie.testbed import load
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
+#: Real device outputs from Genie's own tests (shared with the show-renderer tests).
+GENIE_GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "genie-golden"
 
 
 @dataclass(frozen=True)
@@ -22,8 +24,8 @@ class GoldenCase:
     expected: dict[str, Any] | None
 
 
-def golden_cases(folder: str) -> list[GoldenCase]:
-    """Every ``*_output.txt`` below ``golden/<folder>``, sorted by name."""
+def golden_cases(folder: str | Path) -> list[GoldenCase]:
+    """Every ``*_output.txt`` below ``golden/<folder>`` (or an absolute folder), sorted by name."""
     cases = []
     for output_file in sorted((GOLDEN_DIR / folder).glob("*_output.txt")):
         stem = output_file.name[: -len("_output.txt")]

@@ -8,15 +8,15 @@ import pytest
 from genie.libs.parser.iosxe import show_crypto, show_ip, show_ip_bgp
 
 from flexlab.parsers.ios import iosxe_equivalents
-from parser_testkit import GoldenCase, golden_cases
+from parser_testkit import GENIE_GOLDEN, GoldenCase, golden_cases
 
 # (folder under golden/, command for device.parse, ios entry, iosxe class)
 ALIASES = [
-    ("genie_iosxe/ShowCryptoIkev2Sa", "show crypto ikev2 sa",
+    (GENIE_GOLDEN / "iosxe" / "ShowCryptoIkev2Sa", "show crypto ikev2 sa",
      iosxe_equivalents.ShowCryptoIkev2Sa, show_crypto.ShowCryptoIkev2Sa),
-    ("genie_iosxe/ShowCryptoIkev2SaDetail", "show crypto ikev2 sa detail",
+    (GENIE_GOLDEN / "iosxe" / "ShowCryptoIkev2SaDetail", "show crypto ikev2 sa detail",
      iosxe_equivalents.ShowCryptoIkev2SaDetail, show_crypto.ShowCryptoIkev2SaDetail),
-    ("genie_iosxe/ShowIpBgpSummary", "show ip bgp summary",
+    (GENIE_GOLDEN / "iosxe" / "ShowIpBgpSummary", "show ip bgp summary",
      iosxe_equivalents.ShowIpBgpSummary, show_ip_bgp.ShowIpBgpSummary),
     ("flexlab_ios/ShowIpBgpSummary", "show ip bgp summary",
      iosxe_equivalents.ShowIpBgpSummary, show_ip_bgp.ShowIpBgpSummary),
@@ -60,13 +60,13 @@ def _golden(folder: str, name: str) -> GoldenCase:
 
 
 def test_ikev2_sa_values(ios_device: Any) -> None:
-    case = _golden("genie_iosxe/ShowCryptoIkev2Sa", "golden_output")
+    case = _golden(GENIE_GOLDEN / "iosxe" / "ShowCryptoIkev2Sa", "golden_output")
     sa = ios_device.parse("show crypto ikev2 sa", output=case.output)["ipv4"][1]
     assert (sa["local_ip"], sa["remote_ip"], sa["status"]) == ("66.66.66.1", "66.66.66.2", "READY")
 
 
 def test_ikev2_sa_detail_values(ios_device: Any) -> None:
-    case = _golden("genie_iosxe/ShowCryptoIkev2SaDetail", "golden_output")
+    case = _golden(GENIE_GOLDEN / "iosxe" / "ShowCryptoIkev2SaDetail", "golden_output")
     tunnel = ios_device.parse("show crypto ikev2 sa detail", output=case.output)["tunnel_id"][973]
     assert (tunnel["status"], tunnel["dpd_configured_time"], tunnel["retry"]) == ("ready", 60, 3)
 

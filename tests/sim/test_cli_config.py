@@ -15,7 +15,7 @@ from flexlab.sim.cli.errors import INCOMPLETE, INVALID_INPUT
 from flexlab.sim.cli.running_config import config_body
 from flexlab.sim.config_tree import ConfigLine, ConfigTree
 
-SEED = Path("/work/shared/seed/000_e4a0d2fff8aaa6fc.txt")
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed" / "116413.txt"
 UNICON_CONNECT_LINES = ["config term", "no logging console", "line console 0", "exec-timeout 0", "line vty 0 4",
                         "exec-timeout 0", "end"]
 

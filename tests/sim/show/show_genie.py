@@ -11,7 +11,7 @@ from unittest.mock import Mock
 
 from genie.metaparser import MetaParser
 
-GOLDEN_DIR = Path("/work/shared/reference/genie-golden")
+GOLDEN_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "genie-golden"
 _PROMPT_OR_COMMAND = re.compile(r"^\s*(\S+#\s*)?(show|sh) \S.*$")
 _TRAILING_PROMPT = re.compile(r"^\S+#\s*$")
 

@@ -24,7 +24,7 @@ from show_snapshots import HUB1_WAN, HUB2_WAN, IOSV_15_9, NOW, SPOKE1_WAN, hub1,
 from flexlab.sim.show import render
 from flexlab.sim.state import NodeSnapshot
 
-SEED = Path("/work/shared/seed/000_e4a0d2fff8aaa6fc.txt")
+SEED = Path(__file__).resolve().parents[2] / "fixtures" / "seed" / "116413.txt"
 
 
 def _xe(parser, text: str) -> dict:
