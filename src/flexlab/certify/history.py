@@ -1,0 +1,165 @@
+"""Certification history in SQLite: one ``runs`` row per `flexlab certify`, one ``results``
+row per (run, matrix row) with every figure, so trends need nothing but this file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flexlab.certify.results import CertifyRun, RowResult
+from flexlab.errors import FlexlabError
+
+SCHEMA_VERSION = 1
+_STATS = ("count", "min", "median", "p95", "max")
+_FIGURES = {"failover": "failover_s", "bgp": "bgp_converged_s", "bound": "dpd_bound_s"}
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    matrix_name TEXT NOT NULL,
+    matrix_path TEXT NOT NULL,
+    out_dir TEXT NOT NULL,
+    flexlab_version TEXT NOT NULL,
+    passed INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS results (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    row_name TEXT NOT NULL,
+    lab TEXT NOT NULL,
+    kind TEXT,
+    image TEXT NOT NULL,
+    version TEXT,
+    verdict TEXT NOT NULL,
+    failed_checks TEXT NOT NULL,
+    {", ".join(f"{p}_{stat} {'INTEGER' if stat == 'count' else 'REAL'}" for p in _FIGURES for stat in _STATS)},
+    bound_formulas TEXT NOT NULL,
+    archives TEXT NOT NULL,
+    duration_s REAL NOT NULL,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (run_id, row_name)
+);
+PRAGMA user_version = {SCHEMA_VERSION};
+"""
+
+
+class HistoryError(FlexlabError):
+    """The history database cannot be opened, or was written by an unknown flexlab version."""
+
+
+def default_history_path() -> Path:
+    """$XDG_DATA_HOME/flexlab/history.sqlite (~/.local/share/... when unset)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "flexlab" / "history.sqlite"
+
+
+@dataclass(frozen=True)
+class HistoryRecord:
+    """One matrix row of one run, as stored."""
+
+    run_id: int
+    started_at: str
+    matrix_name: str
+    row_name: str
+    lab: str
+    kind: str | None
+    image: str
+    version: str | None
+    verdict: str
+    failed_checks: tuple[str, ...]
+    failover: dict[str, float] | None
+    bgp: dict[str, float] | None
+    bound: dict[str, float] | None
+
+
+class History:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _connect(self, create: bool) -> sqlite3.Connection:
+        if not create and not self.path.exists():
+            raise HistoryError(f"history database {self.path} does not exist: run `flexlab certify` first")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path)
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, SCHEMA_VERSION):
+                connection.close()
+                raise HistoryError(
+                    f"history database {self.path} has schema {version}; this flexlab knows {SCHEMA_VERSION}"
+                )
+            if create:
+                connection.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise HistoryError(f"cannot open history database {self.path}: {exc}") from None
+        connection.execute("PRAGMA foreign_keys = ON")
+        return connection
+
+    def record(self, run: CertifyRun) -> int:
+        """Append one run with all its rows; returns the run id."""
+        with closing(self._connect(create=True)) as db, db:
+            cursor = db.execute(
+                "INSERT INTO runs (started_at, finished_at, matrix_name, matrix_path, out_dir, flexlab_version, passed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (run.started_at, run.finished_at, run.matrix_name, run.matrix_path, run.out_dir, run.flexlab_version,
+                 int(run.passed)),
+            )
+            run_id = int(cursor.lastrowid or 0)
+            for row in run.rows:
+                values = _result_values(run_id, row)
+                db.execute(
+                    f"INSERT INTO results ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
+                    tuple(values.values()),
+                )
+        return run_id
+
+    def records(self) -> list[HistoryRecord]:
+        """Every stored result, oldest run first."""
+        with closing(self._connect(create=False)) as db:
+            db.row_factory = sqlite3.Row
+            rows = db.execute(
+                "SELECT results.*, runs.started_at, runs.matrix_name FROM results JOIN runs ON runs.id = results.run_id"
+                " ORDER BY runs.id, results.row_name"
+            ).fetchall()
+        return [_record(row) for row in rows]
+
+    def run_count(self) -> int:
+        with closing(self._connect(create=False)) as db:
+            return int(db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+
+
+def _result_values(run_id: int, row: RowResult) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "run_id": run_id, "row_name": row.name, "lab": row.lab, "kind": row.kind, "image": row.image,
+        "version": "; ".join(row.versions) or None, "verdict": row.verdict,
+        "failed_checks": json.dumps(row.failed_checks),
+    }
+    for prefix, attribute in _FIGURES.items():
+        stats = row.stats(attribute) or {}
+        values.update({f"{prefix}_{stat}": stats.get(stat) for stat in _STATS})
+    values.update({
+        "bound_formulas": json.dumps(row.bound_formulas), "archives": json.dumps(row.archives),
+        "duration_s": round(row.duration_s, 3), "detail": json.dumps(row.to_dict()),
+    })
+    return values
+
+
+def _stats(row: sqlite3.Row, prefix: str) -> dict[str, float] | None:
+    if row[f"{prefix}_count"] is None:
+        return None
+    return {stat: row[f"{prefix}_{stat}"] for stat in _STATS}
+
+
+def _record(row: sqlite3.Row) -> HistoryRecord:
+    return HistoryRecord(
+        run_id=row["run_id"], started_at=row["started_at"], matrix_name=row["matrix_name"], row_name=row["row_name"],
+        lab=row["lab"], kind=row["kind"], image=row["image"], version=row["version"], verdict=row["verdict"],
+        failed_checks=tuple(json.loads(row["failed_checks"])), failover=_stats(row, "failover"),
+        bgp=_stats(row, "bgp"), bound=_stats(row, "bound"),
+    )

@@ -1,0 +1,261 @@
+"""The certification matrix: which images to certify, on which lab, with which failures.
+
+A matrix file is YAML::
+
+    name: nightly
+    defaults: {lab: containerlab, failure_modes: [interface-shutdown], iterations: 3}
+    rows:
+      - {name: iol-17.12, kind: cisco_iol, image: vrnetlab/cisco_iol:17.12.01}
+
+``defaults`` fills every field a row leaves out. The whole file is validated, and every
+problem reported at once, before any lab is deployed (see docs/certification.md).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from flexlab.design import DesignError, load_design
+from flexlab.errors import FlexlabError
+from flexlab.labs.session import LAB_FAILURE_MODES
+from flexlab.render import KINDS
+
+#: Every failure mode the failover job knows (`--failure-mode`).
+FAILURE_MODES: tuple[str, ...] = ("interface-shutdown", *LAB_FAILURE_MODES)
+LAB_TYPES = ("containerlab", "embedded")
+#: Seconds to wait for every node to answer (embedded: SSH login; containerlab: SSH banner).
+DEFAULT_READY_TIMEOUT_S = {"embedded": 120.0, "containerlab": 900.0}
+DEFAULT_JOB_TIMEOUT_S = 1800.0
+ROW_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+class MatrixError(FlexlabError):
+    """The matrix file is missing, not YAML, or has invalid rows (every problem named)."""
+
+
+@cache
+def embedded_images() -> tuple[str, ...]:
+    """The embedded lab's image profiles (its registry is the single source of the names)."""
+    from flexlab.sim.engine.images import IMAGES
+
+    return tuple(IMAGES)
+
+
+class MatrixRow(BaseModel):
+    """One image to certify, with the lab it runs on and the failures it must survive."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=ROW_NAME_PATTERN)
+    lab: Literal["containerlab", "embedded"]
+    image: str = Field(min_length=1)
+    kind: str | None = None
+    failure_modes: tuple[str, ...] = ("interface-shutdown",)
+    iterations: int = Field(1, ge=1, le=1000)
+    hubs: tuple[str, ...] | None = None
+    spokes: int | None = Field(None, ge=1, le=64)
+    time_scale: float | None = Field(None, gt=0, le=1000)
+    ready_timeout_s: float | None = Field(None, gt=0)
+    job_timeout_s: float = Field(DEFAULT_JOB_TIMEOUT_S, gt=0)
+    description: str = ""
+
+    @field_validator("image")
+    @classmethod
+    def _image_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("image must not be blank")
+        return value.strip()
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str | None) -> str | None:
+        if value is not None and value not in KINDS:
+            raise ValueError(f"unknown kind {value!r}; supported kinds: {', '.join(KINDS)}")
+        return value
+
+    @field_validator("failure_modes")
+    @classmethod
+    def _known_modes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("at least one failure mode is needed")
+        unknown = [mode for mode in value if mode not in FAILURE_MODES]
+        if unknown:
+            raise ValueError(
+                f"unknown failure mode{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))};"
+                f" known modes: {', '.join(FAILURE_MODES)}"
+            )
+        if len(set(value)) != len(value):
+            raise ValueError("a failure mode is listed twice")
+        return value
+
+    @field_validator("hubs")
+    @classmethod
+    def _hubs_not_empty(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is not None and not value:
+            raise ValueError("hubs must name at least one hub (leave it out for every hub)")
+        return value
+
+    @model_validator(mode="after")
+    def _fits_the_lab(self) -> "MatrixRow":
+        if self.lab == "containerlab":
+            if self.kind is None:
+                raise ValueError(f"a containerlab row needs 'kind' (one of {', '.join(KINDS)})")
+            if self.time_scale is not None:
+                raise ValueError("time_scale applies to the embedded lab only (real routers run in real time)")
+        elif self.image not in embedded_images():
+            raise ValueError(
+                f"unknown embedded-lab image {self.image!r}; available: {', '.join(embedded_images())}"
+            )
+        return self
+
+    @property
+    def ready_timeout(self) -> float:
+        return self.ready_timeout_s if self.ready_timeout_s is not None else DEFAULT_READY_TIMEOUT_S[self.lab]
+
+    def label(self) -> str:
+        return f"{self.name} ({self.image})"
+
+
+class Matrix(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    path: Path
+    description: str = ""
+    design: Path | None = None
+    rows: tuple[MatrixRow, ...]
+
+    def select(self, names: list[str]) -> "Matrix":
+        """Only the named rows (in matrix order); unknown names are an error."""
+        known = {row.name for row in self.rows}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise MatrixError(
+                f"matrix {self.path}: no row named {', '.join(map(repr, unknown))}; rows: {', '.join(sorted(known))}"
+            )
+        return self.model_copy(update={"rows": tuple(row for row in self.rows if row.name in names)})
+
+
+_TOP_KEYS = {"name", "description", "design", "defaults", "rows"}
+
+
+def load_matrix(path: Path) -> Matrix:
+    """Read and validate a matrix file; raises MatrixError naming every problem."""
+    data = _read_yaml(path)
+    problems: list[str] = []
+    unknown_top = sorted(set(data) - _TOP_KEYS)
+    if unknown_top:
+        problems.append(f"unknown top-level key(s) {', '.join(unknown_top)}; allowed: {', '.join(sorted(_TOP_KEYS))}")
+    defaults = data.get("defaults") or {}
+    raw_rows = data.get("rows")
+    if not isinstance(defaults, dict):
+        problems.append("'defaults' must be a mapping of row fields")
+        defaults = {}
+    if "name" in defaults:
+        problems.append("'defaults' cannot set 'name': every row needs its own")
+    if not isinstance(raw_rows, list) or not raw_rows:
+        problems.append("'rows' must be a non-empty list of rows")
+        raw_rows = []
+    rows: list[MatrixRow] = []
+    for index, raw in enumerate(raw_rows, start=1):
+        row, row_problems = _validate_row(index, raw, defaults)
+        problems += row_problems
+        if row is not None:
+            rows.append(row)
+    problems += _duplicate_names(raw_rows)
+    design = _design_path(path, data.get("design"))
+    if not problems:
+        problems += _unknown_hubs(rows, design)
+    if problems:
+        raise MatrixError(f"matrix {path} is invalid:\n" + "\n".join(f"  - {p}" for p in problems))
+    return Matrix(
+        name=str(data.get("name") or path.stem), path=path, description=str(data.get("description") or ""),
+        design=design, rows=tuple(rows),
+    )
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise MatrixError(f"cannot read matrix {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise MatrixError(f"matrix {path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise MatrixError(f"matrix {path} must be a YAML mapping with 'rows', got {type(data).__name__}")
+    return data
+
+
+def _row_label(index: int, raw: object) -> str:
+    name = raw.get("name") if isinstance(raw, dict) else None
+    return f"row {index}" + (f" ({name!r})" if isinstance(name, str) and name else "")
+
+
+def _validate_row(index: int, raw: object, defaults: dict[str, Any]) -> tuple[MatrixRow | None, list[str]]:
+    label = _row_label(index, raw)
+    if not isinstance(raw, dict):
+        return None, [f"{label}: must be a mapping of fields, got {type(raw).__name__}"]
+    try:
+        return MatrixRow.model_validate({**defaults, **raw}), []
+    except ValidationError as exc:
+        return None, [f"{label}: {_describe(err)}" for err in exc.errors()]
+
+
+def _describe(err: Any) -> str:
+    loc = ".".join(str(part) for part in err["loc"])
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "missing":
+        return f"missing required field {loc!r}"
+    if err["type"] == "extra_forbidden":
+        return f"unknown field {loc!r} (allowed: {', '.join(MatrixRow.model_fields)})"
+    if err["type"] == "literal_error" and loc == "lab":
+        return f"unknown lab type {err.get('input')!r}; use one of {', '.join(LAB_TYPES)}"
+    if err["type"] == "string_pattern_mismatch" and loc == "name":
+        return f"row name {err.get('input')!r} must be 1-64 letters, digits, '.', '_' or '-' (it names files)"
+    return f"{loc}: {message}" if loc else message
+
+
+def _duplicate_names(raw_rows: list[Any]) -> list[str]:
+    seen: dict[str, int] = {}
+    problems = []
+    for index, raw in enumerate(raw_rows, start=1):
+        name = raw.get("name") if isinstance(raw, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            problems.append(f"duplicate row name {name!r} (rows {seen[name]} and {index}): row names must be unique")
+        else:
+            seen[name] = index
+    return problems
+
+
+def _design_path(matrix_path: Path, value: object) -> Path | None:
+    if not value:
+        return None
+    design = Path(str(value))
+    return design if design.is_absolute() else (matrix_path.parent / design).resolve()
+
+
+def _unknown_hubs(rows: list[MatrixRow], design_path: Path | None) -> list[str]:
+    """Hubs a row names must be hubs of the design."""
+    if not any(row.hubs for row in rows):
+        return []
+    try:
+        hubs = {node.name for node in load_design(design_path).plan().hubs}
+    except DesignError as exc:
+        return [f"design: {exc}"]
+    return [
+        f"row {row.name!r}: unknown hub(s) {', '.join(sorted(set(row.hubs) - hubs))};"
+        f" the design's hubs: {', '.join(sorted(hubs))}"
+        for row in rows
+        if row.hubs and set(row.hubs) - hubs
+    ]

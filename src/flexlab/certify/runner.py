@@ -1,0 +1,232 @@
+"""Certify every row of a matrix: lab up, failover job per failure mode, collect, lab down.
+
+Every row's lab is prepared (configs rendered, topology written, tools and secrets
+checked) before the first deploy, so a broken matrix or environment fails before anything
+runs. A row that fails in any way is recorded and the next row runs. Ctrl-C (or SIGTERM)
+tears down the lab of the current row, then stops the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import signal
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from flexlab import __version__, clab
+from flexlab.certify.job import JOB_FILE, JobRequest, JobRunner, check_job_runnable, failed_sections, run_job
+from flexlab.certify.matrix import Matrix, MatrixRow
+from flexlab.certify.progress import Progress, paint_verdict
+from flexlab.certify.results import (
+    Check, CertifyRun, ModeRun, RowResult, bound_formulas, job_check, measurements, read_report, report_checks,
+)
+from flexlab.certify.rowlabs import ContainerlabRowLab, EmbeddedRowLab, RowLab
+from flexlab.design import SecretsModel
+from flexlab.errors import FlexlabError
+
+LAB_UP = "lab up"
+LAB_DOWN = "lab down"
+
+
+class PreflightError(FlexlabError):
+    """Something every run needs is missing; nothing was deployed."""
+
+
+@dataclass
+class RunnerOptions:
+    out_dir: Path
+    job_runner: JobRunner = run_job
+    progress: Progress = field(default_factory=Progress)
+    job_file: Path = JOB_FILE
+    ssh_port: int = 22
+    ssh_interval_s: float = 2.0
+
+
+def rows_dir(out_dir: Path) -> Path:
+    return out_dir / "rows"
+
+
+def make_row_lab(matrix: Matrix, index: int, row: MatrixRow, options: RunnerOptions) -> RowLab:
+    work_dir = rows_dir(options.out_dir) / row.name
+    if row.lab == "containerlab":
+        return ContainerlabRowLab(row, work_dir, matrix.design, options.ssh_port, options.ssh_interval_s)
+    return EmbeddedRowLab(row, work_dir, lab_name=f"cert-{os.getpid()}-{index}", design=matrix.design)
+
+
+def preflight(matrix: Matrix, labs: list[RowLab], options: RunnerOptions) -> None:
+    """Check tools and secrets and prepare every row's files; deploys nothing."""
+    problems: list[str] = []
+    if options.job_runner is run_job:
+        try:
+            check_job_runnable(options.job_file)
+        except FlexlabError as exc:
+            problems.append(str(exc))
+    if any(row.lab == "containerlab" for row in matrix.rows):
+        problems += _containerlab_problems()
+    for row, lab in zip(matrix.rows, labs):
+        shutil.rmtree(rows_dir(options.out_dir) / row.name, ignore_errors=True)  # results of an earlier run
+        try:
+            lab.prepare()
+        except FlexlabError as exc:
+            problems.append(f"row {row.name!r}: {exc}")
+    if problems:
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        raise PreflightError(f"cannot start the certification (nothing was deployed):\n{listed}")
+
+
+def _containerlab_problems() -> list[str]:
+    problems = []
+    try:
+        clab.run_containerlab(["version"], timeout=60)
+    except FlexlabError as exc:
+        problems.append(str(exc))
+    secrets = SecretsModel()
+    missing = [name for name in (secrets.username_env, secrets.password_env) if not os.environ.get(name)]
+    if missing:
+        problems.append(f"set {' and '.join(missing)} to the routers' login (the testbed reads them with %ENV)")
+    return problems
+
+
+def certify(matrix: Matrix, options: RunnerOptions) -> CertifyRun:
+    """Run every row; returns the results (outputs are written by flexlab.certify.outputs)."""
+    labs = [make_row_lab(matrix, index, row, options) for index, row in enumerate(matrix.rows, start=1)]
+    preflight(matrix, labs, options)
+    run = CertifyRun(
+        matrix_name=matrix.name, matrix_path=str(matrix.path.resolve()), out_dir=str(options.out_dir),
+        started_at=_now(), flexlab_version=__version__,
+    )
+    total = len(matrix.rows)
+    for index, (row, lab) in enumerate(zip(matrix.rows, labs), start=1):
+        options.progress.line(f"[{index}/{total}] {row.label()} on {row.lab}")
+        result = certify_row(matrix, row, lab, options)
+        run.rows.append(result)
+        stream = options.progress.stream
+        failed = f": {'; '.join(result.failed_checks)}" if result.failed_checks else ""
+        options.progress.line(f"[{index}/{total}] {row.name}: {paint_verdict(result.verdict, stream)}{failed}")
+    run.finished_at = _now()
+    return run
+
+
+def certify_row(matrix: Matrix, row: MatrixRow, lab: RowLab, options: RunnerOptions) -> RowResult:
+    result = RowResult(
+        name=row.name, lab=row.lab, kind=row.kind, image=row.image, failure_modes=list(row.failure_modes),
+        iterations=row.iterations, started_at=_now(),
+    )
+    started = time.monotonic()
+    try:
+        testbed = _lab_up(lab, result, options.progress)
+        if testbed is not None:
+            for mode in row.failure_modes:
+                _run_mode(matrix, row, mode, testbed, result, options)
+    finally:
+        with _interrupts_deferred():
+            _lab_down(lab, result, options.progress)
+        result.duration_s = time.monotonic() - started
+    return result
+
+
+def _lab_up(lab: RowLab, result: RowResult, progress: Progress) -> Path | None:
+    started = time.monotonic()
+    try:
+        testbed = lab.up(progress)
+    except Exception as exc:  # any failure of one row's lab must not stop the matrix
+        result.checks.append(Check(LAB_UP, "errored", _describe(exc), time.monotonic() - started, "lab"))
+        return None
+    result.checks.append(Check(LAB_UP, "passed", "", time.monotonic() - started, "lab"))
+    return testbed
+
+
+def _lab_down(lab: RowLab, result: RowResult, progress: Progress) -> None:
+    started = time.monotonic()
+    progress.update("tearing the lab down")
+    try:
+        lab.down()
+    except Exception as exc:
+        result.checks.append(Check(LAB_DOWN, "errored", _describe(exc), time.monotonic() - started, "lab"))
+        return
+    result.checks.append(Check(LAB_DOWN, "passed", "", time.monotonic() - started, "lab"))
+
+
+def _run_mode(
+    matrix: Matrix, row: MatrixRow, mode: str, testbed: Path, result: RowResult, options: RunnerOptions
+) -> None:
+    mode_dir = rows_dir(options.out_dir) / row.name / mode
+    request = JobRequest(
+        testbed=testbed, report_dir=mode_dir, archive_dir=mode_dir / "archive", log_path=mode_dir / "job.log",
+        failure_mode=mode, iterations=row.iterations, timeout_s=row.job_timeout_s, hubs=row.hubs,
+        design=matrix.design, job_file=options.job_file,
+    )
+    report_path = mode_dir / "failover_report.json"
+    report_path.unlink(missing_ok=True)
+    mode_run = ModeRun(failure_mode=mode, job_log=str(request.log_path))
+    result.modes.append(mode_run)
+    options.progress.update(f"job ({mode}): starting")
+    try:
+        outcome = options.job_runner(request, options.progress)
+    except Exception as exc:
+        log = str(request.log_path)
+        result.checks.append(job_check(mode, None, False, row.job_timeout_s, None, [], log, _describe(exc)))
+        return
+    mode_run.exit_code, mode_run.duration_s = outcome.exit_code, outcome.duration_s
+    mode_run.archive = _newest_archive(request.archive_dir)
+    report, error = _collect(report_path)
+    testcases = report_checks(report, mode) if report else []
+    check = job_check(mode, outcome.exit_code, outcome.timed_out, row.job_timeout_s, report, testcases,
+                      str(request.log_path), error, failed_sections(request.log_path))
+    check.duration_s = outcome.duration_s
+    result.checks += [check, *testcases]
+    if report is not None:
+        mode_run.report, mode_run.report_path = report, str(report_path)
+        _merge_figures(result, report, mode)
+
+
+def _collect(report_path: Path) -> tuple[dict | None, str]:
+    if not report_path.exists():
+        return None, ""
+    try:
+        return read_report(report_path), ""
+    except (OSError, ValueError) as exc:
+        return None, f"unreadable failover report {report_path}: {exc}"
+
+
+def _merge_figures(result: RowResult, report: dict, mode: str) -> None:
+    result.measurements += measurements(report, mode)
+    result.images_by_device.update({str(k): str(v) for k, v in (report.get("images") or {}).items()})
+    result.versions = sorted(set(result.images_by_device.values()))
+    result.bound_formulas = sorted(set(result.bound_formulas) | set(bound_formulas(report)))
+    result.clock_method = result.clock_method or str(report.get("clock_method") or "")
+
+
+def _newest_archive(archive_dir: Path) -> str | None:
+    zips = sorted(archive_dir.rglob("*.zip"), key=lambda p: p.stat().st_mtime) if archive_dir.exists() else []
+    return str(zips[-1]) if zips else None
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, FlexlabError) else f"{type(exc).__name__}: {exc}"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """A second Ctrl-C while the lab is torn down waits until the teardown is done."""
+    received: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    except ValueError:  # not the main thread: signals cannot be handled here anyway
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt

@@ -1,0 +1,203 @@
+"""`flexlab certify`, `flexlab trend`, `flexlab nightly`: image certification over a matrix,
+trends across runs, and the nightly combination of both for cron or CI."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from flexlab.certify.history import History, default_history_path
+from flexlab.certify.matrix import load_matrix
+from flexlab.certify.outputs import OutputPaths, summary_cells, write_outputs
+from flexlab.certify.progress import Progress, paint, paint_verdict
+from flexlab.certify.results import CertifyRun
+from flexlab.certify.runner import RunnerOptions, certify
+from flexlab.certify.trend import DEFAULT_THRESHOLD_PCT, TrendResult, write_trend
+from flexlab.errors import FlexlabError
+
+#: Exit code of `flexlab nightly` when a regression is found (and of certify on a failed row).
+EXIT_FAILED = 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    _register_certify(subparsers)
+    _register_trend(subparsers)
+    _register_nightly(subparsers)
+
+
+def _history_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--history", type=Path, default=None, metavar="DB",
+        help=f"SQLite history database (default: {default_history_path()})",
+    )
+
+
+def _threshold_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--threshold", type=float, default=DEFAULT_THRESHOLD_PCT, metavar="PCT",
+        help="a median failover time that grew by more than PCT %% is a regression (default: %(default)g)",
+    )
+
+
+def _matrix_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--matrix", type=Path, required=True, metavar="FILE", help="matrix YAML (see docs/certification.md)"
+    )
+    parser.add_argument("--row", action="append", default=[], metavar="NAME", help="certify only this row (repeatable)")
+    parser.add_argument("--json", action="store_true", help="print the machine-readable result on stdout")
+
+
+def _register_certify(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "certify", help="certify every image of a matrix with the failover job",
+        description=(
+            "For each matrix row: bring the lab up with the row's image, run the failover job per failure mode, "
+            "collect its report, tear the lab down. Writes summary.json, report.md, report.html, junit.xml and "
+            "failover.png into --out and appends the run to the history. Exit code 0 when every row passes, "
+            "1 when a row fails, 2 on a usage or matrix error (nothing deployed)."
+        ),
+    )
+    _matrix_options(parser)
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
+    _history_option(parser)
+    parser.add_argument("--no-history", action="store_true", help="do not record this run in the history")
+    parser.set_defaults(func=run_certify)
+
+
+def _register_trend(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "trend", help="draw failover and convergence times across runs and list regressions",
+        description=(
+            "Reads the history and writes trend_failover.png, trend_convergence.png, trend.html and trend.json "
+            "into --out. A regression is a row that passed in its previous run and does not now, or whose median "
+            "failover time grew by more than --threshold percent. Exit code 0 (see `flexlab nightly` to fail on "
+            "regressions)."
+        ),
+    )
+    _history_option(parser)
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
+    _threshold_option(parser)
+    parser.add_argument("--json", action="store_true", help="print trend.json on stdout")
+    parser.set_defaults(func=run_trend)
+
+
+def _register_nightly(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "nightly", help="certify + trend; exit code 1 on a regression (for cron or CI)",
+        description=(
+            "Runs `flexlab certify`, records the run in the history, then `flexlab trend` into OUT/trend. "
+            "Exit code 1 when this run shows a regression (or, with --strict, when any row fails), "
+            "2 on a usage or matrix error, 0 otherwise."
+        ),
+    )
+    _matrix_options(parser)
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="output directory (default: reports/nightly/<UTC timestamp>)")
+    _history_option(parser)
+    _threshold_option(parser)
+    parser.add_argument("--strict", action="store_true", help="also exit 1 when a row fails without regressing")
+    parser.set_defaults(func=run_nightly)
+
+
+# ---------------------------------------------------------------------------------------
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """CI cancels with SIGTERM: treat it like Ctrl-C so the deployed lab is destroyed."""
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_matrix(args: argparse.Namespace, out_dir: Path) -> tuple[CertifyRun, OutputPaths]:
+    matrix = load_matrix(args.matrix)
+    if args.row:
+        matrix = matrix.select(args.row)
+    with _sigterm_as_interrupt():
+        run = certify(matrix, RunnerOptions(out_dir=out_dir.resolve(), progress=Progress()))
+    return run, write_outputs(run, out_dir)
+
+
+def _history(args: argparse.Namespace) -> History:
+    return History(args.history or default_history_path())
+
+
+def _print_run(run: CertifyRun, paths: OutputPaths, history_note: str) -> None:
+    out = sys.stdout
+    width = max(len(row.name) for row in run.rows)
+    for row in run.rows:
+        cells = summary_cells(row)
+        figures = f"failover median {cells['failover_median']} s, bound {cells['bound']} s, BGP {cells['bgp_median']} s"
+        failed = f"  failed: {cells['failed_checks']}" if row.failed_checks else ""
+        print(f"{paint_verdict(row.verdict, out, 5)}  {row.name:<{width}}  {figures}{failed}", file=out)
+    counts = run.counts()
+    verdict = paint_verdict("PASS" if run.passed else "FAIL", out)
+    print(f"\n{verdict}: {counts['PASS']} passed, {counts['FAIL']} failed, {counts['ERROR']} errored", file=out)
+    for path in paths.all():
+        print(f"  {path}", file=out)
+    if history_note:
+        print(history_note, file=out)
+
+
+def run_certify(args: argparse.Namespace) -> int:
+    if args.no_history and args.history:
+        raise FlexlabError("--history and --no-history exclude each other")
+    run, paths = _run_matrix(args, args.out)
+    note = ""
+    if not args.no_history:
+        history = _history(args)
+        run_id = history.record(run)
+        note = f"history: run {run_id} recorded in {history.path}"
+    if args.json:
+        print(json.dumps(run.to_dict(), indent=2))
+    else:
+        _print_run(run, paths, note)
+    return 0 if run.passed else EXIT_FAILED
+
+
+def _print_trend(result: TrendResult) -> None:
+    out = sys.stdout
+    if result.regressions:
+        print(paint(f"{len(result.regressions)} regression(s):", "red", out), file=out)
+        for r in result.regressions:
+            print(f"  {r.matrix}/{r.row} ({r.image}), {r.kind}: {r.detail}", file=out)
+    else:
+        print(paint("no regression", "green", out), file=out)
+    for path in result.paths:
+        print(f"  {path}", file=out)
+
+
+def run_trend(args: argparse.Namespace) -> int:
+    result = write_trend(_history(args), args.out, args.threshold)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        _print_trend(result)
+    return 0
+
+
+def run_nightly(args: argparse.Namespace) -> int:
+    out_dir = args.out or Path("reports") / "nightly" / dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    run, paths = _run_matrix(args, out_dir)
+    history = _history(args)
+    run_id = history.record(run)
+    trend = write_trend(history, out_dir / "trend", args.threshold, run_id=run_id)
+    if args.json:
+        print(json.dumps({"summary": run.to_dict(), "trend": trend.to_dict(), "history_run": run_id}, indent=2))
+    else:
+        _print_run(run, paths, f"history: run {run_id} recorded in {history.path}")
+        _print_trend(trend)
+    if trend.regressions or (args.strict and not run.passed):
+        return EXIT_FAILED
+    return 0

@@ -1,0 +1,316 @@
+"""Helpers for the certify tests: failover reports in the job's real format, a stand-in job
+runner, a stand-in SSH server, and the stand-in containerlab's call log."""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import threading
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from flexlab.certify.job import JobOutcome, JobRequest
+from flexlab.certify.outputs import SUMMARY_COLUMNS
+from flexlab.certify.progress import Progress
+from flexlab.certify.results import CertifyRun
+from flexlab.harness.report import FailoverReport, HubRun, SpokeFailover
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE.parent / "fixtures"
+CLAB_BIN = HERE / "bin"
+FAKE_PYATS = HERE / "fake_pyats.py"
+INSPECT_SAMPLE = FIXTURES / "inspect-0.68-flexvpn-iol.json"
+TESTCASES = ("Baseline", "HubFailure", "Failover", "BgpConvergence", "Recovery")
+#: The stand_in_certify fixture: certify() with stand-in labs and job (see conftest.py).
+StandInCertify = Callable[..., CertifyRun]
+BOUND_FORMULA = "I + (N+1)*R + T + A = 30 + 6*5 + 5 + 5"
+
+
+def make_report(image: str, *, passed: bool, mode: str = "interface-shutdown", hubs: tuple[str, ...] = ("hub1",),
+                iterations: int = 1, failover_s: float = 41.25, bgp_s: float = 43.5, bound_s: float = 70.0) -> FailoverReport:
+    """A failover report as the job writes it; a failing one has the defective image's
+    symptom (the spoke never leaves the dead hub)."""
+    runs = []
+    for iteration in range(1, iterations + 1):
+        for index, hub in enumerate(hubs):
+            spoke = SpokeFailover(
+                hub=hub, spoke=f"spoke{index + 1}", from_peer="100.64.0.2", dpd_bound_s=bound_s,
+                bound_formula=BOUND_FORMULA, timing_method="ntp",
+            )
+            if passed:
+                spoke.to_peer, spoke.to_hub = "100.64.0.6", "hub2"
+                spoke.failover_s = round(failover_s + iteration * 0.5 + index, 3)
+                spoke.bgp_converged_s = round(bgp_s + iteration * 0.5 + index, 3)
+                spoke.passed = True
+                results = dict.fromkeys(TESTCASES, "passed")
+            else:
+                spoke.reason = f"{spoke.spoke} did not reach another hub within {2 * bound_s:.0f} device s (bound {bound_s:.1f} s)"
+                results = {"Baseline": "passed", "HubFailure": "passed", "Failover": "failed",
+                           "BgpConvergence": "blocked", "Recovery": "passed"}
+            runs.append(HubRun(hub=hub, failure_mode=mode, iteration=iteration, spokes=[spoke], testcases=results))
+    version = f"Cisco IOS Software, {image} Version 17.12.1"
+    return FailoverReport(
+        lab={"type": "test", "image": image}, images={"hub1": version, "spoke1": version},
+        clock_method="ntp", runs=runs,
+    )
+
+
+def testbed_image(testbed: Path) -> str:
+    return str(yaml.safe_load(testbed.read_text())["testbed"]["custom"]["flexlab"]["image"])
+
+
+@dataclass
+class StandInJob:
+    """Runs no pyATS: writes the report a real job would; the rows named in ``failing_rows``
+    (the testbed's directory is the row's) show the defective image's symptom."""
+
+    failing_rows: set[str] = field(default_factory=set)
+    raise_on_call: BaseException | None = None
+    requests: list[JobRequest] = field(default_factory=list)
+
+    def __call__(self, request: JobRequest, progress: Progress) -> JobOutcome:
+        self.requests.append(request)
+        if self.raise_on_call is not None:
+            raise self.raise_on_call
+        image = testbed_image(request.testbed)
+        passed = request.testbed.parent.name not in self.failing_rows
+        report = make_report(image, passed=passed, mode=request.failure_mode, hubs=request.hubs or ("hub1", "hub2"),
+                             iterations=request.iterations)
+        report.write(request.report_dir)
+        request.archive_dir.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(request.archive_dir / "flexvpn_failover_job.2025Jan01_00:00:00.000000.zip", "w") as archive:
+            archive.writestr("results.json", json.dumps({"passed": passed}))
+        request.log_path.write_text("stand-in job\n")
+        return JobOutcome(exit_code=0 if passed else 1, duration_s=0.5, command=["stand-in"])
+
+
+def clab_calls(argv_file: Path) -> list[list[str]]:
+    if not argv_file.exists():
+        return []
+    return [line.split("\t") for line in argv_file.read_text().splitlines()]
+
+
+def subcommands(argv_file: Path) -> list[str]:
+    return [call[0] for call in clab_calls(argv_file)]
+
+
+def inspect_sample_at(host: str, path: Path) -> Path:
+    """The captured inspect sample with every management address replaced by ``host``."""
+    data = json.loads(INSPECT_SAMPLE.read_text())
+    for containers in data.values():
+        for container in containers:
+            container["ipv4_address"] = f"{host}/24"
+    path.write_text(json.dumps(data))
+    return path
+
+
+class BannerServer:
+    """A TCP server on 127.0.0.1 that greets every connection like an SSH server."""
+
+    def __init__(self, banner: bytes = b"SSH-2.0-OpenSSH_9.6 stand-in\r\n") -> None:
+        self.banner = banner
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = int(self.sock.getsockname()[1])
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            with conn:
+                self.connections += 1
+                conn.sendall(self.banner)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+
+
+def unused_port() -> int:
+    """A port nothing listens on (bound then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class StandInLab:
+    """A row lab that deploys nothing: writes a testbed naming the row's image."""
+
+    image: str
+    work_dir: Path
+    fail_up: str = ""
+    events: list[str] = field(default_factory=list)
+
+    def prepare(self) -> None:
+        self.events.append("prepare")
+
+    def up(self, progress: Progress) -> Path:
+        self.events.append("up")
+        if self.fail_up:
+            raise RuntimeError(self.fail_up)
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        path = self.work_dir / "testbed.yaml"
+        path.write_text(yaml.safe_dump({"testbed": {"custom": {"flexlab": {"image": self.image}}}, "devices": {}}))
+        return path
+
+    def down(self) -> None:
+        self.events.append("down")
+
+
+# --- reading the outputs back ------------------------------------------------------
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JUNIT_CASE_CHILDREN = {"failure", "error", "skipped", "system-out", "system-err", "properties"}
+
+
+def fmt3(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def expected_cells(row: dict[str, Any]) -> dict[str, str]:
+    """The summary-table cells, computed from summary.json alone."""
+    failover, bound, bgp = row["failover_s"] or {}, row["dpd_bound_s"] or {}, row["bgp_converged_s"] or {}
+    return {
+        "name": row["name"], "image": row["image"], "version": row["version"] or "-", "verdict": row["verdict"],
+        "failover_median": fmt3(failover.get("median")), "failover_p95": fmt3(failover.get("p95")),
+        "failover_max": fmt3(failover.get("max")), "bound": fmt3(bound.get("min")),
+        "bgp_median": fmt3(bgp.get("median")), "failed_checks": "; ".join(row["failed_checks"]) or "-",
+    }
+
+
+class SummaryTable(HTMLParser):
+    """Cells of <tr data-row> / <td data-field>, the summary table of report.html; images' src."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, dict[str, str]] = {}
+        self.checks: dict[str, dict[str, str]] = {}
+        self.sources: list[str] = []
+        self.links: list[str] = []
+        self._row: str | None = None
+        self._field: str | None = None
+        self._table_row: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "table":
+            self._table_row = a.get("data-row")
+        if tag == "tr" and "data-row" in a:
+            self._row = a["data-row"]
+            self.rows[self._row or ""] = {}
+        if tag == "tr" and "data-check" in a and self._table_row:
+            self.checks.setdefault(self._table_row, {})[a["data-check"] or ""] = a["data-status"] or ""
+        if tag == "td" and self._row and "data-field" in a:
+            self._field = a["data-field"]
+            self.rows[self._row][self._field or ""] = ""
+        if tag == "img":
+            self.sources.append(a.get("src") or "")
+        if tag in ("link", "script") or (tag == "a" and a.get("href")):
+            self.links.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self._field = None
+        if tag == "tr":
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._row and self._field:
+            self.rows[self._row][self._field] += data
+
+
+def markdown_summary(text: str) -> dict[str, dict[str, str]]:
+    """The first table after '## Summary' (contiguous '|' lines)."""
+    lines = text.split("## Summary", 1)[1].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    table = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        table.append(line)
+    header = [cell.strip() for cell in table[0].strip("|").split("|")]
+    keys = {v: k for k, v in SUMMARY_COLUMNS.items()}
+    rows = {}
+    for line in table[2:]:
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        row = {keys[h]: c for h, c in zip(header, cells)}
+        rows[row["name"]] = row
+    return rows
+
+
+def assert_valid_junit(path: Path, summary: dict[str, Any]) -> None:
+    """The JUnit structure CI readers expect, and the same checks and verdicts as summary.json."""
+    root = ET.parse(path).getroot()
+    assert root.tag == "testsuites"
+    suites = root.findall("testsuite")
+    assert [suite.get("name") for suite in suites] == [row["name"] for row in summary["rows"]]
+    seen: set[tuple[str, str]] = set()
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for suite, row in zip(suites, summary["rows"]):
+        cases = suite.findall("testcase")
+        assert set(child.tag for child in suite) <= {"properties", "testcase", "system-out", "system-err"}
+        counts = {
+            "tests": len(cases),
+            "failures": sum(case.find("failure") is not None for case in cases),
+            "errors": sum(case.find("error") is not None for case in cases),
+            "skipped": sum(case.find("skipped") is not None for case in cases),
+        }
+        for key, value in counts.items():
+            assert int(suite.get(key, "-1")) == value, key
+            totals[key] += value
+        float(suite.get("time", "x"))
+        assert suite.get("timestamp") and "+" not in suite.get("timestamp", "")
+        properties = {p.get("name"): p.get("value") for p in suite.find("properties") or []}
+        assert properties["verdict"] == row["verdict"]
+        assert properties == expected_cells(row)
+        for case in cases:
+            key = (case.get("classname") or "", case.get("name") or "")
+            assert all(key) and key not in seen, key
+            seen.add(key)
+            assert float(case.get("time", "x")) >= 0
+            assert len(case) <= 1 and set(child.tag for child in case) <= JUNIT_CASE_CHILDREN
+            for child in case:
+                assert child.get("message")
+        assert [case.get("name") for case in cases] == [c["name"] for c in row["checks"]]
+        failing = [case.get("name") for case in cases if case.find("failure") is not None or case.find("error") is not None]
+        assert failing == row["failed_checks"]
+    for key, value in totals.items():
+        assert int(root.get(key, "-1")) == value, key
+    assert float(root.get("time", "x")) >= 0
+
+
+def assert_outputs_agree(out_dir: Path) -> dict[str, Any]:
+    """All five outputs exist and show the same verdicts and figures; returns summary.json."""
+    names = ("summary.json", "report.md", "report.html", "junit.xml", "failover.png")
+    for name in names:
+        assert (out_dir / name).stat().st_size > 0, name
+    summary = json.loads((out_dir / "summary.json").read_text())
+    expected = {row["name"]: expected_cells(row) for row in summary["rows"]}
+    assert markdown_summary((out_dir / "report.md").read_text()) == expected
+    html = SummaryTable()
+    html.feed((out_dir / "report.html").read_text())
+    assert html.rows == expected
+    for row in summary["rows"]:
+        assert html.checks[row["name"]] == {c["name"]: c["status"] for c in row["checks"]}
+    assert html.links == [] and len(html.sources) == 1
+    assert base64.b64decode(html.sources[0].split(",", 1)[1]) == (out_dir / "failover.png").read_bytes()
+    assert (out_dir / "failover.png").read_bytes().startswith(PNG_SIGNATURE)
+    assert_valid_junit(out_dir / "junit.xml", summary)
+    return summary
