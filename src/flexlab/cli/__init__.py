@@ -24,13 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"flexlab {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"flexlab.cli.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"flexlab.cli.{module_name}":
-                continue  # command group not built yet
-            raise
-        module.register(subparsers)
+        importlib.import_module(f"flexlab.cli.{module_name}").register(subparsers)
     return parser
 
 
