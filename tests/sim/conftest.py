@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 
 from flexlab.sim.cli import CliSession
-from flexlab.sim.config_tree import ConfigTree
+from flexlab.iosconfig import ConfigTree
 from flexlab.sim.state import NodeSnapshot, VersionInfo
 
 DEFAULT_USERS = {"admin": "admin"}

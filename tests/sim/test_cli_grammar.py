@@ -19,7 +19,7 @@ from flexlab.sim.cli.grammar import (
 )
 from flexlab.sim.cli.interfaces import canonical_interface, interface_sort_key
 from flexlab.sim.cli.params import tokenize
-from flexlab.sim.config_tree import ConfigTree
+from flexlab.iosconfig import ConfigTree
 
 
 def match(mode: str, line: str) -> Match | Failure:

@@ -41,9 +41,9 @@ class MatrixError(FlexlabError):
 @cache
 def embedded_images() -> tuple[str, ...]:
     """The embedded lab's image profiles (its registry is the single source of the names)."""
-    from flexlab.sim.engine.images import IMAGES
+    from flexlab.labs.embedded import available_images
 
-    return tuple(IMAGES)
+    return available_images()
 
 
 class MatrixRow(BaseModel):

@@ -8,6 +8,7 @@ simulator.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import signal
@@ -50,6 +51,16 @@ class UpOptions:
     seed: int = 1
     timeout_s: float = 120.0
     owner_pid: int | None = None   # the lab stops when this process ends
+
+
+@functools.cache
+def available_images() -> tuple[str, ...]:
+    """The embedded lab's image profiles, as its process lists them (no simulator import here)."""
+    result = subprocess.run([sys.executable, "-m", "flexlab.sim.daemon", "--list-images"],
+                            capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise LabError(f"cannot list the embedded lab's images: {result.stderr.strip() or result.returncode}")
+    return tuple(image["name"] for image in json.loads(result.stdout))
 
 
 class EmbeddedLab:

@@ -242,8 +242,23 @@ async def _main(options: DaemonOptions) -> int:
     return 0
 
 
+def list_images() -> list[dict[str, Any]]:
+    """The image profiles this lab can play (for `--list-images`)."""
+    from flexlab.sim.engine.images import IMAGES
+
+    return [
+        {"name": name, "version": profile.version.version, "os": profile.version.os_family,
+         "defective": profile.defect is not None, "description": profile.description}
+        for name, profile in IMAGES.items()
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
-    options = _parse_args(sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--list-images"]:
+        print(json.dumps(list_images()))
+        return 0
+    options = _parse_args(args)
     options.state_dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     return asyncio.run(_main(options))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from flexlab.sim.config_tree import ConfigTree
+from flexlab.iosconfig import ConfigTree
 from flexlab.sim.state import NodeSnapshot
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from flexlab.sim.cli.interfaces import interface_sort_key
-from flexlab.sim.config_tree import ConfigLine, ConfigTree
+from flexlab.iosconfig import ConfigLine, ConfigTree
 
 
 class EditContext(Protocol):

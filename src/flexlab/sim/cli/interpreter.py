@@ -17,7 +17,7 @@ from flexlab.sim.cli.config_commands import MODES, grammar_for
 from flexlab.sim.cli.errors import ConfigError
 from flexlab.sim.cli.grammar import CommandSpec, Failure, Match, best_failure
 from flexlab.sim.cli.params import tokenize
-from flexlab.sim.config_tree import ConfigLine, ConfigTree
+from flexlab.iosconfig import ConfigLine, ConfigTree
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flexlab.sim.config_tree import ConfigTree
+from flexlab.iosconfig import ConfigTree
 from flexlab.sim.device_api import SimDevice
 
 NVRAM_SIZE = 262144
