@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ import yaml
 
 from flexlab.design import LabPlan
 from flexlab.errors import FlexlabError
+from flexlab.proc import run_tool
 from flexlab.render import LAB_CONFIG_DIR, check_ports, config_filename, get_kind
 
 TOPOLOGY_DIR = Path(__file__).resolve().parents[2] / "topologies"
@@ -225,31 +223,10 @@ def parse_inspect(text: str) -> list[ClabNode]:
 # Running containerlab
 # ---------------------------------------------------------------------------------------
 
-def _command() -> list[str]:
-    words = shlex.split(os.environ.get(CONTAINERLAB_ENV, "") or "containerlab")
-    executable = shutil.which(words[0])
-    if executable is None:
-        raise ClabError(
-            f"'{words[0]}' executable not found on PATH: install containerlab (https://containerlab.dev/install/)"
-            f" or set {CONTAINERLAB_ENV} to the command that runs it"
-        )
-    return [executable, *words[1:]]
-
-
 def run_containerlab(args: list[str], timeout: float = SHORT_TIMEOUT) -> str:
     """Run ``containerlab <args>`` and return its stdout; errors become ClabError."""
-    command = _command() + args
-    shown = "containerlab " + " ".join(args)
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        raise ClabError(f"'{shown}' timed out after {timeout:g} s") from None
-    except OSError as exc:
-        raise ClabError(f"cannot run '{shown}': {exc.strerror}") from None
-    if result.returncode != 0:
-        detail = result.stderr.strip() or result.stdout.strip() or "(no output)"
-        raise ClabError(f"'{shown}' failed with exit code {result.returncode}: {detail}")
-    return result.stdout
+    return run_tool("containerlab", CONTAINERLAB_ENV, "install containerlab (https://containerlab.dev/install/)",
+                    args, timeout, ClabError)
 
 
 def deploy(topology: Path, *, reconfigure: bool = False, timeout: float = DEPLOY_TIMEOUT) -> None:

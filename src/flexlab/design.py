@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flexlab.errors import FlexlabError
+from flexlab.yamlio import read_yaml
 
 IPv4Network = ipaddress.IPv4Network
 IPv4Address = ipaddress.IPv4Address
@@ -352,15 +352,6 @@ def _validate(data: object, source: Path | None) -> DesignModel:
 def load_design(path: Path | str | None = None, *, spokes: int | None = None) -> Design:
     """Read and validate a design YAML file; ``spokes`` overrides the spoke count."""
     source = Path(path) if path else DEFAULT_DESIGN
-    try:
-        text = source.read_text()
-    except OSError as exc:
-        raise DesignError(f"cannot read design file {source}: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise DesignError(f"{source}: not valid YAML{at}: {getattr(exc, 'problem', exc)}") from None
+    data = read_yaml(source, "design file", DesignError)
     design = Design(_validate(data, source), source)
     return design.with_spokes(spokes) if spokes else design

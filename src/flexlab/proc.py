@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
+import subprocess
 
 
 def pid_alive(pid: int) -> bool:
@@ -23,3 +26,29 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def run_tool(
+    name: str, env_var: str, install_hint: str, args: list[str], timeout_s: float, error: type[Exception],
+) -> str:
+    """Run an external tool (``$env_var`` may hold the command, e.g. "sudo -n docker") and
+    return its stdout. Every failure raises ``error`` naming the command line and the cause."""
+    words = shlex.split(os.environ.get(env_var) or "") or [name]
+    executable = shutil.which(words[0])
+    if executable is None:
+        raise error(
+            f"'{words[0]}' executable not found on PATH: {install_hint}"
+            f" or set {env_var} to the command that runs it (e.g. \"sudo -n {name}\")"
+        )
+    shown = f"{name} " + " ".join(args)
+    try:
+        result = subprocess.run([executable, *words[1:], *args], capture_output=True, text=True,
+                                timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired:
+        raise error(f"'{shown}' timed out after {timeout_s:g} s") from None
+    except OSError as exc:
+        raise error(f"cannot run '{shown}': {exc.strerror}") from None
+    if result.returncode != 0:
+        detail = result.stderr.strip() or result.stdout.strip() or "(no output)"
+        raise error(f"'{shown}' failed with exit code {result.returncode}: {detail}")
+    return result.stdout

@@ -99,7 +99,7 @@ rows:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("rows: [", "is not valid YAML (line"),
+        ("rows: [", "is not valid YAML at line"),
         ("- a\n- b\n", "must be a YAML mapping with 'rows'"),
         ("name: x\n", "'rows' must be a non-empty list"),
         (f"rows: [{GOOD_ROW}]\nrow: []\n", "unknown top-level key(s) row"),

@@ -17,11 +17,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flexlab.design import DesignError, load_design
 from flexlab.errors import FlexlabError
+from flexlab.yamlio import read_yaml
 from flexlab.labs.session import LAB_FAILURE_MODES
 from flexlab.render import KINDS
 
@@ -180,16 +180,7 @@ def load_matrix(path: Path) -> Matrix:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise MatrixError(f"cannot read matrix {path}: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise MatrixError(f"matrix {path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    data = read_yaml(path, "matrix", MatrixError)
     if not isinstance(data, dict):
         raise MatrixError(f"matrix {path} must be a YAML mapping with 'rows', got {type(data).__name__}")
     return data

@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
-import shutil
-import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +27,7 @@ import yaml
 from flexlab import clab
 from flexlab.clab import ClabError
 from flexlab.labs.base import LabError
+from flexlab.proc import run_tool
 
 #: Overrides the command used to run docker, e.g. "sudo -n docker" (like FLEXLAB_CONTAINERLAB).
 DOCKER_ENV = "FLEXLAB_DOCKER"
@@ -181,31 +179,10 @@ def load_topology(path: Path) -> ClabTopology:
 # Running docker (containerlab runs through flexlab.clab)
 # ---------------------------------------------------------------------------------------
 
-def _docker_command() -> list[str]:
-    words = shlex.split(os.environ.get(DOCKER_ENV) or "") or ["docker"]
-    executable = shutil.which(words[0])
-    if executable is None:
-        raise LabError(
-            f"'{words[0]}' executable not found on PATH: install Docker (https://docs.docker.com/engine/install/)"
-            f" or set {DOCKER_ENV} to the command that runs it (e.g. \"sudo -n docker\")"
-        )
-    return [executable, *words[1:]]
-
-
 def run_docker(args: list[str], timeout_s: float = COMMAND_TIMEOUT_S) -> str:
     """Run ``docker <args>`` and return its stdout; errors become LabError naming the command."""
-    command = _docker_command() + args
-    shown = "docker " + " ".join(args)
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, check=False)
-    except subprocess.TimeoutExpired:
-        raise LabError(f"'{shown}' timed out after {timeout_s:g} s") from None
-    except OSError as exc:
-        raise LabError(f"cannot run '{shown}': {exc.strerror}") from None
-    if result.returncode != 0:
-        detail = result.stderr.strip() or result.stdout.strip() or "(no output)"
-        raise LabError(f"'{shown}' failed with exit code {result.returncode}: {detail}")
-    return result.stdout
+    return run_tool("docker", DOCKER_ENV, "install Docker (https://docs.docker.com/engine/install/)",
+                    args, timeout_s, LabError)
 
 
 # ---------------------------------------------------------------------------------------
