@@ -32,12 +32,13 @@ def test_spoke_without_dpd_fails_over_too_slowly_or_never(job_env, tmp_path):
 
 
 def test_hubs_without_summary_only_leak_specifics_to_spokes(job_env, tmp_path):
+    """The lab runs the reference configs; the job must make the hubs run the files exactly,
+    as on a real lab: the `summary-only` they run but the files lack is removed."""
     configs = render_configs(job_env, tmp_path / "cfg")
     for hub in ("hub1", "hub2"):
         _edit(configs / f"{hub}.cfg", r" summary-only$", "")
     report_dir = tmp_path / "report"
-    result = job_env.run_job(job_env.lab_up("leak", "--config-dir", str(configs)), report_dir,
-                             "--hubs", "hub1", "--skip-config")
+    result = job_env.run_job(job_env.lab_up("leak"), report_dir, "--hubs", "hub1", "--config-dir", str(configs))
     report = load_report(report_dir)
     assert result.returncode != 0 and report["passed"] is False
     assert report["runs"][0]["testcases"]["Baseline"] == "failed"

@@ -19,6 +19,7 @@ from typing import Any, Callable, TypeVar
 from flexlab import timing
 from flexlab.design import Design, load_design
 from flexlab.harness import checks, reads
+from flexlab.harness.config_replace import removal_commands
 from flexlab.harness.ledger import FailureLedger
 from flexlab.harness.report import HubRun, SpokeFailover
 from flexlab.labs.session import JobLab
@@ -150,7 +151,11 @@ def _config_lines(text: str) -> list[str]:
 
 
 def apply_configs(ctx: Context, config_dir: Path | None) -> list[str]:
-    """Apply each device's config over the CLI; every refused line is reported."""
+    """Apply each device's config over the CLI; every refused line is reported.
+
+    With ``config_dir`` the device must end up running exactly that file: managed lines it
+    runs that the file lacks are negated first (:mod:`flexlab.harness.config_replace`).
+    """
     plan = ctx.design.plan()
     secrets = "embedded" if ctx.lab.kind == "embedded" else "env"
     boot_errors = ctx.lab.boot_errors()
@@ -159,10 +164,11 @@ def apply_configs(ctx: Context, config_dir: Path | None) -> list[str]:
         problems = [f"{name}: refused at boot: {error}" for error in boot_errors.get(name, [])]
         if config_dir is not None:
             text = (Path(config_dir) / f"{name}.cfg").read_text()
+            commands = removal_commands(reads.running_config(ctx.devices[name]), text) + _config_lines(text)
         else:
-            text = render_node(plan, plan.node(name), ctx.kind, secrets)
+            commands = _config_lines(render_node(plan, plan.node(name), ctx.kind, secrets))
         try:
-            ctx.devices[name].configure(_config_lines(text))
+            ctx.devices[name].configure(commands)
         except Exception as exc:  # SubCommandFailure carries the refused line and the error
             problems.append(f"{name}: {exc}")
         return problems

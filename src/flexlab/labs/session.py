@@ -94,11 +94,6 @@ def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None
             image=str(settings.get("image", "iol-17.12")), config_dir=config_dir, owner_pid=os.getpid(),
         ))
         started_here = True
-    elif config_dir is not None and info.config_dir != str(Path(config_dir).resolve()):
-        raise LabError(
-            f"embedded lab {info.name!r} is already up, booted from {info.config_dir or 'the reference configs'}; "
-            f"--config-dir {config_dir} needs a lab booted from those files: run `flexlab lab down` first"
-        )
     _point_testbed_at(testbed, info.ports, info.host)
     return JobLab(kind="embedded", time_scale=info.time_scale, image=info.image, name=info.name,
                   started_here=started_here, embedded=lab)
