@@ -509,5 +509,5 @@ def test_bgp_convergence_waits_for_the_named_neighbour() -> None:
 
 def test_failover_statistics() -> None:
     stats = failover_statistics([63.4, 61.0, 70.2, 64.0])
-    assert stats == {"count": 4.0, "min": 61.0, "median": 63.7, "p95": 70.2, "max": 70.2}
+    assert stats == {"count": 4, "min": 61.0, "median": 63.7, "p95": 70.2, "max": 70.2}
     assert failover_statistics([]) == {}

@@ -511,7 +511,7 @@ def measure_failover(failure: FailureInstant, spoke_events: Iterable[LogEvent], 
     )
 
 
-def failover_statistics(values: Sequence[float]) -> dict[str, float]:
+def failover_statistics(values: Sequence[float]) -> dict[str, float | int]:
     """min / median / p95 (nearest rank) / max of measured times."""
     if not values:
         return {}
@@ -519,4 +519,4 @@ def failover_statistics(values: Sequence[float]) -> dict[str, float]:
     mid = len(ordered) // 2
     median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
     p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-    return {"count": float(len(ordered)), "min": ordered[0], "median": median, "p95": p95, "max": ordered[-1]}
+    return {"count": len(ordered), "min": ordered[0], "median": median, "p95": p95, "max": ordered[-1]}

@@ -2,13 +2,13 @@
 
 import json
 
-from flexlab.harness.report import FailoverReport, HubRun, SpokeFailover, percentile, summarize
+from flexlab.harness.report import FailoverReport, HubRun, SpokeFailover, summarize
 
 
-def test_percentile_nearest_rank():
+def test_summary_statistics_use_nearest_rank_p95():
     values = [float(v) for v in range(1, 21)]
-    assert percentile(values, 95) == 19.0
-    assert percentile([5.0], 95) == 5.0
+    assert summarize(values)["p95"] == 19.0
+    assert summarize([5.0])["p95"] == 5.0
     assert summarize([]) is None
     assert summarize([3.0, 1.0, 2.0]) == {"count": 3, "min": 1.0, "median": 2.0, "p95": 3.0, "max": 3.0}
 

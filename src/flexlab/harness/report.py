@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from flexlab.timing import failover_statistics
 
 
 #: Every run of the testscript must pass all of these for a PASS verdict; a testcase that
@@ -50,20 +51,9 @@ class HubRun:
     problems: dict[str, list[str]] = field(default_factory=dict)   # testcase -> what failed
 
 
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile (the p95 of 20 samples is the 19th smallest)."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * pct // 100))
-    return ordered[int(rank) - 1]
-
-
-def summarize(values: list[float]) -> dict[str, float] | None:
-    if not values:
-        return None
-    return {
-        "count": len(values), "min": min(values), "median": statistics.median(values),
-        "p95": percentile(values, 95), "max": max(values),
-    }
+def summarize(values: list[float]) -> dict[str, float | int] | None:
+    """count / min / median / p95 (nearest rank) / max, or None without values."""
+    return failover_statistics(values) or None
 
 
 @dataclass
