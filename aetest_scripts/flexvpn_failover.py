@@ -29,7 +29,7 @@ def _report_checks(ctx, testcase: str, results: dict[str, list[str]], steps) -> 
             if found:
                 problems.extend(found)
                 step.failed("\n".join(found))
-    ctx.record_testcase(testcase, "failed" if problems else "passed", problems)
+    ctx.record_testcase(testcase, "failed" if problems else "passed", problems, list(results))
 
 
 class CommonSetup(aetest.CommonSetup):

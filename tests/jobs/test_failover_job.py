@@ -48,3 +48,23 @@ def test_job_brings_its_own_lab_up_and_down(job_env, tmp_path):
     assert "harness clock" in report["runs"][0]["failure_source"]
     status = job_env.flexlab("lab", "status", "--name", "own", check=False)
     assert status.returncode == 1 and "not up" in status.stdout
+
+
+def test_spokes_with_peer_reactivate_return_to_the_restored_hub(job_env, tmp_path):
+    from conftest import render_configs
+
+    configs = render_configs(job_env, tmp_path / "cfg")
+    spoke1 = configs / "spoke1.cfg"
+    spoke1.write_text(spoke1.read_text().replace(" client connect Tunnel1\n", " peer reactivate\n client connect Tunnel1\n"))
+    report_dir = tmp_path / "report"
+    result = job_env.run_job(job_env.lab_up("reactivate", "--config-dir", str(configs)), report_dir,
+                             "--hubs", "hub1", "--config-dir", str(configs))
+    report = load_report(report_dir)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert report["passed"] is True
+    assert "spokes with `peer reactivate` return to their preferred hub" in report["runs"][0]["checks"]["Recovery"]
+    truth = job_env.truth("reactivate")
+    restored = [e for e in truth if e["node"] == "hub1" and e["kind"] == "interface-admin-up"][-1]
+    back = [e for e in truth if e["node"] == "spoke1" and e["kind"] == "flexvpn-up"
+            and e["time"] > restored["time"] and e["peer_node"] == "hub1"]
+    assert back, "spoke1 did not return to hub1 after it was restored"

@@ -22,7 +22,7 @@ from flexlab.harness import checks, reads
 from flexlab.harness.config_replace import removal_commands
 from flexlab.harness.ledger import FailureLedger
 from flexlab.harness.report import HubRun, SpokeFailover
-from flexlab.labs.session import JobLab
+from flexlab.labs.session import JobLab, lab_settings
 from flexlab.render import render_node
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,9 @@ class Context:
 
     @classmethod
     def create(cls, testbed: Any, lab: JobLab, params: Any) -> "Context":
-        design = load_design(params.get("design"), spokes=None)
+        # the lab may run more spokes than the design file lists (`flexlab lab up --spokes N`)
+        spokes = lab_settings(testbed).get("spokes")
+        design = load_design(params.get("design"), spokes=int(spokes) if spokes else None)
         ctx = cls(
             testbed=testbed, lab=lab, design=design, failure_mode=params["failure_mode"], hub=params["hub"],
             iteration=int(params.get("iteration", 1)), kind=str(params.get("kind") or "cisco_iol"),
@@ -88,9 +90,12 @@ class Context:
         """Wall seconds that ``device_seconds`` of router time take in this lab."""
         return device_seconds / self.time_scale
 
-    def record_testcase(self, name: str, result: Any, problems: list[str] | None = None) -> None:
+    def record_testcase(self, name: str, result: Any, problems: list[str] | None = None,
+                        checks: list[str] | None = None) -> None:
         assert self.run is not None
         self.run.testcases[name] = str(result)
+        if checks:
+            self.run.checks[name] = list(checks)
         if problems:
             self.run.problems[name] = list(problems)
 

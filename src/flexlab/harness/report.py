@@ -49,6 +49,7 @@ class HubRun:
     recovery: str = ""
     testcases: dict[str, str] = field(default_factory=dict)   # testcase -> result
     problems: dict[str, list[str]] = field(default_factory=dict)   # testcase -> what failed
+    checks: dict[str, list[str]] = field(default_factory=dict)     # testcase -> checks it made
 
 
 def summarize(values: list[float]) -> dict[str, float | int] | None:
