@@ -77,7 +77,7 @@ class HubModel(_Strict):
 
 
 class SpokesModel(_Strict):
-    count: int = Field(2, ge=1, le=4000)
+    count: int = Field(2, ge=1, le=2000)  # one hub must take every spoke: `bgp listen limit` <= 2000
     lan_supernet: IPv4Network
     preference: Literal["alternate"] = "alternate"
 

@@ -80,6 +80,9 @@ def get_kind(name: str) -> Kind:
         raise RenderError(f"unknown containerlab kind {name!r}; supported: {', '.join(KINDS)}") from None
 
 
+#: Dynamic (listen-range) BGP neighbours IOS accepts without `bgp listen limit`.
+IOS_DEFAULT_LISTEN_LIMIT = 100
+
 REDACTED_PSK = "FLEXLAB_PSK_REDACTED"
 
 
@@ -135,6 +138,10 @@ def render_node(plan: LabPlan, node: NodePlan, kind_name: str = "cisco_iol", sec
         "logging_buffer": 64000,
         "ntp_master": design.model.ntp.master,
         "ntp_server": _ntp_server(plan, node),
+        # a surviving hub carries every spoke: above IOS's default of 100 dynamic BGP
+        # neighbours the hubs need `bgp listen limit`
+        "spoke_count": len(plan.spokes),
+        "ios_listen_limit": IOS_DEFAULT_LISTEN_LIMIT,
     }
     if node.pool is not None:
         hosts = list(node.pool.hosts())

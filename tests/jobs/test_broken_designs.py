@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import load_report, render_configs
+from jobkit import load_report, render_configs
 
 
 def _edit(path, pattern: str, replacement: str) -> None:

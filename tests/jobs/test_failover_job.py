@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import load_report
+from jobkit import load_report, render_configs
 
 
 def _truth_failover(truth: list[dict], hub: str, spoke: str) -> float:
@@ -51,8 +51,6 @@ def test_job_brings_its_own_lab_up_and_down(job_env, tmp_path):
 
 
 def test_spokes_with_peer_reactivate_return_to_the_restored_hub(job_env, tmp_path):
-    from conftest import render_configs
-
     configs = render_configs(job_env, tmp_path / "cfg")
     spoke1 = configs / "spoke1.cfg"
     spoke1.write_text(spoke1.read_text().replace(" client connect Tunnel1\n", " peer reactivate\n client connect Tunnel1\n"))

@@ -9,7 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import BIN, ROOT, load_report
+from jobkit import BIN, ROOT, load_report
 
 
 def _wait_for(predicate, timeout_s: float, what: str) -> None:

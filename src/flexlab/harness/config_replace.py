@@ -62,3 +62,32 @@ def removal_commands(running_text: str, target_text: str) -> list[str]:
         if nested:
             commands += [line.text, *nested, "exit"]
     return commands
+
+
+def _paths(lines: list[ConfigLine], parent: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every line as the tuple of its parents' texts and its own (whitespace normalised)."""
+    found: list[tuple[str, ...]] = []
+    for line in lines:
+        path = (*parent, " ".join(line.text.split()))
+        found.append(path)
+        found += _paths(line.children, path)
+    return found
+
+
+def unapplied_lines(running_text: str, target_text: str) -> list[str]:
+    """Lines of ``target_text`` the router does not run yet, in the same block (empty: nothing to apply).
+
+    A `no X` line holds when the router shows `no X` or does not run `X` (IOS does not show
+    `no shutdown`). Order is not compared: re-applying lines a router already runs does not
+    reorder them on IOS either.
+    """
+    running = set(_paths(ConfigTree.from_text(running_text).lines))
+    missing = []
+    for path in _paths(ConfigTree.from_text(target_text).lines):
+        text = path[-1]
+        if text in NEVER_NEGATED or path in running:
+            continue
+        if text.startswith("no ") and (*path[:-1], text[3:]) not in running:
+            continue
+        missing.append(" / ".join(path))
+    return missing

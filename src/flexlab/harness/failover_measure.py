@@ -7,6 +7,8 @@ decides when to read the log and gives a coarse cross-check.
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address, IPv4Network
+
 from flexlab import timing
 from flexlab.harness import checks, reads
 from flexlab.harness.flow import POLL_INTERVAL_S, Context, _now, parallel
@@ -99,38 +101,63 @@ def unexpected_moves(ctx: Context, hub: str) -> list[str]:
 
 
 
+SpokeState = tuple[list[reads.FlexClient], dict[IPv4Address, reads.BgpNeighbor]]
+RouteTable = dict[IPv4Network, reads.Route]
+
+
+def _convergence_problems(ctx: Context, spoke: str, lan: IPv4Network, state: SpokeState,
+                          routes: dict[str, RouteTable], hub_routes: dict[str, RouteTable]) -> list[str]:
+    """One moved spoke: BGP up, only the summary, the survivor holds its LAN, others reach it."""
+    overlay, summary = ctx.design.model.overlay.hub_address, ctx.design.model.summary
+    survivor = ctx.moved[spoke].to_hub
+    clients, neighbors = state
+    assigned = clients[0].assigned if clients else None
+    problems = checks.bgp_established(spoke, neighbors, overlay)
+    problems += checks.only_summary(spoke, routes[spoke], summary)
+    if survivor is None or assigned is None:
+        problems.append(f"{spoke}: no surviving hub / assigned address known")
+    else:
+        problems += checks.holds_prefixes(survivor, hub_routes[survivor], {lan: assigned})
+    for other in ctx.spokes:
+        if other != spoke:
+            problems += checks.covered_by_summary(other, routes[other], lan)
+    return problems
+
+
 def wait_bgp_convergence(ctx: Context, hub: str) -> dict[str, list[str]]:
-    """Per moved spoke: BGP up on the surviving hub, routes as designed; records the time."""
+    """Per moved spoke: BGP up on the surviving hub, routes as designed; records the time.
+
+    All moved spokes are polled together: each round reads every spoke's and every
+    surviving hub's BGP routes once (not once per moved spoke), and a spoke whose checks
+    held is not read again, as when each spoke was polled on its own.
+    """
     overlay = ctx.design.model.overlay.hub_address
-    summary = ctx.design.model.summary
     plan = ctx.design.plan()
+    lans = {spoke: plan.node(spoke).lan for spoke in ctx.moved}
+    latest: dict[str, list[str]] = {spoke: [] for spoke in ctx.moved}
+    pending = set(ctx.moved)
+
+    def converged() -> list[str]:
+        polled = sorted(pending)
+        states = parallel(lambda s: (reads.flex_clients(ctx.devices[s]), reads.bgp_neighbors(ctx.devices[s])), polled)
+        routes = parallel(lambda s: reads.bgp_routes(ctx.devices[s]), ctx.spokes)
+        survivors = sorted({h for s in polled if (h := ctx.moved[s].to_hub) is not None})
+        hub_routes = parallel(lambda h: reads.bgp_routes(ctx.devices[h]), survivors)
+        for spoke in polled:
+            latest[spoke] = _convergence_problems(ctx, spoke, lans[spoke], states[spoke], routes, hub_routes)
+            if not latest[spoke]:
+                pending.discard(spoke)
+        return [p for spoke in polled for p in latest[spoke]]
+
+    checks.poll(converged, ctx.wall(BGP_ALLOWANCE_S), POLL_INTERVAL_S)
+    measurements = parallel(lambda s: timing.measure_failover(
+        ctx.failure_for(s), ctx.device_events(s), ctx.moved[s].from_peer, bgp_neighbor=str(overlay)), list(ctx.moved))
     results: dict[str, list[str]] = {}
     for spoke, record in ctx.moved.items():
-        survivor = record.to_hub
-        lan = plan.node(spoke).lan
-        others = [s for s in ctx.spokes if s != spoke]
-        latest: list[str] = []
-
-        def converged() -> list[str]:
-            clients = reads.flex_clients(ctx.devices[spoke])
-            assigned = clients[0].assigned if clients else None
-            problems = checks.bgp_established(spoke, reads.bgp_neighbors(ctx.devices[spoke]), overlay)
-            problems += checks.only_summary(spoke, reads.bgp_routes(ctx.devices[spoke]), summary)
-            if survivor is None or assigned is None:
-                problems.append(f"{spoke}: no surviving hub / assigned address known")
-            else:
-                problems += checks.holds_prefixes(survivor, reads.bgp_routes(ctx.devices[survivor]), {lan: assigned})
-            for other, routes in parallel(lambda s: reads.bgp_routes(ctx.devices[s]), others).items():
-                problems += checks.covered_by_summary(other, routes, lan)
-            latest[:] = problems
-            return problems
-
-        checks.poll(converged, ctx.wall(BGP_ALLOWANCE_S), POLL_INTERVAL_S)
-        results[spoke] = list(latest)
-        measurement = timing.measure_failover(
-            ctx.failure_for(spoke), ctx.device_events(spoke), record.from_peer, bgp_neighbor=str(overlay))
+        results[spoke] = list(latest[spoke])
+        measurement = measurements[spoke]
         if measurement.bgp_converged_s is not None:
             record.bgp_converged_s = round(measurement.bgp_converged_s, 3)
-        elif not latest:
+        elif not latest[spoke]:
             results[spoke].append(f"{spoke}: BGP converged but no %BGP-5-ADJCHANGE Up for {overlay} was logged")
     return results

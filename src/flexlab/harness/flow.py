@@ -19,7 +19,7 @@ from typing import Any, Callable, TypeVar
 from flexlab import timing
 from flexlab.design import Design, load_design
 from flexlab.harness import checks, reads
-from flexlab.harness.config_replace import removal_commands
+from flexlab.harness.config_replace import removal_commands, unapplied_lines
 from flexlab.harness.ledger import FailureLedger
 from flexlab.harness.report import HubRun, SpokeFailover
 from flexlab.labs.session import JobLab, lab_settings
@@ -148,6 +148,8 @@ def connect_all(ctx: Context) -> list[str]:
         except Exception as exc:  # unicon raises several types; the message is what matters
             return f"{name}: cannot connect: {type(exc).__name__}: {exc}"
         return None
+    if ctx.devices:
+        reads.load_parser_index(next(iter(ctx.devices.values())))
     return [problem for problem in parallel(connect, list(ctx.devices)).values() if problem]
 
 
@@ -160,6 +162,8 @@ def apply_configs(ctx: Context, config_dir: Path | None) -> list[str]:
 
     With ``config_dir`` the device must end up running exactly that file: managed lines it
     runs that the file lacks are negated first (:mod:`flexlab.harness.config_replace`).
+    A device that already runs every line (and nothing to negate) is left alone: applying
+    the lines again would change nothing, and costs minutes at 200 spokes.
     """
     plan = ctx.design.plan()
     secrets = "embedded" if ctx.lab.kind == "embedded" else "env"
@@ -167,12 +171,17 @@ def apply_configs(ctx: Context, config_dir: Path | None) -> list[str]:
 
     def apply(name: str) -> list[str]:
         problems = [f"{name}: refused at boot: {error}" for error in boot_errors.get(name, [])]
+        running = reads.running_config(ctx.devices[name])
         if config_dir is not None:
             text = (Path(config_dir) / f"{name}.cfg").read_text()
-            commands = removal_commands(reads.running_config(ctx.devices[name]), text) + _config_lines(text)
+            removals = removal_commands(running, text)
         else:
-            commands = _config_lines(render_node(plan, plan.node(name), ctx.kind, secrets))
+            text, removals = render_node(plan, plan.node(name), ctx.kind, secrets), []
+        if not removals and not unapplied_lines(running, text):
+            log.info("%s already runs every line of its config: not applied again", name)
+            return problems
         try:
+            commands = removals + _config_lines(text)
             ctx.devices[name].configure(commands)
         except Exception as exc:  # SubCommandFailure carries the refused line and the error
             problems.append(f"{name}: {exc}")
@@ -204,8 +213,8 @@ def send_spokes_home(ctx: Context) -> list[str]:
     for spoke, clients in parallel(lambda s: reads.flex_clients(ctx.devices[s]), ctx.spokes).items():
         peers = reads.configured_peers(ctx.spoke_configs[spoke])
         if peers and (not clients or clients[0].peer != peers[0]):
-            ctx.devices[spoke].execute("clear crypto ikev2 sa")
             cleared.append(spoke)
+    parallel(lambda s: ctx.devices[s].execute("clear crypto ikev2 sa"), cleared)
     return cleared
 
 

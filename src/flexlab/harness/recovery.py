@@ -40,8 +40,8 @@ def recover(ctx: Context, hub: str) -> dict[str, list[str]]:
     ]
     if reactivating:
         def returned() -> list[str]:
-            return [p for s in reactivating
-                    for p in checks.client_on_peer(s, reads.flex_clients(ctx.devices[s]), ctx.baseline_peer[s])]
+            clients = parallel(lambda s: reads.flex_clients(ctx.devices[s]), sorted(reactivating))
+            return [p for s, found in clients.items() for p in checks.client_on_peer(s, found, ctx.baseline_peer[s])]
         back = checks.poll(returned, ctx.wall(RECOVERY_ALLOWANCE_S), POLL_INTERVAL_S)
         results["spokes with `peer reactivate` return to their preferred hub"] = back.problems
     # Put the lab back as it began: moved spokes reconnect from peer 1.

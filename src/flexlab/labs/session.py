@@ -99,6 +99,23 @@ def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None
                   started_here=started_here, embedded=lab)
 
 
+#: Unicon settings for connections to the embedded lab. Unicon's defaults suit real routers
+#: over real networks and cost ~0.2 s per command against a router that answers in ~1 ms
+#: (docs/performance.md): before every command it reads the session
+#: ``CONNECTED_CHECK_COUNT`` (6) times, 20 ms each, to notice a closed session (a closed
+#: session fails the command anyway), and after matching the prompt it waits 50 ms and
+#: reads again (``*_MATCHED_RETRIES``) in case the prompt was part of output still coming.
+#: The embedded lab writes each reply, prompt included, in one piece. Settings a testbed
+#: gives explicitly win.
+EMBEDDED_CLI_SETTINGS: dict[str, Any] = {
+    "CONNECTED_CHECK_COUNT": 0,
+    "EXECUTE_MATCHED_RETRIES": 0,
+    "CONFIGURE_MATCHED_RETRIES": 0,
+    "POST_DISCONNECT_WAIT_SEC": 0,
+    "GRACEFUL_DISCONNECT_WAIT_SEC": 0,
+}
+
+
 def _point_testbed_at(testbed: Any, ports: dict[str, int], host: str) -> None:
     missing = [name for name in testbed.devices if name not in ports]
     if missing:
@@ -107,3 +124,4 @@ def _point_testbed_at(testbed: Any, ports: dict[str, int], host: str) -> None:
         cli = device.connections["cli"]
         cli["ip"] = host
         cli["port"] = ports[name]
+        cli["settings"] = {**EMBEDDED_CLI_SETTINGS, **dict(cli.get("settings") or {})}
