@@ -17,6 +17,7 @@ from dataclasses import replace
 from ipaddress import IPv4Address as A
 from ipaddress import IPv4Network as N
 
+from flexlab.sim.engine.images import IMAGES
 from flexlab.sim.state import (
     BgpListenRange,
     BgpNeighborState,
@@ -41,45 +42,10 @@ from flexlab.sim.state import (
 EPOCH = dt.datetime(2026, 11, 27, 9, 50, 0, tzinfo=dt.timezone.utc)
 NOW = 1553.627  # lab seconds: device clocks read about 10:15:53.627
 
-IOL_17_12 = VersionInfo(
-    image="iol-17.12",
-    os_family="ios",
-    version="17.12.1",
-    platform_line="Cisco IOS Software [Dublin], Linux Software (X86_64BI_LINUX-ADVENTERPRISEK9-M), Version 17.12.1, RELEASE SOFTWARE (fc5)",
-    image_file="unix:/iol/iol.bin",
-    chassis="Linux Unix",
-    processor="Intel-x86",
-    memory_line="with 1104412K/29696K bytes of memory.",
-    serial="131184641",
-    rom="Bootstrap program is Linux",
-    compiled="Compiled Thu 27-Jul-23 22:33 by mcpre",
-)
-IOSV_15_9 = VersionInfo(
-    image="iosv-15.9",
-    os_family="ios",
-    version="15.9(3)M10",
-    platform_line="Cisco IOS Software, IOSv Software (VIOS-ADVENTERPRISEK9-M), Version 15.9(3)M10, RELEASE SOFTWARE (fc1)",
-    image_file="flash0:/vios-adventerprisek9-m",
-    chassis="Cisco IOSv",
-    processor="",
-    memory_line="(revision 1.0) with  with 460137K/62464K bytes of memory.",
-    serial="9Q4BZ8XRKCJ3TFNN2V1PC",
-    rom="Bootstrap program is IOSv",
-    compiled="Compiled Thu 19-Oct-23 13:21 by prod_rel_team",
-)
-CSR_17_3 = VersionInfo(
-    image="csr-17.3",
-    os_family="iosxe",
-    version="17.3.8",
-    platform_line="Cisco IOS Software [Amsterdam], Virtual XE Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 17.3.8, RELEASE SOFTWARE (fc3)",
-    image_file="bootflash:packages.conf",
-    chassis="cisco CSR1000V",
-    processor="VXE",
-    memory_line="(VXE) processor (revision VXE) with 2071829K/3075K bytes of memory.",
-    serial="9S5BLN3BFWA",
-    rom="IOS-XE ROMMON",
-    compiled="Compiled Sat 29-Jul-23 02:06 by mcpre",
-)
+# The image profiles the embedded lab plays (their `show version` facts).
+IOL_17_12 = IMAGES["iol-17.12"].version
+IOSV_15_9 = IMAGES["iosv-15.9"].version
+CSR_17_3 = IMAGES["csr-17.3"].version
 
 HUB1_WAN = A("100.64.0.2")
 HUB2_WAN = A("100.64.0.6")

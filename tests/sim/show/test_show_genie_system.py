@@ -61,7 +61,10 @@ def test_show_version_other_images_parse_with_core_fields(info, parser, os_name,
     core = {"version", "hostname", "uptime", "system_image", "chassis_sn", "rom", "os", "image_id",
             "curr_config_register", "last_reload_reason", "compiled_by", "number_of_intfs"}
     assert core <= set(parsed["version"]) and core <= set(reference["version"])
-    assert parsed["version"]["version"] == info.version
+    # Genie reads the version from the IOS line ("..., Version 17.3.8, RELEASE ..."), which
+    # IOS XE prints unpadded next to its own "Cisco IOS XE Software, Version 17.03.08" line
+    ios_line_version = re.search(r"Version ([^,]+),", info.platform_line).group(1)
+    assert parsed["version"]["version"] == ios_line_version
     assert parsed["version"]["hostname"] == "spoke1"
     assert parsed["version"]["system_image"] == info.image_file
     assert parsed["version"]["os"] == ("IOS-XE" if os_name == "iosxe" else "IOS")
