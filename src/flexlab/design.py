@@ -249,11 +249,11 @@ class Design:
 
     model: DesignModel
     source: Path | None = None
-    spoke_count_override: int | None = field(default=None)
+    _plan: LabPlan | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def spoke_count(self) -> int:
-        return self.spoke_count_override or self.model.spokes.count
+        return self.model.spokes.count
 
     def with_spokes(self, count: int) -> "Design":
         """The same design with another number of spokes (validated again)."""
@@ -262,7 +262,10 @@ class Design:
         return Design(_validate(data, self.source), self.source)
 
     def plan(self) -> LabPlan:
-        return _build_plan(self)
+        """The derived per-node plan, built once (the model is frozen, so it never changes)."""
+        if self._plan is None:
+            self._plan = _build_plan(self)
+        return self._plan
 
     def secret(self, which: Literal["psk", "username", "password", "enable"], *, embedded: bool = False) -> str:
         """The secret from its environment variable; lab default only for the embedded lab."""
