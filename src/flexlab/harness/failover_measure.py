@@ -11,7 +11,7 @@ from ipaddress import IPv4Address, IPv4Network
 
 from flexlab import timing
 from flexlab.harness import checks, reads
-from flexlab.harness.flow import POLL_INTERVAL_S, Context, _now, parallel
+from flexlab.harness.flow import POLL_INTERVAL_S, Context, now_utc, parallel
 from flexlab.harness.report import SpokeFailover
 
 #: The poller waits this many times the bound, to tell "slow" from "never".
@@ -50,7 +50,7 @@ def measure_spoke(ctx: Context, spoke: str, hub: str) -> SpokeFailover:
         return [f"{spoke}: still not ACTIVE on another hub ({state})"]
 
     outcome = checks.poll(moved, ctx.wall(wait_device_s), POLL_INTERVAL_S)
-    seen_at = _now()
+    seen_at = now_utc()
     if not outcome.ok:
         record.reason = (
             f"{spoke} did not reach another hub within {wait_device_s:.0f} device s "

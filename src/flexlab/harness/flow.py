@@ -115,18 +115,18 @@ class Context:
     def device_events(self, name: str) -> list[timing.LogEvent]:
         """The device's logging buffer as parsed log events."""
         lines = reads.logging_lines(self.devices[name])
-        return timing.parse_log("\n".join(lines), reference=self.offsets[name].to_device(_now()))
+        return timing.parse_log("\n".join(lines), reference=self.offsets[name].to_device(now_utc()))
 
 
-def _now() -> dt.datetime:
+def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
 def measure_clock(device: Any, time_scale: float) -> timing.ClockOffset:
     """Anchor a device clock to the harness clock with one `show clock`."""
-    sent = _now()
+    sent = now_utc()
     output = device.execute("show clock")
-    return timing.ClockOffset.from_show_clock(output, sent, _now(), rate=time_scale)
+    return timing.ClockOffset.from_show_clock(output, sent, now_utc(), rate=time_scale)
 
 
 def parallel(function: Callable[[str], T], names: list[str]) -> dict[str, T]:
@@ -200,7 +200,7 @@ def restore_pending(ctx: Context, *, by_cli: bool) -> list[str]:
     restored = []
     for hub, mode in ctx.ledger.pending().items():
         if (mode == "interface-shutdown") == by_cli:
-            _restore(ctx, hub, mode)
+            restore_hub(ctx, hub, mode)
             restored.append(f"{hub} ({mode})")
     if restored and by_cli:
         send_spokes_home(ctx)
@@ -309,9 +309,9 @@ def fail_hub(ctx: Context, hub: str, mode: str) -> str:
         ctx.run.failed_at = shut[-1].device_time.isoformat()
         ctx.run.failure_source = f"{hub}'s own log: {shut[-1].raw.strip()}"
     else:
-        sent = _now()
+        sent = now_utc()
         ctx.lab.fail(hub, mode)
-        answered = _now()
+        answered = now_utc()
         ctx.failure_harness = sent + (answered - sent) / 2
         ctx.run.failed_at = ctx.failure_harness.isoformat()
         ctx.run.failure_source = (
@@ -321,7 +321,7 @@ def fail_hub(ctx: Context, hub: str, mode: str) -> str:
     return f"{hub} failed by {mode} at {ctx.run.failed_at} ({ctx.run.failure_source})"
 
 
-def _restore(ctx: Context, hub: str, mode: str) -> None:
+def restore_hub(ctx: Context, hub: str, mode: str) -> None:
     assert ctx.ledger is not None
     if mode == "interface-shutdown":
         wan_if = ctx.hub_wan_if.get(hub) or reads.tunnel_source_interface(reads.running_config(ctx.devices[hub]))
@@ -339,12 +339,12 @@ def _reconnect(ctx: Context, name: str) -> None:
         device.disconnect()
     except Exception:  # the old session died with the node
         pass
-    outcome = checks.poll(lambda: connect_all_one(ctx, name), max_wall_s=60, interval_s=0.5)
+    outcome = checks.poll(lambda: connect_one(ctx, name), max_wall_s=60, interval_s=0.5)
     if not outcome.ok:
         raise RuntimeError("; ".join(outcome.problems))
 
 
-def connect_all_one(ctx: Context, name: str) -> list[str]:
+def connect_one(ctx: Context, name: str) -> list[str]:
     try:
         ctx.devices[name].connect(log_stdout=False, learn_hostname=False, connection_timeout=20)
         return []

@@ -8,7 +8,7 @@ from typing import Any
 
 from flexlab.harness import checks, reads
 from flexlab.harness.flow import (
-    POLL_INTERVAL_S, Context, _restore, parallel, send_spokes_home, wait_baseline, write_run,
+    POLL_INTERVAL_S, Context, restore_hub, parallel, send_spokes_home, wait_baseline, write_run,
 )
 from flexlab.labs.session import JobLab
 
@@ -19,7 +19,7 @@ RECOVERY_ALLOWANCE_S = 240.0
 
 def recover(ctx: Context, hub: str) -> dict[str, list[str]]:
     """Restore the hub, check it re-learns the cloud, then put the lab back as it began."""
-    _restore(ctx, hub, ctx.failure_mode)
+    restore_hub(ctx, hub, ctx.failure_mode)
     ctx.hub_failed = False
     plan = ctx.design.plan()
     other_hub_address = plan.node(hub).other_hub_address
@@ -64,7 +64,7 @@ def cleanup(ctx: Context | None, testbed: Any, lab: JobLab, report_dir: Path, ru
     if ctx is not None and ctx.ledger is not None:
         for hub, mode in ctx.ledger.pending().items():
             try:
-                _restore(ctx, hub, mode)
+                restore_hub(ctx, hub, mode)
             except Exception as exc:  # keep going: the other hubs must be restored too
                 problems.append(f"could not restore {hub} ({mode}): {exc}")
         write_run(ctx, report_dir, run_tag)
