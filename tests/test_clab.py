@@ -11,6 +11,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import regex
 import yaml
 
 from flexlab import clab
@@ -26,14 +27,25 @@ INSPECT_OLD = FIXTURES / "inspect-pre0.68-flexvpn-csr1000v.json"
 SCHEMA_PATH = FIXTURES / "containerlab" / "clab.schema.json"
 
 
+def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Any:
+    """JSON Schema ``pattern`` with the ``regex`` module: the schema's address patterns use
+    ``\\p{N}\\p{L}`` (Go's RE2 and ECMA-262 accept them; Python's ``re`` does not)."""
+    if validator.is_type(instance, "string") and not regex.search(pattern, instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+#: Draft 7 as containerlab's schema declares it, with Unicode property escapes in patterns.
+ClabValidator = jsonschema.validators.extend(jsonschema.Draft7Validator, {"pattern": _pattern})
+
+
 @pytest.fixture(scope="module")
-def validator() -> jsonschema.Draft7Validator:
-    # Draft7Validator(...).iter_errors, not jsonschema.validate(): the schema's ipv6 pattern uses
-    # \p{N}\p{L}, which Python's re rejects in check_schema (facts.md section 6).
-    return jsonschema.Draft7Validator(json.loads(SCHEMA_PATH.read_text()))
+def validator() -> Any:
+    # iter_errors, not jsonschema.validate(): check_schema compiles the patterns with Python's re
+    # (facts.md section 6).
+    return ClabValidator(json.loads(SCHEMA_PATH.read_text()))
 
 
-def schema_errors(validator: jsonschema.Draft7Validator, doc: dict[str, Any]) -> list[str]:
+def schema_errors(validator: Any, doc: dict[str, Any]) -> list[str]:
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
 
 
@@ -72,7 +84,8 @@ def test_c8000v_topology_validates_too(plan: LabPlan, validator) -> None:
 
 @pytest.mark.parametrize(
     "breakage",
-    ["unknown kind", "unknown top-level key", "unknown node key", "bad node name", "links not a list"],
+    ["unknown kind", "unknown top-level key", "unknown node key", "bad node name", "links not a list",
+     "bad management address"],
 )
 def test_broken_topology_is_caught_by_the_schema(breakage: str, plan: LabPlan, validator) -> None:
     doc = copy.deepcopy(clab.build_topology(plan, "cisco_iol", "../configs/lab/cisco_iol"))
@@ -84,6 +97,8 @@ def test_broken_topology_is_caught_by_the_schema(breakage: str, plan: LabPlan, v
         doc["topology"]["nodes"]["hub1"]["startup-cfg"] = "x.cfg"
     elif breakage == "bad node name":
         doc["topology"]["nodes"]["hub 1"] = doc["topology"]["nodes"].pop("hub1")
+    elif breakage == "bad management address":
+        doc["topology"]["nodes"]["hub1"]["mgmt-ipv4"] = "172.20.30.256"
     else:
         doc["topology"]["links"] = {"isp": "hub1"}
     assert schema_errors(validator, doc), f"{breakage} was not reported"
@@ -111,9 +126,31 @@ def test_startup_configs_point_at_the_lab_configs_not_the_redacted_copies(kind: 
         target = (path.parent / node["startup-config"]).resolve()
         assert target.parent == (LAB_CONFIG_DIR / kind).resolve(), node["startup-config"]
         assert RENDERED_DIR.resolve() not in target.parents
-        # IOL: containerlab only appends (keeps its mgmt/SSH bootstrap) when the name has ".partial".
-        suffix = ".partial.cfg" if kind == "cisco_iol" else ".cfg"
+        # IOL and vIOS (containerlab >= 0.72): containerlab only appends its mgmt/SSH
+        # bootstrap when the name has ".partial" (nodes/iol/iol.go, nodes/cisco_vios/cisco-vios.go).
+        suffix = ".partial.cfg" if kind in ("cisco_iol", "cisco_vios") else ".cfg"
         assert target.name == f"{name}{suffix}"
+
+
+@pytest.mark.parametrize("kind", clab.TOPOLOGY_KINDS)
+def test_every_node_has_a_fixed_management_address_in_the_lab_subnet(kind: str) -> None:
+    # Docker would otherwise pick the address; `containerlab stop/start` could then change it.
+    nodes = yaml.safe_load(clab.topology_path(kind).read_text())["topology"]["nodes"]
+    addresses = [node["mgmt-ipv4"] for node in nodes.values()]
+    assert addresses == ["172.20.30.11", "172.20.30.12", "172.20.30.13", "172.20.30.14", "172.20.30.15"]
+
+
+def test_more_nodes_than_management_addresses_is_a_clear_error() -> None:
+    with pytest.raises(clab.ClabError, match="245 nodes do not fit the management subnet 172.20.30.0/24"):
+        clab.mgmt_addresses([f"n{i}" for i in range(245)])
+
+
+def test_c8000v_refuses_more_spokes_than_its_nine_data_nics(tmp_path: Path) -> None:
+    # vrnetlab c8000v: GigabitEthernet1 is management, at most 9 data NICs; the ISP router
+    # needs one per hub and spoke, so 7 spokes fit and the 8th does not.
+    assert main(["topology", "--kind", "cisco_c8000v", "-o", str(tmp_path / "c8k.clab.yml"), "--spokes", "7"]) == 0
+    with pytest.raises(RenderError, match="isp"):
+        clab.build_topology(load_design(spokes=8).plan(), "cisco_c8000v", "x")
 
 
 def test_topology_command_writes_paths_relative_to_the_output(tmp_path: Path, plan: LabPlan) -> None:
@@ -124,7 +161,7 @@ def test_topology_command_writes_paths_relative_to_the_output(tmp_path: Path, pl
     doc = yaml.safe_load(out.read_text())
     assert "spoke3" in doc["topology"]["nodes"]
     assert (out.parent / doc["topology"]["nodes"]["hub1"]["startup-config"]).resolve() == \
-        (configs / "cisco_vios" / "hub1.cfg").resolve()
+        (configs / "cisco_vios" / "hub1.partial.cfg").resolve()
 
 
 def test_unknown_kind_is_a_clear_error(plan: LabPlan) -> None:
@@ -136,17 +173,19 @@ def test_unknown_kind_is_a_clear_error(plan: LabPlan) -> None:
 
 def test_parse_inspect_new_format() -> None:
     nodes = clab.parse_inspect(INSPECT_NEW.read_text())
-    assert [n.name for n in nodes] == ["isp", "hub1", "hub2", "spoke1", "spoke2"]
-    hub1 = nodes[1]
+    assert [n.name for n in nodes] == ["hub1", "hub2", "isp", "spoke1", "spoke2"]  # sorted by container
+    hub1 = nodes[0]
     assert (hub1.container, hub1.lab, hub1.kind, hub1.mgmt_ipv4) == (
-        "clab-flexvpn-iol-hub1", "flexvpn-iol", "cisco_iol", "172.20.30.3")
+        "clab-flexvpn-iol-hub1", "flexvpn-iol", "cisco_iol", "172.20.30.12")
+    # absLabPath, not labPath (relative to where inspect ran): fail/restore work from any directory
+    assert hub1.lab_path == "/home/lab/flexlab/topologies/flexvpn-cisco_iol.clab.yml"
 
 
 def test_parse_inspect_pre_068_format() -> None:
     nodes = clab.parse_inspect(INSPECT_OLD.read_text())
-    assert [n.name for n in nodes] == ["isp", "hub1", "hub2", "spoke1", "spoke2"]
+    assert [n.name for n in nodes] == ["hub1", "hub2", "isp", "spoke1", "spoke2"]
     assert {n.kind for n in nodes} == {"cisco_csr1000v"}
-    assert nodes[0].mgmt_ipv4 == "172.20.30.12" and nodes[0].lab == "flexvpn-csr1000v"
+    assert nodes[2].mgmt_ipv4 == "172.20.30.12" and nodes[2].lab == "flexvpn-csr1000v"
 
 
 def test_parse_inspect_takes_the_lab_from_the_key_when_entries_lack_it() -> None:

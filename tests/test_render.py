@@ -217,8 +217,11 @@ def test_cli_render_for_containerlab_names_files_as_the_kind_needs(tmp_path: Pat
     monkeypatch.setenv("FLEXLAB_PSK", "lab-psk")
     assert main(["render", "--kind", "cisco_iol", "--lab", "--out", str(tmp_path / "iol")]) == 0
     assert main(["render", "--kind", "cisco_csr1000v", "--lab", "--out", str(tmp_path / "csr")]) == 0
-    # IOL: containerlab appends a ".partial" config to its management bootstrap (mgmt VRF, SSH).
+    assert main(["render", "--kind", "cisco_vios", "--lab", "--out", str(tmp_path / "vios")]) == 0
+    # IOL and vIOS: containerlab appends a ".partial" config to its management bootstrap
+    # (mgmt VRF, SSH); a full config would replace it and leave the router unreachable.
     assert (tmp_path / "iol" / "hub1.partial.cfg").is_file() and not (tmp_path / "iol" / "hub1.cfg").exists()
+    assert (tmp_path / "vios" / "hub1.partial.cfg").is_file() and not (tmp_path / "vios" / "hub1.cfg").exists()
     assert (tmp_path / "csr" / "hub1.cfg").is_file()
     assert "pre-shared-key local lab-psk" in (tmp_path / "iol" / "hub1.partial.cfg").read_text()
 

@@ -43,13 +43,14 @@ def credentials(monkeypatch) -> None:
 def test_new_format_gives_one_device_per_node() -> None:
     testbed = from_inspect(INSPECT_NEW.read_text())
     devices = testbed["devices"]
-    assert list(devices) == ["isp", "hub1", "hub2", "spoke1", "spoke2"]
+    # containerlab sorts inspect rows by container name; the address is the topology's mgmt-ipv4
+    assert list(devices) == ["hub1", "hub2", "isp", "spoke1", "spoke2"]
     assert devices["hub1"]["connections"]["cli"] == {
-        "protocol": "ssh", "ip": "172.20.30.3", "port": 22, "ssh_options": SSH_OPTIONS}
+        "protocol": "ssh", "ip": "172.20.30.12", "port": 22, "ssh_options": SSH_OPTIONS}
     assert (devices["hub1"]["os"], devices["hub1"]["platform"]) == ("ios", "iol")
     assert testbed["testbed"]["custom"] == {"flexlab": {
         "lab": "containerlab", "name": "flexvpn-iol", "kind": "cisco_iol", "image": "vrnetlab/cisco_iol:17.12.01",
-        "topology": "topologies/flexvpn-cisco_iol.clab.yml"}}
+        "topology": "/home/lab/flexlab/topologies/flexvpn-cisco_iol.clab.yml"}}  # absLabPath
     # The failover job finds the hubs through device.custom.role.
     assert {name: d["custom"]["role"] for name, d in devices.items()} == {
         "isp": "isp", "hub1": "hub", "hub2": "hub", "spoke1": "spoke", "spoke2": "spoke"}
@@ -61,7 +62,7 @@ def test_new_format_gives_one_device_per_node() -> None:
 
 def test_pre_068_format_gives_the_same_shape() -> None:
     testbed = from_inspect(INSPECT_OLD.read_text())
-    assert list(testbed["devices"]) == ["isp", "hub1", "hub2", "spoke1", "spoke2"]
+    assert list(testbed["devices"]) == ["hub1", "hub2", "isp", "spoke1", "spoke2"]
     spoke2 = testbed["devices"]["spoke2"]
     assert (spoke2["os"], spoke2["platform"], spoke2["connections"]["cli"]["ip"]) == ("iosxe", "csr1000v", "172.20.30.16")
     assert testbed["testbed"]["custom"]["flexlab"]["name"] == "flexvpn-csr1000v"
@@ -122,7 +123,7 @@ def test_written_testbed_passes_pyats_validate(sample: Path, tmp_path: Path) -> 
 def test_cli_from_inspect_file(tmp_path: Path, capsys) -> None:
     out = tmp_path / "tb" / "flexvpn-iol.yaml"
     assert main(["testbed", "--from-inspect", str(INSPECT_NEW), "-o", str(out)]) == 0
-    assert yaml.safe_load(out.read_text())["devices"]["spoke1"]["connections"]["cli"]["ip"] == "172.20.30.5"
+    assert yaml.safe_load(out.read_text())["devices"]["spoke1"]["connections"]["cli"]["ip"] == "172.20.30.14"
 
 
 def test_cli_from_inspect_errors_are_one_line(tmp_path: Path, capsys) -> None:

@@ -8,6 +8,7 @@ at the redacted reference copies in ``configs/rendered/``.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from dataclasses import dataclass
@@ -22,12 +23,14 @@ from flexlab.proc import run_tool
 from flexlab.render import LAB_CONFIG_DIR, check_ports, config_filename, get_kind
 
 TOPOLOGY_DIR = Path(__file__).resolve().parents[2] / "topologies"
-#: Kinds whose topology is committed under topologies/ (c8000v can be generated on demand).
-TOPOLOGY_KINDS = ("cisco_iol", "cisco_vios", "cisco_csr1000v")
+#: Kinds whose topology is committed under topologies/.
+TOPOLOGY_KINDS = ("cisco_iol", "cisco_vios", "cisco_csr1000v", "cisco_c8000v")
 
 #: A dedicated management network, so the lab does not share containerlab's default one.
 MGMT_NETWORK = "flexlab-mgmt"
 MGMT_IPV4_SUBNET = "172.20.30.0/24"
+#: Host index of the first node's fixed management address (containerlab takes .1 as gateway).
+MGMT_FIRST_HOST = 11
 
 #: Overrides the command used to run containerlab, e.g. "sudo -n containerlab".
 CONTAINERLAB_ENV = "FLEXLAB_CONTAINERLAB"
@@ -60,6 +63,19 @@ def image_reference(kind_name: str) -> str:
     return f"${{{kind.image_env}:={kind.default_image}}}"
 
 
+def mgmt_addresses(node_names: list[str]) -> dict[str, str]:
+    """A fixed management address per node, in order from ``.MGMT_FIRST_HOST``.
+
+    Without ``mgmt-ipv4`` Docker hands out addresses, and a node may come back from
+    ``containerlab stop/start`` with another one than the testbed holds.
+    """
+    hosts = list(ipaddress.IPv4Network(MGMT_IPV4_SUBNET).hosts())[MGMT_FIRST_HOST - 1:]
+    if len(node_names) > len(hosts):
+        raise ClabError(f"{len(node_names)} nodes do not fit the management subnet {MGMT_IPV4_SUBNET} "
+                        f"({len(hosts)} fixed addresses)")
+    return {name: str(address) for name, address in zip(node_names, hosts)}
+
+
 def build_topology(
     plan: LabPlan, kind_name: str, config_dir: str, *, image: str | None = None, name: str | None = None
 ) -> dict[str, Any]:
@@ -69,9 +85,11 @@ def build_topology(
     ``name`` the lab name (default: :func:`lab_name`)."""
     for node in plan.nodes:
         check_ports(node, kind_name)
+    addresses = mgmt_addresses([node.name for node in plan.nodes])
     nodes = {
         node.name: {
             "kind": kind_name,
+            "mgmt-ipv4": addresses[node.name],
             "startup-config": f"{config_dir}/{config_filename(kind_name, node.name, containerlab=True)}",
         }
         for node in plan.nodes
@@ -203,7 +221,8 @@ def _node(lab_key: str | None, entry: object, index: int) -> ClabNode:
         image=str(entry.get("image") or ""),
         state=str(entry.get("state") or ""),
         mgmt_ipv4=_mgmt_ipv4(entry.get("ipv4_address")),
-        lab_path=entry.get("labPath") or entry.get("absLabPath") or None,
+        # absLabPath (0.68+): labPath is relative to where inspect ran, useless elsewhere
+        lab_path=entry.get("absLabPath") or entry.get("labPath") or None,
     )
 
 

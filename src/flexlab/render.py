@@ -55,7 +55,8 @@ class Kind:
     default_image: str
     image_env: str
     #: containerlab replaces its management bootstrap with a full startup config for this
-    #: kind unless the file name contains ".partial" (then it appends it): cisco_iol.
+    #: kind unless the file name contains ".partial" (then it appends it): cisco_iol, and
+    #: cisco_vios since containerlab 0.72 (nodes/iol/iol.go, nodes/cisco_vios/cisco-vios.go).
     partial_startup_config: bool = False
     #: Most data ports the image offers (None: more than any design here needs).
     max_data_ports: int | None = None
@@ -66,9 +67,10 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind("cisco_iol", _iol_name, "ios", "iol", "vrnetlab/cisco_iol:17.12.01", "FLEXLAB_IOL_IMAGE", True),
         Kind("cisco_vios", _vios_name, "ios", "iosv", "vrnetlab/cisco_vios:159-3.M10", "FLEXLAB_VIOS_IMAGE",
-             max_data_ports=15),  # vrnetlab: Gi0/0 management + 15 data NICs
+             True, max_data_ports=15),  # vrnetlab: Gi0/0 management + 15 data NICs
         Kind("cisco_csr1000v", _csr_name, "iosxe", "csr1000v", "vrnetlab/cisco_csr1000v:17.03.08", "FLEXLAB_CSR_IMAGE"),
-        Kind("cisco_c8000v", _csr_name, "iosxe", "c8000v", "vrnetlab/cisco_c8000v:17.11.01a", "FLEXLAB_C8000V_IMAGE"),
+        Kind("cisco_c8000v", _csr_name, "iosxe", "c8000v", "vrnetlab/cisco_c8000v:17.11.01a", "FLEXLAB_C8000V_IMAGE",
+             max_data_ports=9),  # vrnetlab c8000v: Gi1 management + at most 9 data NICs
     )
 }
 
