@@ -270,3 +270,54 @@ def test_every_kind_has_a_lab_name(plan: LabPlan) -> None:
 def test_topology_beyond_the_kind_ports_is_refused(capsys, tmp_path: Path) -> None:
     assert main(["topology", "--kind", "cisco_vios", "--spokes", "14", "-o", str(tmp_path / "t.clab.yml")]) == 2
     assert "cisco_vios offers 15" in capsys.readouterr().err and not (tmp_path / "t.clab.yml").exists()
+
+
+# --- the installed containerlab: version and permissions ----------------------------------
+
+@pytest.mark.parametrize(
+    ("version", "kinds", "modes", "expected"),
+    [
+        ((0, 79, 0), {"cisco_vios", "cisco_iol"}, {"node-stop"}, []),
+        ((0, 72, 0), {"cisco_vios"}, {"interface-shutdown"}, []),
+        ((0, 71, 3), {"cisco_iol"}, {"freeze"}, []),
+        ((0, 71, 3), {"cisco_vios"}, {"freeze"}, ["containerlab 0.71.3 is too old for cisco_vios: it needs >= 0.72"]),
+        ((0, 74, 1), {"cisco_iol"}, {"node-stop"}, ["containerlab 0.74.1 has no `stop/start --node`"]),
+    ],
+)
+def test_version_problems(version, kinds, modes, expected: list[str]) -> None:
+    problems = clab.version_problems(version, kinds, modes)
+    assert len(problems) == len(expected)
+    assert all(problem.startswith(prefix) for problem, prefix in zip(problems, expected))
+
+
+def test_check_version_reads_containerlab_version_json(fake_clab: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FAKE_CLAB_VERSION", "0.71.0")
+    assert clab.check_version({"cisco_iol"}, {"interface-shutdown"}) == (0, 71, 0)
+    with pytest.raises(clab.ClabError, match=r"containerlab 0\.71\.0 is too old for cisco_vios"):
+        clab.check_version({"cisco_vios"}, {"interface-shutdown"})
+    assert calls(fake_clab) == [["version", "--json"]] * 2
+
+
+@pytest.mark.parametrize("text", ["not json", '{"commit": "x"}', '{"version": "latest"}'])
+def test_unreadable_version_output_is_a_clear_error(text: str) -> None:
+    with pytest.raises(clab.ClabError, match="cannot read the version"):
+        clab.parse_version(text)
+
+
+def test_deploy_without_root_fails_with_containerlab_s_own_message(fake_clab: Path, monkeypatch) -> None:
+    # deploy/destroy/stop/start/netem need root or the SUID binary (utils/sudo.go); inspect does not
+    monkeypatch.setenv("FAKE_CLAB_EUID", "1000")
+    with pytest.raises(clab.ClabError, match="requires root privileges or root via SUID"):
+        clab.deploy(Path("x.clab.yml"))
+    assert clab.inspect_json(Path("x.clab.yml")).strip() == "{}"
+
+
+def test_inspect_of_a_lab_that_is_not_deployed(fake_clab: Path) -> None:
+    # containerlab 0.68+ prints {} and exits 0 when no container matches
+    with pytest.raises(clab.ClabError, match="lists no nodes: is the lab deployed"):
+        clab.inspect(Path("topologies/flexvpn-cisco_iol.clab.yml"))
+
+
+def test_stand_in_refuses_unknown_flags_like_containerlab(fake_clab: Path) -> None:
+    with pytest.raises(clab.ClabError, match="exit code 1: Error: unrecognized arguments: --cleanupp"):
+        clab.run_containerlab(["destroy", "-t", "x.clab.yml", "--cleanupp"])

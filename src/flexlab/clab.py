@@ -35,6 +35,13 @@ MGMT_FIRST_HOST = 11
 #: Overrides the command used to run containerlab, e.g. "sudo -n containerlab".
 CONTAINERLAB_ENV = "FLEXLAB_CONTAINERLAB"
 
+#: Oldest containerlab release for each kind flexlab drives, and why (facts.md section 6).
+KIND_MIN_VERSION: dict[str, tuple[tuple[int, int], str]] = {
+    "cisco_vios": ((0, 72), "keeps its management bootstrap for partial startup configs"),
+}
+#: ``containerlab stop/start --node`` (the node-stop failure mode) appeared in 0.75.
+NODE_STOP_START_MIN_VERSION = (0, 75)
+
 DEPLOY_TIMEOUT = 1800.0  # VM kinds (CSR, c8000v) take minutes to boot
 SHORT_TIMEOUT = 300.0
 
@@ -246,6 +253,40 @@ def run_containerlab(args: list[str], timeout: float = SHORT_TIMEOUT) -> str:
     """Run ``containerlab <args>`` and return its stdout; errors become ClabError."""
     return run_tool("containerlab", CONTAINERLAB_ENV, "install containerlab (https://containerlab.dev/install/)",
                     args, timeout, ClabError)
+
+
+def parse_version(text: str) -> tuple[int, int, int]:
+    """(major, minor, patch) from ``containerlab version --json`` output."""
+    try:
+        data = json.loads(text)
+        numbers = str(data["version"]).lstrip("v").split("-", 1)[0].split(".")
+        major, minor, patch = (int(n) for n in (numbers + ["0", "0"])[:3])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+        raise ClabError(f"cannot read the version from `containerlab version --json`: {text.strip()[:120]!r}") from None
+    return major, minor, patch
+
+
+def version_problems(version: tuple[int, int, int], kinds: set[str], failure_modes: set[str]) -> list[str]:
+    """What this containerlab release cannot do of what a run needs (empty: all fine)."""
+    shown = ".".join(map(str, version))
+    problems = [
+        f"containerlab {shown} is too old for {kind}: it needs >= {'.'.join(map(str, needed))} ({why})"
+        for kind, (needed, why) in sorted(KIND_MIN_VERSION.items())
+        if kind in kinds and version[:2] < needed
+    ]
+    if "node-stop" in failure_modes and version[:2] < NODE_STOP_START_MIN_VERSION:
+        needed = ".".join(map(str, NODE_STOP_START_MIN_VERSION))
+        problems.append(f"containerlab {shown} has no `stop/start --node` (failure mode node-stop): it needs >= {needed}")
+    return problems
+
+
+def check_version(kinds: set[str], failure_modes: set[str]) -> tuple[int, int, int]:
+    """The installed containerlab's version; ClabError naming what it is too old for."""
+    version = parse_version(run_containerlab(["version", "--json"], timeout=60))
+    problems = version_problems(version, kinds, failure_modes)
+    if problems:
+        raise ClabError("; ".join(problems))
+    return version
 
 
 def deploy(topology: Path, *, reconfigure: bool = False, timeout: float = DEPLOY_TIMEOUT) -> None:

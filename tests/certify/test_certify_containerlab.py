@@ -18,7 +18,7 @@ from certify_testkit import (
 )
 from flexlab.certify.matrix import load_matrix
 from flexlab.certify.progress import Progress
-from flexlab.certify.runner import RunnerOptions, certify
+from flexlab.certify.runner import PreflightError, RunnerOptions, certify
 from flexlab.design import load_design
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def test_each_row_is_deployed_inspected_tested_and_destroyed_in_order(
     run = certify(load_matrix(matrix_file(tmp_path, rows)), options(tmp_path, job, banner_server.port))
 
     topologies = [tmp_path / "out" / "rows" / name / "topology.clab.yml" for name in ("iol-a", "iol-b")]
-    expected = [["version"]]
+    expected = [["version", "--json"]]
     for topology in topologies:
         expected += [
             ["deploy", "-t", str(topology), "--reconfigure"],
@@ -236,3 +236,17 @@ def test_progress_of_the_ssh_wait_goes_to_stderr_stream(
     assert f"waiting for SSH: {len(NODES)}/{len(NODES)} nodes answer" in text
     assert "[1/1] r: PASS" in text
     assert "\033[" not in text  # not a terminal: no colours, no cursor control
+
+
+def test_too_old_containerlab_is_refused_before_anything_is_deployed(
+    tmp_path: Path, fake_clab: Path, lab_secrets: None, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # cisco_vios needs containerlab >= 0.72 and node-stop needs >= 0.75 (facts.md section 6)
+    monkeypatch.setenv("FAKE_CLAB_VERSION", "0.71.2")
+    rows = [{"name": "vios", "kind": "cisco_vios", "image": "vios:1", "failure_modes": ["node-stop"]}]
+    with pytest.raises(PreflightError) as caught:
+        certify(load_matrix(matrix_file(tmp_path, rows)), options(tmp_path, StandInJob(), unused_port()))
+    message = str(caught.value)
+    assert "containerlab 0.71.2 is too old for cisco_vios: it needs >= 0.72" in message
+    assert "has no `stop/start --node` (failure mode node-stop): it needs >= 0.75" in message
+    assert subcommands(fake_clab) == ["version"]

@@ -66,8 +66,10 @@ def preflight(matrix: Matrix, labs: list[RowLab], options: RunnerOptions) -> Non
             check_job_runnable(options.job_file)
         except FlexlabError as exc:
             problems.append(str(exc))
-    if any(row.lab == "containerlab" for row in matrix.rows):
-        problems += _containerlab_problems()
+    clab_rows = [row for row in matrix.rows if row.lab == "containerlab"]
+    if clab_rows:
+        problems += _containerlab_problems({str(row.kind) for row in clab_rows},
+                                           {mode for row in clab_rows for mode in row.failure_modes})
     for row, lab in zip(matrix.rows, labs):
         shutil.rmtree(rows_dir(options.out_dir) / row.name, ignore_errors=True)  # results of an earlier run
         try:
@@ -79,10 +81,10 @@ def preflight(matrix: Matrix, labs: list[RowLab], options: RunnerOptions) -> Non
         raise PreflightError(f"cannot start the certification (nothing was deployed):\n{listed}")
 
 
-def _containerlab_problems() -> list[str]:
+def _containerlab_problems(kinds: set[str], failure_modes: set[str]) -> list[str]:
     problems = []
     try:
-        clab.run_containerlab(["version"], timeout=60)
+        clab.check_version(kinds, failure_modes)
     except FlexlabError as exc:
         problems.append(str(exc))
     secrets = SecretsModel()
