@@ -30,6 +30,9 @@ class LabInfo:
     boot_errors: dict[str, list[str]] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     config_dir: str | None = None
+    image_params: dict[str, str] = field(default_factory=dict)
+    dpd_model: dict[str, Any] = field(default_factory=dict)
+    seed: int = 1
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> "LabInfo":
@@ -39,4 +42,6 @@ class LabInfo:
             kind=state["kind"], spokes=int(state["spokes"]), device_os=state.get("device_os", "ios"),
             platform=state.get("platform", "iol"), boot_errors=dict(state.get("boot_errors") or {}),
             roles=dict(state.get("roles") or {}), config_dir=state.get("config_dir"),
+            image_params=dict(state.get("image_params") or {}), dpd_model=dict(state.get("dpd_model") or {}),
+            seed=int(state.get("seed", 1)),
         )

@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ class UpOptions:
     seed: int = 1
     timeout_s: float = 120.0
     owner_pid: int | None = None   # the lab stops when this process ends
+    image_params: dict[str, str] = field(default_factory=dict)   # e.g. {"dpd_retransmits": "3"}
 
 
 @functools.cache
@@ -121,6 +122,8 @@ class EmbeddedLab:
             command += ["--config-dir", str(Path(options.config_dir).resolve())]
         if options.owner_pid:
             command += ["--owner-pid", str(options.owner_pid)]
+        for key, value in options.image_params.items():
+            command += ["--image-param", f"{key}={value}"]
         if self.name == DEFAULT_LAB:
             command += ["--base-port", str(DEFAULT_BASE_PORT)]
         log_path = self.state_dir / "daemon.log"
@@ -223,6 +226,23 @@ class EmbeddedLab:
 
     def truth(self) -> list[dict[str, Any]]:
         return self.request({"op": "truth"})
+
+
+def image_params_from(items: Any, source: str) -> dict[str, str]:
+    """``KEY=VALUE`` texts (a list) or a mapping -> {key: value}; the lab validates the keys."""
+    if not items:
+        return {}
+    if isinstance(items, dict):
+        return {str(k): str(v) for k, v in items.items()}
+    if isinstance(items, str):
+        items = [items]
+    params: dict[str, str] = {}
+    for item in items:
+        key, sep, value = str(item).partition("=")
+        if not sep or not key.strip():
+            raise LabError(f"{source}: image parameter {item!r} is not KEY=VALUE")
+        params[key.strip()] = value.strip()
+    return params
 
 
 def _read_line(sock: socket.socket) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from flexlab.errors import FlexlabError
 from flexlab.proc import pid_alive
 from flexlab.render import render_node
 from flexlab.sim.cli import apply_config_text
+from flexlab.sim.engine.image_params import parse_image_params, split_param
 from flexlab.sim.engine.lab import Lab
 from flexlab.sim.ssh_server import start_ssh_server
 
@@ -53,6 +54,7 @@ class DaemonOptions:
     base_port: int = 0
     seed: int = 1
     owner_pid: int | None = None
+    image_params: list[str] = field(default_factory=list)   # KEY=VALUE overrides
 
 
 @dataclass
@@ -84,11 +86,14 @@ class LabDaemon:
 
     async def start(self) -> None:
         opts = self.options
+        image_params = dict(split_param(p) for p in opts.image_params)
+        parse_image_params(image_params)  # bad overrides stop the lab before anything starts
         design = load_design(opts.design, spokes=opts.spokes)
         credentials = (design.secret("username", embedded=True), design.secret("password", embedded=True))
         self.lab = Lab(
             design.plan(), image=opts.image, kind=opts.kind, time_scale=opts.time_scale, seed=opts.seed,
             configs=self._configs(design), config_loader=self._loader, credentials=credentials,
+            image_params=image_params,
         )
         self.lab.boot()
         self.lab.start_realtime()
@@ -115,6 +120,9 @@ class LabDaemon:
             "socket": str(self._socket_path),
             "time_scale": self.options.time_scale,
             "image": self.options.image,
+            "image_params": self.lab.image_params,
+            "dpd_model": self.lab.timing.dpd_model(),
+            "seed": self.options.seed,
             "kind": self.options.kind,
             "spokes": design.spoke_count,
             "design": str(design.source) if design.source else None,
@@ -183,6 +191,9 @@ class LabDaemon:
             "lab_time": self.lab.now(),
             "time_scale": self.options.time_scale,
             "image": self.options.image,
+            "image_params": self.lab.image_params,
+            "dpd_model": self.lab.timing.dpd_model(),
+            "seed": self.options.seed,
             "nodes": {name: {"port": self.servers[name].port, **self.lab.node_status(name)} for name in self.lab.nodes},
         }
 
@@ -223,8 +234,9 @@ def _parse_args(argv: list[str]) -> DaemonOptions:
     parser.add_argument("--base-port", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--owner-pid", type=int, help="stop when this process ends")
+    parser.add_argument("--image-param", dest="image_params", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args(argv)
-    return DaemonOptions(**{k.replace("-", "_"): v for k, v in vars(args).items()})
+    return DaemonOptions(**vars(args))
 
 
 async def _main(options: DaemonOptions) -> int:

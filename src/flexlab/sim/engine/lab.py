@@ -20,6 +20,7 @@ from flexlab.errors import FlexlabError
 from flexlab.iosconfig import ConfigLine
 from flexlab.render import get_kind, render_node
 from flexlab.sim.engine.clock import LabClock, default_epoch
+from flexlab.sim.engine.image_params import apply_image_params
 from flexlab.sim.engine.images import get_image
 from flexlab.sim.engine.loader import ConfigLoader, tree_loader, with_bootstrap_user
 from flexlab.sim.engine.node import Node
@@ -49,10 +50,12 @@ class Lab:
         configs: dict[str, str] | None = None,
         config_loader: ConfigLoader | None = None,
         credentials: tuple[str, str] = ("admin", "admin"),
+        image_params: dict[str, str] | None = None,
     ) -> None:
         self.plan = plan
         self.image_profile = get_image(image)
-        self.timing = self.image_profile.timing
+        self.image_params = dict(image_params or {})
+        self.timing = apply_image_params(self.image_profile.timing, self.image_params)
         self.kind = get_kind(kind).name
         self.seed = seed
         self.clock = LabClock(epoch or default_epoch(), time_scale)
