@@ -121,7 +121,8 @@ class IkeSa:
         if self._on_demand_due():
             self.probing = True
             self.node.after(0.0, self._start_probe)
-        return Packet(self.local, self.remote, "esp", self.local_spi, packet.size + ESP_OVERHEAD, packet)
+        return Packet(self.local, self.remote, "esp", self.local_spi, packet.size + ESP_OVERHEAD, packet,
+                      self.encrypted)
 
     def _on_demand_due(self) -> bool:
         """On-demand DPD: outbound traffic and nothing received for ``interval`` s."""
