@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from flexlab.errors import FlexlabError
 
 
 class LabError(FlexlabError):
     """A lab could not be started, reached, failed or restored."""
+
+
+class CaptureUnavailable(LabError):
+    """The lab cannot capture packets (no capture tool, no permission, a lab kind without capture)."""
+
+
+#: "device": pcap timestamps are the captured node's device clock (embedded lab);
+#: "host": the capturing host's UTC clock (containerlab, tcpdump on the host).
+TimeBase = Literal["device", "host"]
+
+
+@dataclass
+class Capture:
+    """A running packet capture of one node; :meth:`stop` ends it and returns the pcap path."""
+
+    node: str
+    interface: str | None          # as asked; None = the node's data links
+    path: Path
+    time_base: TimeBase
+    _stop: Callable[[], Path] = field(repr=False)
+    _result: Path | None = field(default=None, repr=False)
+
+    def stop(self) -> Path:
+        """Stop capturing (once; later calls return the same path); the pcap is then complete."""
+        if self._result is None:
+            self._result = self._stop()
+        return self._result
 
 
 @dataclass(frozen=True)

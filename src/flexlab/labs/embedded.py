@@ -227,6 +227,17 @@ class EmbeddedLab:
     def truth(self) -> list[dict[str, Any]]:
         return self.request({"op": "truth"})
 
+    def capture_start(self, node: str, interface: str | None = None) -> int:
+        """Start recording what crosses ``node``'s interface (None: its data links); returns the id."""
+        return int(self.request({"op": "capture-start", "node": node, "interface": interface})["id"])
+
+    def capture_stop(self, capture_id: int, path: Path | None = None) -> Path:
+        """Stop capture ``capture_id``; the lab writes the pcap (device-time stamps) to ``path``
+        (default: ``<state dir>/captures/capture-<id>.pcap``) and the path is returned."""
+        target = Path(path).resolve() if path is not None else None
+        result = self.request({"op": "capture-stop", "id": capture_id, "path": str(target) if target else None})
+        return Path(result["path"])
+
 
 def image_params_from(items: Any, source: str) -> dict[str, str]:
     """``KEY=VALUE`` texts (a list) or a mapping -> {key: value}; the lab validates the keys."""

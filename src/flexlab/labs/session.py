@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flexlab.labs.base import LabError
+from flexlab.labs.base import Capture, CaptureUnavailable, LabError
 from flexlab.labs.containerlab import ContainerLab
 from flexlab.labs.embedded import EmbeddedLab, UpOptions, image_params_from
 
@@ -68,6 +68,19 @@ class JobLab:
         else:
             raise LabError(f"restoring {node} on a {self.kind} lab needs containerlab/docker")
         self.failed.pop(node, None)
+
+    def start_capture(self, node: str, interface: str | None, path: Path) -> Capture:
+        """Capture what crosses ``node``'s ``interface`` (IOS name or ethN; None = its data
+        links, for a spoke its WAN link) into the pcap at ``path`` until ``Capture.stop()``.
+        Raises CaptureUnavailable when this lab cannot capture."""
+        path = Path(path).resolve()
+        if self.embedded is not None:
+            embedded = self.embedded
+            capture_id = embedded.capture_start(node, interface)
+            return Capture(node, interface, path, "device", lambda: embedded.capture_stop(capture_id, path))
+        if self.containerlab is not None:
+            return self.containerlab.start_capture(node, interface, path)
+        raise CaptureUnavailable(f"a {self.kind} lab offers no packet capture here (needs the embedded lab or containerlab)")
 
     def boot_errors(self) -> dict[str, list[str]]:
         """Startup-config lines the embedded lab's nodes refused at boot."""

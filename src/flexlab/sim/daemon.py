@@ -32,6 +32,7 @@ from flexlab.render import render_node
 from flexlab.sim.cli import apply_config_text
 from flexlab.sim.engine.image_params import parse_image_params, split_param
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.pcap import write_pcap
 from flexlab.sim.ssh_server import start_ssh_server
 
 log = logging.getLogger("flexlab.sim.daemon")
@@ -173,10 +174,28 @@ class LabDaemon:
         if op == "truth":
             self.lab.catch_up()
             return [event.to_dict() for event in self.lab.truth()]
+        if op == "capture-start":
+            self._check_node(request["node"])
+            capture = self.lab.capture_start(request["node"], request.get("interface"))
+            return {"id": capture.capture_id, "node": capture.node, "interfaces": list(capture.interfaces),
+                    "time_base": "device"}
+        if op == "capture-stop":
+            return self._capture_stop(int(request["id"]), request.get("path"))
         if op == "down":
             self.stopping.set()
             return {"stopping": True}
         raise ValueError(f"unknown control operation {op!r}")
+
+    def _capture_stop(self, capture_id: int, path: str | None) -> dict[str, Any]:
+        """Stop a capture and write its pcap (to ``path``, else into the state directory)."""
+        assert self.lab is not None
+        capture = self.lab.capture_stop(capture_id)
+        target = Path(path) if path else self.options.state_dir / "captures" / f"capture-{capture_id}.pcap"
+        try:
+            frames = write_pcap(capture.frames, target)
+        except OSError as exc:
+            raise FlexlabError(f"cannot write capture {capture_id} to {target}: {exc.strerror or exc}") from None
+        return {"path": str(target), "frames": frames, "node": capture.node, "interfaces": list(capture.interfaces)}
 
     def _check_node(self, node: str) -> None:
         assert self.lab is not None
