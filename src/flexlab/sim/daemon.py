@@ -30,7 +30,9 @@ from flexlab.errors import FlexlabError
 from flexlab.proc import pid_alive
 from flexlab.render import render_node
 from flexlab.sim.cli import apply_config_text
+from flexlab.sim.engine.image_params import parse_image_params, split_param
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.pcap import FrameRenderer
 from flexlab.sim.ssh_server import start_ssh_server
 
 log = logging.getLogger("flexlab.sim.daemon")
@@ -38,6 +40,8 @@ log = logging.getLogger("flexlab.sim.daemon")
 STATE_FILE = "lab.json"
 SOCKET_FILE = "control.sock"
 FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
+RENDER_PERIOD_S = 0.1    # running captures are rendered to pcap bytes in the background ...
+RENDER_SLICE_S = 0.02    # ... at most this long at a time, so SSH sessions stay responsive
 
 
 @dataclass
@@ -53,6 +57,7 @@ class DaemonOptions:
     base_port: int = 0
     seed: int = 1
     owner_pid: int | None = None
+    image_params: list[str] = field(default_factory=list)   # KEY=VALUE overrides
 
 
 @dataclass
@@ -62,6 +67,7 @@ class LabDaemon:
     servers: dict[str, Any] = field(default_factory=dict)
     boot_errors: dict[str, list[str]] = field(default_factory=dict)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    renderers: dict[int, FrameRenderer] = field(default_factory=dict)   # running captures
 
     # -- start-up -------------------------------------------------------------------
     def _configs(self, design: Design) -> dict[str, str]:
@@ -84,11 +90,14 @@ class LabDaemon:
 
     async def start(self) -> None:
         opts = self.options
+        image_params = dict(split_param(p) for p in opts.image_params)
+        parse_image_params(image_params)  # bad overrides stop the lab before anything starts
         design = load_design(opts.design, spokes=opts.spokes)
         credentials = (design.secret("username", embedded=True), design.secret("password", embedded=True))
         self.lab = Lab(
             design.plan(), image=opts.image, kind=opts.kind, time_scale=opts.time_scale, seed=opts.seed,
             configs=self._configs(design), config_loader=self._loader, credentials=credentials,
+            image_params=image_params,
         )
         self.lab.boot()
         self.lab.start_realtime()
@@ -115,6 +124,9 @@ class LabDaemon:
             "socket": str(self._socket_path),
             "time_scale": self.options.time_scale,
             "image": self.options.image,
+            "image_params": self.lab.image_params,
+            "dpd_model": self.lab.timing.dpd_model(),
+            "seed": self.options.seed,
             "kind": self.options.kind,
             "spokes": design.spoke_count,
             "design": str(design.source) if design.source else None,
@@ -165,10 +177,31 @@ class LabDaemon:
         if op == "truth":
             self.lab.catch_up()
             return [event.to_dict() for event in self.lab.truth()]
+        if op == "capture-start":
+            self._check_node(request["node"])
+            capture = self.lab.capture_start(request["node"], request.get("interface"))
+            self.renderers[capture.capture_id] = FrameRenderer()
+            return {"id": capture.capture_id, "node": capture.node, "interfaces": list(capture.interfaces),
+                    "time_base": "device"}
+        if op == "capture-stop":
+            return self._capture_stop(int(request["id"]), request.get("path"))
         if op == "down":
             self.stopping.set()
             return {"stopping": True}
         raise ValueError(f"unknown control operation {op!r}")
+
+    def _capture_stop(self, capture_id: int, path: str | None) -> dict[str, Any]:
+        """Stop a capture and write its pcap (to ``path``, else into the state directory)."""
+        assert self.lab is not None
+        capture = self.lab.capture_stop(capture_id)
+        renderer = self.renderers.pop(capture_id, None) or FrameRenderer()
+        renderer.render(capture.frames)
+        target = Path(path) if path else self.options.state_dir / "captures" / f"capture-{capture_id}.pcap"
+        try:
+            frames = renderer.write(target)
+        except OSError as exc:
+            raise FlexlabError(f"cannot write capture {capture_id} to {target}: {exc.strerror or exc}") from None
+        return {"path": str(target), "frames": frames, "node": capture.node, "interfaces": list(capture.interfaces)}
 
     def _check_node(self, node: str) -> None:
         assert self.lab is not None
@@ -183,8 +216,22 @@ class LabDaemon:
             "lab_time": self.lab.now(),
             "time_scale": self.options.time_scale,
             "image": self.options.image,
+            "image_params": self.lab.image_params,
+            "dpd_model": self.lab.timing.dpd_model(),
+            "seed": self.options.seed,
             "nodes": {name: {"port": self.servers[name].port, **self.lab.node_status(name)} for name in self.lab.nodes},
         }
+
+    async def _render_captures(self) -> None:
+        """Render the frames of running captures while the lab idles, so a stop only writes."""
+        assert self.lab is not None
+        while True:
+            await asyncio.sleep(RENDER_PERIOD_S)
+            deadline = time.monotonic() + RENDER_SLICE_S
+            for capture_id, renderer in list(self.renderers.items()):
+                capture = self.lab.captures.captures.get(capture_id)
+                while capture is not None and time.monotonic() < deadline and renderer.render(capture.frames, limit=4):
+                    pass
 
     # -- run / stop -----------------------------------------------------------------
     async def _watch_owner(self) -> None:
@@ -200,9 +247,10 @@ class LabDaemon:
         assert self.lab is not None
         ticker = asyncio.create_task(self.lab.run_realtime())
         watcher = asyncio.create_task(self._watch_owner())
+        renderer = asyncio.create_task(self._render_captures())
         await self.stopping.wait()
-        ticker.cancel()
-        watcher.cancel()
+        for task in (ticker, watcher, renderer):
+            task.cancel()
         for server in self.servers.values():
             await server.close()
         self.control.close()
@@ -223,8 +271,9 @@ def _parse_args(argv: list[str]) -> DaemonOptions:
     parser.add_argument("--base-port", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--owner-pid", type=int, help="stop when this process ends")
+    parser.add_argument("--image-param", dest="image_params", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args(argv)
-    return DaemonOptions(**{k.replace("-", "_"): v for k, v in vars(args).items()})
+    return DaemonOptions(**vars(args))
 
 
 async def _main(options: DaemonOptions) -> int:
