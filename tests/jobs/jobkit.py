@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -73,3 +74,16 @@ def truth_failover(truth: list[dict], hub: str, spoke: str, failed_kind: str = "
 def render_configs(job: JobEnv, out: Path) -> Path:
     job.flexlab("render", "--kind", "cisco_iol", "--out", str(out), "--secrets", "embedded")
     return out
+
+
+def edit_config(path: Path, pattern: str, replacement: str) -> None:
+    """Edit a rendered config as an engineer would; the pattern must match (multi-line mode)."""
+    text = path.read_text()
+    changed, count = re.subn(pattern, replacement, text, flags=re.M)
+    assert count, f"{pattern!r} not found in {path}"
+    path.write_text(changed)
+
+
+def problems_of(report: dict, testcase: str) -> list[str]:
+    """Every problem the report lists for ``testcase``, over all runs."""
+    return [p for run in report["runs"] for p in run["problems"].get(testcase, [])]
