@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 
-from flexlab.labs.base import LabError
-from flexlab.labs.embedded import DEFAULT_LAB, EmbeddedLab, UpOptions
+from flexlab.labs.base import Capture, LabError
+from flexlab.labs.containerlab import ContainerLab
+from flexlab.labs.embedded import DEFAULT_LAB, EmbeddedLab, UpOptions, image_params_from
 from flexlab.labs.embedded_testbed import write_embedded_testbed
 
 FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
@@ -31,6 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     up.add_argument("--config-dir", type=Path, help="boot nodes from <node>.cfg files in this directory")
     up.add_argument("--testbed-out", type=Path, help="write the pyATS testbed here")
     up.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for SSH logins")
+    up.add_argument("--image-param", action="append", default=[], metavar="KEY=VALUE",
+                    help="override the image's DPD behaviour, e.g. dpd_retransmits=3, dpd_backoff=exponential,"
+                         " dpd_backoff_factor=2, dpd_backoff_cap_s=60, dpd_periodic=always|idle (repeatable)")
+    up.add_argument("--seed", type=int, default=1, help="seed of boot offsets and timer phases (default: %(default)s)")
     up.set_defaults(func=_up)
 
     status = add("status", "show whether the lab runs and the state of its nodes")
@@ -48,6 +54,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     restore.add_argument("node")
     restore.set_defaults(func=_restore)
 
+    capture = add("capture", "write what crosses a node's interface to a pcap file (until Ctrl-C or --duration)")
+    capture.add_argument("node")
+    capture.add_argument("--interface", help="IOS name (Ethernet0/1, GigabitEthernet2) or ethN; default: the node's data links")
+    capture.add_argument("-w", "--write", dest="output", type=Path, required=True, metavar="FILE.pcap")
+    capture.add_argument("--duration", type=float, help="stop after this many wall seconds")
+    capture.add_argument("--lab", type=Path, metavar="FILE.clab.yml",
+                         help="capture on this deployed containerlab lab instead of the embedded lab --name")
+    capture.set_defaults(func=_capture)
+
     truth = add("truth", "print the simulated instants of every protocol event")
     truth.add_argument("--json", action="store_true")
     truth.set_defaults(func=_truth)
@@ -57,9 +72,11 @@ def _up(args: argparse.Namespace) -> int:
     lab = EmbeddedLab(args.name)
     info = lab.up(UpOptions(
         spokes=args.spokes, time_scale=args.time_scale, image=args.image, design=args.design,
-        config_dir=args.config_dir, timeout_s=args.timeout,
+        config_dir=args.config_dir, timeout_s=args.timeout, seed=args.seed,
+        image_params=image_params_from(args.image_param, "--image-param"),
     ))
-    print(f"embedded lab {info.name!r} up: {len(info.ports)} nodes on {info.host}, time scale {info.time_scale:g}, image {info.image}")
+    print(f"embedded lab {info.name!r} up: {len(info.ports)} nodes on {info.host}, time scale {info.time_scale:g}, "
+          f"image {info.image}{_params_text(info.image_params)}, seed {info.seed}")
     for node, errors in info.boot_errors.items():
         for error in errors:
             print(f"  warning: {node} refused a startup-config line: {error}")
@@ -78,11 +95,18 @@ def _status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"up": True, **status}, indent=2))
         return 0
-    print(f"embedded lab {status['name']!r}: lab time {status['lab_time']:.3f} s, time scale {status['time_scale']:g}, image {status['image']}")
+    print(f"embedded lab {status['name']!r}: lab time {status['lab_time']:.3f} s, time scale {status['time_scale']:g}, "
+          f"image {status['image']}{_params_text(status.get('image_params') or {})}, seed {status.get('seed')}")
+    if model := status.get("dpd_model"):
+        print("  DPD model: " + ", ".join(f"{k}={v}" for k, v in model.items()))
     for node, facts in status["nodes"].items():
         extra = f", failed ({facts['failed']})" if facts.get("failed") else ""
         print(f"  {node:<10} ssh 127.0.0.1:{facts['port']}{extra}")
     return 0
+
+
+def _params_text(params: dict[str, str]) -> str:
+    return f" ({', '.join(f'{k}={v}' for k, v in params.items())})" if params else ""
 
 
 def _down(args: argparse.Namespace) -> int:
@@ -100,6 +124,35 @@ def _fail(args: argparse.Namespace) -> int:
 def _restore(args: argparse.Namespace) -> int:
     result = EmbeddedLab(args.name).restore(args.node)
     print(f"{result['node']} restored at lab time {result['lab_time']:.3f} s")
+    return 0
+
+
+def _start_capture(args: argparse.Namespace) -> Capture:
+    path = args.output.resolve()
+    if args.lab is not None:
+        return ContainerLab(args.lab).start_capture(args.node, args.interface, path)
+    lab = EmbeddedLab(args.name)
+    capture_id = lab.capture_start(args.node, args.interface)
+    return Capture(args.node, args.interface, path, "device", lambda: lab.capture_stop(capture_id, path))
+
+
+def _capture(args: argparse.Namespace) -> int:
+    if args.duration is not None and args.duration <= 0:
+        raise LabError(f"--duration {args.duration:g}: must be > 0 seconds")
+    capture = _start_capture(args)
+    where = f"{args.node} {args.interface or '(data links)'}"
+    print(f"capturing {where} into {capture.path}" + ("" if args.duration else "; Ctrl-C stops"), flush=True)
+    try:
+        if args.duration is not None:
+            time.sleep(args.duration)   # the user asked for this much wall time
+        else:
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        path = capture.stop()
+    print(f"capture written to {path} (timestamps: {capture.time_base} clock)")
     return 0
 
 

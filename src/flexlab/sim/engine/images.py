@@ -33,6 +33,11 @@ class Timing:
     ike_retransmit_base_s: float = 2.0    # first IKE request retransmission after this
     ike_retransmits: int = 3              # then doubled each time; give up after the last wait
     dpd_retransmits: int = 5              # R-U-THERE retransmissions before "dead" [facts §1]
+    dpd_backoff: str = "fixed"            # "fixed": every retry s; "exponential": retry * factor**k
+    dpd_backoff_factor: float = 2.0       # exponential back-off growth per retransmission
+    dpd_backoff_cap_s: float | None = None  # exponential back-off: no wait longer than this
+    dpd_periodic: str = "idle"            # periodic DPD: "idle" = only after interval s without
+                                          # receiving; "always" = every interval s whatever arrives
     dpd_declares_dead: bool = True        # False: defective image, liveness failure ignored
     bgp_connect_retry_s: float = 5.0      # BGP connect attempt period while Idle/Active
     bgp_update_delay_s: float = 0.05      # update batching (iBGP MRAI 0)
@@ -44,12 +49,29 @@ class Timing:
     ipsec_rekey_fraction: float = 0.9     # child SA rekey at this fraction of its lifetime
     tcp_rto_s: float = 1.0                # first TCP retransmission timeout (doubles, max 32 s)
     clock_offset_max_s: float = 3.0       # unsynchronised clocks differ by up to +/- this
+    boot_spread_s: float = 5.0            # each node boots at a seeded offset in [0, this) s
+    bgp_keepalive_jitter: float = 0.25    # keepalive interval x uniform(1 - this, 1) [RFC 4271 §10]
 
     @property
     def ike_timeout_s(self) -> float:
         """Total time before an unanswered IKE request is abandoned."""
         base, n = self.ike_retransmit_base_s, self.ike_retransmits
         return base * (2 ** (n + 1) - 1)
+
+    def dpd_retry_waits(self, retry: float) -> list[float]:
+        """Waits after the first R-U-THERE and each retransmission; the last one ends in "dead"."""
+        if self.dpd_backoff == "fixed":
+            return [retry] * (self.dpd_retransmits + 1)
+        cap = self.dpd_backoff_cap_s if self.dpd_backoff_cap_s is not None else float("inf")
+        return [min(retry * self.dpd_backoff_factor**k, cap) for k in range(self.dpd_retransmits + 1)]
+
+    def dpd_model(self) -> dict[str, object]:
+        """The DPD behaviour of this image as `lab status` and the state file report it."""
+        return {
+            "retransmits": self.dpd_retransmits, "backoff": self.dpd_backoff,
+            "backoff_factor": self.dpd_backoff_factor, "backoff_cap_s": self.dpd_backoff_cap_s,
+            "periodic": self.dpd_periodic, "declares_dead": self.dpd_declares_dead,
+        }
 
     def ike_retransmit_waits(self) -> list[float]:
         """Waits after the first send and each retransmission (the last one ends the exchange)."""
