@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from jobkit import edit_config, load_report, render_configs, problems_of
+from jobkit import REFERENCE_BOUND_S, edit_config, load_report, problems_of, render_configs, truth_failover
 
 
 def _peers(config: Path) -> dict[int, str]:
@@ -18,6 +18,36 @@ def _interface_address(config: Path, description: str) -> str:
     found = re.search(rf"^ description {description}\n ip address (\S+) ", config.read_text(), flags=re.M)
     assert found, f"no interface described {description!r} in {config}"
     return found.group(1)
+
+
+#: An image that retransmits an unanswered R-U-THERE 9 times, not the 5 the harness assumes.
+#: Its soonest possible move: the idle interval I after the last packet from the hub, then
+#: (9+1) retry intervals R: 30 + (9+1)*5 = 80 s, beyond the 70 s bound whatever the traffic phase.
+SLOW_IMAGE_RETRANSMITS = 9
+SLOW_IMAGE_SOONEST_MOVE_S = 30 + (SLOW_IMAGE_RETRANSMITS + 1) * 5
+
+
+def test_spoke_that_moves_later_than_the_bound_fails_the_failover(job_env, tmp_path):
+    """The lab's image diverges from the harness's assumption N = 5: the routers' config is
+    the reference one, so the bound stays 70 s, but the spoke moves ~20 s later."""
+    report_dir = tmp_path / "report"
+    testbed = job_env.lab_up("slowdpd", "--image-param", f"dpd_retransmits={SLOW_IMAGE_RETRANSMITS}")
+    result = job_env.run_job(testbed, report_dir, "--hubs", "hub1", "--skip-config")
+    report = load_report(report_dir)
+    assert result.returncode != 0 and report["passed"] is False
+    (run,) = report["runs"]
+    assert run["testcases"]["Failover"] == "failed"
+    (record,) = run["spokes"]
+    assert (record["spoke"], record["to_hub"], record["passed"]) == ("spoke1", "hub2", False), record
+    assert record["dpd_bound_s"] == REFERENCE_BOUND_S
+    truth = job_env.truth("slowdpd")
+    expected = truth_failover(truth, "hub1", "spoke1")
+    assert expected >= SLOW_IMAGE_SOONEST_MOVE_S
+    assert abs(record["failover_s"] - expected) <= 0.1, (record["failover_s"], expected)
+    retransmits = [e for e in truth if e["node"] == "spoke1" and e["kind"] == "dpd-r-u-there" and e["peer_node"] == "hub1"]
+    assert max(e["attempt"] for e in retransmits) == SLOW_IMAGE_RETRANSMITS
+    (reason,) = problems_of(report, "Failover")
+    assert reason.startswith(f"spoke1: failover took {record['failover_s']:.3f} s, more than the DPD bound 70 s"), reason
 
 
 def test_spoke_on_the_other_hub_that_moves_fails_the_failover(job_env, tmp_path):
