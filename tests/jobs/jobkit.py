@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -12,6 +13,13 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 JOB = ROOT / "aetest_scripts" / "flexvpn_failover_job.py"
 TIME_SCALE = "50"
+
+#: The reference design's DPD bound, derived by hand (facts.md section 1, docs/timing.md):
+#: `crypto ikev2 dpd 30 5 on-demand` with an IP SLA probe every 5 s as the traffic, 5
+#: retransmissions (the assumed IOS count) and the 5 s set-up allowance:
+#: T + I + (N+1)*R + S = 5 + 30 + (5+1)*5 + 5.
+REFERENCE_BOUND_TERMS = {"T": 5.0, "I": 30.0, "N": 5.0, "R": 5.0, "S": 5.0}
+REFERENCE_BOUND_S = 70.0
 
 
 @dataclass
@@ -49,6 +57,33 @@ def load_report(report_dir: Path) -> dict:
     return json.loads(path.read_text())
 
 
+def truth_failover(truth: list[dict], hub: str, spoke: str, failed_kind: str = "interface-admin-down") -> float:
+    """Ground truth: the lab's failure of ``hub`` to ``spoke``'s FlexVPN up on another hub.
+
+    ``failed_kind`` is the truth event that marks the failure: ``interface-admin-down`` for a
+    CLI shutdown of the WAN interface, ``node-failed`` for the lab-made failure modes.
+    """
+    failed = [e for e in truth if e["node"] == hub and e["kind"] == failed_kind]
+    assert len(failed) == 1, f"expected one {failed_kind} of {hub} in the truth, got {failed}"
+    t0 = failed[0]["time"]
+    up = next(e for e in truth if e["node"] == spoke and e["kind"] == "flexvpn-up"
+              and e["time"] > t0 and e["peer_node"] != hub)
+    return up["time"] - t0
+
+
 def render_configs(job: JobEnv, out: Path) -> Path:
     job.flexlab("render", "--kind", "cisco_iol", "--out", str(out), "--secrets", "embedded")
     return out
+
+
+def edit_config(path: Path, pattern: str, replacement: str) -> None:
+    """Edit a rendered config as an engineer would; the pattern must match (multi-line mode)."""
+    text = path.read_text()
+    changed, count = re.subn(pattern, replacement, text, flags=re.M)
+    assert count, f"{pattern!r} not found in {path}"
+    path.write_text(changed)
+
+
+def problems_of(report: dict, testcase: str) -> list[str]:
+    """Every problem the report lists for ``testcase``, over all runs."""
+    return [p for run in report["runs"] for p in run["problems"].get(testcase, [])]

@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from jobkit import load_report, render_configs
-
-
-def _truth_failover(truth: list[dict], hub: str, spoke: str) -> float:
-    """Ground truth: hub's WAN admin-down to the spoke's FlexVPN up on another hub."""
-    failed = [e for e in truth if e["node"] == hub and e["kind"] == "interface-admin-down"]
-    assert len(failed) == 1, f"expected one admin-down of {hub} in the truth, got {failed}"
-    t0 = failed[0]["time"]
-    up = next(e for e in truth if e["node"] == spoke and e["kind"] == "flexvpn-up"
-              and e["time"] > t0 and e["peer_node"] != hub)
-    return up["time"] - t0
+from jobkit import REFERENCE_BOUND_S, REFERENCE_BOUND_TERMS, load_report, render_configs, truth_failover
 
 
 def test_job_measures_failover_as_the_ground_truth(job_env, tmp_path):
@@ -27,11 +17,13 @@ def test_job_measures_failover_as_the_ground_truth(job_env, tmp_path):
     records = [s for run in report["runs"] for s in run["spokes"]]
     assert {(r["hub"], r["spoke"]) for r in records} == {("hub1", "spoke1"), ("hub2", "spoke2")}
     for record in records:
-        expected = _truth_failover(truth, record["hub"], record["spoke"])
+        expected = truth_failover(truth, record["hub"], record["spoke"])
         error = abs(record["failover_s"] - expected)
         print(f"{record['spoke']} from {record['hub']}: measured {record['failover_s']:.3f} s, truth {expected:.3f} s")
         assert error <= 0.1, f"measured {record['failover_s']} s, ground truth {expected:.3f} s"
-        assert record["failover_s"] <= record["dpd_bound_s"]
+        assert record["dpd_bound_s"] == REFERENCE_BOUND_S, record["bound_formula"]
+        assert record["bound_terms"] == REFERENCE_BOUND_TERMS, record["bound_formula"]
+        assert record["failover_s"] <= REFERENCE_BOUND_S
         assert record["bgp_converged_s"] > record["failover_s"]
     assert (report_dir / "failover_report.md").read_text().count("| pass |") == 2
 
