@@ -91,9 +91,28 @@ def ike_sas(device: Any) -> list[IkeSa]:
     ]
 
 
+def _bgp_summary(device: Any) -> dict[str, Any]:
+    """`show ip bgp summary`, or {} for a router that has no BGP neighbour at all.
+
+    IOS prints only the router-id/table-version header then (or nothing when BGP is not
+    configured); Genie's schema needs a ``vrf`` key and raises. That is a router without
+    neighbours, which the checks must see and report, not an error of the read.
+    """
+    from genie.metaparser.util.exceptions import SchemaEmptyParserError, SchemaMissingKeyError
+
+    try:
+        return dict(device.parse("show ip bgp summary"))
+    except SchemaEmptyParserError:
+        return {}
+    except SchemaMissingKeyError as exc:
+        if getattr(exc, "missing_list", None) == [["vrf"]]:
+            return {}
+        raise
+
+
 def bgp_neighbors(device: Any) -> dict[IPv4Address, BgpNeighbor]:
     """`show ip bgp summary`; a numeric State/PfxRcd means Established."""
-    parsed = device.parse("show ip bgp summary")
+    parsed = _bgp_summary(device)
     neighbors: dict[IPv4Address, BgpNeighbor] = {}
     for vrf in parsed.get("vrf", {}).values():
         for address, facts in vrf.get("neighbor", {}).items():
