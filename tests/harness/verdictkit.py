@@ -68,10 +68,14 @@ def run_testscript(testbed: PlaybackTestbed, lab: PlaybackLab, report_dir: Path,
     from pyats import aetest
 
     tag = f"{hub}-{iteration}"
-    result = aetest.main(
-        testable=str(TESTSCRIPT), testbed=testbed, lab=lab, hub=hub, failure_mode=failure_mode,
-        iteration=iteration, skip_config=True, config_dir=None, report_dir=report_dir, run_tag=tag,
-        kind="cisco_iol", design=None,
-    )
+    argv, sys.argv = sys.argv, [str(TESTSCRIPT)]   # aetest's standalone mode parses sys.argv
+    try:
+        result = aetest.main(
+            testable=str(TESTSCRIPT), testbed=testbed, lab=lab, hub=hub, failure_mode=failure_mode,
+            iteration=iteration, skip_config=True, config_dir=None, report_dir=report_dir, run_tag=tag,
+            kind="cisco_iol", design=None,
+        )
+    finally:
+        sys.argv = argv
     return str(result), json.loads((report_dir / "runs" / f"{tag}.json").read_text())
 
