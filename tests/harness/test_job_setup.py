@@ -160,6 +160,7 @@ PASSED = dict.fromkeys(("Baseline", "HubFailure", "Failover", "BgpConvergence", 
     ("one run's Failover failed", {**PASSED, "Failover": "failed"}, False),
     ("one run never reached Recovery", {k: v for k, v in PASSED.items() if k != "Recovery"}, False),
     ("one run errored in CommonSetup", {"CommonSetup": "failed"}, False),
+    ("the five passed, another testcase did not", {**PASSED, "CommonSetup": "failed"}, False),
 ])
 def test_merge_run_files(tmp_path: Path, case: str, second: dict[str, str], verdict: bool) -> None:
     _run_file(tmp_path, "hub1-1", PASSED, {"hub1": "17.12.1"})

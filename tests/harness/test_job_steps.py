@@ -15,7 +15,7 @@ import pytest
 
 from flexlab.harness import failover_measure, flow, recovery
 from flexlab.timing import METHOD_NTP, METHOD_OFFSET
-from verdictkit import HUB1_WAN, HUB2_WAN, context, failed
+from verdictkit import HUB1_WAN, HUB2_WAN, context, failed, recorded_text
 
 REFERENCE_BOUND_S = 70.0
 REFERENCE_FORMULA = "T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s"
@@ -108,26 +108,34 @@ def test_bgp_converges_on_the_surviving_hub() -> None:
     assert ctx.moved["spoke1"].bgp_converged_s == 66.213
 
 
-@pytest.mark.parametrize(("scenario", "phase", "problems"), [
-    # read 63 s after the failure, before BGP came up, and never again
-    ("iol-17.12", "moving", [
+EMPTY_BGP_TABLE = {("spoke2", "show ip route bgp"): recorded_text("spoke1-peer1-silent", "baseline", "spoke1",
+                                                                  "show ip route bgp")}
+
+
+@pytest.mark.parametrize(("case", "scenario", "phase", "overrides", "problems"), [
+    ("read 63 s after the failure, before BGP came up, and never again", "iol-17.12", "moving", {}, [
         "spoke1: BGP neighbour 172.16.0.1 is Idle, expected Established",
         "spoke1: summary 10.0.0.0/8 missing from its BGP routes",
         "hub2: no BGP route to 10.1.1.0/24",
     ]),
-    ("hubs-no-summary-only", "failed", [
+    ("spoke2 shows the recorded empty BGP table of a spoke that never connected", "iol-17.12", "failed",
+     EMPTY_BGP_TABLE, ["spoke2: no BGP route covers 10.1.1.0/24"]),
+    ("hubs leak specifics", "hubs-no-summary-only", "failed", {}, [
         "spoke1: receives specific BGP routes 10.0.1.0/24, 10.0.2.0/24 (expected only the summary 10.0.0.0/8)",
     ]),
-    ("spoke1-no-bgp-log", "failed", ["spoke1: BGP converged but no %BGP-5-ADJCHANGE Up for 172.16.0.1 was logged"]),
+    ("BGP up but not logged", "spoke1-no-bgp-log", "failed", {},
+     ["spoke1: BGP converged but no %BGP-5-ADJCHANGE Up for 172.16.0.1 was logged"]),
 ])
-def test_bgp_convergence_failures(scenario: str, phase: str, problems: list[str]) -> None:
+def test_bgp_convergence_failures(case: str, scenario: str, phase: str, overrides: dict[tuple[str, str], str],
+                                  problems: list[str]) -> None:
     ctx, _, lab = context(scenario)
     lab.world.sequence[("baseline", "fail")] = phase
     flow.wait_baseline(ctx)
+    lab.world.overrides.update(overrides)
     flow.fail_hub(ctx, "hub1", "interface-shutdown")
     (record,) = failover_measure.measure_failover(ctx, "hub1")
     assert record.to_hub == "hub2"
-    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {"spoke1": problems}
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {"spoke1": problems}, case
 
 
 # -- Recovery ------------------------------------------------------------------------------------

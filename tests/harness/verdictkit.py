@@ -17,13 +17,14 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RECORDED = FIXTURES / "recorded"
 GENIE_GOLDEN = FIXTURES / "genie-golden"
 PARSER_GOLDEN = Path(__file__).resolve().parents[1] / "parsers" / "golden"
-TESTSCRIPT = Path(__file__).resolve().parents[2] / "aetest_scripts" / "flexvpn_failover.py"
 if str(RECORDED) not in sys.path:
     sys.path.insert(0, str(RECORDED))
 
-from recorded_lab import PlaybackDevice, PlaybackLab, PlaybackTestbed, RecordedWorld, playback  # noqa: E402
+from recorded_lab import (  # noqa: E402
+    PlaybackDevice, PlaybackLab, PlaybackTestbed, RecordedWorld, playback, run_testscript,
+)
 
-__all__ = ["PlaybackDevice", "PlaybackLab", "PlaybackTestbed", "RecordedWorld", "playback"]
+__all__ = ["PlaybackDevice", "PlaybackLab", "PlaybackTestbed", "RecordedWorld", "playback", "run_testscript"]
 
 #: Wall seconds are device seconds / this: a spoke that never moves is given up in 0.14 s.
 TIME_SCALE = 1000.0
@@ -59,23 +60,3 @@ def failed(scenario: str, failure_mode: str = "interface-shutdown", hub: str = "
     assert not any(flow.wait_baseline(ctx).values()) and ctx.baseline_ok
     flow.fail_hub(ctx, hub, failure_mode)
     return ctx, testbed, lab
-
-
-def run_testscript(testbed: PlaybackTestbed, lab: PlaybackLab, report_dir: Path, *, hub: str = "hub1",
-                   failure_mode: str = "interface-shutdown", iteration: int = 1) -> tuple[str, dict[str, Any]]:
-    """aetest_scripts/flexvpn_failover.py run in-process as the job runs it for one hub:
-    (aetest's result, the run file the script wrote)."""
-    from pyats import aetest
-
-    tag = f"{hub}-{iteration}"
-    argv, sys.argv = sys.argv, [str(TESTSCRIPT)]   # aetest's standalone mode parses sys.argv
-    try:
-        result = aetest.main(
-            testable=str(TESTSCRIPT), testbed=testbed, lab=lab, hub=hub, failure_mode=failure_mode,
-            iteration=iteration, skip_config=True, config_dir=None, report_dir=report_dir, run_tag=tag,
-            kind="cisco_iol", design=None,
-        )
-    finally:
-        sys.argv = argv
-    return str(result), json.loads((report_dir / "runs" / f"{tag}.json").read_text())
-
