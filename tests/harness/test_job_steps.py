@@ -15,7 +15,7 @@ import pytest
 
 from flexlab.harness import failover_measure, flow, recovery
 from flexlab.timing import METHOD_NTP, METHOD_OFFSET
-from verdictkit import HUB1_WAN, HUB2_WAN, context, failed, recorded_text
+from verdictkit import HUB1_WAN, HUB2_WAN, TIME_SCALE, context, failed, playback, recorded_text
 
 REFERENCE_BOUND_S = 70.0
 REFERENCE_FORMULA = "T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s"
@@ -173,3 +173,18 @@ def test_recovery(case: str, scenario: str, mode: str, after_restore: str, after
     assert {check: problems for check, problems in found.items() if problems} == expected, case
     assert ctx.run is not None and ctx.run.recovery == ("problems" if expected else "ok")
     assert not ctx.hub_failed and ctx.ledger is not None and ctx.ledger.pending() == {}
+
+
+def test_a_spoke_that_moves_with_no_dpd_bound_is_not_passed() -> None:
+    """spoke1's running config read without its `crypto ikev2 dpd` line: no bound applies."""
+    running = recorded_text("iol-17.12", "baseline", "spoke1", "show running-config")
+    assert running.count("crypto ikev2 dpd 30 5 on-demand\n") == 1
+    testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
+    lab.world.overrides[("spoke1", "show running-config")] = running.replace("crypto ikev2 dpd 30 5 on-demand\n", "")
+    ctx = flow.Context.create(testbed, lab, {"failure_mode": "interface-shutdown", "hub": "hub1"})
+    assert flow.connect_all(ctx) == [] and flow.learn_topology(ctx) == []
+    flow.wait_baseline(ctx)
+    flow.fail_hub(ctx, "hub1", "interface-shutdown")
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert (record.dpd_bound_s, record.failover_s, record.passed) == (None, 61.088, False)
+    assert record.reason.startswith("spoke1: failed over in 61.088 s but no DPD bound applies (DPD is off")
