@@ -43,9 +43,9 @@ def recorded_text(scenario: str, phase: str, node: str, command: str, hub: str =
 
 
 def context(scenario: str, failure_mode: str = "interface-shutdown", hub: str = "hub1",
-            ) -> tuple[flow.Context, PlaybackTestbed, PlaybackLab]:
+            time_scale: float = TIME_SCALE) -> tuple[flow.Context, PlaybackTestbed, PlaybackLab]:
     """A job context over a playback lab, connected, with the topology learnt."""
-    testbed, lab = playback(scenario, time_scale=TIME_SCALE)
+    testbed, lab = playback(scenario, time_scale=time_scale)
     ctx = flow.Context.create(testbed, lab, {"failure_mode": failure_mode, "hub": hub})
     assert flow.connect_all(ctx) == []
     assert flow.learn_topology(ctx) == []
@@ -53,9 +53,9 @@ def context(scenario: str, failure_mode: str = "interface-shutdown", hub: str = 
 
 
 def failed(scenario: str, failure_mode: str = "interface-shutdown", hub: str = "hub1",
-           ) -> tuple[flow.Context, PlaybackTestbed, PlaybackLab]:
+           time_scale: float = TIME_SCALE) -> tuple[flow.Context, PlaybackTestbed, PlaybackLab]:
     """The context after a passed Baseline and the hub's failure (HubFailure)."""
-    ctx, testbed, lab = context(scenario, failure_mode, hub)
+    ctx, testbed, lab = context(scenario, failure_mode, hub, time_scale)
     assert not any(flow.wait_baseline(ctx).values()) and ctx.baseline_ok
     flow.fail_hub(ctx, hub, failure_mode)
     return ctx, testbed, lab
