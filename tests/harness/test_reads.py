@@ -1,10 +1,13 @@
-"""Running-config reads used by the job."""
+"""Reads used by the job: running-config reads, and Genie reads on real and recorded outputs."""
 
 from ipaddress import IPv4Address as A, IPv4Network as N
+
+import pytest
 
 from flexlab.design import load_design
 from flexlab.harness import reads
 from flexlab.render import render_node
+from verdictkit import PlaybackDevice, RecordedWorld, recorded_text, sample
 
 
 def _config(node: str, kind: str = "cisco_iol") -> str:
@@ -35,10 +38,6 @@ def test_tunnel_source_interface_per_kind():
 # -- Genie reads on real outputs ---------------------------------------------------------------
 # Outputs: real IOS / IOS XE samples (tests/fixtures/genie-golden, the seed) and the embedded
 # lab's recorded answers (tests/fixtures/recorded). Expected values are read off the texts.
-
-import pytest  # noqa: E402
-
-from verdictkit import PlaybackDevice, RecordedWorld, recorded_text, sample  # noqa: E402
 
 
 def answering(command: str, text: str) -> PlaybackDevice:
