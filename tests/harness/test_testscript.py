@@ -47,3 +47,19 @@ def test_setup_failure_skips_every_testcase_and_still_writes_the_run(tmp_path: P
     assert written["run"]["testcases"] == {"CommonSetup": "failed"}
     assert written["run"]["problems"]["CommonSetup"] == ["spoke2: no `peer N <address>` in its FlexVPN client block"]
     assert lab.world.events == []
+
+
+@pytest.mark.parametrize("mode", ["interface-shutdown", "node-stop", "freeze", "blackhole"])
+def test_every_failure_mode_runs_through_the_testscript(tmp_path: Path, mode: str) -> None:
+    testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
+    found, written = run_testscript(testbed, lab, tmp_path, failure_mode=mode)
+    assert (found, written["run"]["failure_mode"]) == ("passed", mode)
+    assert written["run"]["testcases"] == dict.fromkeys(ALL, "passed")
+    (spoke,) = written["run"]["spokes"]
+    assert (spoke["spoke"], spoke["to_hub"], spoke["dpd_bound_s"]) == ("spoke1", "hub2", 70.0)
+    lab_made = mode != "interface-shutdown"
+    assert written["run"]["failure_source"].startswith("harness clock" if lab_made else "hub1's own log")
+    if lab_made:
+        assert lab.failed == {} and "restore hub1" in lab.world.events
+    else:
+        assert testbed.devices["hub1"].configured[-1] == ["interface Ethernet0/1", "no shutdown"]
