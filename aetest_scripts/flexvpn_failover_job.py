@@ -26,7 +26,8 @@ FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
 log = logging.getLogger(__name__)
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
+def job_parser() -> argparse.ArgumentParser:
+    """The job's own options (pyATS leaves them in sys.argv after its own)."""
     parser = argparse.ArgumentParser(prog="flexvpn_failover_job", add_help=False)
     parser.add_argument("--failure-mode", choices=FAILURE_MODES, default="interface-shutdown")
     parser.add_argument("--hubs", default="", help="comma-separated hubs to fail in turn (default: every hub)")
@@ -35,6 +36,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--iterations", type=int, default=1)
     parser.add_argument("--report-dir", type=Path)
     parser.add_argument("--design", type=Path, help="design file with the expectations (default configs/design.yaml)")
+    return parser
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = job_parser()
     args, _unknown = parser.parse_known_args(argv)
     if args.iterations < 1:
         parser.error("--iterations must be at least 1")

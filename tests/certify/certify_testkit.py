@@ -1,11 +1,13 @@
-"""Helpers for the certify tests: failover reports in the job's real format, a stand-in job
-runner, a stand-in SSH server, and the stand-in containerlab's call log."""
+"""Helpers for the certify tests: a stand-in job runner that runs the real testscript on
+recorded device outputs, a stand-in SSH server, and the stand-in containerlab's call log."""
 
 from __future__ import annotations
 
 import base64
 import json
 import socket
+import sys
+import tempfile
 import threading
 import xml.etree.ElementTree as ET
 import zipfile
@@ -20,46 +22,58 @@ from flexlab.certify.job import JobOutcome, JobRequest
 from flexlab.certify.outputs import SUMMARY_COLUMNS
 from flexlab.certify.progress import Progress
 from flexlab.certify.results import CertifyRun
-from flexlab.harness.report import FailoverReport, HubRun, SpokeFailover
+from flexlab.harness.job_report import merge_run_files
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent / "fixtures"
+RECORDED = FIXTURES / "recorded"
 CLAB_BIN = HERE / "bin"
 FAKE_PYATS = HERE / "fake_pyats.py"
 INSPECT_SAMPLE = FIXTURES / "inspect-0.68-flexvpn-iol.json"
 TESTCASES = ("Baseline", "HubFailure", "Failover", "BgpConvergence", "Recovery")
 #: The stand_in_certify fixture: certify() with stand-in labs and job (see conftest.py).
 StandInCertify = Callable[..., CertifyRun]
-BOUND_FORMULA = "I + (N+1)*R + T + A = 30 + 6*5 + 5 + 5"
+if str(RECORDED) not in sys.path:
+    sys.path.insert(0, str(RECORDED))
+
+from recorded_lab import playback, run_testscript, scenarios  # noqa: E402
+
+#: What a row's lab does when neither its image nor the test names a recording.
+DEFAULT_BEHAVIOUR = "iol-17.12"
+#: Device seconds per wall second of the playback: a spoke that never moves is given up
+#: after 2 x the 70 s bound = 0.14 wall seconds.
+PLAYBACK_TIME_SCALE = 1000.0
+_TESTSCRIPT_RUNS: dict[tuple[str, str, str, int, str], tuple[str, dict[str, Any]]] = {}
 
 
-def make_report(image: str, *, passed: bool, mode: str = "interface-shutdown", hubs: tuple[str, ...] = ("hub1",),
-                iterations: int = 1, failover_s: float = 41.25, bgp_s: float = 43.5, bound_s: float = 70.0) -> FailoverReport:
-    """A failover report as the job writes it; a failing one has the defective image's
-    symptom (the spoke never leaves the dead hub)."""
-    runs = []
+def recorded_testscript_run(scenario: str, hub: str, failure_mode: str, iteration: int,
+                            image: str) -> tuple[str, dict[str, Any]]:
+    """The failover testscript, run in-process on one recording (flexlab's own job code
+    decides every verdict): (aetest result, run file). Memoised: the same inputs give
+    the same verdicts, and each run costs about a second."""
+    key = (scenario, hub, failure_mode, iteration, image)
+    if key not in _TESTSCRIPT_RUNS:
+        with tempfile.TemporaryDirectory() as scratch:
+            testbed, lab = playback(scenario, time_scale=PLAYBACK_TIME_SCALE, image=image)
+            _TESTSCRIPT_RUNS[key] = run_testscript(testbed, lab, Path(scratch), hub=hub,
+                                                   failure_mode=failure_mode, iteration=iteration)
+    return _TESTSCRIPT_RUNS[key]
+
+
+def run_recorded_job(scenario: str, image: str, report_dir: Path, failure_mode: str,
+                     hubs: tuple[str, ...], iterations: int) -> bool:
+    """What aetest_scripts/flexvpn_failover_job.py does, on a recording: one testscript
+    run per iteration and hub, then the merged failover report. True when every run passed."""
+    runs = report_dir / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    passed = True
     for iteration in range(1, iterations + 1):
-        for index, hub in enumerate(hubs):
-            spoke = SpokeFailover(
-                hub=hub, spoke=f"spoke{index + 1}", from_peer="100.64.0.2", dpd_bound_s=bound_s,
-                bound_formula=BOUND_FORMULA, timing_method="ntp",
-            )
-            if passed:
-                spoke.to_peer, spoke.to_hub = "100.64.0.6", "hub2"
-                spoke.failover_s = round(failover_s + iteration * 0.5 + index, 3)
-                spoke.bgp_converged_s = round(bgp_s + iteration * 0.5 + index, 3)
-                spoke.passed = True
-                results = dict.fromkeys(TESTCASES, "passed")
-            else:
-                spoke.reason = f"{spoke.spoke} did not reach another hub within {2 * bound_s:.0f} device s (bound {bound_s:.1f} s)"
-                results = {"Baseline": "passed", "HubFailure": "passed", "Failover": "failed",
-                           "BgpConvergence": "blocked", "Recovery": "passed"}
-            runs.append(HubRun(hub=hub, failure_mode=mode, iteration=iteration, spokes=[spoke], testcases=results))
-    version = f"Cisco IOS Software, {image} Version 17.12.1"
-    return FailoverReport(
-        lab={"type": "test", "image": image}, images={"hub1": version, "spoke1": version},
-        clock_method="ntp", runs=runs,
-    )
+        for hub in hubs:
+            result, payload = recorded_testscript_run(scenario, hub, failure_mode, iteration, image)
+            (runs / f"{hub}-{iteration}.json").write_text(json.dumps(payload))
+            passed = passed and result == "passed"
+    merge_run_files(report_dir)
+    return passed
 
 
 def testbed_image(testbed: Path) -> str:
@@ -68,10 +82,12 @@ def testbed_image(testbed: Path) -> str:
 
 @dataclass
 class StandInJob:
-    """Runs no pyATS: writes the report a real job would; the rows named in ``failing_rows``
-    (the testbed's directory is the row's) show the defective image's symptom."""
+    """Runs the real failover testscript in-process on the embedded lab's recorded outputs
+    instead of `pyats run job`. The row's lab shows the recording of its image (the embedded
+    images were recorded), or the one ``behaves_like`` names for the row (a containerlab
+    row's image never was), else DEFAULT_BEHAVIOUR. Verdicts come from the job's code."""
 
-    failing_rows: set[str] = field(default_factory=set)
+    behaves_like: dict[str, str] = field(default_factory=dict)     # row name -> recording
     raise_on_call: BaseException | None = None
     requests: list[JobRequest] = field(default_factory=list)
 
@@ -80,14 +96,14 @@ class StandInJob:
         if self.raise_on_call is not None:
             raise self.raise_on_call
         image = testbed_image(request.testbed)
-        passed = request.testbed.parent.name not in self.failing_rows
-        report = make_report(image, passed=passed, mode=request.failure_mode, hubs=request.hubs or ("hub1", "hub2"),
-                             iterations=request.iterations)
-        report.write(request.report_dir)
+        row = request.testbed.parent.name
+        scenario = self.behaves_like.get(row) or (image if image in scenarios() else DEFAULT_BEHAVIOUR)
+        passed = run_recorded_job(scenario, image, request.report_dir, request.failure_mode,
+                                  request.hubs or ("hub1", "hub2"), request.iterations)
         request.archive_dir.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(request.archive_dir / "flexvpn_failover_job.2025Jan01_00:00:00.000000.zip", "w") as archive:
             archive.writestr("results.json", json.dumps({"passed": passed}))
-        request.log_path.write_text("stand-in job\n")
+        request.log_path.write_text(f"stand-in job: testscript on the recording {scenario}\n")
         return JobOutcome(exit_code=0 if passed else 1, duration_s=0.5, command=["stand-in"])
 
 
@@ -156,6 +172,7 @@ class StandInLab:
     image: str
     work_dir: Path
     fail_up: str = ""
+    fail_down: str = ""
     events: list[str] = field(default_factory=list)
 
     def prepare(self) -> None:
@@ -172,6 +189,8 @@ class StandInLab:
 
     def down(self) -> None:
         self.events.append("down")
+        if self.fail_down:
+            raise RuntimeError(self.fail_down)
 
 
 # --- reading the outputs back ------------------------------------------------------

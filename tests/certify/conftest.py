@@ -58,12 +58,13 @@ def banner_server() -> Iterator[BannerServer]:
 
 @pytest.fixture
 def stand_in_certify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StandInCertify:
-    """certify() over embedded-image rows with stand-in labs and job: ``failing`` images fail
-    their Failover check, ``broken`` images fail to come up."""
+    """certify() over embedded-image rows with stand-in labs and job: each row's job runs the
+    real testscript on its image's recording (iol-17.12-dpd-bug fails its Failover check),
+    ``broken`` images fail to come up, ``stuck`` images fail to go down."""
     counter = iter(range(1, 1000))
 
-    def run(rows: tuple[str, ...] = EMBEDDED_ROWS, failing: frozenset[str] = frozenset({"iol-17.12-dpd-bug"}),
-            broken: frozenset[str] = frozenset(), matrix_name: str = "embedded", hubs: tuple[str, ...] = ("hub1",)) -> CertifyRun:
+    def run(rows: tuple[str, ...] = EMBEDDED_ROWS, broken: frozenset[str] = frozenset(),
+            stuck: frozenset[str] = frozenset(), matrix_name: str = "embedded", hubs: tuple[str, ...] = ("hub1",)) -> CertifyRun:
         number = next(counter)
         path = tmp_path / f"matrix-{number}.yaml"
         path.write_text(yaml.safe_dump({
@@ -75,10 +76,11 @@ def stand_in_certify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StandIn
 
         def make_lab(matrix, index, row, options):  # noqa: ANN001 - same signature as runner.make_row_lab
             fail_up = f"embedded lab {row.image!r} failed to start" if row.image in broken else ""
-            return StandInLab(row.image, runner.rows_dir(options.out_dir) / row.name, fail_up)
+            fail_down = f"embedded lab {row.image!r} did not stop" if row.image in stuck else ""
+            return StandInLab(row.image, runner.rows_dir(options.out_dir) / row.name, fail_up, fail_down)
 
         monkeypatch.setattr(runner, "make_row_lab", make_lab)
-        options = runner.RunnerOptions(out_dir=out_dir, job_runner=StandInJob(failing_rows=set(failing)),
+        options = runner.RunnerOptions(out_dir=out_dir, job_runner=StandInJob(),
                                        progress=Progress(stream=io.StringIO()))
         return runner.certify(matrix, options)
 

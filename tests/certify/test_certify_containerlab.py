@@ -173,7 +173,7 @@ def test_job_failures_make_the_row_fail_with_the_check_named(
     tmp_path: Path, fake_clab: Path, inspect_local: Path, lab_secrets: None, banner_server: BannerServer
 ) -> None:
     rows = [{"name": "good", "image": "img:good"}, {"name": "bad", "image": "img:bad"}]
-    job = StandInJob(failing_rows={"bad"})
+    job = StandInJob(behaves_like={"bad": "iol-17.12-dpd-bug"})
     run = certify(load_matrix(matrix_file(tmp_path, rows, hubs=["hub1"])), options(tmp_path, job, banner_server.port))
     good, bad = run.rows
     assert good.verdict == "PASS" and good.failed_checks == []

@@ -45,7 +45,8 @@ def test_each_run_adds_a_point_per_row_and_the_trend_shows_them(stand_in_certify
     trend = json.loads((tmp_path / "trend" / "trend.json").read_text())
     good = next(s for s in trend["series"] if s["row"] == "iol-17.12")
     assert [p["verdict"] for p in good["points"]] == ["PASS", "PASS"]
-    assert [p["failover_s"]["median"] for p in good["points"]] == [41.75, 41.75]
+    # recorded: hub1 down 12:03:19.081, spoke1 up on hub2 12:04:20.169
+    assert [p["failover_s"]["median"] for p in good["points"]] == [61.088, 61.088]
     bad = next(s for s in trend["series"] if s["row"] == "iol-17.12-dpd-bug")
     assert bad["points"][-1]["failed_checks"] == ["Failover (interface-shutdown, hub1, iteration 1)"]
     assert trend["regressions"] == []  # the defective image failed both times: not a regression

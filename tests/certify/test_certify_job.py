@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shlex
+import subprocess
 import sys
 from pathlib import Path
 
@@ -51,6 +52,16 @@ def test_job_command_passes_pyats_and_job_options(tmp_path: Path, fake_pyats: Pa
     assert "--no-mail" in options
 
 
+@pytest.mark.parametrize(("option", "misspelled"), [("--failure-mode", "--failure-mod"), ("--no-mail", "--nomail"),
+                                                   ("--report-dir", "--reportdir")])
+def test_the_stand_in_pyats_refuses_misspelled_options(tmp_path: Path, fake_pyats: Path, option: str,
+                                                       misspelled: str) -> None:
+    command = [misspelled if arg == option else arg for arg in job_command(request(tmp_path))]
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and f"unrecognized arguments: {misspelled}" in refused.stderr
+    assert not (tmp_path / "mode" / "failover_report.json").exists()
+
+
 def test_every_hub_when_the_row_names_none(tmp_path: Path, fake_pyats: Path) -> None:
     assert "--hubs" not in job_command(request(tmp_path, hubs=None))
 
@@ -73,9 +84,10 @@ def test_failing_job_exit_code_is_kept(tmp_path: Path, fake_pyats: Path, monkeyp
 def test_job_over_its_timeout_is_stopped(tmp_path: Path, fake_pyats: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_PYATS_SLEEP", "60")
     stream = io.StringIO()
-    outcome = run_job(request(tmp_path, timeout_s=1.5), Progress(stream=stream, quiet_s=0))
+    outcome = run_job(request(tmp_path, timeout_s=3.0), Progress(stream=stream, quiet_s=0))
     assert outcome.timed_out and outcome.exit_code is None
-    assert outcome.duration_s < 30  # SIGINT stopped it; it did not run its 60 s
+    # stopped by SIGINT (pyATS then cleans up), not left to run its 60 s nor killed outright
+    assert Path(f"{fake_pyats}.signals").read_text().split() == ["SIGINT"]
     assert not (tmp_path / "mode" / "failover_report.json").exists()
     assert "job (freeze): running" in stream.getvalue()
 

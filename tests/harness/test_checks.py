@@ -24,6 +24,12 @@ def test_client_on_peer_names_wrong_peer_and_state():
     assert checks.client_on_peer("spoke1", [], HUB1) == ["spoke1: no FlexVPN client block in `show crypto ikev2 client flexvpn`"]
 
 
+def test_only_active_counts_as_connected():
+    for state in ("CONNECTING", "WAIT-NEXT-PEER", "INACTIVE", ""):
+        problems = checks.client_on_peer("spoke1", [client(state)], HUB1)
+        assert problems == [f"spoke1: FlexVPN client Flex_Client is {state or 'not active'}, expected ACTIVE"]
+
+
 def test_sa_ready_needs_ready_sa_to_that_peer():
     assert checks.sa_ready("s", [IkeSa(A("100.64.0.10"), HUB1, "READY")], HUB1) == []
     assert checks.sa_ready("s", [IkeSa(A("100.64.0.10"), HUB1, "IN-NEG")], HUB1)

@@ -76,6 +76,11 @@ def _bgp_prefixes(device) -> set[str]:
     return {str(prefix) for prefix in reads.bgp_routes(device)}
 
 
+def _sla_successes(device) -> int:
+    """Probes of the spoke's IP SLA operations answered so far (`show ip sla statistics`)."""
+    return sum(int(probe["no_of_success"]) for probe in device.parse("show ip sla statistics")["ids"].values())
+
+
 def _send_home(spoke) -> None:
     spoke.execute("clear crypto ikev2 sa")
 
@@ -97,8 +102,9 @@ def test_failover_time_follows_the_configured_dpd(lab, dpd):
     spoke1.configure([f"crypto ikev2 dpd {dpd}"])
     _send_home(spoke1)
     _wait(lambda: _on_peer(spoke1, HUB1_WAN), 120, "spoke1 back on hub1")
-    # let the new SA see a DPD-idle period before the failure, as in steady operation
-    time.sleep(5 / SCALE)
+    # steady operation before the failure: a probe answered by hub1 through the new SA
+    answered = _sla_successes(spoke1)
+    _wait(lambda: _sla_successes(spoke1) > answered, 30, "an IP SLA probe answered through the new SA")
     hub1.configure(["interface Ethernet0/1", "shutdown"])
     try:
         _wait(lambda: _on_peer(spoke1, HUB2_WAN), 300, f"spoke1 on hub2 with dpd {dpd}")

@@ -1,0 +1,191 @@
+"""The job's verdicts, step by step, on the embedded lab's recorded outputs.
+
+Each case: a recorded scenario (tests/fixtures/recorded/README.md), the step of the job,
+and the problems it must report. Expected numbers are read off the recorded texts by hand:
+hub1 shuts its WAN interface at 12:03:19.081 (its own %LINK-5-CHANGED); spoke1's
+%FLEXVPN-6-FLEXVPN_CONNECTION_UP to 100.64.0.6 is at 12:04:20.169 (61.088 s later) and its
+BGP Up at 12:04:25.294 (66.213 s); with 15 R-U-THERE retransmissions the tunnel comes up at
+12:05:10.169 (111.088 s). The reference design's DPD bound: SLA period 5 + DPD 30 +
+(5+1)*5 + set-up 5 = 70 s.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from flexlab.harness import failover_measure, flow, recovery
+from flexlab.timing import METHOD_NTP, METHOD_OFFSET
+from verdictkit import HUB1_WAN, HUB2_WAN, TIME_SCALE, context, failed, playback, recorded_text
+
+REFERENCE_BOUND_S = 70.0
+REFERENCE_FORMULA = "T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s"
+REFERENCE_TERMS = {"T": 5.0, "I": 30.0, "N": 5.0, "R": 5.0, "S": 5.0}
+
+
+# -- Baseline ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("scenario", "expected"), [
+    ("iol-17.12", {}),
+    ("spoke1-peer1-silent", {
+        "spokes ACTIVE on their designed peer 1": ["spoke1: FlexVPN client Flex_Client is CONNECTING, expected ACTIVE"],
+        "IKEv2 SA READY to peer 1": ["spoke1: no IKEv2 SA READY to 100.64.0.99 (SAs: none)"],
+        "BGP to the hub overlay Established": ["spoke1: BGP neighbour 172.16.0.1 is Connect, expected Established"],
+        "spokes hold only the summary": ["spoke1: summary 10.0.0.0/8 missing from its BGP routes"],
+        "hubs hold every spoke LAN": ["hub1: no BGP route to 10.1.1.0/24", "hub2: no BGP route to 10.1.1.0/24"],
+        "assigned overlay addresses are unique": ["spoke1: no overlay address assigned"],
+    }),
+    ("hubs-no-summary-only", {"spokes hold only the summary": [
+        "spoke1: receives specific BGP routes 10.0.1.0/24, 10.0.2.0/24, 10.1.2.0/24 (expected only the summary 10.0.0.0/8)",
+        "spoke2: receives specific BGP routes 10.0.1.0/24, 10.0.2.0/24, 10.1.1.0/24 (expected only the summary 10.0.0.0/8)",
+    ]}),
+])
+def test_baseline(scenario: str, expected: dict[str, list[str]]) -> None:
+    ctx, _, _ = context(scenario)
+    found = flow.wait_baseline(ctx)
+    assert {check: problems for check, problems in found.items() if problems} == expected
+    assert ctx.baseline_ok is (not expected)
+
+
+# -- Failover ------------------------------------------------------------------------------------
+
+def test_failover_within_the_reference_bound_passes() -> None:
+    ctx, _, _ = failed("iol-17.12")
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert (record.spoke, record.from_peer, record.to_peer, record.to_hub) == ("spoke1", HUB1_WAN, HUB2_WAN, "hub2")
+    assert record.failover_s == 61.088 and record.timing_method == METHOD_NTP
+    assert record.dpd_bound_s == REFERENCE_BOUND_S and record.bound_formula == REFERENCE_FORMULA
+    assert record.bound_terms == REFERENCE_TERMS
+    assert record.passed and record.reason == ""
+    assert ctx.moved == {"spoke1": record} and ctx.run is not None and ctx.run.spokes == [record]
+
+
+@pytest.mark.parametrize(("scenario", "moved_to", "failover_s", "reason"), [
+    ("iol-17.12-slow-dpd", HUB2_WAN, 111.088,
+     "spoke1: failover took 111.088 s, more than the DPD bound 70 s (T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s)"),
+    ("iol-17.12-dpd-bug", None, None,
+     "spoke1 did not reach another hub within 140 device s (DPD bound 70 s): "
+     "spoke1: still not ACTIVE on another hub (ACTIVE on 100.64.0.2)"),
+    ("spoke1-log-errors", HUB2_WAN, None, "spoke1: moved to 100.64.0.6 but its log shows no tunnel up: "
+     "no tunnel up to a peer other than 100.64.0.2 in 0 spoke log messages after the failure"),
+])
+def test_failover_failures(scenario: str, moved_to: str | None, failover_s: float | None, reason: str) -> None:
+    ctx, _, _ = failed(scenario)
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert (record.to_peer, record.failover_s, record.passed, record.reason) == (moved_to, failover_s, False, reason)
+    assert record.dpd_bound_s == REFERENCE_BOUND_S
+    assert ("spoke1" in ctx.moved) is (moved_to is not None)
+
+
+def test_failover_timed_from_the_harness_clock_for_a_lab_made_failure() -> None:
+    # time scale 10: a millisecond of wall time is 10 device ms
+    ctx, _, lab = failed("iol-17.12", failure_mode="freeze", time_scale=10.0)
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert lab.failed == {"hub1": "freeze"} and record.timing_method == METHOD_OFFSET
+    # the failure instant is mapped from the harness clock: off by the reads' round trips only
+    assert record.passed and record.failover_s == pytest.approx(61.088, abs=1.0)
+
+
+def test_spokes_on_the_other_hub_stay() -> None:
+    ctx, _, _ = failed("iol-17.12")
+    failover_measure.measure_failover(ctx, "hub1")
+    assert failover_measure.unexpected_moves(ctx, "hub1") == []
+    assert ctx.run is not None and ctx.run.unmoved_ok is True
+
+
+def test_a_spoke_on_the_other_hub_that_moves_is_reported() -> None:
+    """The job believes hub2 failed; spoke1 (on hub1 at the baseline) left hub1."""
+    ctx, _, _ = failed("iol-17.12")
+    assert failover_measure.unexpected_moves(ctx, "hub2") == [
+        "spoke1: FlexVPN client peer is 100.64.0.6, expected 100.64.0.2"]
+    assert ctx.run is not None and ctx.run.unmoved_ok is False
+
+
+# -- BgpConvergence ------------------------------------------------------------------------------
+
+def test_bgp_converges_on_the_surviving_hub() -> None:
+    ctx, _, _ = failed("iol-17.12")
+    failover_measure.measure_failover(ctx, "hub1")
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {"spoke1": []}
+    assert ctx.moved["spoke1"].bgp_converged_s == 66.213
+
+
+EMPTY_BGP_TABLE = {("spoke2", "show ip route bgp"): recorded_text("spoke1-peer1-silent", "baseline", "spoke1",
+                                                                  "show ip route bgp")}
+
+
+@pytest.mark.parametrize(("case", "scenario", "phase", "overrides", "problems"), [
+    ("read 63 s after the failure, before BGP came up, and never again", "iol-17.12", "moving", {}, [
+        "spoke1: BGP neighbour 172.16.0.1 is Idle, expected Established",
+        "spoke1: summary 10.0.0.0/8 missing from its BGP routes",
+        "hub2: no BGP route to 10.1.1.0/24",
+    ]),
+    ("spoke2 shows the recorded empty BGP table of a spoke that never connected", "iol-17.12", "failed",
+     EMPTY_BGP_TABLE, ["spoke2: no BGP route covers 10.1.1.0/24"]),
+    ("hubs leak specifics", "hubs-no-summary-only", "failed", {}, [
+        "spoke1: receives specific BGP routes 10.0.1.0/24, 10.0.2.0/24 (expected only the summary 10.0.0.0/8)",
+    ]),
+    ("BGP up but not logged", "spoke1-no-bgp-log", "failed", {},
+     ["spoke1: BGP converged but no %BGP-5-ADJCHANGE Up for 172.16.0.1 was logged"]),
+])
+def test_bgp_convergence_failures(case: str, scenario: str, phase: str, overrides: dict[tuple[str, str], str],
+                                  problems: list[str]) -> None:
+    ctx, _, lab = context(scenario)
+    lab.world.sequence[("baseline", "fail")] = phase
+    flow.wait_baseline(ctx)
+    lab.world.overrides.update(overrides)
+    flow.fail_hub(ctx, "hub1", "interface-shutdown")
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert record.to_hub == "hub2"
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {"spoke1": problems}, case
+
+
+# -- Recovery ------------------------------------------------------------------------------------
+
+HUB_BACK = "hub1 re-forms BGP with the other hub and learns every spoke LAN"
+NO_PREEMPTION = "moved spokes stay on the surviving hub (no pre-emption)"
+BASELINE_AGAIN = "the lab ends as it began (baseline holds again)"
+
+
+def _recover(scenario: str, failure_mode: str, after_restore: str, after_clear: str | None) -> tuple[dict, flow.Context]:
+    ctx, _, lab = failed(scenario, failure_mode)
+    failover_measure.measure_failover(ctx, "hub1")
+    lab.world.sequence[("failed", "restore")] = after_restore
+    lab.world.sequence.pop(("restored", "clear"))
+    if after_clear is not None:
+        lab.world.sequence[(after_restore, "clear")] = after_clear
+    return recovery.recover(ctx, "hub1"), ctx
+
+
+@pytest.mark.parametrize(("case", "scenario", "mode", "after_restore", "after_clear", "expected"), [
+    ("as recorded", "iol-17.12", "interface-shutdown", "restored", "recovered", {}),
+    ("hub not back: just booted, BGP to hub2 Idle, no spoke LAN", "iol-17.12-node-stop", "node-stop", "rebooting",
+     "recovered", {HUB_BACK: ["hub1: BGP neighbour 10.255.0.2 is Idle, expected Established",
+                              "hub1: no BGP route to 10.1.1.0/24", "hub1: no BGP route to 10.1.2.0/24"]}),
+    ("spoke pre-empted back to hub1 without `peer reactivate`", "iol-17.12", "interface-shutdown", "recovered", None,
+     {NO_PREEMPTION: ["spoke1: FlexVPN client peer is 100.64.0.2, expected 100.64.0.6"]}),
+    ("spoke never sent home: baseline does not hold again", "iol-17.12", "interface-shutdown", "restored", None,
+     {BASELINE_AGAIN: ["spoke1: FlexVPN client peer is 100.64.0.6, expected 100.64.0.2",
+                       "spoke1: no IKEv2 SA READY to 100.64.0.2 (SAs: 100.64.0.6 READY)"]}),
+])
+def test_recovery(case: str, scenario: str, mode: str, after_restore: str, after_clear: str | None,
+                  expected: dict[str, list[str]]) -> None:
+    found, ctx = _recover(scenario, mode, after_restore, after_clear)
+    assert list(found) == [HUB_BACK, NO_PREEMPTION, BASELINE_AGAIN]
+    assert {check: problems for check, problems in found.items() if problems} == expected, case
+    assert ctx.run is not None and ctx.run.recovery == ("problems" if expected else "ok")
+    assert not ctx.hub_failed and ctx.ledger is not None and ctx.ledger.pending() == {}
+
+
+def test_a_spoke_that_moves_with_no_dpd_bound_is_not_passed() -> None:
+    """spoke1's running config read without its `crypto ikev2 dpd` line: no bound applies."""
+    running = recorded_text("iol-17.12", "baseline", "spoke1", "show running-config")
+    assert running.count("crypto ikev2 dpd 30 5 on-demand\n") == 1
+    testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
+    lab.world.overrides[("spoke1", "show running-config")] = running.replace("crypto ikev2 dpd 30 5 on-demand\n", "")
+    ctx = flow.Context.create(testbed, lab, {"failure_mode": "interface-shutdown", "hub": "hub1"})
+    assert flow.connect_all(ctx) == [] and flow.learn_topology(ctx) == []
+    flow.wait_baseline(ctx)
+    flow.fail_hub(ctx, "hub1", "interface-shutdown")
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert (record.dpd_bound_s, record.failover_s, record.passed) == (None, 61.088, False)
+    assert record.reason.startswith("spoke1: failed over in 61.088 s but no DPD bound applies (DPD is off")

@@ -1,0 +1,65 @@
+"""aetest_scripts/flexvpn_failover.py run in-process, as the job runs it for one failed hub,
+on recorded outputs: which testcases pass, fail or are blocked, and what the run file says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verdictkit import TIME_SCALE, playback, recorded_text, run_testscript
+
+ALL = ("Baseline", "HubFailure", "Failover", "BgpConvergence", "Recovery")
+
+
+@pytest.mark.parametrize(("scenario", "result", "testcases", "lab_events"), [
+    ("iol-17.12", "passed", dict.fromkeys(ALL, "passed"), ["fail hub1", "restore hub1", "clear"]),
+    # a failing baseline blocks the failure: failing a hub would prove nothing
+    ("spoke1-peer1-silent", "failed", {"Baseline": "failed", "HubFailure": "blocked", "Failover": "blocked",
+                                       "BgpConvergence": "blocked", "Recovery": "blocked"}, []),
+    ("iol-17.12-dpd-bug", "failed", {"Baseline": "passed", "HubFailure": "passed", "Failover": "failed",
+                                     "BgpConvergence": "blocked", "Recovery": "passed"}, ["fail hub1", "restore hub1"]),
+    ("iol-17.12-slow-dpd", "failed", {**dict.fromkeys(ALL, "passed"), "Failover": "failed"},
+     ["fail hub1", "restore hub1", "clear"]),
+])
+def test_testscript_verdicts(tmp_path: Path, scenario: str, result: str, testcases: dict[str, str],
+                             lab_events: list[str]) -> None:
+    testbed, lab = playback(scenario, time_scale=TIME_SCALE)
+    found, written = run_testscript(testbed, lab, tmp_path)
+    assert found == result
+    assert written["run"]["testcases"] == testcases
+    assert lab.world.events == lab_events
+    assert written["run"]["hub"] == "hub1" and written["lab"]["type"] == "embedded"
+
+
+def test_blocked_hub_failure_is_recorded_with_its_cause(tmp_path: Path) -> None:
+    testbed, lab = playback("spoke1-peer1-silent", time_scale=TIME_SCALE)
+    _, written = run_testscript(testbed, lab, tmp_path)
+    assert written["run"]["problems"]["HubFailure"] == ["baseline did not converge"]
+    assert written["run"]["failed_at"] is None and written["run"]["spokes"] == []
+
+
+def test_setup_failure_skips_every_testcase_and_still_writes_the_run(tmp_path: Path) -> None:
+    testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
+    lab.world.overrides[("spoke2", "show running-config")] = recorded_text("iol-17.12", "baseline", "hub1", "show running-config")
+    found, written = run_testscript(testbed, lab, tmp_path)
+    assert found == "failed"
+    assert written["run"]["testcases"] == {"CommonSetup": "failed"}
+    assert written["run"]["problems"]["CommonSetup"] == ["spoke2: no `peer N <address>` in its FlexVPN client block"]
+    assert lab.world.events == []
+
+
+@pytest.mark.parametrize("mode", ["interface-shutdown", "node-stop", "freeze", "blackhole"])
+def test_every_failure_mode_runs_through_the_testscript(tmp_path: Path, mode: str) -> None:
+    testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
+    found, written = run_testscript(testbed, lab, tmp_path, failure_mode=mode)
+    assert (found, written["run"]["failure_mode"]) == ("passed", mode)
+    assert written["run"]["testcases"] == dict.fromkeys(ALL, "passed")
+    (spoke,) = written["run"]["spokes"]
+    assert (spoke["spoke"], spoke["to_hub"], spoke["dpd_bound_s"]) == ("spoke1", "hub2", 70.0)
+    lab_made = mode != "interface-shutdown"
+    assert written["run"]["failure_source"].startswith("harness clock" if lab_made else "hub1's own log")
+    if lab_made:
+        assert lab.failed == {} and "restore hub1" in lab.world.events
+    else:
+        assert testbed.devices["hub1"].configured[-1] == ["interface Ethernet0/1", "no shutdown"]
