@@ -23,11 +23,11 @@ BGP_ALLOWANCE_S = 120.0
 
 
 def _bound(ctx: Context, spoke: str) -> timing.Bound:
-    """The DPD bound from the configuration the spoke actually runs."""
+    """The DPD bound from the configuration the spoke actually runs and the declared model."""
     config = ctx.spoke_configs[spoke]
     overlay = str(ctx.design.model.overlay.hub_address)
     sources = timing.dpd_trigger_traffic(config, bgp_neighbor=overlay)
-    return timing.dpd_bound(timing.parse_dpd_config(config), timing.traffic_period_s(sources))
+    return timing.dpd_bound(timing.parse_dpd_config(config), timing.traffic_period_s(sources), model=ctx.dpd_model)
 
 
 def measure_spoke(ctx: Context, spoke: str, hub: str) -> SpokeFailover:
