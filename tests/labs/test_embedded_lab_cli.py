@@ -76,3 +76,25 @@ def test_errors_name_the_cause(flexlab, tmp_path):
     assert flexlab("lab", "up", "--embedded", "--name", "g", "--time-scale", "50").returncode == 0
     unknown = flexlab("lab", "fail", "hub9", "--name", "g")
     assert unknown.returncode == 2 and "hub9" in unknown.stderr
+
+
+def test_image_params_and_seed_reach_the_lab_and_bad_ones_stop_it(flexlab, tmp_path):
+    bad_value = flexlab("lab", "up", "--embedded", "--name", "p", "--image-param", "dpd_backoff=linear")
+    assert bad_value.returncode == 2 and "Traceback" not in bad_value.stderr
+    assert bad_value.stderr.strip().splitlines() == [
+        "flexlab: error: embedded lab 'p' failed to start: --image-param dpd_backoff=linear: must be one of fixed, exponential"]
+    unknown = flexlab("lab", "up", "--embedded", "--name", "p", "--image-param", "dpd_tries=3")
+    assert unknown.returncode == 2 and "dpd_tries: unknown key" in unknown.stderr
+    shape = flexlab("lab", "up", "--embedded", "--name", "p", "--image-param", "dpd_retransmits")
+    assert shape.returncode == 2 and "is not KEY=VALUE" in shape.stderr
+    assert flexlab("lab", "status", "--name", "p").returncode == 1
+    up = flexlab("lab", "up", "--embedded", "--name", "p", "--time-scale", "50", "--seed", "7",
+                 "--image-param", "dpd_retransmits=3", "--image-param", "dpd_backoff=exponential")
+    assert up.returncode == 0, up.stderr
+    status = json.loads(flexlab("lab", "status", "--name", "p", "--json").stdout)
+    assert status["seed"] == 7 and status["image_params"] == {"dpd_retransmits": "3", "dpd_backoff": "exponential"}
+    assert (status["dpd_model"]["retransmits"], status["dpd_model"]["backoff"]) == (3, "exponential")
+    state = json.loads((tmp_path / "state" / "p" / "lab.json").read_text())
+    assert state["seed"] == 7 and state["dpd_model"]["backoff"] == "exponential"
+    text = flexlab("lab", "status", "--name", "p").stdout
+    assert "dpd_retransmits=3, dpd_backoff=exponential" in text and "seed 7" in text

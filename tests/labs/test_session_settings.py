@@ -38,3 +38,15 @@ def test_devices_the_lab_does_not_run_are_refused():
     testbed = loader.load(TESTBED)
     with pytest.raises(LabError, match="spoke1"):
         _point_testbed_at(testbed, {"hub1": 40002}, "127.0.0.1")
+
+
+def test_testbed_image_params_accept_a_mapping_or_key_value_texts():
+    from flexlab.labs.embedded import image_params_from
+
+    source = "testbed.custom.flexlab.image_params"
+    assert image_params_from({"dpd_retransmits": 3}, source) == {"dpd_retransmits": "3"}
+    assert image_params_from(["dpd_backoff=exponential", "dpd_periodic = always"], source) == {
+        "dpd_backoff": "exponential", "dpd_periodic": "always"}
+    assert image_params_from(None, source) == {}
+    with pytest.raises(LabError, match=r"testbed.custom.flexlab.image_params: image parameter 'dpd' is not KEY=VALUE"):
+        image_params_from(["dpd"], source)

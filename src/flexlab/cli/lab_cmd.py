@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from flexlab.labs.base import LabError
-from flexlab.labs.embedded import DEFAULT_LAB, EmbeddedLab, UpOptions
+from flexlab.labs.embedded import DEFAULT_LAB, EmbeddedLab, UpOptions, image_params_from
 from flexlab.labs.embedded_testbed import write_embedded_testbed
 
 FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
@@ -31,6 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     up.add_argument("--config-dir", type=Path, help="boot nodes from <node>.cfg files in this directory")
     up.add_argument("--testbed-out", type=Path, help="write the pyATS testbed here")
     up.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for SSH logins")
+    up.add_argument("--image-param", action="append", default=[], metavar="KEY=VALUE",
+                    help="override the image's DPD behaviour, e.g. dpd_retransmits=3, dpd_backoff=exponential,"
+                         " dpd_backoff_factor=2, dpd_backoff_cap_s=60, dpd_periodic=always|idle (repeatable)")
+    up.add_argument("--seed", type=int, default=1, help="seed of boot offsets and timer phases (default: %(default)s)")
     up.set_defaults(func=_up)
 
     status = add("status", "show whether the lab runs and the state of its nodes")
@@ -57,9 +61,11 @@ def _up(args: argparse.Namespace) -> int:
     lab = EmbeddedLab(args.name)
     info = lab.up(UpOptions(
         spokes=args.spokes, time_scale=args.time_scale, image=args.image, design=args.design,
-        config_dir=args.config_dir, timeout_s=args.timeout,
+        config_dir=args.config_dir, timeout_s=args.timeout, seed=args.seed,
+        image_params=image_params_from(args.image_param, "--image-param"),
     ))
-    print(f"embedded lab {info.name!r} up: {len(info.ports)} nodes on {info.host}, time scale {info.time_scale:g}, image {info.image}")
+    print(f"embedded lab {info.name!r} up: {len(info.ports)} nodes on {info.host}, time scale {info.time_scale:g}, "
+          f"image {info.image}{_params_text(info.image_params)}, seed {info.seed}")
     for node, errors in info.boot_errors.items():
         for error in errors:
             print(f"  warning: {node} refused a startup-config line: {error}")
@@ -78,11 +84,18 @@ def _status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"up": True, **status}, indent=2))
         return 0
-    print(f"embedded lab {status['name']!r}: lab time {status['lab_time']:.3f} s, time scale {status['time_scale']:g}, image {status['image']}")
+    print(f"embedded lab {status['name']!r}: lab time {status['lab_time']:.3f} s, time scale {status['time_scale']:g}, "
+          f"image {status['image']}{_params_text(status.get('image_params') or {})}, seed {status.get('seed')}")
+    if model := status.get("dpd_model"):
+        print("  DPD model: " + ", ".join(f"{k}={v}" for k, v in model.items()))
     for node, facts in status["nodes"].items():
         extra = f", failed ({facts['failed']})" if facts.get("failed") else ""
         print(f"  {node:<10} ssh 127.0.0.1:{facts['port']}{extra}")
     return 0
+
+
+def _params_text(params: dict[str, str]) -> str:
+    return f" ({', '.join(f'{k}={v}' for k, v in params.items())})" if params else ""
 
 
 def _down(args: argparse.Namespace) -> int:

@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from flexlab.errors import FlexlabError
 
 
 class LabError(FlexlabError):
     """A lab could not be started, reached, failed or restored."""
+
+
+class CaptureUnavailable(LabError):
+    """The lab cannot capture packets (no capture tool, no permission, a lab kind without capture)."""
+
+
+#: "device": pcap timestamps are the captured node's device clock (embedded lab);
+#: "host": the capturing host's UTC clock (containerlab, tcpdump on the host).
+TimeBase = Literal["device", "host"]
+
+
+@dataclass
+class Capture:
+    """A running packet capture of one node; :meth:`stop` ends it and returns the pcap path."""
+
+    node: str
+    interface: str | None          # as asked; None = the node's data links
+    path: Path
+    time_base: TimeBase
+    _stop: Callable[[], Path] = field(repr=False)
+    _result: Path | None = field(default=None, repr=False)
+
+    def stop(self) -> Path:
+        """Stop capturing (once; later calls return the same path); the pcap is then complete."""
+        if self._result is None:
+            self._result = self._stop()
+        return self._result
 
 
 @dataclass(frozen=True)
@@ -30,6 +59,9 @@ class LabInfo:
     boot_errors: dict[str, list[str]] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     config_dir: str | None = None
+    image_params: dict[str, str] = field(default_factory=dict)
+    dpd_model: dict[str, Any] = field(default_factory=dict)
+    seed: int = 1
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> "LabInfo":
@@ -39,4 +71,6 @@ class LabInfo:
             kind=state["kind"], spokes=int(state["spokes"]), device_os=state.get("device_os", "ios"),
             platform=state.get("platform", "iol"), boot_errors=dict(state.get("boot_errors") or {}),
             roles=dict(state.get("roles") or {}), config_dir=state.get("config_dir"),
+            image_params=dict(state.get("image_params") or {}), dpd_model=dict(state.get("dpd_model") or {}),
+            seed=int(state.get("seed", 1)),
         )

@@ -26,7 +26,8 @@ import yaml
 
 from flexlab import clab
 from flexlab.clab import ClabError
-from flexlab.labs.base import LabError
+from flexlab.labs.base import Capture, LabError
+from flexlab.labs.clab_capture import eth_name, is_root, start_tcpdump_capture
 from flexlab.proc import run_tool
 
 #: Overrides the command used to run docker, e.g. "sudo -n docker" (like FLEXLAB_CONTAINERLAB).
@@ -237,6 +238,23 @@ class ContainerLab:
         if not ends:
             raise LabError(f"{node} has no links in {self.topology.path}: nothing to blackhole")
         return ends
+
+    # -- capture ---------------------------------------------------------------------
+    def capture_interfaces(self, node: str, interface: str | None) -> list[str]:
+        """ethN names to capture: ``interface`` (IOS name or ethN) or every data link of the node."""
+        self.container(node)
+        if interface is not None:
+            return [eth_name(self.topology.kinds.get(node, ""), interface)]
+        own = [end.interface for end in self.topology.link_ends(node) if end.node == node]
+        if not own:
+            raise LabError(f"{node} has no links in {self.topology.path}: nothing to capture")
+        return own
+
+    def start_capture(self, node: str, interface: str | None, path: Path,
+                      privileged: Callable[[], bool] = is_root) -> Capture:
+        """tcpdump on the host in the node's namespace (time base "host"); see clab_capture."""
+        interfaces = self.capture_interfaces(node, interface)
+        return start_tcpdump_capture(node, self.container(node), interfaces, interface, Path(path), privileged)
 
     # -- fail / restore --------------------------------------------------------------
     def fail(self, node: str, mode: str) -> None:

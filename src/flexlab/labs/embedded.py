@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ class UpOptions:
     seed: int = 1
     timeout_s: float = 120.0
     owner_pid: int | None = None   # the lab stops when this process ends
+    image_params: dict[str, str] = field(default_factory=dict)   # e.g. {"dpd_retransmits": "3"}
 
 
 @functools.cache
@@ -121,6 +122,8 @@ class EmbeddedLab:
             command += ["--config-dir", str(Path(options.config_dir).resolve())]
         if options.owner_pid:
             command += ["--owner-pid", str(options.owner_pid)]
+        for key, value in options.image_params.items():
+            command += ["--image-param", f"{key}={value}"]
         if self.name == DEFAULT_LAB:
             command += ["--base-port", str(DEFAULT_BASE_PORT)]
         log_path = self.state_dir / "daemon.log"
@@ -223,6 +226,34 @@ class EmbeddedLab:
 
     def truth(self) -> list[dict[str, Any]]:
         return self.request({"op": "truth"})
+
+    def capture_start(self, node: str, interface: str | None = None) -> int:
+        """Start recording what crosses ``node``'s interface (None: its data links); returns the id."""
+        return int(self.request({"op": "capture-start", "node": node, "interface": interface})["id"])
+
+    def capture_stop(self, capture_id: int, path: Path | None = None) -> Path:
+        """Stop capture ``capture_id``; the lab writes the pcap (device-time stamps) to ``path``
+        (default: ``<state dir>/captures/capture-<id>.pcap``) and the path is returned."""
+        target = Path(path).resolve() if path is not None else None
+        result = self.request({"op": "capture-stop", "id": capture_id, "path": str(target) if target else None})
+        return Path(result["path"])
+
+
+def image_params_from(items: Any, source: str) -> dict[str, str]:
+    """``KEY=VALUE`` texts (a list) or a mapping -> {key: value}; the lab validates the keys."""
+    if not items:
+        return {}
+    if isinstance(items, dict):
+        return {str(k): str(v) for k, v in items.items()}
+    if isinstance(items, str):
+        items = [items]
+    params: dict[str, str] = {}
+    for item in items:
+        key, sep, value = str(item).partition("=")
+        if not sep or not key.strip():
+            raise LabError(f"{source}: image parameter {item!r} is not KEY=VALUE")
+        params[key.strip()] = value.strip()
+    return params
 
 
 def _read_line(sock: socket.socket) -> dict[str, Any]:

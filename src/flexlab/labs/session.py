@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flexlab.labs.base import LabError
+from flexlab.labs.base import Capture, CaptureUnavailable, LabError
 from flexlab.labs.containerlab import ContainerLab
-from flexlab.labs.embedded import EmbeddedLab, UpOptions
+from flexlab.labs.embedded import EmbeddedLab, UpOptions, image_params_from
 
 #: Failure modes carried out by the lab itself; interface-shutdown is plain CLI on the hub.
 LAB_FAILURE_MODES = ("node-stop", "freeze", "blackhole")
@@ -37,9 +37,16 @@ class JobLab:
     embedded: EmbeddedLab | None = None
     failed: dict[str, str] = field(default_factory=dict)
     containerlab: ContainerLab | None = None
+    image_params: dict[str, str] = field(default_factory=dict)   # embedded: --image-param overrides
+    dpd_model: dict[str, Any] = field(default_factory=dict)      # embedded: the DPD behaviour it plays
+    seed: int | None = None                                      # embedded: seed of timer phases
 
     def describe(self) -> dict[str, Any]:
-        return {"type": self.kind, "name": self.name, "image": self.image, "time_scale": self.time_scale}
+        described: dict[str, Any] = {"type": self.kind, "name": self.name, "image": self.image,
+                                     "time_scale": self.time_scale}
+        if self.embedded is not None:
+            described.update(image_params=self.image_params, dpd_model=self.dpd_model, seed=self.seed)
+        return described
 
     def fail(self, node: str, mode: str) -> None:
         if mode not in LAB_FAILURE_MODES:
@@ -61,6 +68,19 @@ class JobLab:
         else:
             raise LabError(f"restoring {node} on a {self.kind} lab needs containerlab/docker")
         self.failed.pop(node, None)
+
+    def start_capture(self, node: str, interface: str | None, path: Path) -> Capture:
+        """Capture what crosses ``node``'s ``interface`` (IOS name or ethN; None = its data
+        links, for a spoke its WAN link) into the pcap at ``path`` until ``Capture.stop()``.
+        Raises CaptureUnavailable when this lab cannot capture."""
+        path = Path(path).resolve()
+        if self.embedded is not None:
+            embedded = self.embedded
+            capture_id = embedded.capture_start(node, interface)
+            return Capture(node, interface, path, "device", lambda: embedded.capture_stop(capture_id, path))
+        if self.containerlab is not None:
+            return self.containerlab.start_capture(node, interface, path)
+        raise CaptureUnavailable(f"a {self.kind} lab offers no packet capture here (needs the embedded lab or containerlab)")
 
     def boot_errors(self) -> dict[str, list[str]]:
         """Startup-config lines the embedded lab's nodes refused at boot."""
@@ -92,11 +112,14 @@ def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None
         info = lab.up(UpOptions(
             spokes=spokes or settings.get("spokes"), time_scale=time_scale,
             image=str(settings.get("image", "iol-17.12")), config_dir=config_dir, owner_pid=os.getpid(),
+            image_params=image_params_from(settings.get("image_params"), "testbed.custom.flexlab.image_params"),
+            seed=int(settings.get("seed", 1)),
         ))
         started_here = True
     _point_testbed_at(testbed, info.ports, info.host)
     return JobLab(kind="embedded", time_scale=info.time_scale, image=info.image, name=info.name,
-                  started_here=started_here, embedded=lab)
+                  started_here=started_here, embedded=lab, image_params=info.image_params,
+                  dpd_model=info.dpd_model, seed=info.seed)
 
 
 #: Unicon settings for connections to the embedded lab. Unicon's defaults suit real routers

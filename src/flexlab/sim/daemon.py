@@ -30,7 +30,9 @@ from flexlab.errors import FlexlabError
 from flexlab.proc import pid_alive
 from flexlab.render import render_node
 from flexlab.sim.cli import apply_config_text
+from flexlab.sim.engine.image_params import parse_image_params, split_param
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.pcap import write_pcap
 from flexlab.sim.ssh_server import start_ssh_server
 
 log = logging.getLogger("flexlab.sim.daemon")
@@ -53,6 +55,7 @@ class DaemonOptions:
     base_port: int = 0
     seed: int = 1
     owner_pid: int | None = None
+    image_params: list[str] = field(default_factory=list)   # KEY=VALUE overrides
 
 
 @dataclass
@@ -84,11 +87,14 @@ class LabDaemon:
 
     async def start(self) -> None:
         opts = self.options
+        image_params = dict(split_param(p) for p in opts.image_params)
+        parse_image_params(image_params)  # bad overrides stop the lab before anything starts
         design = load_design(opts.design, spokes=opts.spokes)
         credentials = (design.secret("username", embedded=True), design.secret("password", embedded=True))
         self.lab = Lab(
             design.plan(), image=opts.image, kind=opts.kind, time_scale=opts.time_scale, seed=opts.seed,
             configs=self._configs(design), config_loader=self._loader, credentials=credentials,
+            image_params=image_params,
         )
         self.lab.boot()
         self.lab.start_realtime()
@@ -115,6 +121,9 @@ class LabDaemon:
             "socket": str(self._socket_path),
             "time_scale": self.options.time_scale,
             "image": self.options.image,
+            "image_params": self.lab.image_params,
+            "dpd_model": self.lab.timing.dpd_model(),
+            "seed": self.options.seed,
             "kind": self.options.kind,
             "spokes": design.spoke_count,
             "design": str(design.source) if design.source else None,
@@ -165,10 +174,28 @@ class LabDaemon:
         if op == "truth":
             self.lab.catch_up()
             return [event.to_dict() for event in self.lab.truth()]
+        if op == "capture-start":
+            self._check_node(request["node"])
+            capture = self.lab.capture_start(request["node"], request.get("interface"))
+            return {"id": capture.capture_id, "node": capture.node, "interfaces": list(capture.interfaces),
+                    "time_base": "device"}
+        if op == "capture-stop":
+            return self._capture_stop(int(request["id"]), request.get("path"))
         if op == "down":
             self.stopping.set()
             return {"stopping": True}
         raise ValueError(f"unknown control operation {op!r}")
+
+    def _capture_stop(self, capture_id: int, path: str | None) -> dict[str, Any]:
+        """Stop a capture and write its pcap (to ``path``, else into the state directory)."""
+        assert self.lab is not None
+        capture = self.lab.capture_stop(capture_id)
+        target = Path(path) if path else self.options.state_dir / "captures" / f"capture-{capture_id}.pcap"
+        try:
+            frames = write_pcap(capture.frames, target)
+        except OSError as exc:
+            raise FlexlabError(f"cannot write capture {capture_id} to {target}: {exc.strerror or exc}") from None
+        return {"path": str(target), "frames": frames, "node": capture.node, "interfaces": list(capture.interfaces)}
 
     def _check_node(self, node: str) -> None:
         assert self.lab is not None
@@ -183,6 +210,9 @@ class LabDaemon:
             "lab_time": self.lab.now(),
             "time_scale": self.options.time_scale,
             "image": self.options.image,
+            "image_params": self.lab.image_params,
+            "dpd_model": self.lab.timing.dpd_model(),
+            "seed": self.options.seed,
             "nodes": {name: {"port": self.servers[name].port, **self.lab.node_status(name)} for name in self.lab.nodes},
         }
 
@@ -223,8 +253,9 @@ def _parse_args(argv: list[str]) -> DaemonOptions:
     parser.add_argument("--base-port", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--owner-pid", type=int, help="stop when this process ends")
+    parser.add_argument("--image-param", dest="image_params", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args(argv)
-    return DaemonOptions(**{k.replace("-", "_"): v for k, v in vars(args).items()})
+    return DaemonOptions(**vars(args))
 
 
 async def _main(options: DaemonOptions) -> int:

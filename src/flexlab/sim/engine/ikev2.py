@@ -7,10 +7,13 @@ by the FlexVPN server side), INFORMATIONAL (DPD R-U-THERE, delete) and CREATE_CH
 (rekey at a fraction of the IPsec lifetime). Unanswered requests are retransmitted with
 doubling waits and abandoned after ``Timing.ike_timeout_s``.
 
-DPD follows facts.md §1: ``periodic`` sends R-U-THERE when nothing was received from the
-peer for ``interval`` s; ``on-demand`` only when there is outbound traffic for the peer and
-nothing was received for ``interval`` s. Unanswered, it is retransmitted every ``retry``
-s, ``dpd_retransmits`` times, then the peer is declared dead and the SA deleted.
+DPD follows facts.md §1, with the open points as image parameters (``Timing``):
+``periodic`` sends R-U-THERE when nothing was received from the peer for ``interval`` s
+(``dpd_periodic="idle"``) or every ``interval`` s whatever arrives (``"always"``);
+``on-demand`` only when there is outbound traffic for the peer and nothing was received for
+``interval`` s. Unanswered, it is retransmitted ``dpd_retransmits`` times after the waits of
+``Timing.dpd_retry_waits`` (fixed ``retry`` s or exponential back-off); after the last wait
+the peer is declared dead and the SA deleted. A retransmission repeats the message ID.
 """
 
 from __future__ import annotations
@@ -37,13 +40,24 @@ if TYPE_CHECKING:
 IPv4Address = ipaddress.IPv4Address
 IPv4Network = ipaddress.IPv4Network
 ESP_OVERHEAD = 73
+ZERO_SPI = "0" * 16
 
 
 @dataclass(frozen=True)
 class IkeMsg:
+    """One IKEv2 message; the header fields are those RFC 7296 §3.1 puts on the wire."""
+
     kind: str                  # init-req/resp, auth-req/resp, info-req/resp, rekey-req/resp
     spi: str                   # initiator SPI of the IKE SA
     data: dict[str, Any] = field(default_factory=dict)
+    msg_id: int = 0            # a retransmission repeats it; a response echoes the request's
+    from_initiator: bool = True  # I flag: sent by the IKE SA's original initiator
+    spi_r: str = ZERO_SPI      # responder SPI (zero in the first IKE_SA_INIT)
+
+    def reply(self, kind: str, data: dict[str, Any] | None = None, spi_r: str | None = None) -> IkeMsg:
+        """The response to this request: same SPIs and message ID, I flag of the answering side."""
+        return IkeMsg(kind, self.spi, data or {}, self.msg_id, not self.from_initiator,
+                      self.spi_r if spi_r is None else spi_r)
 
 
 class IkeSa:
@@ -69,9 +83,11 @@ class IkeSa:
         self.pool: str | None = None                   # pool the assigned address came from
         self.alive = True
         self.encrypted = self.decrypted = 0
-        self.msg_id_out = self.msg_id_in = 2
+        self.msg_id_out = 2 if initiator else 0        # IKE_SA_INIT/IKE_AUTH used 0 and 1
         self.probing = False
+        self._last_probe = node.now()                  # periodic "always": phase of the probes
         self._dpd_attempt = 0
+        self._dpd_msg: IkeMsg | None = None
         self._dpd_timer: Timer | None = None
         self._periodic_timer: Timer | None = None
         self._rekey_timer: Timer | None = None
@@ -79,6 +95,14 @@ class IkeSa:
     @property
     def node(self) -> Node:
         return self.manager.node
+
+    def next_msg_id(self) -> int:
+        """Message ID of this side's next new request (RFC 7296 §2.2)."""
+        msg_id, self.msg_id_out = self.msg_id_out, self.msg_id_out + 1
+        return msg_id
+
+    def new_request(self, kind: str, data: dict[str, Any] | None = None) -> IkeMsg:
+        return IkeMsg(kind, self.spi_i, data or {}, self.next_msg_id(), self.initiator, self.spi_r)
 
     @property
     def local_spi(self) -> str:
@@ -97,7 +121,8 @@ class IkeSa:
         if self._on_demand_due():
             self.probing = True
             self.node.after(0.0, self._start_probe)
-        return Packet(self.local, self.remote, "esp", self.local_spi, packet.size + ESP_OVERHEAD, packet)
+        return Packet(self.local, self.remote, "esp", self.local_spi, packet.size + ESP_OVERHEAD, packet,
+                      self.encrypted)
 
     def _on_demand_due(self) -> bool:
         """On-demand DPD: outbound traffic and nothing received for ``interval`` s."""
@@ -110,9 +135,16 @@ class IkeSa:
         self.last_rx = self.node.now()
 
     # -- DPD --------------------------------------------------------------------------------
+    def _periodic_due(self) -> float:
+        assert self.dpd is not None
+        if self.node.timing.dpd_periodic == "always":
+            return self._last_probe + self.dpd.interval
+        return self.last_rx + self.dpd.interval
+
     def start_timers(self) -> None:
+        self._last_probe = self.node.now()
         if self.dpd is not None and self.dpd.mode == "periodic":
-            self._periodic_timer = self.node.at(self.last_rx + self.dpd.interval, self._periodic_check)
+            self._periodic_timer = self.node.at(self._periodic_due(), self._periodic_check)
         timing = self.node.timing
         if self.initiator:
             self._rekey_timer = self.node.after(self.child_lifetime * timing.ipsec_rekey_fraction, self._rekey)
@@ -122,7 +154,7 @@ class IkeSa:
     def _periodic_check(self) -> None:
         if not self.alive or self.dpd is None:
             return
-        due = self.last_rx + self.dpd.interval
+        due = self._periodic_due()
         if self.probing:
             return
         if self.node.now() + 1e-9 >= due:
@@ -135,13 +167,16 @@ class IkeSa:
         if not self.alive or self.dpd is None:
             return
         self._dpd_attempt = 0
+        self._last_probe = self.node.now()
+        self._dpd_msg = self.new_request("info-req", {"what": "dpd"})
         self._send_dpd()
 
     def _send_dpd(self) -> None:
-        assert self.dpd is not None
+        assert self.dpd is not None and self._dpd_msg is not None
         self.node.truth("dpd-r-u-there", self.remote, attempt=self._dpd_attempt)
-        self.manager.send(self.remote, IkeMsg("info-req", self.spi_i, {"what": "dpd"}), self.local)
-        self._dpd_timer = self.node.after(self.dpd.retry, self._dpd_timeout)
+        self.manager.send(self.remote, self._dpd_msg, self.local)
+        wait = self.node.timing.dpd_retry_waits(self.dpd.retry)[self._dpd_attempt]
+        self._dpd_timer = self.node.after(wait, self._dpd_timeout)
 
     def _dpd_timeout(self) -> None:
         if not self.alive or not self.probing:
@@ -165,12 +200,12 @@ class IkeSa:
         if self._dpd_timer is not None:
             self._dpd_timer.cancel()
         if self.dpd is not None and self.dpd.mode == "periodic":
-            self._periodic_timer = self.node.at(self.last_rx + self.dpd.interval, self._periodic_check)
+            self._periodic_timer = self.node.at(max(self.node.now(), self._periodic_due()), self._periodic_check)
 
     # -- rekey / expiry ------------------------------------------------------------------------
     def _rekey(self) -> None:
         if self.alive:
-            self.manager.request(self, IkeMsg("rekey-req", self.spi_i), self._rekeyed)
+            self.manager.request(self, self.new_request("rekey-req"), self._rekeyed)
 
     def _rekeyed(self, ok: bool, _reply: object = None) -> None:
         if not self.alive:
@@ -289,7 +324,7 @@ class IkeManager:
             auth = IkeMsg("auth-req", spi, {
                 "identity": local, "psk": key.local_psk, "initial_contact": True, "want_config": want_config,
                 "spi_r": data["spi_r"],
-            })
+            }, msg_id=1, spi_r=data["spi_r"])
             self.request((peer, local), auth, lambda ok2, data2: auth_done(ok2, data2, data["spi_r"]))
 
         def auth_done(ok: bool, data: Any, spi_r: str) -> None:
@@ -300,7 +335,7 @@ class IkeManager:
                 self._fail(peer, on_done, data["error"])
                 return
             if data["psk"] != key.remote_psk:
-                self.send(peer, IkeMsg("info-req", spi, {"what": "delete"}), local)
+                self.send(peer, IkeMsg("info-req", spi, {"what": "delete"}, 2, True, spi_r), local)
                 self._fail(peer, on_done, "peer authentication failed")
                 return
             self._drop_existing(peer)
@@ -348,7 +383,7 @@ class IkeManager:
         spi_r = self._spi()
         if not msg.data.get("probe"):
             self._half_open[(packet.src, msg.spi)] = spi_r
-        reply = IkeMsg("init-resp", msg.spi, {"spi_r": spi_r})
+        reply = msg.reply("init-resp", {"spi_r": spi_r}, spi_r=spi_r)
         self.node.after(self.node.timing.ike_setup_s, self.send, packet.src, reply, packet.dst)
 
     def _on_init_resp(self, packet: Packet, msg: IkeMsg) -> None:
@@ -363,9 +398,9 @@ class IkeManager:
         error, reply = self._authorize(packet, msg)
         if error is not None:
             self.node.truth("ike-failed", packet.src, reason=error)
-            self.send(packet.src, IkeMsg("auth-resp", msg.spi, {"error": error}), packet.dst)
+            self.send(packet.src, msg.reply("auth-resp", {"error": error}), packet.dst)
             return
-        self.send(packet.src, IkeMsg("auth-resp", msg.spi, reply), packet.dst)
+        self.send(packet.src, msg.reply("auth-resp", reply), packet.dst)
 
     def _authorize(self, packet: Packet, msg: IkeMsg) -> tuple[str | None, dict[str, Any]]:
         identity: IPv4Address = msg.data["identity"]
@@ -401,7 +436,7 @@ class IkeManager:
         if sa is None or msg.spi not in (sa.spi_i, sa.spi_r):
             return  # unknown SPI: ignored
         sa.received()
-        self.send(packet.src, IkeMsg("info-resp", msg.spi, dict(msg.data)), packet.dst)
+        self.send(packet.src, msg.reply("info-resp", dict(msg.data)), packet.dst)
         if msg.data.get("what") == "delete":
             self.delete(sa, "peer delete", notify=False)
 
@@ -418,7 +453,7 @@ class IkeManager:
             return
         sa.received()
         sa.rekeyed_by_peer()
-        self.send(packet.src, IkeMsg("rekey-resp", msg.spi), packet.dst)
+        self.send(packet.src, msg.reply("rekey-resp"), packet.dst)
 
     def _on_rekey_resp(self, packet: Packet, msg: IkeMsg) -> None:
         pending = self._answered(msg.spi, "rekey-req")
@@ -441,7 +476,7 @@ class IkeManager:
         if not sa.alive:
             return
         if notify:
-            self.send(sa.remote, IkeMsg("info-req", sa.spi_i, {"what": "delete"}), sa.local)
+            self.send(sa.remote, sa.new_request("info-req", {"what": "delete"}), sa.local)
         sa.stop()
         if self.sas.get(sa.remote) is sa:
             del self.sas[sa.remote]

@@ -33,6 +33,11 @@ class Timing:
     ike_retransmit_base_s: float = 2.0    # first IKE request retransmission after this
     ike_retransmits: int = 3              # then doubled each time; give up after the last wait
     dpd_retransmits: int = 5              # R-U-THERE retransmissions before "dead" [facts §1]
+    dpd_backoff: str = "fixed"            # "fixed": every retry s; "exponential": retry * factor**k
+    dpd_backoff_factor: float = 2.0       # exponential back-off growth per retransmission
+    dpd_backoff_cap_s: float | None = None  # exponential back-off: no wait longer than this
+    dpd_periodic: str = "idle"            # periodic DPD: "idle" = only after interval s without
+                                          # receiving; "always" = every interval s whatever arrives
     dpd_declares_dead: bool = True        # False: defective image, liveness failure ignored
     bgp_connect_retry_s: float = 5.0      # BGP connect attempt period while Idle/Active
     bgp_update_delay_s: float = 0.05      # update batching (iBGP MRAI 0)
@@ -50,6 +55,21 @@ class Timing:
         """Total time before an unanswered IKE request is abandoned."""
         base, n = self.ike_retransmit_base_s, self.ike_retransmits
         return base * (2 ** (n + 1) - 1)
+
+    def dpd_retry_waits(self, retry: float) -> list[float]:
+        """Waits after the first R-U-THERE and each retransmission; the last one ends in "dead"."""
+        if self.dpd_backoff == "fixed":
+            return [retry] * (self.dpd_retransmits + 1)
+        cap = self.dpd_backoff_cap_s if self.dpd_backoff_cap_s is not None else float("inf")
+        return [min(retry * self.dpd_backoff_factor**k, cap) for k in range(self.dpd_retransmits + 1)]
+
+    def dpd_model(self) -> dict[str, object]:
+        """The DPD behaviour of this image as `lab status` and the state file report it."""
+        return {
+            "retransmits": self.dpd_retransmits, "backoff": self.dpd_backoff,
+            "backoff_factor": self.dpd_backoff_factor, "backoff_cap_s": self.dpd_backoff_cap_s,
+            "periodic": self.dpd_periodic, "declares_dead": self.dpd_declares_dead,
+        }
 
     def ike_retransmit_waits(self) -> list[float]:
         """Waits after the first send and each retransmission (the last one ends the exchange)."""

@@ -19,7 +19,9 @@ from flexlab.design import LabPlan
 from flexlab.errors import FlexlabError
 from flexlab.iosconfig import ConfigLine
 from flexlab.render import get_kind, render_node
+from flexlab.sim.engine.capture import CaptureError, CaptureTable, PacketCapture
 from flexlab.sim.engine.clock import LabClock, default_epoch
+from flexlab.sim.engine.image_params import apply_image_params
 from flexlab.sim.engine.images import get_image
 from flexlab.sim.engine.loader import ConfigLoader, tree_loader, with_bootstrap_user
 from flexlab.sim.engine.node import Node
@@ -49,15 +51,19 @@ class Lab:
         configs: dict[str, str] | None = None,
         config_loader: ConfigLoader | None = None,
         credentials: tuple[str, str] = ("admin", "admin"),
+        image_params: dict[str, str] | None = None,
     ) -> None:
         self.plan = plan
         self.image_profile = get_image(image)
-        self.timing = self.image_profile.timing
+        self.image_params = dict(image_params or {})
+        self.timing = apply_image_params(self.image_profile.timing, self.image_params)
         self.kind = get_kind(kind).name
         self.seed = seed
         self.clock = LabClock(epoch or default_epoch(), time_scale)
         self.scheduler = Scheduler()
         self.fabric = Fabric.from_plan(plan, kind, self.timing.hop_latency_s)
+        self.captures = CaptureTable()
+        self.fabric.captures = self.captures
         self.config_loader: Callable[[Any, str], list[Any]] = config_loader or tree_loader
         self.credentials = credentials
         self._truth = TruthLog()
@@ -216,6 +222,33 @@ class Lab:
                 peer = self.nodes.get(peer_name)
                 if peer is not None and peer.running:
                     peer.update_interfaces()
+
+    # -- captures ----------------------------------------------------------------------------------
+    def data_interfaces(self, name: str) -> tuple[str, ...]:
+        """IOS names of the node's data links (containerlab eth1.. in port order)."""
+        ifname = get_kind(self.kind).ifname
+        return tuple(ifname(port.number) for port in self.node(name).plan.ports)
+
+    def capture_interface(self, name: str, interface: str) -> str:
+        """The IOS name of ``interface`` (an IOS name in any case, or containerlab's ethN)."""
+        ifname = get_kind(self.kind).ifname
+        by_name = {port_name.lower(): port_name for port_name in self.data_interfaces(name)}
+        by_name.update({f"eth{port.number}": ifname(port.number) for port in self.node(name).plan.ports})
+        found = by_name.get(interface.strip().lower())
+        if found is None:
+            choices = ", ".join(f"{ifname(p.number)} (eth{p.number})" for p in self.node(name).plan.ports)
+            raise CaptureError(f"{name} has no data interface {interface!r}; choose one of {choices}")
+        return found
+
+    def capture_start(self, name: str, interface: str | None = None) -> PacketCapture:
+        """Record what crosses ``interface`` of node ``name`` (default: all its data links)."""
+        self.sync()
+        interfaces = self.data_interfaces(name) if interface is None else (self.capture_interface(name, interface),)
+        return self.captures.start(name, interfaces)
+
+    def capture_stop(self, capture_id: int) -> PacketCapture:
+        self.sync()
+        return self.captures.stop(capture_id)
 
     # -- truth & status ------------------------------------------------------------------------------
     def record_truth(self, node: Node, kind: str, peer: Any, detail: dict[str, Any]) -> None:

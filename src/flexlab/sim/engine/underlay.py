@@ -20,6 +20,7 @@ from flexlab.design import LabPlan
 from flexlab.render import get_kind
 
 if TYPE_CHECKING:
+    from flexlab.sim.engine.capture import CaptureTable
     from flexlab.sim.engine.node import Node
 
 IPv4Address = ipaddress.IPv4Address
@@ -34,6 +35,7 @@ class Packet:
     payload: Any = None
     size: int = 100
     inner: Packet | None = None
+    seq: int = 0               # ESP sequence number
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Fabric:
     links: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     nodes: dict[str, Node] = field(default_factory=dict)
     dropped: int = 0
+    captures: CaptureTable | None = None    # set by the lab; taps only when a capture is on
 
     @classmethod
     def from_plan(cls, plan: LabPlan, kind: str, hop_latency: float) -> Fabric:
@@ -100,6 +103,8 @@ class Fabric:
                 if other_iface is None or not other_iface.line_up:
                     break
                 other_iface.count_in(packet.size, node.now())
+                if self.captures is not None and self.captures.taps:
+                    self._tap(node, iface.name, other, other_if, packet, latency)
                 latency += self.hop_latency
                 node = other
             elif iface.sa is not None:
@@ -111,3 +116,10 @@ class Fabric:
                 break  # Null0 or a tunnel without SA
         self.dropped += 1
         return False
+
+    def _tap(self, node: Node, ifname: str, other: Node, other_if: str, packet: Packet, latency: float) -> None:
+        """Hand a packet on the wire to the captures of both link ends (egress, then ingress)."""
+        assert self.captures is not None
+        sent = node.now() + latency
+        self.captures.tap(node, ifname, other.name, other_if, packet, sent, outbound=True)
+        self.captures.tap(other, other_if, node.name, ifname, packet, sent + self.hop_latency, outbound=False)
