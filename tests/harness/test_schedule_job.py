@@ -15,7 +15,7 @@ from flexlab.dpd_model import parse_model
 from flexlab.harness import dpd_capture
 from flexlab.harness.flow import Context
 from flexlab.harness.report import HubRun, SpokeFailover
-from flexlab.labs.base import LabError
+from flexlab.labs.base import CaptureUnavailable
 from flexlab.render import render_node
 from flexlab.timing import ClockOffset
 
@@ -43,7 +43,7 @@ class StandInLab:
 
     def start_capture(self, node: str, interface: str | None, path: Path) -> StandInCapture:
         if self.refuse:
-            raise LabError(self.refuse)
+            raise CaptureUnavailable(self.refuse)
         self.started.append((node, interface))
         assert self.frames is not None
         return StandInCapture(path, self.frames)

@@ -66,18 +66,15 @@ def start_captures(ctx: Context, hub: str) -> list[str]:
     spokes = sorted(s for s, peer in ctx.baseline_peer.items() if peer == failed_peer)
     directory = ctx.capture_dir / "captures" / ctx.run_tag
     directory.mkdir(parents=True, exist_ok=True)
-    start = getattr(ctx.lab, "start_capture", None)
 
     def begin(spoke: str) -> str | None:
         interface = spoke_wan_interface(ctx.spoke_configs[spoke])
         if interface is None:
             return f"{spoke}: no `tunnel source` on the FlexVPN client's tunnel: its WAN link is unknown"
-        if start is None:
-            return f"the {ctx.lab.kind} lab offers no packet capture"
         started = now_utc()
         try:
-            handle = start(spoke, interface, directory / f"{spoke}.pcap")
-        except LabError as exc:             # CaptureUnavailable included
+            handle = ctx.lab.start_capture(spoke, interface, directory / f"{spoke}.pcap")
+        except LabError as exc:             # CaptureUnavailable, or a capture that failed to start
             return f"{spoke}: {exc}"
         ctx.captures[spoke] = SpokeCapture(spoke, interface, handle, started)
         return None
