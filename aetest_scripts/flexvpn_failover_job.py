@@ -42,6 +42,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--report-dir", type=Path)
     parser.add_argument("--design", type=Path, help="design file with the expectations (default configs/design.yaml)")
     parser.add_argument("--dpd-model", default="", help="declared DPD model: name, key=value list or model file")
+    parser.add_argument("--no-capture", action="store_true", help="no packet capture: the DpdSchedule check is not run")
     args, _unknown = parser.parse_known_args(argv)
     if args.iterations < 1:
         parser.error("--iterations must be at least 1")
@@ -80,6 +81,7 @@ def main(runtime) -> None:
                     skip_config=args.skip_config or not first, config_dir=args.config_dir,
                     report_dir=report_dir, run_tag=tag, kind=settings.get("kind", "cisco_iol"),
                     design=str(args.design) if args.design else None, dpd_model=args.dpd_model,
+                    capture=not args.no_capture,
                 )
                 first = False
     finally:

@@ -8,12 +8,13 @@ run, never as passed.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from flexlab.bound import dpd_trigger_traffic, parse_dpd_config, traffic_period_s
 from flexlab.harness.flow import Context, now_utc, parallel
@@ -24,6 +25,7 @@ from flexlab.labs.base import LabError
 
 log = logging.getLogger(__name__)
 NOT_RUN = "not run"
+T = TypeVar("T")
 
 
 @dataclass
@@ -60,29 +62,23 @@ def capture_lead_s(ctx: Context, spokes: list[str]) -> float:
     return max(leads)
 
 
-def start_captures(ctx: Context, hub: str) -> list[str]:
-    """Start a capture on the WAN link of every spoke on ``hub``; returns what could not start."""
-    failed_peer = ctx.hub_wan[hub]
-    spokes = sorted(s for s, peer in ctx.baseline_peer.items() if peer == failed_peer)
-    directory = ctx.capture_dir / "captures" / ctx.run_tag
-    directory.mkdir(parents=True, exist_ok=True)
-
-    def begin(spoke: str) -> str | None:
-        interface = spoke_wan_interface(ctx.spoke_configs[spoke])
-        if interface is None:
-            return f"{spoke}: no `tunnel source` on the FlexVPN client's tunnel: its WAN link is unknown"
-        started = now_utc()
+def _timed(function: Callable[..., T]) -> Callable[..., T]:
+    """Adds the wall time of a capture step to the run's ``capture_wall_s`` (benchmarks)."""
+    @functools.wraps(function)
+    def wrapper(ctx: Context, *args: Any) -> T:
+        started = time.monotonic()
         try:
-            handle = ctx.lab.start_capture(spoke, interface, directory / f"{spoke}.pcap")
-        except LabError as exc:             # CaptureUnavailable, or a capture that failed to start
-            return f"{spoke}: {exc}"
-        ctx.captures[spoke] = SpokeCapture(spoke, interface, handle, started)
-        return None
-    problems = [p for p in parallel(begin, spokes).values() if p]
-    for spoke in spokes:
-        if spoke not in ctx.captures:
-            ctx.capture_problems[spoke] = next((p for p in problems if p.startswith(f"{spoke}:")),
-                                               problems[0] if problems else "capture not started")
+            return function(ctx, *args)
+        finally:
+            if ctx.run is not None:
+                ctx.run.capture_wall_s = round(ctx.run.capture_wall_s + time.monotonic() - started, 6)
+    return wrapper
+
+
+def start_captures(ctx: Context, hub: str) -> list[str]:
+    """Start a capture on the WAN link of every spoke on ``hub``; returns what could not start.
+    With periodic DPD, wait until the capture covers one DPD interval (not counted as capture cost)."""
+    problems = _start(ctx, hub)
     lead = capture_lead_s(ctx, list(ctx.captures))
     if lead:
         time.sleep(ctx.wall(lead))          # named, reported: the capture must cover one interval
@@ -90,6 +86,33 @@ def start_captures(ctx: Context, hub: str) -> list[str]:
     return problems
 
 
+@_timed
+def _start(ctx: Context, hub: str) -> list[str]:
+    failed_peer = ctx.hub_wan[hub]
+    spokes = sorted(s for s, peer in ctx.baseline_peer.items() if peer == failed_peer)
+    if not ctx.capture_enabled:
+        ctx.capture_problems.update(dict.fromkeys(spokes, "capture disabled (--no-capture)"))
+        return []
+    directory = ctx.capture_dir / "captures" / ctx.run_tag
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def begin(spoke: str) -> str | None:
+        interface = spoke_wan_interface(ctx.spoke_configs[spoke])
+        if interface is None:
+            ctx.capture_problems[spoke] = f"{spoke}: no `tunnel source` on the FlexVPN client's tunnel"
+            return ctx.capture_problems[spoke]
+        started = now_utc()
+        try:
+            handle = ctx.lab.start_capture(spoke, interface, directory / f"{spoke}.pcap")
+        except LabError as exc:             # CaptureUnavailable, or a capture that failed to start
+            ctx.capture_problems[spoke] = f"{spoke}: {exc}"
+            return ctx.capture_problems[spoke]
+        ctx.captures[spoke] = SpokeCapture(spoke, interface, handle, started)
+        return None
+    return [p for p in parallel(begin, spokes).values() if p]
+
+
+@_timed
 def stop_captures(ctx: Context) -> list[str]:
     def end(spoke: str) -> str | None:
         capture = ctx.captures[spoke]
@@ -111,6 +134,7 @@ def _axis(ctx: Context, capture: SpokeCapture) -> Axis:
     return device_axis
 
 
+@_timed
 def check_schedules(ctx: Context, hub: str) -> dict[str, list[str]]:
     """One check per moved spoke with a capture: "observed DPD schedule matches the declared model"."""
     assert ctx.run is not None

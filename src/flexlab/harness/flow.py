@@ -73,6 +73,7 @@ class Context:
     run_tag: str = "run"
     captures: dict[str, Any] = field(default_factory=dict)          # spoke -> dpd_capture.SpokeCapture
     capture_problems: dict[str, str] = field(default_factory=dict)  # spoke -> why it has no capture
+    capture_enabled: bool = True                                     # False: --no-capture
 
     @classmethod
     def create(cls, testbed: Any, lab: JobLab, params: Any) -> "Context":
@@ -83,7 +84,7 @@ class Context:
             testbed=testbed, lab=lab, design=design, failure_mode=params["failure_mode"], hub=params["hub"],
             iteration=int(params.get("iteration", 1)), kind=str(params.get("kind") or "cisco_iol"),
             dpd_model=parse_model(params.get("dpd_model")), capture_dir=Path(params.get("report_dir") or "."),
-            run_tag=str(params.get("run_tag") or "run"),
+            run_tag=str(params.get("run_tag") or "run"), capture_enabled=bool(params.get("capture", True)),
         )
         ctx.devices = dict(testbed.devices)
         for name, device in ctx.devices.items():
