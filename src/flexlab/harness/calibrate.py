@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flexlab.dpd_model import DEFAULT_MODEL, DpdModel, DpdModelError
+from flexlab.dpd_model import DEFAULT_MODEL, DpdModel, DpdModelError, model_from_mapping
 from flexlab.harness.schedule_check import tolerance_s
 
 
@@ -61,6 +61,11 @@ def _spacing(observations: list[Observation]) -> dict[str, Any]:
     if not ratios:
         raise DpdModelError(f"the waits {', '.join(f'{w:g}' for w in waits)} s are neither fixed at "
                             f"R={first.retry_s:g} s nor growing")
+    off_base = [o for o in observations if abs(o.spacings_s[0] - o.retry_s) > tolerance_s(o.retry_s)]
+    if off_base:
+        o = off_base[0]
+        raise DpdModelError(f"{o.spoke}: the first wait {o.spacings_s[0]:g} s is not the retry interval "
+                            f"R={o.retry_s:g} s: a model's waits start at R")
     factor = round(statistics.median(ratios), 2)
     longest = max(waits)
     model = {"backoff": "exponential", "factor": factor}
@@ -99,8 +104,6 @@ def infer_model(records: list[dict[str, Any]], name: str, source: str) -> tuple[
     spacing = _spacing(observations)
     periodic, periodic_note = _periodic(observations)
     fields: dict[str, Any] = {"name": name, "retransmits": count, "periodic": periodic, "measured": True, **spacing}
-    from flexlab.dpd_model import model_from_mapping
-
     model = model_from_mapping(fields, "calibrated model")
     notes = [f"{count} retransmissions on {len(observations)} spoke(s)",
              f"spacing: {spacing['backoff']}" + (f", factor {spacing['factor']:g}" if "factor" in spacing else "")
