@@ -50,6 +50,7 @@ def test_no_capture_is_not_a_pass_of_the_schedule_nor_a_failover_failure() -> No
     summary = report.to_dict()["dpd_schedule"]
     assert (summary["checked"], summary["matched"], summary["not_run"]) == (0, 0, ["no capture: tcpdump missing"])
     assert "(not checked)" in report.to_markdown()
+    assert "- DPD schedule on the wire: not checked (no capture: tcpdump missing)" in report.to_markdown()
 
 
 def test_a_schedule_that_differs_fails_the_report() -> None:
@@ -57,3 +58,4 @@ def test_a_schedule_that_differs_fails_the_report() -> None:
                             runs=[_run("hub1", "interface-shutdown", "ntp", "failed", schedule="failed")])
     assert not report.passed
     assert "DIFFERS from the declared model" in report.to_markdown()
+    assert "checked on 1 spoke(s): 0 match the declared model, 1 differ" in report.to_markdown()

@@ -152,7 +152,8 @@ class FailoverReport:
             f"- Lab: {', '.join(f'{k}={v}' for k, v in self.lab.items())}",
             f"- Images: {', '.join(sorted(set(self.images.values()))) or 'unknown'}",
             f"- Clock: {self.clock_summary()}",
-            f"- DPD model: {self._model_line()}", "",
+            f"- DPD model: {self._model_line()}",
+            f"- DPD schedule on the wire: {self._schedule_verdict()}", "",
         ]
         for label, key in (("Failover", "failover_s"), ("BGP convergence", "bgp_converged_s")):
             if stats := data[key]:
@@ -182,6 +183,14 @@ class FailoverReport:
 
     def _model_line(self) -> str:
         return _model_line(self.dpd_model)
+
+    def _schedule_verdict(self) -> str:
+        summary = self.schedule_summary()
+        if summary["checked"]:
+            return (f"checked on {summary['checked']} spoke(s): {summary['matched']} match the declared model, "
+                    f"{summary['differed']} differ")
+        reasons = sorted(set(summary["not_run"]))
+        return "not checked" + (f" ({'; '.join(reasons)})" if reasons else "")
 
     def _schedule_lines(self) -> list[str]:
         """One line per spoke: the schedule actually sent, and whether it matched the model."""
