@@ -5,7 +5,8 @@ at time scale 50).
 
 On one default lab, the full job (both hubs) alternately with captures (the default) and
 with ``--no-capture``. Two figures: the harness's own capture time as the job reports it
-(``capture_wall_s`` per run: starting, stopping and reading the captures), and the
+(``capture_wall_s`` per run: starting, stopping and reading the captures; scapy is
+imported on a thread while the job waits for DPD), and the
 difference of the median job wall times (which also holds the lab's cost of writing pcap,
 and the machine's noise).
 """
@@ -29,7 +30,8 @@ def _one(lab: BenchLab, capture: bool) -> dict[str, Any]:
     spokes = [s for run in runs for s in run.get("spokes", [])]
     return {
         "capture": capture, "passed": job.passed, "job_wall_s": round(job.wall_s, 3),
-        "capture_wall_s": round(sum(float(run.get("capture_wall_s") or 0.0) for run in runs), 3),
+        "capture_wall_s": round(sum(sum((run.get("capture_wall_s") or {}).values()) for run in runs), 3),
+        "capture_steps_s": [run.get("capture_wall_s") or {} for run in runs],
         "schedules": [s.get("schedule_result") for s in spokes],
         "output_tail": None if job.passed else job.output_tail,
     }

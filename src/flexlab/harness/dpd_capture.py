@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,7 @@ from typing import Any, Callable, TypeVar
 
 from flexlab.bound import dpd_trigger_traffic, parse_dpd_config, traffic_period_s
 from flexlab.harness.flow import Context, now_utc, parallel
-from flexlab.harness.schedule import Axis, analyse_pcap, device_axis, host_axis
+from flexlab.harness.schedule import Axis, analyse_pcap, device_axis, host_axis, preload
 from flexlab.harness.schedule_check import declared_schedule, schedule_problems, tolerance_s
 from flexlab.iosconfig import ConfigTree
 from flexlab.labs.base import LabError
@@ -63,7 +64,7 @@ def capture_lead_s(ctx: Context, spokes: list[str]) -> float:
 
 
 def _timed(function: Callable[..., T]) -> Callable[..., T]:
-    """Adds the wall time of a capture step to the run's ``capture_wall_s`` (benchmarks)."""
+    """Records the wall time of a capture step in the run's ``capture_wall_s`` (benchmarks)."""
     @functools.wraps(function)
     def wrapper(ctx: Context, *args: Any) -> T:
         started = time.monotonic()
@@ -71,7 +72,7 @@ def _timed(function: Callable[..., T]) -> Callable[..., T]:
             return function(ctx, *args)
         finally:
             if ctx.run is not None:
-                ctx.run.capture_wall_s = round(ctx.run.capture_wall_s + time.monotonic() - started, 6)
+                ctx.run.capture_wall_s[function.__name__.strip("_")] = round(time.monotonic() - started, 6)
     return wrapper
 
 
@@ -79,6 +80,8 @@ def start_captures(ctx: Context, hub: str) -> list[str]:
     """Start a capture on the WAN link of every spoke on ``hub``; returns what could not start.
     With periodic DPD, wait until the capture covers one DPD interval (not counted as capture cost)."""
     problems = _start(ctx, hub)
+    if ctx.captures:
+        threading.Thread(target=preload, name="scapy-preload", daemon=True).start()
     lead = capture_lead_s(ctx, list(ctx.captures))
     if lead:
         time.sleep(ctx.wall(lead))          # named, reported: the capture must cover one interval

@@ -55,7 +55,7 @@ class HubRun:
     failed_at: str | None = None           # device time of the failure, ISO format
     failure_source: str = ""               # where the failure instant came from
     clock_method: str = ""                 # how this case's failover was timed
-    capture_wall_s: float = 0.0            # harness wall time spent starting, stopping, reading captures
+    capture_wall_s: dict[str, float] = field(default_factory=dict)   # capture step -> harness wall s
     spokes: list[SpokeFailover] = field(default_factory=list)
     unmoved_ok: bool | None = None
     recovery: str = ""
