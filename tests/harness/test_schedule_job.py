@@ -38,15 +38,15 @@ class StandInLab:
     kind = "embedded"
     time_scale = 1000.0               # the periodic lead (device seconds) costs little wall time
 
-    def __init__(self, frames: Capture | None, refuse: str = "") -> None:
-        self.frames, self.refuse, self.started = frames, refuse, []
+    def __init__(self, frames: Capture | None, refuse: str = "", time_base: str = "device") -> None:
+        self.frames, self.refuse, self.time_base, self.started = frames, refuse, time_base, []
 
     def start_capture(self, node: str, interface: str | None, path: Path) -> StandInCapture:
         if self.refuse:
             raise CaptureUnavailable(self.refuse)
         self.started.append((node, interface))
         assert self.frames is not None
-        return StandInCapture(path, self.frames)
+        return StandInCapture(path, self.frames, self.time_base)
 
 
 def _context(tmp_path: Path, lab: StandInLab, model: str, dpd_line: str = "") -> Context:
@@ -121,3 +121,14 @@ def test_periodic_dpd_captures_one_interval_before_the_failure(tmp_path: Path) -
     assert dpd_capture.capture_lead_s(ctx, ["spoke1"]) == 30 + 2 * 3
     [problems] = _run(ctx).values()
     assert "no R-U-THERE in the 40 s captured before the failure (always reading" in problems[0]
+
+
+def test_host_stamped_capture_is_carried_to_the_spoke_clock(tmp_path: Path) -> None:
+    # containerlab: tcpdump stamps host UTC; the spoke's clock runs 2 h behind the host here
+    host_ahead_s = (HARNESS_FAILURE.replace(tzinfo=None) - FAILURE).total_seconds()
+    frames = Capture()
+    frames.peer_traffic(host_ahead_s - 40, host_ahead_s, 5)
+    frames.dpd(host_ahead_s + 21.0, [5] * 6, next_peer_after=0.1)
+    ctx = _context(tmp_path, StandInLab(frames, time_base="host"), "ios-fixed-5")
+    assert _run(ctx) == {"spoke1: observed DPD schedule matches the declared model": []}
+    assert ctx.run.spokes[0].schedule["probe_s"] == 21.0
