@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 
-from flexlab.labs.base import LabError
+from flexlab.labs.base import Capture, LabError
+from flexlab.labs.containerlab import ContainerLab
 from flexlab.labs.embedded import DEFAULT_LAB, EmbeddedLab, UpOptions, image_params_from
 from flexlab.labs.embedded_testbed import write_embedded_testbed
 
@@ -51,6 +53,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     restore = add("restore", "undo a failure")
     restore.add_argument("node")
     restore.set_defaults(func=_restore)
+
+    capture = add("capture", "write what crosses a node's interface to a pcap file (until Ctrl-C or --duration)")
+    capture.add_argument("node")
+    capture.add_argument("--interface", help="IOS name (Ethernet0/1, GigabitEthernet2) or ethN; default: the node's data links")
+    capture.add_argument("-w", "--write", dest="output", type=Path, required=True, metavar="FILE.pcap")
+    capture.add_argument("--duration", type=float, help="stop after this many wall seconds")
+    capture.add_argument("--lab", type=Path, metavar="FILE.clab.yml",
+                         help="capture on this deployed containerlab lab instead of the embedded lab --name")
+    capture.set_defaults(func=_capture)
 
     truth = add("truth", "print the simulated instants of every protocol event")
     truth.add_argument("--json", action="store_true")
@@ -113,6 +124,35 @@ def _fail(args: argparse.Namespace) -> int:
 def _restore(args: argparse.Namespace) -> int:
     result = EmbeddedLab(args.name).restore(args.node)
     print(f"{result['node']} restored at lab time {result['lab_time']:.3f} s")
+    return 0
+
+
+def _start_capture(args: argparse.Namespace) -> Capture:
+    path = args.output.resolve()
+    if args.lab is not None:
+        return ContainerLab(args.lab).start_capture(args.node, args.interface, path)
+    lab = EmbeddedLab(args.name)
+    capture_id = lab.capture_start(args.node, args.interface)
+    return Capture(args.node, args.interface, path, "device", lambda: lab.capture_stop(capture_id, path))
+
+
+def _capture(args: argparse.Namespace) -> int:
+    if args.duration is not None and args.duration <= 0:
+        raise LabError(f"--duration {args.duration:g}: must be > 0 seconds")
+    capture = _start_capture(args)
+    where = f"{args.node} {args.interface or '(data links)'}"
+    print(f"capturing {where} into {capture.path}" + ("" if args.duration else "; Ctrl-C stops"), flush=True)
+    try:
+        if args.duration is not None:
+            time.sleep(args.duration)   # the user asked for this much wall time
+        else:
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        path = capture.stop()
+    print(f"capture written to {path} (timestamps: {capture.time_base} clock)")
     return 0
 
 

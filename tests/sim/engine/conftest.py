@@ -32,7 +32,8 @@ def plan() -> LabPlan:
 @pytest.fixture
 def make_lab(plan: LabPlan) -> Callable[..., Lab]:
     """``make_lab(edits={"hub1": fn}, settle=100, **Lab kwargs)``: a booted lab whose
-    node configs are the rendered reference configs passed through ``edits``."""
+    node configs are the rendered reference configs passed through ``edits``. Nodes boot
+    at seeded offsets; ``settle`` seconds count from the last node's boot."""
 
     def factory(edits: dict[str, Edit] | None = None, settle: float = 100.0, lab_plan: LabPlan | None = None,
                 **kwargs: object) -> Lab:
@@ -42,6 +43,7 @@ def make_lab(plan: LabPlan) -> Callable[..., Lab]:
             configs[name] = edit(configs[name])
         lab = Lab(use_plan, epoch=EPOCH, configs=configs, **kwargs)  # type: ignore[arg-type]
         lab.boot()
+        lab.run_for(max(node.boot_offset for node in lab.nodes.values()))
         if settle:
             lab.run_for(settle)
         return lab

@@ -221,14 +221,19 @@ class Neighbor:
         self._log(syslog.bgp_adjchange(self.display, True))
         self.node.truth("bgp-established", self.address, peer_node=self.peer_node)
         if self.keepalive:
-            self._timer("keepalive", self.keepalive, self._send_keepalive)
+            self._timer("keepalive", self._keepalive_wait(), self._send_keepalive)
         self.speaker.neighbor_up(self)
 
     # -- timers ------------------------------------------------------------------------------------
     def _send_keepalive(self) -> None:
         if self.established and self.keepalive:
             self.send(("KEEPALIVE",))
-            self._timer("keepalive", self.keepalive, self._send_keepalive)
+            self._timer("keepalive", self._keepalive_wait(), self._send_keepalive)
+
+    def _keepalive_wait(self) -> float:
+        """The keepalive interval with RFC 4271 §10 jitter (seeded per node)."""
+        jitter = self.node.timing.bgp_keepalive_jitter
+        return self.keepalive * (1.0 - jitter * self.node.phases.random())
 
     def _hold_check(self) -> None:
         if self.state not in ("OpenConfirm", "Established") or not self.hold_time:

@@ -142,7 +142,8 @@ class IkeSa:
         return self.last_rx + self.dpd.interval
 
     def start_timers(self) -> None:
-        self._last_probe = self.node.now()
+        # "always": probes keep a phase of their own (seeded), not the SA's set-up instant
+        self._last_probe = self.node.now() - (self.node.phase(self.dpd.interval) if self.dpd is not None else 0.0)
         if self.dpd is not None and self.dpd.mode == "periodic":
             self._periodic_timer = self.node.at(self._periodic_due(), self._periodic_check)
         timing = self.node.timing

@@ -49,6 +49,8 @@ class Timing:
     ipsec_rekey_fraction: float = 0.9     # child SA rekey at this fraction of its lifetime
     tcp_rto_s: float = 1.0                # first TCP retransmission timeout (doubles, max 32 s)
     clock_offset_max_s: float = 3.0       # unsynchronised clocks differ by up to +/- this
+    boot_spread_s: float = 5.0            # each node boots at a seeded offset in [0, this) s
+    bgp_keepalive_jitter: float = 0.25    # keepalive interval x uniform(1 - this, 1) [RFC 4271 §10]
 
     @property
     def ike_timeout_s(self) -> float:

@@ -82,17 +82,32 @@ class Lab:
 
     # -- lifecycle ------------------------------------------------------------------------------
     def boot(self) -> None:
-        """Boot every node at the current lab instant (0 for a new lab)."""
+        """Boot every node at its seeded offset from now (real routers never start together).
+
+        Nodes with no offset boot at once; the others when the lab clock reaches their
+        instant. Config errors of every node are known at once (the configs are checked
+        before the timers start), so ``boot_errors`` is complete when this returns."""
+        now = self.scheduler.now
         self._bulk_boot = True
         try:
             for name, node in self.nodes.items():
                 errors = node.boot()
                 if errors:
                     self.boot_errors[name] = errors
+                if node.boot_offset > 0:
+                    node.stop()
+                    self.scheduler.at(now + node.boot_offset, self._boot_late, node)
         finally:
             self._bulk_boot = False
         for node in self.nodes.values():
-            node.update_interfaces()  # carriers towards nodes that booted later
+            if node.running:
+                node.update_interfaces()  # carriers towards nodes that booted later
+        for node in self.nodes.values():
+            node.truth("node-boot", offset=round(node.boot_offset, 6), seed=self.seed)
+
+    def _boot_late(self, node: Node) -> None:
+        if not node.running and node.name not in self.failures:
+            node.boot()
 
     def node(self, name: str) -> Node:
         try:

@@ -72,6 +72,11 @@ class Node:
         self.booted = 0.0
         self.boots = 0
         self.rng = random.Random(f"{lab.seed}/{self.name}")
+        # boot offset and timer phases: own stream, so they leave SPIs, serials and offsets as they were
+        self.phases = random.Random(f"{lab.seed}/{self.name}/phases")
+        spread = lab.timing.boot_spread_s
+        # the core (ISP, hubs) comes up first, then the spokes, each at its own instant
+        self.boot_offset = self.phases.uniform(0.0, spread) + (spread if plan.role == "spoke" else 0.0)
         self.own_offset = self.rng.uniform(-1.0, 1.0) * lab.timing.clock_offset_max_s
         self.clock_offset = self.own_offset
         self.clock_synced = False
@@ -157,6 +162,10 @@ class Node:
     @property
     def timing(self) -> Any:
         return self.lab.timing
+
+    def phase(self, period: float) -> float:
+        """A seeded random instant in [0, period): where a periodic timer of this node starts."""
+        return self.phases.uniform(0.0, period) if period > 0 else 0.0
 
     # -- lifecycle ------------------------------------------------------------------------
     def _build_state(self) -> None:

@@ -61,7 +61,7 @@ class SlaManager:
             self.ops[number] = op = SlaOperation(view)
             if view.scheduled and view.start_now and view.target is not None:
                 op.started = self.node.now()
-                op.timer = self.node.after(0.0, self._probe, op)
+                op.timer = self.node.after(self.node.phase(float(view.frequency)), self._probe, op)
         self.tracks = tracks
         self.evaluate_tracks()
 
