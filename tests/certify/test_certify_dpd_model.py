@@ -101,3 +101,14 @@ def test_outputs_carry_declared_model_measurement_and_observed_schedule(tmp_path
         text = path.read_text()
         assert "ios-fixed-3: N=3, fixed, periodic=idle" in text and OBSERVED in text
         assert "DIFFERS on 1 spoke(s)" in text
+
+
+def test_row_states_the_clock_method_of_each_failure_mode(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "modes.yaml"
+    path.write_text(yaml.safe_dump({"name": "m", "defaults": {"lab": "embedded", "image": "iol-17.12", "hubs": ["hub1"]},
+                                    "rows": [{"name": "r", "failure_modes": ["interface-shutdown", "node-stop"]}]}))
+    monkeypatch.setattr(runner, "make_row_lab", lambda m, i, row, options: StandInLab(
+        row.image, runner.rows_dir(options.out_dir) / row.name, ""))
+    run = runner.certify(load_matrix(path), runner.RunnerOptions(out_dir=tmp_path / "out", job_runner=StandInJob(),
+                                                                 progress=Progress(stream=io.StringIO())))
+    assert run.rows[0].clock_method == "interface-shutdown: ntp; node-stop: ntp"

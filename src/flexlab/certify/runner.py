@@ -200,7 +200,9 @@ def _merge_figures(result: RowResult, report: dict, mode: str) -> None:
     result.images_by_device.update({str(k): str(v) for k, v in (report.get("images") or {}).items()})
     result.versions = sorted(set(result.images_by_device.values()))
     result.bound_formulas = sorted(set(result.bound_formulas) | set(bound_formulas(report)))
-    result.clock_method = result.clock_method or str(report.get("clock_method") or "")
+    method = str(report.get("clock_method") or "")
+    if method:   # the clock method of each failure mode (node-stop cases are offset-corrected)
+        result.clock_method = "; ".join(filter(None, [result.clock_method, f"{mode}: {method}"]))
     result.add_dpd_schedule(report.get("dpd_schedule") or {})
 
 
