@@ -17,7 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from flexlab.bound import dpd_trigger_traffic, parse_dpd_config, traffic_period_s
+from flexlab.bound import parse_dpd_config
+from flexlab.harness.failover_measure import dpd_inputs
 from flexlab.harness.flow import Context, now_utc, parallel
 from flexlab.harness.schedule import Axis, analyse_pcap, device_axis, host_axis, preload
 from flexlab.harness.schedule_check import declared_schedule, schedule_problems, tolerance_s
@@ -156,15 +157,13 @@ def check_schedules(ctx: Context, hub: str) -> dict[str, list[str]]:
         window = (clock.to_device(capture.started), clock.to_device(capture.stopped or now_utc()))
         observed = analyse_pcap(spoke, capture.path, _axis(ctx, capture), failed_peer, failure.spoke_time,
                                 window=window)
-        config = ctx.spoke_configs[spoke]
-        dpd = parse_dpd_config(config)
+        dpd, period = dpd_inputs(ctx, spoke)
         record.schedule = observed.to_dict()
         record.capture = str(capture.path)
         if dpd is None:
             record.schedule_result = NOT_RUN
             record.schedule_note = "DPD is off in the running configuration: no schedule to compare"
             continue
-        period = traffic_period_s(dpd_trigger_traffic(config, str(ctx.design.model.overlay.hub_address)))
         declared = declared_schedule(ctx.dpd_model, dpd, period)
         record.declared_schedule = declared.to_dict()
         problems = schedule_problems(observed, declared)
