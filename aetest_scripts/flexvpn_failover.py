@@ -82,7 +82,11 @@ class HubFailure(aetest.Testcase):
             self.blocked("baseline did not converge; failing a hub would prove nothing")
         for problem in dpd_capture.start_captures(ctx, hub):
             log.warning("no capture: %s", problem)
-        log.info(flow.fail_hub(ctx, hub, failure_mode))
+        try:
+            log.info(flow.fail_hub(ctx, hub, failure_mode))
+        except BaseException:
+            dpd_capture.stop_captures(ctx)   # no failover to watch: do not leave captures running
+            raise
         ctx.record_testcase("HubFailure", "passed")
 
 
