@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from flexlab.certify.job import JOB_FILE, job_environment, pyats_command
+from flexlab.certify.matrix import FAILURE_MODES
 from flexlab.dpd_model import DpdModelError, model_file_text
 from flexlab.errors import FlexlabError
 from flexlab.harness.calibrate import infer_model
-
-FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
