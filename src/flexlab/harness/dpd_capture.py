@@ -105,13 +105,13 @@ def _start(ctx: Context, hub: str) -> list[str]:
         if interface is None:
             ctx.capture_problems[spoke] = f"{spoke}: no `tunnel source` on the FlexVPN client's tunnel"
             return ctx.capture_problems[spoke]
-        started = now_utc()
         try:
             handle = ctx.lab.start_capture(spoke, interface, directory / f"{spoke}.pcap")
         except LabError as exc:             # CaptureUnavailable, or a capture that failed to start
             ctx.capture_problems[spoke] = f"{spoke}: {exc}"
             return ctx.capture_problems[spoke]
-        ctx.captures[spoke] = SpokeCapture(spoke, interface, handle, started)
+        # surely capturing from here on (a later start only shortens the window the checks rely on)
+        ctx.captures[spoke] = SpokeCapture(spoke, interface, handle, now_utc())
         return None
     return [p for p in parallel(begin, spokes).values() if p]
 
@@ -146,7 +146,6 @@ def check_schedules(ctx: Context, hub: str) -> dict[str, list[str]]:
     results: dict[str, list[str]] = {}
     for record in ctx.run.spokes:
         spoke = record.spoke
-        record.dpd_model = ctx.dpd_model.to_dict()
         capture = ctx.captures.get(spoke)
         if capture is None or capture.path is None:
             record.schedule_result = NOT_RUN

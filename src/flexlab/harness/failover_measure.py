@@ -44,6 +44,7 @@ def measure_spoke(ctx: Context, spoke: str, hub: str) -> SpokeFailover:
     bound = _bound(ctx, spoke)
     record.dpd_bound_s, record.bound_formula = bound.total_s, f"{bound.formula}: {bound.expression}"
     record.bound_terms = {term.symbol: term.value_s for term in bound.terms}
+    record.dpd_model = ctx.dpd_model.to_dict()
     wait_device_s = (bound.total_s or NO_BOUND_WAIT_S) * OVERRUN_FACTOR
     device = ctx.devices[spoke]
     moved_to: list[reads.FlexClient] = []
