@@ -33,7 +33,7 @@ def test_writes_the_observed_model_as_a_file_the_job_accepts(stand_in: Path, tmp
     assert argv[argv.index("--hubs") + 1] == "hub2" and argv[argv.index("--testbed-file") + 1] == str(stand_in)
     model = parse_model(str(out))
     assert (model.retransmits, model.backoff, model.factor, model.measured) == (3, "exponential", 2.0, True)
-    assert model.name == "calibrated-vrnetlab/cisco_iol:17.12.01"
+    assert model.name == "calibrated-cisco_iol-17.12.01"
     assert "on the containerlab lab" in yaml.safe_load(out.read_text())["dpd_model"]["source"]
     printed = capsys.readouterr().out
     assert "spoke1 (from hub1): probe at +12.5 s, retransmitted at +5, +10, +20 s" in printed

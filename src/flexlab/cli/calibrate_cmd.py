@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
               f"lab, image {image} ({', '.join(images) or 'version unknown'}), {args.failure_mode} of {args.hub}, "
               f"{len(records)} spoke(s)")
     try:
-        model, notes = infer_model(records, args.name or f"calibrated-{image}", source)
+        default_name = "calibrated-" + image.rsplit("/", 1)[-1].replace(":", "-")
+        model, notes = infer_model(records, args.name or default_name, source)
     except DpdModelError as exc:
         raise FlexlabError(f"cannot calibrate from {report_dir / 'failover_report.json'}: {exc}") from None
     args.output.parent.mkdir(parents=True, exist_ok=True)
