@@ -131,3 +131,22 @@ def test_missing_tools_or_privileges_make_capture_unavailable(stand_ins: Path, t
         lab.start_capture("spoke1", None, tmp_path / "s.pcap", privileged=allowed)
     with pytest.raises(CaptureUnavailable, match="no packet capture"):
         JobLab(kind="real").start_capture("spoke1", None, tmp_path / "s.pcap")
+
+
+def test_cli_capture_on_a_containerlab_lab_for_a_duration(stand_ins: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    from flexlab.cli import main
+    from flexlab.labs import clab_capture
+
+    monkeypatch.setattr(clab_capture, "is_root", allowed)
+    out = tmp_path / "cli.pcap"
+    code = main(["lab", "capture", "spoke1", "--lab", str(IOL_TOPOLOGY), "--interface", "Ethernet0/1",
+                 "-w", str(out), "--duration", "1"])
+    assert code == 0
+    assert f"capture written to {out} (timestamps: host clock)" in capsys.readouterr().out
+    (argv,) = [json.loads(line) for line in stand_ins.read_text().splitlines()]
+    assert argv[3] == SPOKE1 and argv[5:7] == ["-i", "eth1"]
+    assert all(f.haslayer(IKEv2) and f[IKEv2].id == 7 for f in rdpcap(str(out)))   # a readable pcap of the replay
+    monkeypatch.setattr(clab_capture, "is_root", lambda: False)
+    assert main(["lab", "capture", "spoke1", "--lab", str(IOL_TOPOLOGY), "-w", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "flexlab: error: cannot capture on the containerlab lab: `ip netns exec` and tcpdump need root")

@@ -49,14 +49,15 @@ def is_root() -> bool:
     return os.geteuid() == 0
 
 
-def check_capture_tools(privileged: Callable[[], bool] = is_root) -> tuple[str, str]:
-    """Paths of ``ip`` and ``tcpdump``; CaptureUnavailable naming what is missing."""
+def check_capture_tools(privileged: Callable[[], bool] | None = None) -> tuple[str, str]:
+    """Paths of ``ip`` and ``tcpdump``; CaptureUnavailable naming what is missing.
+    ``privileged`` says whether this process may enter namespaces (default: it is root)."""
     missing = [tool for tool in ("ip", "tcpdump") if shutil.which(tool) is None]
     if missing:
         raise CaptureUnavailable(
             f"cannot capture on the containerlab lab: {' and '.join(missing)} not found on PATH"
             " (install iproute2 and tcpdump)")
-    if not privileged():
+    if not (privileged or is_root)():
         raise CaptureUnavailable("cannot capture on the containerlab lab: `ip netns exec` and tcpdump need root")
     return shutil.which("ip") or "ip", shutil.which("tcpdump") or "tcpdump"
 
@@ -122,7 +123,7 @@ def _merge(parts: list[Path], target: Path) -> None:
 
 
 def start_tcpdump_capture(node: str, container: str, interfaces: list[str], asked: str | None, path: Path,
-                          privileged: Callable[[], bool] = is_root) -> Capture:
+                          privileged: Callable[[], bool] | None = None) -> Capture:
     """One tcpdump per ethN in ``container``'s namespace; the Capture merges them on stop."""
     ip, tcpdump = check_capture_tools(privileged)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ import yaml
 from flexlab import clab
 from flexlab.clab import ClabError
 from flexlab.labs.base import Capture, LabError
-from flexlab.labs.clab_capture import eth_name, is_root, start_tcpdump_capture
+from flexlab.labs.clab_capture import eth_name, start_tcpdump_capture
 from flexlab.proc import run_tool
 
 #: Overrides the command used to run docker, e.g. "sudo -n docker" (like FLEXLAB_CONTAINERLAB).
@@ -251,7 +251,7 @@ class ContainerLab:
         return own
 
     def start_capture(self, node: str, interface: str | None, path: Path,
-                      privileged: Callable[[], bool] = is_root) -> Capture:
+                      privileged: Callable[[], bool] | None = None) -> Capture:
         """tcpdump on the host in the node's namespace (time base "host"); see clab_capture."""
         interfaces = self.capture_interfaces(node, interface)
         return start_tcpdump_capture(node, self.container(node), interfaces, interface, Path(path), privileged)

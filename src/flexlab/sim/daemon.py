@@ -32,7 +32,7 @@ from flexlab.render import render_node
 from flexlab.sim.cli import apply_config_text
 from flexlab.sim.engine.image_params import parse_image_params, split_param
 from flexlab.sim.engine.lab import Lab
-from flexlab.sim.pcap import write_pcap
+from flexlab.sim.pcap import FrameRenderer
 from flexlab.sim.ssh_server import start_ssh_server
 
 log = logging.getLogger("flexlab.sim.daemon")
@@ -40,6 +40,8 @@ log = logging.getLogger("flexlab.sim.daemon")
 STATE_FILE = "lab.json"
 SOCKET_FILE = "control.sock"
 FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
+RENDER_PERIOD_S = 0.1    # running captures are rendered to pcap bytes in the background ...
+RENDER_SLICE_S = 0.02    # ... at most this long at a time, so SSH sessions stay responsive
 
 
 @dataclass
@@ -65,6 +67,7 @@ class LabDaemon:
     servers: dict[str, Any] = field(default_factory=dict)
     boot_errors: dict[str, list[str]] = field(default_factory=dict)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    renderers: dict[int, FrameRenderer] = field(default_factory=dict)   # running captures
 
     # -- start-up -------------------------------------------------------------------
     def _configs(self, design: Design) -> dict[str, str]:
@@ -177,6 +180,7 @@ class LabDaemon:
         if op == "capture-start":
             self._check_node(request["node"])
             capture = self.lab.capture_start(request["node"], request.get("interface"))
+            self.renderers[capture.capture_id] = FrameRenderer()
             return {"id": capture.capture_id, "node": capture.node, "interfaces": list(capture.interfaces),
                     "time_base": "device"}
         if op == "capture-stop":
@@ -190,9 +194,11 @@ class LabDaemon:
         """Stop a capture and write its pcap (to ``path``, else into the state directory)."""
         assert self.lab is not None
         capture = self.lab.capture_stop(capture_id)
+        renderer = self.renderers.pop(capture_id, None) or FrameRenderer()
+        renderer.render(capture.frames)
         target = Path(path) if path else self.options.state_dir / "captures" / f"capture-{capture_id}.pcap"
         try:
-            frames = write_pcap(capture.frames, target)
+            frames = renderer.write(target)
         except OSError as exc:
             raise FlexlabError(f"cannot write capture {capture_id} to {target}: {exc.strerror or exc}") from None
         return {"path": str(target), "frames": frames, "node": capture.node, "interfaces": list(capture.interfaces)}
@@ -216,6 +222,17 @@ class LabDaemon:
             "nodes": {name: {"port": self.servers[name].port, **self.lab.node_status(name)} for name in self.lab.nodes},
         }
 
+    async def _render_captures(self) -> None:
+        """Render the frames of running captures while the lab idles, so a stop only writes."""
+        assert self.lab is not None
+        while True:
+            await asyncio.sleep(RENDER_PERIOD_S)
+            deadline = time.monotonic() + RENDER_SLICE_S
+            for capture_id, renderer in list(self.renderers.items()):
+                capture = self.lab.captures.captures.get(capture_id)
+                while capture is not None and time.monotonic() < deadline and renderer.render(capture.frames, limit=4):
+                    pass
+
     # -- run / stop -----------------------------------------------------------------
     async def _watch_owner(self) -> None:
         """A lab started for one job run ends with it, even when the job is killed."""
@@ -230,9 +247,10 @@ class LabDaemon:
         assert self.lab is not None
         ticker = asyncio.create_task(self.lab.run_realtime())
         watcher = asyncio.create_task(self._watch_owner())
+        renderer = asyncio.create_task(self._render_captures())
         await self.stopping.wait()
-        ticker.cancel()
-        watcher.cancel()
+        for task in (ticker, watcher, renderer):
+            task.cancel()
         for server in self.servers.values():
             await server.close()
         self.control.close()

@@ -66,22 +66,30 @@ def _sk_inner_type(msg: Any) -> tuple[int, int]:
     return PAYLOAD_NONE, 0   # DPD probe and every empty INFORMATIONAL response
 
 
+def _stack(*layers: Any) -> Any:
+    """``a / b / c`` without the copies scapy's ``/`` makes (the layers are new anyway)."""
+    top = layers[0]
+    for layer in layers[1:]:
+        top.lastlayer().add_payload(layer)
+    return top
+
+
 def ike_layer(msg: Any) -> Any:
     from scapy.contrib import ikev2
 
     header = ikev2.IKEv2(**ike_header_fields(msg))
     seed = f"{msg.spi}/{msg.spi_r}/{msg.kind}/{msg.msg_id}"
     if msg.kind.startswith("init"):
-        transforms = (ikev2.IKEv2_Transform(transform_type=1, transform_id=20, key_length=256)
-                      / ikev2.IKEv2_Transform(transform_type=2, transform_id=7)
-                      / ikev2.IKEv2_Transform(transform_type=4, transform_id=19))
+        transforms = _stack(ikev2.IKEv2_Transform(transform_type=1, transform_id=20, key_length=256),
+                            ikev2.IKEv2_Transform(transform_type=2, transform_id=7),
+                            ikev2.IKEv2_Transform(transform_type=4, transform_id=19))
         proposal = ikev2.IKEv2_Proposal(proposal=1, proto=1, trans_nb=3, trans=transforms)
-        return (header / ikev2.IKEv2_SA(prop=proposal) / ikev2.IKEv2_KE(group=19, ke=_opaque(seed + "/ke", 64))
-                / ikev2.IKEv2_Nonce(nonce=_opaque(seed + "/nonce", 32)))
+        return _stack(header, ikev2.IKEv2_SA(prop=proposal), ikev2.IKEv2_KE(group=19, ke=_opaque(seed + "/ke", 64)),
+                      ikev2.IKEv2_Nonce(nonce=_opaque(seed + "/nonce", 32)))
     inner_type, inner_length = _sk_inner_type(msg)
     padded = (inner_length // SK_BLOCK + 1) * SK_BLOCK   # inner payloads + padding + pad length
     load = _opaque(seed, SK_IV + padded + SK_ICV)
-    return header / ikev2.IKEv2_Encrypted(next_payload=inner_type, load=load)
+    return _stack(header, ikev2.IKEv2_Encrypted(next_payload=inner_type, load=load))
 
 
 def _bgp_message(msg: tuple[Any, ...] | None) -> bytes:
@@ -128,7 +136,8 @@ class _TcpState:
         key = (str(packet.src), str(packet.dst), conn_id)
         seq = self.next_seq.get(key, conn_id & 0xFFFFFF)
         self.next_seq[key] = seq + len(data) + (1 if seg.kind in ("syn", "synack") else 0)
-        return TCP(sport=sport, dport=dport, flags=flags, seq=seq) / data
+        return _stack(TCP(sport=sport, dport=dport, flags=flags, seq=seq), data) if data else TCP(
+            sport=sport, dport=dport, flags=flags, seq=seq)
 
 
 def packet_layers(packet: Packet, tcp: _TcpState) -> Any:
@@ -139,43 +148,72 @@ def packet_layers(packet: Packet, tcp: _TcpState) -> Any:
 
     ip = IP(src=str(packet.src), dst=str(packet.dst), ttl=255)
     if packet.proto == "ike":
-        return ip / UDP(sport=IKE_PORT, dport=IKE_PORT) / ike_layer(packet.payload)
+        return _stack(ip, UDP(sport=IKE_PORT, dport=IKE_PORT), ike_layer(packet.payload))
     if packet.proto == "esp":
         opaque = _opaque(f"{packet.payload}/{packet.seq}", max(16, packet.size - 28))
-        return IP(src=str(packet.src), dst=str(packet.dst), ttl=255, proto=50) / ESP(
-            spi=int(str(packet.payload)[:8], 16), seq=packet.seq, data=opaque)
+        return _stack(IP(src=str(packet.src), dst=str(packet.dst), ttl=255, proto=50),
+                      ESP(spi=int(str(packet.payload)[:8], 16), seq=packet.seq, data=opaque))
     if packet.proto == "icmp":
         kind, *rest = packet.payload
         ident = int(rest[0]) & 0xFFFF if rest else 0
         seq = int(rest[1]) & 0xFFFF if len(rest) > 1 else 0
-        return ip / ICMP(type=8 if kind == "echo" else 0, id=ident, seq=seq) / bytes(max(0, packet.size - 28))
+        return _stack(ip, ICMP(type=8 if kind == "echo" else 0, id=ident, seq=seq), bytes(max(0, packet.size - 28)))
     if packet.proto == "ntp":
         mode = 3 if packet.payload[0] == "req" else 4
-        return ip / UDP(sport=123, dport=123) / NTPHeader(mode=mode)
+        return _stack(ip, UDP(sport=123, dport=123), NTPHeader(mode=mode))
     if packet.proto == "tcp":
-        return ip / tcp.segment(packet)
+        return _stack(ip, tcp.segment(packet))
     return ip
 
 
-def write_pcap(frames: Iterable[Frame], path: Path) -> int:
-    """Write ``frames`` (in time order) to ``path`` as libpcap; returns the frame count."""
+def frame_bytes(frame: Frame, tcp: _TcpState) -> bytes:
     from scapy.layers.l2 import Ether
-    from scapy.utils import RawPcapWriter
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tcp = _TcpState()
-    count = 0
-    writer = RawPcapWriter(str(path), linktype=LINKTYPE_ETHERNET, sync=False)
-    try:
-        writer.write_header(None)   # an empty capture is still a valid pcap file
-        for frame in sorted(frames, key=lambda f: f.device_ts):
-            raw = bytes(Ether(src=frame.src_mac, dst=frame.dst_mac) / packet_layers(frame.packet, tcp))
-            sec = int(frame.device_ts)
-            usec = int(round((frame.device_ts - sec) * 1e6))
-            if usec >= 1_000_000:
-                sec, usec = sec + 1, usec - 1_000_000
-            writer.write_packet(raw, sec=sec, usec=usec)
-            count += 1
-    finally:
-        writer.close()
-    return count
+    ether = Ether(src=frame.src_mac, dst=frame.dst_mac)
+    ether.add_payload(packet_layers(frame.packet, tcp))
+    return bytes(ether)
+
+
+class FrameRenderer:
+    """Turns one capture's frames into wire bytes, a batch at a time, then writes the pcap.
+
+    The embedded lab renders while the capture runs (the daemon does it in small batches
+    when the lab is idle), so stopping a capture only writes bytes already built."""
+
+    def __init__(self) -> None:
+        self._tcp = _TcpState()
+        self._rendered: list[tuple[float, bytes]] = []
+        self._next = 0
+
+    def render(self, frames: list[Frame], limit: int | None = None) -> int:
+        """Render up to ``limit`` not yet rendered frames (all by default); returns how many."""
+        end = len(frames) if limit is None else min(len(frames), self._next + limit)
+        for frame in frames[self._next:end]:
+            self._rendered.append((frame.device_ts, frame_bytes(frame, self._tcp)))
+        count, self._next = end - self._next, end
+        return count
+
+    def write(self, path: Path) -> int:
+        """Write every rendered frame, in time order, to ``path`` as libpcap; returns the count."""
+        from scapy.utils import RawPcapWriter
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = RawPcapWriter(str(path), linktype=LINKTYPE_ETHERNET, sync=False)
+        try:
+            writer.write_header(None)   # an empty capture is still a valid pcap file
+            for stamp, raw in sorted(self._rendered, key=lambda item: item[0]):
+                sec = int(stamp)
+                usec = int(round((stamp - sec) * 1e6))
+                if usec >= 1_000_000:
+                    sec, usec = sec + 1, usec - 1_000_000
+                writer.write_packet(raw, sec=sec, usec=usec)
+        finally:
+            writer.close()
+        return len(self._rendered)
+
+
+def write_pcap(frames: Iterable[Frame], path: Path) -> int:
+    """Render and write ``frames`` to ``path`` as libpcap; returns the frame count."""
+    renderer = FrameRenderer()
+    renderer.render(list(frames))
+    return renderer.write(path)

@@ -6,8 +6,11 @@ real `show version` layouts (see ``genie-golden/ios/ShowVersion`` and
 is rendered as ``<chassis> (<processor>) processor <memory_line>`` when ``memory_line``
 starts with "with", else ``<chassis> <memory_line>``.
 
-Timing values are parameters, not measurements: IKE set-up and retransmission, DPD
-retransmit count, BGP connect retry, NTP synchronisation delay and per-hop latency.
+Timing values are parameters, not measurements: IKE set-up and retransmission, the DPD
+schedule (retransmit count, fixed or exponential spacing, periodic reading: facts.md §1
+leaves all three open, so ``--image-param`` can override them, see image_params.py), BGP
+connect retry and keepalive jitter, NTP synchronisation delay, per-hop latency and the
+spread of the nodes' boot instants.
 One profile is deliberately defective (``iol-17.12-dpd-bug``): its IKEv2 liveness checks
 never declare a peer dead, so a FlexVPN client never leaves a dead hub.
 """
