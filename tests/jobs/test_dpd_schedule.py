@@ -7,6 +7,9 @@ ground truth (its dpd-r-u-there events) and from hand-derived bounds, not from t
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import warnings
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,30 @@ def _truth_schedule(truth: list[dict], hub: str) -> tuple[float, list[float], fl
     up = next(e["time"] for e in truth if e["node"] == "spoke1" and e["kind"] == "flexvpn-up" and e["time"] > t0
               and e["peer_node"] != hub)
     return sent[0] - t0, [b - a for a, b in zip(sent, sent[1:])], up - t0
+
+
+def _tshark_probes(pcap: Path, failed_peer: str) -> list[tuple[str, str, str, float]]:
+    """(exchange type, flags, message ID, epoch) of the INFORMATIONAL messages to the failed
+    peer, as Wireshark's dissector reads them: an independent decoder of the same pcap."""
+    fields = ("isakmp.exchangetype", "isakmp.flags", "isakmp.messageid", "frame.time_epoch")
+    result = subprocess.run(["tshark", "-r", str(pcap), "-Y", f"isakmp && ip.dst == {failed_peer}", "-T", "fields",
+                             *[arg for field in fields for arg in ("-e", field)]],
+                            capture_output=True, text=True, timeout=120, check=True)
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    return [(r[0], r[1], r[2], float(r[3])) for r in rows if r[0] == "37"]
+
+
+def _check_against_tshark(record: dict) -> None:
+    if shutil.which("tshark") is None:
+        warnings.warn("tshark is not installed: the tshark cross-check of the schedule did not run "
+                      "(`make test` installs it when run as root)")
+        return
+    probes = [p for p in _tshark_probes(Path(record["capture"]), record["from_peer"])
+              if int(p[2], 16) == record["schedule"]["message_id"]]
+    assert {(p[0], p[1]) for p in probes} == {("37", "0x08")}      # INFORMATIONAL request, I flag
+    assert len(probes) == record["schedule"]["retransmissions"] + 1
+    spacings = [round(b[3] - a[3], 3) for a, b in zip(probes, probes[1:])]
+    assert spacings == pytest.approx(record["schedule"]["spacings_s"], abs=0.002)
 
 
 def _spoke1(report: dict) -> dict:
@@ -59,6 +86,7 @@ def test_wrong_model_fails_the_schedule_check_and_calibrate_round_trips(job_env,
     assert record["schedule"]["probe_s"] == pytest.approx(probe, abs=0.05)
     assert record["schedule"]["spacings_s"] == pytest.approx(spacings, abs=0.01)
     assert record["schedule_result"] == "failed"
+    _check_against_tshark(record)
     assert "3 retransmissions, declared 5" in record["schedule_note"]
     assert "Declared: probe within +30 s, retransmitted at +5, +5, +5, +5, +5 s" in record["schedule_note"]
     testcases = report["runs"][0]["testcases"]
