@@ -2,7 +2,8 @@
 
     pyats run job aetest_scripts/flexvpn_failover_job.py --testbed-file testbeds/embedded.yaml \
         [--failure-mode interface-shutdown|node-stop|freeze|blackhole] [--hubs hub1,hub2] \
-        [--config-dir DIR] [--skip-config] [--iterations N] [--report-dir DIR] [--dpd-model MODEL]
+        [--config-dir DIR] [--skip-config] [--iterations N] [--report-dir DIR] [--dpd-model MODEL] \
+        [--no-capture]
 
 --dpd-model declares the image's DPD behaviour (flexlab.dpd_model): a name (ios-fixed-5,
 the default assumption), a key=value list (retransmits=3,backoff=exponential,factor=2) or
