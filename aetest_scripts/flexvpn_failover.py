@@ -1,7 +1,9 @@
 """FlexVPN redundant-hub failover testscript (Cisco document 116413).
 
 One run of this script fails one hub: CommonSetup (connect, apply configs, clocks),
-Baseline, HubFailure, Failover, BgpConvergence, Recovery, CommonCleanup. The job file
+Baseline, HubFailure (captures on the moving spokes' WAN links start first), Failover,
+DpdSchedule (the captured schedule against the declared DPD model), BgpConvergence,
+Recovery, CommonCleanup. The job file
 runs it once per hub in ``--hubs`` and per iteration, then merges the per-run results into
 ``failover_report.json`` / ``failover_report.md``.
 
@@ -16,7 +18,7 @@ import logging
 
 from pyats import aetest
 
-from flexlab.harness import failover_measure, flow, recovery
+from flexlab.harness import dpd_capture, failover_measure, flow, recovery
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,13 @@ class HubFailure(aetest.Testcase):
         if not ctx.baseline_ok:
             ctx.record_testcase("HubFailure", "blocked", ["baseline did not converge"])
             self.blocked("baseline did not converge; failing a hub would prove nothing")
-        log.info(flow.fail_hub(ctx, hub, failure_mode))
+        for problem in dpd_capture.start_captures(ctx, hub):
+            log.warning("no capture: %s", problem)
+        try:
+            log.info(flow.fail_hub(ctx, hub, failure_mode))
+        except BaseException:
+            dpd_capture.stop_captures(ctx)   # no failover to watch: do not leave captures running
+            raise
         ctx.record_testcase("HubFailure", "passed")
 
 
@@ -89,10 +97,30 @@ class Failover(aetest.Testcase):
             ctx.record_testcase("Failover", "blocked", ["the hub was not failed"])
             self.blocked("the hub was not failed")
         results = {}
-        for record in failover_measure.measure_failover(ctx, hub):
-            results[f"{record.spoke} leaves {hub} within the DPD bound"] = [] if record.passed else [record.reason]
+        try:
+            for record in failover_measure.measure_failover(ctx, hub):
+                results[f"{record.spoke} leaves {hub} within the DPD bound"] = [] if record.passed else [record.reason]
+        finally:
+            for problem in dpd_capture.stop_captures(ctx):
+                log.warning(problem)
         results["spokes on the other hub stay where they are"] = failover_measure.unexpected_moves(ctx, hub)
         _report_checks(ctx, "Failover", results, steps)
+
+
+class DpdSchedule(aetest.Testcase):
+    """Failed separately from Failover: the measurement stays valid when the model is wrong."""
+
+    @aetest.test
+    def schedule_matches_model(self, ctx, hub, steps):
+        if not ctx.hub_failed or ctx.run is None or not ctx.run.spokes:
+            ctx.record_testcase("DpdSchedule", "blocked", ["no spoke was measured"])
+            self.blocked("no spoke was measured")
+        results = dpd_capture.check_schedules(ctx, hub)
+        if not results:
+            notes = sorted({s.schedule_note for s in ctx.run.spokes})
+            ctx.record_testcase("DpdSchedule", dpd_capture.NOT_RUN, notes)
+            self.skipped("schedule check not run: " + "; ".join(notes))
+        _report_checks(ctx, "DpdSchedule", results, steps)
 
 
 class BgpConvergence(aetest.Testcase):

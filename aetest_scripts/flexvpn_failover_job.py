@@ -2,7 +2,13 @@
 
     pyats run job aetest_scripts/flexvpn_failover_job.py --testbed-file testbeds/embedded.yaml \
         [--failure-mode interface-shutdown|node-stop|freeze|blackhole] [--hubs hub1,hub2] \
-        [--config-dir DIR] [--skip-config] [--iterations N] [--report-dir DIR]
+        [--config-dir DIR] [--skip-config] [--iterations N] [--report-dir DIR] [--dpd-model MODEL] \
+        [--no-capture]
+
+--dpd-model declares the image's DPD behaviour (flexlab.dpd_model): a name (ios-fixed-5,
+the default assumption), a key=value list (retransmits=3,backoff=exponential,factor=2) or
+a model file written by `flexlab calibrate`. The bound follows it and the DpdSchedule
+testcase checks it against the schedule captured on each moved spoke's WAN link.
 
 With an embedded-lab testbed the job starts the lab itself when it is not running, and
 stops it at the end (a lab that was already up is used and left running).
@@ -17,6 +23,7 @@ from pathlib import Path
 
 from pyats.easypy import run
 
+from flexlab.dpd_model import DpdModelError, parse_model
 from flexlab.harness.job_report import merge_run_files
 from flexlab.labs.session import lab_settings, open_lab
 
@@ -36,6 +43,8 @@ def job_parser() -> argparse.ArgumentParser:
     parser.add_argument("--iterations", type=int, default=1)
     parser.add_argument("--report-dir", type=Path)
     parser.add_argument("--design", type=Path, help="design file with the expectations (default configs/design.yaml)")
+    parser.add_argument("--dpd-model", default="", help="declared DPD model: name, key=value list or model file")
+    parser.add_argument("--no-capture", action="store_true", help="no packet capture: the DpdSchedule check is not run")
     return parser
 
 
@@ -44,6 +53,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args, _unknown = parser.parse_known_args(argv)
     if args.iterations < 1:
         parser.error("--iterations must be at least 1")
+    try:
+        parse_model(args.dpd_model)
+    except DpdModelError as exc:
+        print(f"flexvpn_failover_job: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     return args
 
 
@@ -73,7 +87,8 @@ def main(runtime) -> None:
                     testbed=testbed, lab=lab, hub=hub, failure_mode=args.failure_mode, iteration=iteration,
                     skip_config=args.skip_config or not first, config_dir=args.config_dir,
                     report_dir=report_dir, run_tag=tag, kind=settings.get("kind", "cisco_iol"),
-                    design=str(args.design) if args.design else None,
+                    design=str(args.design) if args.design else None, dpd_model=args.dpd_model,
+                    capture=not args.no_capture,
                 )
                 first = False
     finally:

@@ -26,6 +26,7 @@ from flexlab.timing import (
     dpd_bound,
     dpd_trigger_traffic,
     failover_statistics,
+    parse_model,
     ip_sla_traffic,
     measure_failover,
     parse_dpd_config,
@@ -81,22 +82,22 @@ def config_with(*replacements: tuple[str, str]) -> str:
 # ------------------------------------------------------------------------ DPD config
 
 def test_global_dpd() -> None:
-    assert parse_dpd_config(SPOKE_CONFIG) == DpdConfig(30, 5, "on-demand", 5, "global")
+    assert parse_dpd_config(SPOKE_CONFIG) == DpdConfig(30, 5, "on-demand", "global")
 
 
 def test_profile_dpd_wins_over_global() -> None:
     config = config_with((" virtual-template 1\n", " virtual-template 1\n dpd 10 2 periodic\n"))
-    assert parse_dpd_config(config) == DpdConfig(10, 2, "periodic", 5, "profile Flex_IKEv2")
-    assert parse_dpd_config(config, profile="Flex_IKEv2") == DpdConfig(10, 2, "periodic", 5, "profile Flex_IKEv2")
+    assert parse_dpd_config(config) == DpdConfig(10, 2, "periodic", "profile Flex_IKEv2")
+    assert parse_dpd_config(config, profile="Flex_IKEv2") == DpdConfig(10, 2, "periodic", "profile Flex_IKEv2")
 
 
 def test_no_dpd_means_none() -> None:
     assert parse_dpd_config(config_with(("crypto ikev2 dpd 30 5 on-demand\n", ""))) is None
 
 
-def test_mode_defaults_to_on_demand_and_retransmits_is_a_parameter() -> None:
+def test_mode_defaults_to_on_demand() -> None:
     config = config_with(("crypto ikev2 dpd 30 5 on-demand", "crypto ikev2 dpd 20 4"))
-    assert parse_dpd_config(config, retransmits=3) == DpdConfig(20, 4, "on-demand", 3, "global")
+    assert parse_dpd_config(config) == DpdConfig(20, 4, "on-demand", "global")
 
 
 def test_unknown_profile_is_named_in_the_error() -> None:
@@ -110,7 +111,7 @@ def test_profiles_that_disagree_need_a_name() -> None:
                           "crypto ikev2 profile Other\n dpd 60 10 on-demand\n!\n"))
     with pytest.raises(TimingInputError, match="name the profile"):
         parse_dpd_config(config)
-    assert parse_dpd_config(config, profile="Other") == DpdConfig(60, 10, "on-demand", 5, "profile Other")
+    assert parse_dpd_config(config, profile="Other") == DpdConfig(60, 10, "on-demand", "profile Other")
 
 
 def test_unreadable_dpd_line_is_an_error() -> None:
@@ -178,7 +179,9 @@ def test_on_demand_bound_with_sla_traffic() -> None:
     assert bound.total_s == 70
     assert bound.formula == "T + I + (N+1)*R + S"
     assert bound.expression == "5 + 30 + (5+1)*5 + 5 = 70 s"
-    assert [(t.symbol, t.value_s) for t in bound.terms] == [("T", 5), ("I", 30), ("N", 5), ("R", 5), ("S", 5)]
+    assert [(t.symbol, t.value_s) for t in bound.terms] == [
+        ("T", 5), ("I", 30), ("N", 5), ("R", 5), ("W", 30), ("S", 5)]
+    assert bound.model.startswith("ios-fixed-5") and "assumed, not measured on this image" in bound.model
 
 
 def test_periodic_bound_ignores_traffic() -> None:
@@ -192,8 +195,24 @@ def test_on_demand_with_only_bgp_keepalives_reaches_two_minutes() -> None:
     assert dpd_bound(DpdConfig(30, 5, "on-demand"), traffic_period_s=60).detection_s == 120
 
 
-def test_retransmit_count_is_a_parameter() -> None:
-    assert dpd_bound(DpdConfig(30, 5, "periodic", retransmits=3), None, 0).total_s == 30 + 4 * 5
+def test_retransmit_count_comes_from_the_declared_model() -> None:
+    model = parse_model("retransmits=3")
+    assert dpd_bound(DpdConfig(30, 5, "periodic"), None, 0, model=model).total_s == 30 + 4 * 5
+
+
+def test_exponential_model_sums_the_doubling_waits() -> None:
+    # facts.md section 1: 5 retransmits from R = 5 doubling: 5+10+20+40+80+160 = 315 s
+    model = parse_model("retransmits=5,backoff=exponential,factor=2")
+    bound = dpd_bound(DpdConfig(30, 5, "periodic"), None, 0, model=model)
+    assert bound.detection_s == 30 + 315
+    assert bound.expression == "30 + (5+10+20+40+80+160) + 0 = 345 s"
+    assert bound.formula == "I + sum(R*2^k, k=0..N) + S"
+
+
+def test_exponential_model_with_a_cap_and_on_demand_traffic() -> None:
+    model = parse_model("retransmits=4,backoff=exponential,factor=3,cap=30")
+    bound = dpd_bound(DpdConfig(20, 2, "on-demand"), 5, 5, model=model)
+    assert bound.detection_s == 5 + 20 + (2 + 6 + 18 + 30 + 30)
 
 
 def test_default_allowance_is_five_seconds() -> None:

@@ -48,6 +48,7 @@ class JobRequest:
     hubs: tuple[str, ...] | None = None
     design: Path | None = None
     job_file: Path = JOB_FILE
+    dpd_model: str = ""              # --dpd-model: the row's declared DPD model ("" = default)
 
 
 @dataclass
@@ -92,6 +93,8 @@ def job_command(request: JobRequest) -> list[str]:
         command += ["--hubs", ",".join(request.hubs)]
     if request.design:
         command += ["--design", str(request.design)]
+    if request.dpd_model:
+        command += ["--dpd-model", request.dpd_model]
     return command
 
 

@@ -5,7 +5,12 @@ A matrix file is YAML::
     name: nightly
     defaults: {lab: containerlab, failure_modes: [interface-shutdown], iterations: 3}
     rows:
-      - {name: iol-17.12, kind: cisco_iol, image: vrnetlab/cisco_iol:17.12.01}
+      - {name: iol-17.12, kind: cisco_iol, image: vrnetlab/cisco_iol:17.12.01,
+         dpd_model: models/iol-17.12.yaml}
+
+``dpd_model`` declares the image's DPD behaviour (flexlab.dpd_model): a name, a key=value
+list, a model file (relative to the matrix) written by `flexlab calibrate`, or a mapping
+of keys; left out, the job assumes the default model and says so.
 
 ``defaults`` fills every field a row leaves out. The whole file is validated, and every
 problem reported at once, before any lab is deployed (see docs/certification.md).
@@ -20,6 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flexlab.design import DesignError, load_design
+from flexlab.dpd_model import DpdModel, DpdModelError, parse_model
 from flexlab.errors import FlexlabError
 from flexlab.yamlio import read_yaml
 from flexlab.labs.session import LAB_FAILURE_MODES
@@ -63,6 +69,7 @@ class MatrixRow(BaseModel):
     ready_timeout_s: float | None = Field(None, gt=0)
     job_timeout_s: float = Field(DEFAULT_JOB_TIMEOUT_S, gt=0)
     description: str = ""
+    dpd_model: str | dict[str, Any] | None = None
 
     @field_validator("image")
     @classmethod
@@ -120,6 +127,21 @@ class MatrixRow(BaseModel):
     def label(self) -> str:
         return f"{self.name} ({self.image})"
 
+    def declared_dpd_model(self, base_dir: Path) -> DpdModel:
+        """The row's declared DPD model (files are relative to the matrix)."""
+        return parse_model(self.dpd_model, base_dir=base_dir, where=f"row {self.name!r}: dpd_model")
+
+    def dpd_model_arg(self, base_dir: Path) -> str:
+        """The job's --dpd-model value for this row ("" = the default model)."""
+        if self.dpd_model is None:
+            return ""
+        if isinstance(self.dpd_model, str) and self.dpd_model.strip().endswith((".yaml", ".yml")):
+            path = Path(self.dpd_model.strip())
+            return str(path if path.is_absolute() else (base_dir / path).resolve())
+        if isinstance(self.dpd_model, str):
+            return self.dpd_model.strip()
+        return self.declared_dpd_model(base_dir).spec()
+
 
 class Matrix(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -168,6 +190,7 @@ def load_matrix(path: Path) -> Matrix:
         if row is not None:
             rows.append(row)
     problems += _duplicate_names(raw_rows)
+    problems += _dpd_model_problems(rows, path.parent)
     design = _design_path(path, data.get("design"))
     if not problems:
         problems += _unknown_hubs(rows, design)
@@ -226,6 +249,16 @@ def _duplicate_names(raw_rows: list[Any]) -> list[str]:
             problems.append(f"duplicate row name {name!r} (rows {seen[name]} and {index}): row names must be unique")
         else:
             seen[name] = index
+    return problems
+
+
+def _dpd_model_problems(rows: list[MatrixRow], base_dir: Path) -> list[str]:
+    problems = []
+    for row in rows:
+        try:
+            row.declared_dpd_model(base_dir)
+        except DpdModelError as exc:
+            problems.append(str(exc))
     return problems
 
 

@@ -28,6 +28,7 @@ _AETEST_STATUS: dict[str, CheckStatus] = {
     "failed": "failed",
     "errored": "errored", "aborted": "errored",
     "blocked": "skipped", "skipped": "skipped",
+    "not run": "skipped",            # DpdSchedule without a capture: reported, never passed
 }
 
 SUMMARY_SCHEMA = "flexlab.certify.summary/1"
@@ -87,6 +88,42 @@ class RowResult:
     modes: list[ModeRun] = field(default_factory=list)
     started_at: str = ""
     duration_s: float = 0.0
+    dpd_model: dict[str, Any] = field(default_factory=dict)        # declared (DpdModel.to_dict)
+    dpd_observed: list[str] = field(default_factory=list)          # schedules seen on the wire
+    dpd_matched: int = 0
+    dpd_differed: int = 0
+    dpd_not_run: list[str] = field(default_factory=list)           # why a spoke had no capture
+
+    def add_dpd_schedule(self, summary: dict[str, Any]) -> None:
+        """Fold in one job report's ``dpd_schedule`` summary."""
+        self.dpd_observed += [str(text) for text in summary.get("observed") or []]
+        self.dpd_matched += int(summary.get("matched") or 0)
+        self.dpd_differed += int(summary.get("differed") or 0)
+        self.dpd_not_run += [str(note) for note in summary.get("not_run") or []]
+
+    @property
+    def dpd_declared_from(self) -> str:
+        if self.dpd_model.get("measured"):
+            return f"measured: {self.dpd_model.get('source')}"
+        return str(self.dpd_model.get("source") or "assumed, not measured on this image")
+
+    @property
+    def dpd_check(self) -> str:
+        """What the wire said about the declared model in this row."""
+        if self.dpd_differed:
+            return f"DIFFERS on {self.dpd_differed} spoke(s), matches on {self.dpd_matched}"
+        if self.dpd_matched:
+            return f"confirmed on the wire ({self.dpd_matched} spoke(s))"
+        if self.dpd_not_run:
+            return f"not checked: {sorted(set(self.dpd_not_run))[0]}"
+        return "not checked"
+
+    def dpd_model_text(self) -> str:
+        model = self.dpd_model
+        if not model:
+            return "-"
+        spacing = "fixed" if model.get("backoff") == "fixed" else f"exponential x{model.get('factor'):g}"
+        return f"{model.get('name')}: N={model.get('retransmits')}, {spacing}, periodic={model.get('periodic')}"
 
     @property
     def verdict(self) -> Verdict:
@@ -121,6 +158,12 @@ class RowResult:
             "failover_s": self.stats("failover_s"), "dpd_bound_s": self.stats("dpd_bound_s"),
             "bgp_converged_s": self.stats("bgp_converged_s"),
             "bound_formulas": self.bound_formulas, "clock_method": self.clock_method,
+            "dpd_model": {
+                "declared": self.dpd_model, "declared_from": self.dpd_declared_from,
+                "measured": bool(self.dpd_model.get("measured")) or self.dpd_matched > 0,
+                "check": self.dpd_check, "observed": self.dpd_observed,
+                "matched": self.dpd_matched, "differed": self.dpd_differed, "not_run": self.dpd_not_run,
+            },
             "archives": self.archives,
             "checks": [asdict(check) for check in self.checks],
             "measurements": [asdict(m) for m in self.measurements],

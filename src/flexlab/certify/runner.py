@@ -118,6 +118,7 @@ def certify_row(matrix: Matrix, row: MatrixRow, lab: RowLab, options: RunnerOpti
     result = RowResult(
         name=row.name, lab=row.lab, kind=row.kind, image=row.image, failure_modes=list(row.failure_modes),
         iterations=row.iterations, started_at=_now(),
+        dpd_model=row.declared_dpd_model(matrix.path.parent).to_dict(),
     )
     started = time.monotonic()
     try:
@@ -161,7 +162,7 @@ def _run_mode(
     request = JobRequest(
         testbed=testbed, report_dir=mode_dir, archive_dir=mode_dir / "archive", log_path=mode_dir / "job.log",
         failure_mode=mode, iterations=row.iterations, timeout_s=row.job_timeout_s, hubs=row.hubs,
-        design=matrix.design, job_file=options.job_file,
+        design=matrix.design, job_file=options.job_file, dpd_model=row.dpd_model_arg(matrix.path.parent),
     )
     report_path = mode_dir / "failover_report.json"
     report_path.unlink(missing_ok=True)
@@ -201,7 +202,10 @@ def _merge_figures(result: RowResult, report: dict, mode: str) -> None:
     result.images_by_device.update({str(k): str(v) for k, v in (report.get("images") or {}).items()})
     result.versions = sorted(set(result.images_by_device.values()))
     result.bound_formulas = sorted(set(result.bound_formulas) | set(bound_formulas(report)))
-    result.clock_method = result.clock_method or str(report.get("clock_method") or "")
+    method = str(report.get("clock_method") or "")
+    if method:   # the clock method of each failure mode (node-stop cases are offset-corrected)
+        result.clock_method = "; ".join(filter(None, [result.clock_method, f"{mode}: {method}"]))
+    result.add_dpd_schedule(report.get("dpd_schedule") or {})
 
 
 def _newest_archive(archive_dir: Path) -> str | None:

@@ -13,7 +13,7 @@ from flexlab import __version__
 from flexlab.errors import FlexlabError
 
 #: Modules under flexlab.cli that provide ``register(subparsers)``.
-COMMAND_MODULES = ("render_cmd", "testbed_cmd", "lab_cmd", "demo_cmd", "certify_cmd")
+COMMAND_MODULES = ("render_cmd", "testbed_cmd", "lab_cmd", "demo_cmd", "certify_cmd", "calibrate_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

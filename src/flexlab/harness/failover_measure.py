@@ -22,12 +22,19 @@ NO_BOUND_WAIT_S = 300.0
 BGP_ALLOWANCE_S = 120.0
 
 
-def _bound(ctx: Context, spoke: str) -> timing.Bound:
-    """The DPD bound from the configuration the spoke actually runs."""
+def dpd_inputs(ctx: Context, spoke: str) -> tuple[timing.DpdConfig | None, float | None]:
+    """The spoke's DPD configuration and the period of its DPD-triggering traffic, from the
+    configuration it actually runs."""
     config = ctx.spoke_configs[spoke]
     overlay = str(ctx.design.model.overlay.hub_address)
     sources = timing.dpd_trigger_traffic(config, bgp_neighbor=overlay)
-    return timing.dpd_bound(timing.parse_dpd_config(config), timing.traffic_period_s(sources))
+    return timing.parse_dpd_config(config), timing.traffic_period_s(sources)
+
+
+def _bound(ctx: Context, spoke: str) -> timing.Bound:
+    """The DPD bound from the configuration the spoke runs and the declared model."""
+    dpd, period = dpd_inputs(ctx, spoke)
+    return timing.dpd_bound(dpd, period, model=ctx.dpd_model)
 
 
 def measure_spoke(ctx: Context, spoke: str, hub: str) -> SpokeFailover:
@@ -37,6 +44,7 @@ def measure_spoke(ctx: Context, spoke: str, hub: str) -> SpokeFailover:
     bound = _bound(ctx, spoke)
     record.dpd_bound_s, record.bound_formula = bound.total_s, f"{bound.formula}: {bound.expression}"
     record.bound_terms = {term.symbol: term.value_s for term in bound.terms}
+    record.dpd_model = ctx.dpd_model.to_dict()
     wait_device_s = (bound.total_s or NO_BOUND_WAIT_S) * OVERRUN_FACTOR
     device = ctx.devices[spoke]
     moved_to: list[reads.FlexClient] = []

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from flexlab import timing
+from flexlab.dpd_model import DpdModel, parse_model
 from flexlab.design import Design, load_design
 from flexlab.harness import checks, reads
 from flexlab.harness.config_replace import removal_commands, unapplied_lines
@@ -33,6 +34,12 @@ IPv4Address = ipaddress.IPv4Address
 BASELINE_ALLOWANCE_S = 240.0
 #: Wall seconds between two polls of the devices.
 POLL_INTERVAL_S = 0.1
+#: How each case's failover was timed (the report states it per case).
+CLOCK_NTP = "NTP-synchronised device clocks: failover = spoke log time - hub log time"
+CLOCK_OFFSET_LOG = ("offset-corrected: the {hub} log time carried to each spoke's clock through offsets "
+                    "measured with `show clock`")
+CLOCK_OFFSET_HARNESS = ("offset-corrected: the harness clock at the lab's failure call, carried to each "
+                        "spoke's clock through offsets measured with `show clock`")
 
 
 @dataclass
@@ -61,6 +68,12 @@ class Context:
     moved: dict[str, SpokeFailover] = field(default_factory=dict)
     run: HubRun | None = None
     ledger: FailureLedger | None = None
+    dpd_model: DpdModel = field(default_factory=lambda: parse_model(None))   # declared (--dpd-model)
+    capture_dir: Path = Path(".")
+    run_tag: str = "run"
+    captures: dict[str, Any] = field(default_factory=dict)          # spoke -> dpd_capture.SpokeCapture
+    capture_problems: dict[str, str] = field(default_factory=dict)  # spoke -> why it has no capture
+    capture_enabled: bool = True                                     # False: --no-capture
 
     @classmethod
     def create(cls, testbed: Any, lab: JobLab, params: Any) -> "Context":
@@ -70,6 +83,8 @@ class Context:
         ctx = cls(
             testbed=testbed, lab=lab, design=design, failure_mode=params["failure_mode"], hub=params["hub"],
             iteration=int(params.get("iteration", 1)), kind=str(params.get("kind") or "cisco_iol"),
+            dpd_model=parse_model(params.get("dpd_model")), capture_dir=Path(params.get("report_dir") or "."),
+            run_tag=str(params.get("run_tag") or "run"), capture_enabled=bool(params.get("capture", True)),
         )
         ctx.devices = dict(testbed.devices)
         for name, device in ctx.devices.items():
@@ -235,10 +250,8 @@ def learn_topology(ctx: Context) -> list[str]:
             problems.append(f"{spoke}: no `peer N <address>` in its FlexVPN client block")
     ctx.offsets = parallel(lambda n: measure_clock(ctx.devices[n], ctx.time_scale), list(ctx.devices))
     synced = all(offset.device_synced for offset in ctx.offsets.values())
-    ctx.clock_method = (
-        "NTP-synchronised device clocks: failover = spoke log time - hub log time" if synced
-        else "unsynchronised clocks: times corrected by offsets measured with `show clock`"
-    )
+    ctx.clock_method = (CLOCK_NTP if synced
+                        else "unsynchronised clocks: times corrected by offsets measured with `show clock`")
     ctx.images = parallel(lambda n: _version(ctx.devices[n]), list(ctx.devices))
     return problems
 
@@ -308,6 +321,8 @@ def fail_hub(ctx: Context, hub: str, mode: str) -> str:
         ctx.failure_event = shut[-1]
         ctx.run.failed_at = shut[-1].device_time.isoformat()
         ctx.run.failure_source = f"{hub}'s own log: {shut[-1].raw.strip()}"
+        synced = shut[-1].synced and all(o.device_synced for o in ctx.offsets.values())
+        ctx.run.clock_method = (CLOCK_NTP if synced else CLOCK_OFFSET_LOG.format(hub=hub))
     else:
         sent = now_utc()
         ctx.lab.fail(hub, mode)
@@ -317,6 +332,7 @@ def fail_hub(ctx: Context, hub: str, mode: str) -> str:
         ctx.run.failure_source = (
             f"harness clock when the lab failed {hub} (round trip {(answered - sent).total_seconds():.3f} s)"
         )
+        ctx.run.clock_method = CLOCK_OFFSET_HARNESS
     ctx.hub_failed = True
     return f"{hub} failed by {mode} at {ctx.run.failed_at} ({ctx.run.failure_source})"
 
@@ -358,6 +374,7 @@ def write_run(ctx: Context | None, report_dir: Path, run_tag: str) -> Path | Non
     runs = Path(report_dir) / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     path = runs / f"{run_tag}.json"
-    payload = {"run": asdict(ctx.run), "lab": ctx.lab.describe(), "images": ctx.images, "clock_method": ctx.clock_method}
+    payload = {"run": asdict(ctx.run), "lab": ctx.lab.describe(), "images": ctx.images,
+               "clock_method": ctx.clock_method, "dpd_model": ctx.dpd_model.to_dict()}
     path.write_text(json.dumps(payload, indent=2, default=str))
     return path

@@ -22,7 +22,8 @@ def merge_run_files(report_dir: Path, extra_dirs: list[Path] | None = None) -> l
     for payload in payloads:
         images.update(payload.get("images") or {})
     last = payloads[-1]
-    report = FailoverReport(lab=last["lab"], images=images, clock_method=last.get("clock_method", ""), runs=runs)
+    report = FailoverReport(lab=last["lab"], images=images, clock_method=last.get("clock_method", ""), runs=runs,
+                            dpd_model=dict(last.get("dpd_model") or {}))
     written: list[Path] = []
     for directory in [report_dir, *(extra_dirs or [])]:
         if directory.resolve() in {p.parent.resolve() for p in written}:

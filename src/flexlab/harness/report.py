@@ -13,6 +13,10 @@ from flexlab.timing import failover_statistics
 #: Every run of the testscript must pass all of these for a PASS verdict; a testcase that
 #: errored or never ran is missing and so fails the report.
 REQUIRED_TESTCASES = ("Baseline", "HubFailure", "Failover", "BgpConvergence", "Recovery")
+#: The DPD schedule check may be "not run" (the lab cannot capture): reported, never passed,
+#: and not a failure of the failover verdict.
+SCHEDULE_TESTCASE = "DpdSchedule"
+NOT_RUN = "not run"
 
 
 @dataclass
@@ -33,6 +37,12 @@ class SpokeFailover:
     timing_method: str = ""
     passed: bool = False
     reason: str = ""
+    dpd_model: dict[str, Any] = field(default_factory=dict)         # the declared model the bound follows
+    schedule: dict[str, Any] | None = None                          # observed on the wire (schedule.py)
+    declared_schedule: dict[str, Any] | None = None
+    schedule_result: str = ""                                       # passed | failed | not run
+    schedule_note: str = ""
+    capture: str = ""                                               # pcap path
 
 
 @dataclass
@@ -44,6 +54,8 @@ class HubRun:
     iteration: int = 1
     failed_at: str | None = None           # device time of the failure, ISO format
     failure_source: str = ""               # where the failure instant came from
+    clock_method: str = ""                 # how this case's failover was timed
+    capture_wall_s: dict[str, float] = field(default_factory=dict)   # capture step -> harness wall s
     spokes: list[SpokeFailover] = field(default_factory=list)
     unmoved_ok: bool | None = None
     recovery: str = ""
@@ -57,12 +69,42 @@ def summarize(values: list[float]) -> dict[str, float | int] | None:
     return failover_statistics(values) or None
 
 
+def _case(run: HubRun) -> str:
+    return f"{run.hub} {run.failure_mode} (iteration {run.iteration})"
+
+
 @dataclass
 class FailoverReport:
     lab: dict[str, Any]
     images: dict[str, str]                 # device -> version string from `show version`
-    clock_method: str
+    clock_method: str                      # as learnt at setup; each case states its own
     runs: list[HubRun] = field(default_factory=list)
+    dpd_model: dict[str, Any] = field(default_factory=dict)   # the declared model (DpdModel.to_dict)
+
+    def clock_methods(self) -> dict[str, str]:
+        """case -> how its failover was timed (falls back to the setup-time method)."""
+        return {_case(run): run.clock_method or self.clock_method for run in self.runs}
+
+    def clock_summary(self) -> str:
+        methods = set(self.clock_methods().values())
+        if len(methods) <= 1:
+            return next(iter(methods), self.clock_method)
+        return "per case: " + "; ".join(f"{case}: {method}" for case, method in self.clock_methods().items())
+
+    def schedule_summary(self) -> dict[str, Any]:
+        """Whether the declared DPD model was confirmed on the wire in this report."""
+        results = [s.schedule_result for s in self.failovers if s.schedule_result]
+        model = self.dpd_model
+        return {
+            "declared": model,
+            "declared_from": "measured: " + str(model.get("source")) if model.get("measured")
+            else str(model.get("source", "assumed, not measured on this image")),
+            "checked": sum(r != NOT_RUN for r in results),
+            "matched": results.count("passed"),
+            "differed": results.count("failed"),
+            "not_run": [s.schedule_note for s in self.failovers if s.schedule_result == NOT_RUN],
+            "observed": [s.schedule["text"] for s in self.failovers if s.schedule],
+        }
 
     @property
     def failovers(self) -> list[SpokeFailover]:
@@ -72,7 +114,8 @@ class FailoverReport:
     def passed(self) -> bool:
         return bool(self.runs) and all(
             all(run.testcases.get(name) == "passed" for name in REQUIRED_TESTCASES)
-            and all(result == "passed" for result in run.testcases.values())
+            and all(result == "passed" or (name == SCHEDULE_TESTCASE and result == NOT_RUN)
+                    for name, result in run.testcases.items())
             for run in self.runs
         )
 
@@ -82,7 +125,10 @@ class FailoverReport:
         return {
             "lab": self.lab,
             "images": self.images,
-            "clock_method": self.clock_method,
+            "clock_method": self.clock_summary(),
+            "clock_methods": self.clock_methods(),
+            "dpd_model": self.dpd_model,
+            "dpd_schedule": self.schedule_summary(),
             "passed": self.passed,
             "failover_s": summarize(measured),
             "bgp_converged_s": summarize(converged),
@@ -95,7 +141,8 @@ class FailoverReport:
         for raw in data.get("runs", []):
             spokes = [SpokeFailover(**s) for s in raw.get("spokes", [])]
             runs.append(HubRun(**{**raw, "spokes": spokes}))
-        return cls(lab=data["lab"], images=data["images"], clock_method=data["clock_method"], runs=runs)
+        return cls(lab=data["lab"], images=data["images"], clock_method=data["clock_method"], runs=runs,
+                   dpd_model=dict(data.get("dpd_model") or {}))
 
     def to_markdown(self) -> str:
         data = self.to_dict()
@@ -104,7 +151,9 @@ class FailoverReport:
             f"- Verdict: **{'PASS' if self.passed else 'FAIL'}**",
             f"- Lab: {', '.join(f'{k}={v}' for k, v in self.lab.items())}",
             f"- Images: {', '.join(sorted(set(self.images.values()))) or 'unknown'}",
-            f"- Clock: {self.clock_method}", "",
+            f"- Clock: {self.clock_summary()}",
+            f"- DPD model: {self._model_line()}",
+            f"- DPD schedule on the wire: {self._schedule_verdict()}", "",
         ]
         for label, key in (("Failover", "failover_s"), ("BGP convergence", "bgp_converged_s")):
             if stats := data[key]:
@@ -124,12 +173,39 @@ class FailoverReport:
         formulas = {s.bound_formula for s in self.failovers if s.bound_formula}
         if formulas:
             lines += ["", "## DPD bound", ""] + [f"- `{f}`" for f in sorted(formulas)]
+        lines += self._schedule_lines()
         lines += ["", "## Testcases", ""]
         for run in self.runs:
             for name, result in run.testcases.items():
                 lines.append(f"- {run.hub} (iteration {run.iteration}) {name}: {result}")
                 lines.extend(f"  - {problem}" for problem in run.problems.get(name, []))
         return "\n".join(lines) + "\n"
+
+    def _model_line(self) -> str:
+        return _model_line(self.dpd_model)
+
+    def _schedule_verdict(self) -> str:
+        summary = self.schedule_summary()
+        if summary["checked"]:
+            return (f"checked on {summary['checked']} spoke(s): {summary['matched']} match the declared model, "
+                    f"{summary['differed']} differ")
+        reasons = sorted(set(summary["not_run"]))
+        return "not checked" + (f" ({'; '.join(reasons)})" if reasons else "")
+
+    def _schedule_lines(self) -> list[str]:
+        """One line per spoke: the schedule actually sent, and whether it matched the model."""
+        rows = [s for s in self.failovers if s.schedule_result]
+        if not rows:
+            return []
+        lines = ["", "## DPD schedule (observed on the wire)", ""]
+        for s in rows:
+            observed = s.schedule["text"] if s.schedule else "-"
+            verdict = {"passed": "matches the declared model", "failed": "DIFFERS from the declared model",
+                       NOT_RUN: "not checked"}.get(s.schedule_result, s.schedule_result)
+            lines.append(f"- {s.hub} -> {s.spoke}: {observed} ({verdict})")
+            if s.schedule_result != "passed":
+                lines.append(f"  - {s.schedule_note}")
+        return lines
 
     def write(self, directory: Path) -> tuple[Path, Path]:
         directory.mkdir(parents=True, exist_ok=True)
@@ -138,6 +214,15 @@ class FailoverReport:
         json_path.write_text(json.dumps(self.to_dict(), indent=2, default=str))
         md_path.write_text(self.to_markdown())
         return json_path, md_path
+
+
+def _model_line(model: dict[str, Any]) -> str:
+    if not model:
+        return "not recorded"
+    spacing = "fixed at R" if model.get("backoff") == "fixed" else (
+        f"exponential from R, factor {model.get('factor')}" + (f", cap {model['cap_s']} s" if model.get("cap_s") else ""))
+    return (f"{model.get('name')}: {model.get('retransmits')} retransmissions, {spacing}, "
+            f"periodic={model.get('periodic')} ({model.get('source')})")
 
 
 def _num(value: float | None) -> str:
