@@ -47,21 +47,21 @@ _TESTSCRIPT_RUNS: dict[tuple[str, str, str, int, str], tuple[str, dict[str, Any]
 
 
 def recorded_testscript_run(scenario: str, hub: str, failure_mode: str, iteration: int,
-                            image: str) -> tuple[str, dict[str, Any]]:
+                            image: str, dpd_model: str = "") -> tuple[str, dict[str, Any]]:
     """The failover testscript, run in-process on one recording (flexlab's own job code
     decides every verdict): (aetest result, run file). Memoised: the same inputs give
     the same verdicts, and each run costs about a second."""
-    key = (scenario, hub, failure_mode, iteration, image)
+    key = (scenario, hub, failure_mode, iteration, image, dpd_model)
     if key not in _TESTSCRIPT_RUNS:
         with tempfile.TemporaryDirectory() as scratch:
             testbed, lab = playback(scenario, time_scale=PLAYBACK_TIME_SCALE, image=image)
-            _TESTSCRIPT_RUNS[key] = run_testscript(testbed, lab, Path(scratch), hub=hub,
-                                                   failure_mode=failure_mode, iteration=iteration)
+            _TESTSCRIPT_RUNS[key] = run_testscript(testbed, lab, Path(scratch), hub=hub, failure_mode=failure_mode,
+                                                   iteration=iteration, dpd_model=dpd_model)
     return _TESTSCRIPT_RUNS[key]
 
 
 def run_recorded_job(scenario: str, image: str, report_dir: Path, failure_mode: str,
-                     hubs: tuple[str, ...], iterations: int) -> bool:
+                     hubs: tuple[str, ...], iterations: int, dpd_model: str = "") -> bool:
     """What aetest_scripts/flexvpn_failover_job.py does, on a recording: one testscript
     run per iteration and hub, then the merged failover report. True when every run passed."""
     runs = report_dir / "runs"
@@ -69,7 +69,7 @@ def run_recorded_job(scenario: str, image: str, report_dir: Path, failure_mode: 
     passed = True
     for iteration in range(1, iterations + 1):
         for hub in hubs:
-            result, payload = recorded_testscript_run(scenario, hub, failure_mode, iteration, image)
+            result, payload = recorded_testscript_run(scenario, hub, failure_mode, iteration, image, dpd_model)
             (runs / f"{hub}-{iteration}.json").write_text(json.dumps(payload))
             passed = passed and result == "passed"
     merge_run_files(report_dir)
@@ -99,7 +99,7 @@ class StandInJob:
         row = request.testbed.parent.name
         scenario = self.behaves_like.get(row) or (image if image in scenarios() else DEFAULT_BEHAVIOUR)
         passed = run_recorded_job(scenario, image, request.report_dir, request.failure_mode,
-                                  request.hubs or ("hub1", "hub2"), request.iterations)
+                                  request.hubs or ("hub1", "hub2"), request.iterations, request.dpd_model)
         request.archive_dir.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(request.archive_dir / "flexvpn_failover_job.2025Jan01_00:00:00.000000.zip", "w") as archive:
             archive.writestr("results.json", json.dumps({"passed": passed}))
