@@ -23,6 +23,7 @@ from flexlab.harness.config_replace import removal_commands, unapplied_lines
 from flexlab.harness.ledger import FailureLedger
 from flexlab.harness.report import HubRun, SpokeFailover
 from flexlab.labs.session import JobLab, lab_settings
+from flexlab.privatefs import private_dir, write_private
 from flexlab.render import render_node
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class Context:
             elif role == "spoke":
                 ctx.spokes.append(name)
         ctx.run = HubRun(hub=ctx.hub, failure_mode=ctx.failure_mode, iteration=ctx.iteration)
-        ctx.ledger = FailureLedger.for_testbed(testbed)
+        ctx.ledger = FailureLedger.for_lab(lab.instance or f"{lab.kind}-{lab.name}", lab.pid)
         return ctx
 
     @property
@@ -198,10 +199,15 @@ def restore_pending(ctx: Context, *, by_cli: bool) -> list[str]:
     """
     assert ctx.ledger is not None
     restored = []
-    for hub, mode in ctx.ledger.pending().items():
-        if (mode == "interface-shutdown") == by_cli:
-            restore_hub(ctx, hub, mode)
-            restored.append(f"{hub} ({mode})")
+    for hub, mode in ctx.ledger.pending(known=ctx.hubs).items():
+        if (mode == "interface-shutdown") != by_cli:
+            continue
+        if mode != "interface-shutdown" and ctx.lab.is_failed(hub) is False:
+            log.warning("failure ledger: %s (%s) is not failed in the lab any more: entry cleared", hub, mode)
+            ctx.ledger.remove(hub)
+            continue
+        restore_hub(ctx, hub, mode)
+        restored.append(f"{hub} ({mode})")
     if restored and by_cli:
         send_spokes_home(ctx)
     return restored
@@ -355,9 +361,6 @@ def connect_one(ctx: Context, name: str) -> list[str]:
 def write_run(ctx: Context | None, report_dir: Path, run_tag: str) -> Path | None:
     if ctx is None or ctx.run is None:
         return None
-    runs = Path(report_dir) / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
-    path = runs / f"{run_tag}.json"
+    runs = private_dir(Path(report_dir) / "runs")
     payload = {"run": asdict(ctx.run), "lab": ctx.lab.describe(), "images": ctx.images, "clock_method": ctx.clock_method}
-    path.write_text(json.dumps(payload, indent=2, default=str))
-    return path
+    return write_private(runs / f"{run_tag}.json", json.dumps(payload, indent=2, default=str))

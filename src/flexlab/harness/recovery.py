@@ -62,7 +62,10 @@ def cleanup(ctx: Context | None, testbed: Any, lab: JobLab, report_dir: Path, ru
     """Always runs: restore every hub this or an earlier run failed, write results, disconnect."""
     problems: list[str] = []
     if ctx is not None and ctx.ledger is not None:
-        for hub, mode in ctx.ledger.pending().items():
+        for hub, mode in ctx.ledger.pending(known=ctx.hubs).items():
+            if mode != "interface-shutdown" and lab.is_failed(hub) is False:
+                ctx.ledger.remove(hub)   # restored by someone else meanwhile
+                continue
             try:
                 restore_hub(ctx, hub, mode)
             except Exception as exc:  # keep going: the other hubs must be restored too

@@ -30,6 +30,7 @@ class LabInfo:
     boot_errors: dict[str, list[str]] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     config_dir: str | None = None
+    instance: str = ""   # this lab process (a restarted lab under the same name is another)
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> "LabInfo":
@@ -39,4 +40,5 @@ class LabInfo:
             kind=state["kind"], spokes=int(state["spokes"]), device_os=state.get("device_os", "ios"),
             platform=state.get("platform", "iol"), boot_errors=dict(state.get("boot_errors") or {}),
             roles=dict(state.get("roles") or {}), config_dir=state.get("config_dir"),
+            instance=str(state.get("instance") or f"{state['name']}-{state['pid']}-{state.get('started_wall', '')}"),
         )

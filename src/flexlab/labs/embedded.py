@@ -11,6 +11,7 @@ import asyncio
 import functools
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -23,6 +24,7 @@ from typing import Any
 import asyncssh
 
 from flexlab.errors import FlexlabError
+from flexlab.privatefs import private_dir
 from flexlab.proc import pid_alive
 from flexlab.labs.base import LabError, LabInfo
 
@@ -31,6 +33,18 @@ from flexlab.labs.base import LabError, LabInfo
 DEFAULT_LAB = "default"
 DEFAULT_BASE_PORT = 61100
 DEFAULT_CREDENTIALS = ("admin", "admin")  # embedded-lab defaults (docs/embedded-lab.md)
+
+
+#: Lab names become a directory name: letters, digits, '_', '-', '.', not starting with '.'.
+LAB_NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+
+
+def check_lab_name(name: str) -> str:
+    """``name`` if it can name a lab's state directory; LabError otherwise."""
+    if not LAB_NAME_PATTERN.fullmatch(name):
+        raise LabError(f"--name {name!r}: a lab name is 1-64 letters, digits, '_', '-' or '.', "
+                       "not starting with '.' (it names the lab's state directory)")
+    return name
 
 
 def state_root() -> Path:
@@ -67,7 +81,7 @@ class EmbeddedLab:
     """One named embedded lab (``default`` unless told otherwise)."""
 
     def __init__(self, name: str = DEFAULT_LAB, root: Path | None = None) -> None:
-        self.name = name
+        self.name = check_lab_name(name)
         self.state_dir = (root or state_root()) / name
         self.credentials = (
             os.environ.get("FLEXLAB_USERNAME") or DEFAULT_CREDENTIALS[0],
@@ -108,7 +122,8 @@ class EmbeddedLab:
         if (running := self.info()) is not None:
             raise LabError(f"embedded lab {self.name!r} is already up (pid {running.pid}); `flexlab lab down` first")
         self._clean_leftovers()
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.state_dir.parent)
+        private_dir(self.state_dir)
         command = [
             sys.executable, "-m", "flexlab.sim.daemon", "--state-dir", str(self.state_dir), "--name", self.name,
             "--time-scale", str(options.time_scale), "--image", options.image, "--seed", str(options.seed),

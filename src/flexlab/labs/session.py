@@ -37,9 +37,19 @@ class JobLab:
     embedded: EmbeddedLab | None = None
     failed: dict[str, str] = field(default_factory=dict)
     containerlab: ContainerLab | None = None
+    instance: str = ""            # the lab instance: a restarted lab is another one
+    pid: int | None = None        # the embedded lab's process
 
     def describe(self) -> dict[str, Any]:
-        return {"type": self.kind, "name": self.name, "image": self.image, "time_scale": self.time_scale}
+        return {"type": self.kind, "name": self.name, "image": self.image, "time_scale": self.time_scale,
+                "instance": self.instance or f"{self.kind}-{self.name}"}
+
+    def is_failed(self, node: str) -> bool | None:
+        """Whether the lab reports ``node`` failed (None when the lab cannot say)."""
+        if self.embedded is None:
+            return None
+        facts = self.embedded.status()["nodes"].get(node)
+        return None if facts is None else bool(facts.get("failure"))
 
     def fail(self, node: str, mode: str) -> None:
         if mode not in LAB_FAILURE_MODES:
@@ -96,7 +106,7 @@ def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None
         started_here = True
     _point_testbed_at(testbed, info.ports, info.host)
     return JobLab(kind="embedded", time_scale=info.time_scale, image=info.image, name=info.name,
-                  started_here=started_here, embedded=lab)
+                  started_here=started_here, embedded=lab, instance=info.instance, pid=info.pid)
 
 
 #: Unicon settings for connections to the embedded lab. Unicon's defaults suit real routers

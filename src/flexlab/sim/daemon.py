@@ -21,12 +21,14 @@ import os
 import signal
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flexlab.design import Design, load_design
 from flexlab.errors import FlexlabError
+from flexlab.privatefs import private_dir, write_private
 from flexlab.proc import pid_alive
 from flexlab.render import render_node
 from flexlab.sim.cli import apply_config_text
@@ -120,11 +122,10 @@ class LabDaemon:
             "design": str(design.source) if design.source else None,
             "config_dir": str(self.options.config_dir) if self.options.config_dir else None,
             "started_wall": time.time(),
+            "instance": f"{self.options.name}-{os.getpid()}-{uuid.uuid4().hex[:12]}",
             "boot_errors": self.boot_errors,
         }
-        tmp = self.options.state_dir / (STATE_FILE + ".tmp")
-        tmp.write_text(json.dumps(state, indent=2))
-        tmp.replace(self.options.state_dir / STATE_FILE)
+        write_private(self.options.state_dir / STATE_FILE, json.dumps(state, indent=2))
 
     # -- control socket -------------------------------------------------------------
     async def _serve_control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -259,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(list_images()))
         return 0
     options = _parse_args(args)
-    options.state_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(options.state_dir)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     return asyncio.run(_main(options))
 
