@@ -17,7 +17,9 @@ from pathlib import Path
 
 from pyats.easypy import run
 
+from flexlab.errors import FlexlabError
 from flexlab.harness.job_report import merge_run_files
+from flexlab.locks import lock_output_dir
 from flexlab.labs.session import lab_settings, open_lab
 
 HERE = Path(__file__).resolve().parent
@@ -54,9 +56,14 @@ def main(runtime) -> None:
     if unknown:
         raise SystemExit(f"flexvpn_failover_job: --hubs names devices not in the testbed: {', '.join(unknown)}")
     report_dir = (args.report_dir or Path(runtime.directory)).resolve()
+    try:
+        report_lock = lock_output_dir(report_dir, "report directory")
+        lab = open_lab(testbed, config_dir=args.config_dir)
+    except FlexlabError as exc:
+        print(f"flexvpn_failover_job: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     for stale in (report_dir / "runs").glob("*.json"):
         stale.unlink()  # results of an earlier job in the same report directory
-    lab = open_lab(testbed, config_dir=args.config_dir)
     first = True
     try:
         for iteration in range(1, args.iterations + 1):
@@ -73,6 +80,7 @@ def main(runtime) -> None:
     finally:
         lab.close()
         written = merge_run_files(report_dir, extra_dirs=[Path(runtime.directory)])
+        report_lock.release()
         for path in written:
             log.info("report: %s", path)
             print(f"flexlab report: {path}")

@@ -62,6 +62,9 @@ class RunLock:
             os.close(self.fd)
             self.fd = -1
 
+    def __del__(self) -> None:
+        self.release()   # a lock nobody references any more is not held
+
     def __enter__(self) -> "RunLock":
         return self.acquire() if self.fd < 0 else self
 

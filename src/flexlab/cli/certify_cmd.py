@@ -20,6 +20,7 @@ from flexlab.certify.results import CertifyRun
 from flexlab.certify.runner import RunnerOptions, certify
 from flexlab.certify.trend import DEFAULT_THRESHOLD_PCT, TrendResult, write_trend
 from flexlab.errors import FlexlabError
+from flexlab.locks import lock_output_dir
 
 #: Exit code of `flexlab nightly` when a regression is found (and of certify on a failed row).
 EXIT_FAILED = 1
@@ -120,10 +121,12 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _run_matrix(args: argparse.Namespace, out_dir: Path) -> tuple[CertifyRun, OutputPaths]:
+def _load_matrix(args: argparse.Namespace) -> Any:
     matrix = load_matrix(args.matrix)
-    if args.row:
-        matrix = matrix.select(args.row)
+    return matrix.select(args.row) if args.row else matrix
+
+
+def _run_matrix(matrix: Any, out_dir: Path) -> tuple[CertifyRun, OutputPaths]:
     with _sigterm_as_interrupt():
         run = certify(matrix, RunnerOptions(out_dir=out_dir.resolve(), progress=Progress()))
     return run, write_outputs(run, out_dir)
@@ -153,12 +156,14 @@ def _print_run(run: CertifyRun, paths: OutputPaths, history_note: str) -> None:
 def run_certify(args: argparse.Namespace) -> int:
     if args.no_history and args.history:
         raise FlexlabError("--history and --no-history exclude each other")
-    run, paths = _run_matrix(args, args.out)
-    note = ""
-    if not args.no_history:
-        history = _history(args)
-        run_id = history.record(run)
-        note = f"history: run {run_id} recorded in {history.path}"
+    matrix = _load_matrix(args)
+    with lock_output_dir(args.out, "certify output directory"):
+        run, paths = _run_matrix(matrix, args.out)
+        note = ""
+        if not args.no_history:
+            history = _history(args)
+            run_id = history.record(run)
+            note = f"history: run {run_id} recorded in {history.path}"
     if args.json:
         print(json.dumps(run.to_dict(), indent=2))
     else:
@@ -179,7 +184,8 @@ def _print_trend(result: TrendResult) -> None:
 
 
 def run_trend(args: argparse.Namespace) -> int:
-    result = write_trend(_history(args), args.out, args.threshold)
+    with lock_output_dir(args.out, "trend output directory"):
+        result = write_trend(_history(args), args.out, args.threshold)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
@@ -189,10 +195,12 @@ def run_trend(args: argparse.Namespace) -> int:
 
 def run_nightly(args: argparse.Namespace) -> int:
     out_dir = args.out or Path("reports") / "nightly" / dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    run, paths = _run_matrix(args, out_dir)
-    history = _history(args)
-    run_id = history.record(run)
-    trend = write_trend(history, out_dir / "trend", args.threshold, run_id=run_id)
+    matrix = _load_matrix(args)
+    with lock_output_dir(out_dir, "nightly output directory"):
+        run, paths = _run_matrix(matrix, out_dir)
+        history = _history(args)
+        run_id = history.record(run)
+        trend = write_trend(history, out_dir / "trend", args.threshold, run_id=run_id)
     if args.json:
         print(json.dumps({"summary": run.to_dict(), "trend": trend.to_dict(), "history_run": run_id}, indent=2))
     else:

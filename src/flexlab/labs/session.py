@@ -8,13 +8,16 @@ running and stops it again at the end; a lab that was already up is used and lef
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flexlab.labs.base import LabError
 from flexlab.labs.containerlab import ContainerLab
-from flexlab.labs.embedded import EmbeddedLab, UpOptions
+from flexlab.labs.embedded import EmbeddedLab, UpOptions, state_root
+from flexlab.locks import RunLock
+from flexlab.privatefs import private_dir
 
 #: Failure modes carried out by the lab itself; interface-shutdown is plain CLI on the hub.
 LAB_FAILURE_MODES = ("node-stop", "freeze", "blackhole")
@@ -39,6 +42,7 @@ class JobLab:
     containerlab: ContainerLab | None = None
     instance: str = ""            # the lab instance: a restarted lab is another one
     pid: int | None = None        # the embedded lab's process
+    lock: RunLock | None = None   # held while this job uses the lab
 
     def describe(self) -> dict[str, Any]:
         return {"type": self.kind, "name": self.name, "image": self.image, "time_scale": self.time_scale,
@@ -82,8 +86,27 @@ class JobLab:
 
     def close(self) -> None:
         """Stop the lab if this run started it."""
-        if self.embedded is not None and self.started_here:
-            self.embedded.down()
+        try:
+            if self.embedded is not None and self.started_here:
+                self.embedded.down()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+
+
+#: Seconds a job waits for another job to finish with its lab (default: refuse at once).
+LAB_WAIT_ENV = "FLEXLAB_LAB_WAIT"
+
+
+def lock_lab(kind: str, name: str) -> RunLock:
+    """One job per lab: the lock a second job finds taken names the first one (pid, command)."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{kind}-{name}")
+    try:
+        wait_s = float(os.environ.get(LAB_WAIT_ENV) or 0)
+    except ValueError:
+        raise LabError(f"{LAB_WAIT_ENV}={os.environ[LAB_WAIT_ENV]!r}: not a number of seconds") from None
+    lock = RunLock(private_dir(state_root() / "locks") / f"{safe}.lock", f"{kind} lab {name!r}")
+    return lock.acquire(wait_s=max(0.0, wait_s))
 
 
 def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None = None) -> JobLab:
@@ -92,21 +115,27 @@ def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None
     kind = settings.get("lab", "containerlab")
     if kind != "embedded":
         backend = ContainerLab.from_settings(settings) if kind == "containerlab" else None
-        return JobLab(kind=kind, time_scale=1.0, image=str(settings.get("image", "")), name=str(settings.get("name", "")),
-                      containerlab=backend)
+        name = str(settings.get("name", ""))
+        return JobLab(kind=kind, time_scale=1.0, image=str(settings.get("image", "")), name=name,
+                      containerlab=backend, lock=lock_lab(kind, name))
     time_scale = float(os.environ.get("FLEXLAB_TIME_SCALE") or settings.get("time_scale", 10.0))
     lab = EmbeddedLab(str(settings.get("name", "default")))
-    info = lab.info()
-    started_here = False
-    if info is None:
-        info = lab.up(UpOptions(
-            spokes=spokes or settings.get("spokes"), time_scale=time_scale,
-            image=str(settings.get("image", "iol-17.12")), config_dir=config_dir, owner_pid=os.getpid(),
-        ))
-        started_here = True
-    _point_testbed_at(testbed, info.ports, info.host)
+    lock = lock_lab("embedded", lab.name)
+    try:
+        info = lab.info()
+        started_here = False
+        if info is None:
+            info = lab.up(UpOptions(
+                spokes=spokes or settings.get("spokes"), time_scale=time_scale,
+                image=str(settings.get("image", "iol-17.12")), config_dir=config_dir, owner_pid=os.getpid(),
+            ))
+            started_here = True
+        _point_testbed_at(testbed, info.ports, info.host)
+    except BaseException:
+        lock.release()
+        raise
     return JobLab(kind="embedded", time_scale=info.time_scale, image=info.image, name=info.name,
-                  started_here=started_here, embedded=lab, instance=info.instance, pid=info.pid)
+                  started_here=started_here, embedded=lab, instance=info.instance, pid=info.pid, lock=lock)
 
 
 #: Unicon settings for connections to the embedded lab. Unicon's defaults suit real routers
