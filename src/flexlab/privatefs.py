@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from flexlab.errors import FlexlabError
+
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
 
@@ -47,3 +49,14 @@ def make_private(path: Path) -> None:
             make_private(child)
     elif path.exists():
         os.chmod(path, PRIVATE_FILE_MODE)
+
+
+def check_writable(path: Path, what: str) -> None:
+    """Refuse ``path`` early when a file cannot be created there (FlexlabError naming it)."""
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if path.is_dir():
+        raise FlexlabError(f"{what} {path} is a directory")
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise FlexlabError(f"{what} {path}: cannot create a file there ({parent} is not a writable directory)")

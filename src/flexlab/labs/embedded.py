@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import math
 import os
 import re
 import signal
@@ -25,6 +26,7 @@ import asyncssh
 
 from flexlab.errors import FlexlabError
 from flexlab.privatefs import private_dir
+from flexlab.yamlio import read_text
 from flexlab.proc import pid_alive
 from flexlab.labs.base import LabError, LabInfo
 
@@ -65,6 +67,26 @@ class UpOptions:
     seed: int = 1
     timeout_s: float = 120.0
     owner_pid: int | None = None   # the lab stops when this process ends
+
+
+def check_up_options(options: UpOptions) -> None:
+    """Refuse options no lab can run with, before anything starts (LabError naming the field)."""
+    if not (isinstance(options.time_scale, (int, float)) and math.isfinite(options.time_scale)
+            and options.time_scale > 0):
+        raise LabError(f"time scale {options.time_scale!r} must be a finite number above 0")
+    if options.spokes is not None and (isinstance(options.spokes, bool) or int(options.spokes) < 1):
+        raise LabError(f"spokes {options.spokes!r} must be at least 1")
+    if options.config_dir is not None:
+        check_config_dir(Path(options.config_dir))
+
+
+def check_config_dir(config_dir: Path) -> None:
+    """Every *.cfg in ``config_dir`` must be UTF-8 text: a binary file is refused here, not by
+    the lab process half-way through its boot."""
+    if not config_dir.is_dir():
+        raise LabError(f"--config-dir {config_dir}: not a directory")
+    for path in sorted(config_dir.glob("*.cfg")):
+        read_text(path, "--config-dir file", LabError)
 
 
 @functools.cache
@@ -119,6 +141,7 @@ class EmbeddedLab:
     # -- lifecycle -------------------------------------------------------------------
     def up(self, options: UpOptions) -> LabInfo:
         """Start the lab in the background and wait until every node accepts SSH logins."""
+        check_up_options(options)
         if (running := self.info()) is not None:
             raise LabError(f"embedded lab {self.name!r} is already up (pid {running.pid}); `flexlab lab down` first")
         self._clean_leftovers()

@@ -34,6 +34,7 @@ from flexlab.render import render_node
 from flexlab.sim.cli import apply_config_text
 from flexlab.sim.engine.lab import Lab
 from flexlab.sim.ssh_server import start_ssh_server
+from flexlab.yamlio import read_text
 
 log = logging.getLogger("flexlab.sim.daemon")
 
@@ -75,7 +76,7 @@ class LabDaemon:
             path = self.options.config_dir / f"{node.name}.cfg"
             if not path.is_file():
                 raise FlexlabError(f"--config-dir {self.options.config_dir}: no {path.name} for node {node.name}")
-            configs[node.name] = path.read_text()
+            configs[node.name] = read_text(path, "--config-dir file", FlexlabError)
         return configs
 
     def _loader(self, node: Any, text: str) -> list[Any]:
