@@ -17,10 +17,11 @@ from pathlib import Path
 
 from pyats.easypy import run
 
+from flexlab.cli.argtypes import OneLineParser, fail_usage, positive_int
 from flexlab.errors import FlexlabError
 from flexlab.harness.job_report import merge_run_files
 from flexlab.locks import lock_output_dir
-from flexlab.labs.session import lab_settings, open_lab
+from flexlab.labs.session import check_job_inputs, lab_settings, open_lab
 
 HERE = Path(__file__).resolve().parent
 TESTSCRIPT = HERE / "flexvpn_failover.py"
@@ -29,17 +30,15 @@ log = logging.getLogger(__name__)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="flexvpn_failover_job", add_help=False)
+    parser = OneLineParser(prog="flexvpn_failover_job", add_help=False)
     parser.add_argument("--failure-mode", choices=FAILURE_MODES, default="interface-shutdown")
     parser.add_argument("--hubs", default="", help="comma-separated hubs to fail in turn (default: every hub)")
     parser.add_argument("--config-dir", type=Path, help="devices run exactly the <device>.cfg files in DIR")
     parser.add_argument("--skip-config", action="store_true", help="trust the startup configs")
-    parser.add_argument("--iterations", type=int, default=1)
+    parser.add_argument("--iterations", type=positive_int, default=1)
     parser.add_argument("--report-dir", type=Path)
     parser.add_argument("--design", type=Path, help="design file with the expectations (default configs/design.yaml)")
     args, _unknown = parser.parse_known_args(argv)
-    if args.iterations < 1:
-        parser.error("--iterations must be at least 1")
     return args
 
 
@@ -47,21 +46,21 @@ def main(runtime) -> None:
     args = parse_args(sys.argv[1:])
     testbed = runtime.testbed
     if testbed is None:
-        raise SystemExit("flexvpn_failover_job: give a testbed with --testbed-file (e.g. testbeds/embedded.yaml)")
+        fail_usage("flexvpn_failover_job", "give a testbed with --testbed-file (e.g. testbeds/embedded.yaml)")
     settings = lab_settings(testbed)
     hubs = [h for h in args.hubs.split(",") if h] or [
         name for name, device in testbed.devices.items() if (device.custom or {}).get("role") == "hub"
     ]
     unknown = [h for h in hubs if h not in testbed.devices]
     if unknown:
-        raise SystemExit(f"flexvpn_failover_job: --hubs names devices not in the testbed: {', '.join(unknown)}")
+        fail_usage("flexvpn_failover_job", f"--hubs names devices not in the testbed: {', '.join(unknown)}")
     report_dir = (args.report_dir or Path(runtime.directory)).resolve()
     try:
+        check_job_inputs(testbed, args.config_dir, args.design)
         report_lock = lock_output_dir(report_dir, "report directory")
         lab = open_lab(testbed, config_dir=args.config_dir)
     except FlexlabError as exc:
-        print(f"flexvpn_failover_job: error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        fail_usage("flexvpn_failover_job", str(exc))
     for stale in (report_dir / "runs").glob("*.json"):
         stale.unlink()  # results of an earlier job in the same report directory
     first = True

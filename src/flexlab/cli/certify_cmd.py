@@ -184,8 +184,10 @@ def _print_trend(result: TrendResult) -> None:
 
 
 def run_trend(args: argparse.Namespace) -> int:
+    history = _history(args)
+    history.run_count()   # a missing or foreign database is refused before --out is created
     with lock_output_dir(args.out, "trend output directory"):
-        result = write_trend(_history(args), args.out, args.threshold)
+        result = write_trend(history, args.out, args.threshold)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:

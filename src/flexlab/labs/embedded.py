@@ -24,6 +24,7 @@ from typing import Any
 
 import asyncssh
 
+from flexlab.design import load_design
 from flexlab.errors import FlexlabError
 from flexlab.privatefs import private_dir
 from flexlab.yamlio import read_text
@@ -78,6 +79,8 @@ def check_up_options(options: UpOptions) -> None:
         raise LabError(f"spokes {options.spokes!r} must be at least 1")
     if options.config_dir is not None:
         check_config_dir(Path(options.config_dir))
+    if options.design is not None or options.spokes is not None:
+        load_design(options.design, spokes=options.spokes)   # refused here, not by the lab process
 
 
 def check_config_dir(config_dir: Path) -> None:

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flexlab.design import load_design
 from flexlab.labs.base import LabError
 from flexlab.labs.containerlab import ContainerLab
-from flexlab.labs.embedded import EmbeddedLab, UpOptions, state_root
+from flexlab.labs.embedded import EmbeddedLab, UpOptions, check_config_dir, state_root
 from flexlab.locks import RunLock
 from flexlab.privatefs import private_dir
 
@@ -109,6 +110,28 @@ def lock_lab(kind: str, name: str) -> RunLock:
     return lock.acquire(wait_s=max(0.0, wait_s))
 
 
+def _time_scale(settings: dict[str, Any]) -> float:
+    """$FLEXLAB_TIME_SCALE, else the testbed's, else 10 (EmbeddedLab.up refuses nan/inf/<=0)."""
+    raw = os.environ.get("FLEXLAB_TIME_SCALE") or settings.get("time_scale", 10.0)
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        raise LabError(f"time scale {raw!r} (FLEXLAB_TIME_SCALE or testbed custom.flexlab.time_scale)"
+                       " is not a number") from None
+
+
+def check_job_inputs(testbed: Any, config_dir: Path | None, design: Path | None) -> None:
+    """Refuse what would fail half-way through the job, before a lab starts (LabError/DesignError)."""
+    for name, device in testbed.devices.items():
+        connections = getattr(device, "connections", None) or {}
+        if "cli" not in connections:
+            raise LabError(f"testbed device {name!r} has no 'cli' connection (connections: "
+                           f"{', '.join(map(str, connections)) or 'none'})")
+    if config_dir is not None:
+        check_config_dir(Path(config_dir))
+    load_design(design)   # the design file the job will read: refused now, not in CommonSetup
+
+
 def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None = None) -> JobLab:
     """Bring up (or find) the lab a testbed describes, and point the testbed at it."""
     settings = lab_settings(testbed)
@@ -118,7 +141,7 @@ def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None
         name = str(settings.get("name", ""))
         return JobLab(kind=kind, time_scale=1.0, image=str(settings.get("image", "")), name=name,
                       containerlab=backend, lock=lock_lab(kind, name))
-    time_scale = float(os.environ.get("FLEXLAB_TIME_SCALE") or settings.get("time_scale", 10.0))
+    time_scale = _time_scale(settings)
     lab = EmbeddedLab(str(settings.get("name", "default")))
     lock = lock_lab("embedded", lab.name)
     try:
