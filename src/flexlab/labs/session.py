@@ -16,7 +16,7 @@ from typing import Any
 from flexlab.design import load_design
 from flexlab.labs.base import LabError
 from flexlab.labs.containerlab import ContainerLab
-from flexlab.labs.embedded import EmbeddedLab, UpOptions, check_config_dir, state_root
+from flexlab.labs.embedded import EmbeddedLab, UpOptions, check_config_dir, check_up_options, state_root
 from flexlab.locks import RunLock
 from flexlab.privatefs import private_dir
 
@@ -130,6 +130,9 @@ def check_job_inputs(testbed: Any, config_dir: Path | None, design: Path | None)
     if config_dir is not None:
         check_config_dir(Path(config_dir))
     load_design(design)   # the design file the job will read: refused now, not in CommonSetup
+    settings = lab_settings(testbed)
+    if settings.get("lab", "containerlab") == "embedded":
+        check_up_options(UpOptions(time_scale=_time_scale(settings)))   # the design file the job will read: refused now, not in CommonSetup
 
 
 def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None = None) -> JobLab:
