@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -19,8 +20,11 @@ from pyats.easypy import run
 
 from flexlab.cli.argtypes import OneLineParser, fail_usage, positive_int
 from flexlab.errors import FlexlabError
+from flexlab.design import load_design
 from flexlab.harness.job_report import merge_run_files
+from flexlab.harness.scrub import scrub_run_dir, secret_values
 from flexlab.locks import lock_output_dir
+from flexlab.privatefs import make_private
 from flexlab.labs.session import check_job_inputs, lab_settings, open_lab
 
 HERE = Path(__file__).resolve().parent
@@ -43,6 +47,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(runtime) -> None:
+    os.umask(0o077)   # reports, logs and the archive hold lab secrets: owner-only
     args = parse_args(sys.argv[1:])
     testbed = runtime.testbed
     if testbed is None:
@@ -79,6 +84,9 @@ def main(runtime) -> None:
     finally:
         lab.close()
         written = merge_run_files(report_dir, extra_dirs=[Path(runtime.directory)])
+        scrubbed = scrub_run_dir(Path(runtime.directory), secret_values(load_design(args.design).model.secrets))
+        log.info("secrets scrubbed from %d file(s) of the run directory", len(scrubbed))
+        make_private(report_dir)
         report_lock.release()
         for path in written:
             log.info("report: %s", path)
