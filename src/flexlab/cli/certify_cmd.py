@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import signal
 import sys
 from contextlib import contextmanager
@@ -153,7 +154,14 @@ def _print_run(run: CertifyRun, paths: OutputPaths, history_note: str) -> None:
         print(history_note, file=out)
 
 
+def _owner_only() -> None:
+    """Reports, archives and job logs of a certification may hold lab secrets: every file this
+    run and its jobs create is owner-only (0600, dirs 0700)."""
+    os.umask(0o077)
+
+
 def run_certify(args: argparse.Namespace) -> int:
+    _owner_only()
     if args.no_history and args.history:
         raise FlexlabError("--history and --no-history exclude each other")
     matrix = _load_matrix(args)
@@ -184,6 +192,7 @@ def _print_trend(result: TrendResult) -> None:
 
 
 def run_trend(args: argparse.Namespace) -> int:
+    _owner_only()
     history = _history(args)
     history.run_count()   # a missing or foreign database is refused before --out is created
     with lock_output_dir(args.out, "trend output directory"):
@@ -196,6 +205,7 @@ def run_trend(args: argparse.Namespace) -> int:
 
 
 def run_nightly(args: argparse.Namespace) -> int:
+    _owner_only()
     out_dir = args.out or Path("reports") / "nightly" / dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     matrix = _load_matrix(args)
     with lock_output_dir(out_dir, "nightly output directory"):
