@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from flexlab.certify.history import History, default_history_path
 from flexlab.certify.matrix import load_matrix
@@ -154,14 +155,21 @@ def _print_run(run: CertifyRun, paths: OutputPaths, history_note: str) -> None:
         print(history_note, file=out)
 
 
-def _owner_only() -> None:
-    """Reports, archives and job logs of a certification may hold lab secrets: every file this
-    run and its jobs create is owner-only (0600, dirs 0700)."""
-    os.umask(0o077)
+def _owner_only(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Reports, archives and job logs of a certification may hold lab secrets: every file the
+    command and its jobs create is owner-only (0600, dirs 0700). The umask is restored after."""
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        previous = os.umask(0o077)
+        try:
+            return command(args)
+        finally:
+            os.umask(previous)
+    return run
 
 
+@_owner_only
 def run_certify(args: argparse.Namespace) -> int:
-    _owner_only()
     if args.no_history and args.history:
         raise FlexlabError("--history and --no-history exclude each other")
     matrix = _load_matrix(args)
@@ -191,8 +199,8 @@ def _print_trend(result: TrendResult) -> None:
         print(f"  {path}", file=out)
 
 
+@_owner_only
 def run_trend(args: argparse.Namespace) -> int:
-    _owner_only()
     history = _history(args)
     history.run_count()   # a missing or foreign database is refused before --out is created
     with lock_output_dir(args.out, "trend output directory"):
@@ -204,8 +212,8 @@ def run_trend(args: argparse.Namespace) -> int:
     return 0
 
 
+@_owner_only
 def run_nightly(args: argparse.Namespace) -> int:
-    _owner_only()
     out_dir = args.out or Path("reports") / "nightly" / dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     matrix = _load_matrix(args)
     with lock_output_dir(out_dir, "nightly output directory"):
