@@ -6,6 +6,7 @@
     .venv/bin/python -m benchmarks.run scale --spokes 50,100,200
     .venv/bin/python -m benchmarks.run parse-cost --spokes 200
     .venv/bin/python -m benchmarks.run engine-scale
+    .venv/bin/python -m benchmarks.run ssh-flood --line-kib 1024
     .venv/bin/python -m benchmarks.run list
 
 Each benchmark prints its figures and writes ``benchmarks/results/<name>.json`` (or into
@@ -20,7 +21,9 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from benchmarks import bench_engine, bench_job_time, bench_parse_cost, bench_precision, bench_scale
+from benchmarks import (
+    bench_engine, bench_job_time, bench_parse_cost, bench_precision, bench_scale, bench_ssh_flood,
+)
 from benchmarks.common import write_result
 
 
@@ -62,6 +65,12 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
         lambda p: (p.add_argument("--spokes", type=_ints, default=[50, 100, 200]),
                    p.add_argument("--scale", type=float, default=50.0)),
         lambda a: bench_scale.run(a.spokes, a.scale),
+    ),
+    "ssh-flood": (
+        bench_ssh_flood.NAME,
+        lambda p: (p.add_argument("--line-kib", type=int, default=1024, help="length of the flooding line"),
+                   p.add_argument("--probes", type=int, default=50)),
+        lambda a: bench_ssh_flood.run(a.line_kib, a.probes),
     ),
 }
 

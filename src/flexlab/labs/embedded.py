@@ -164,7 +164,7 @@ class EmbeddedLab:
             command += ["--owner-pid", str(options.owner_pid)]
         if self.name == DEFAULT_LAB:
             command += ["--base-port", str(DEFAULT_BASE_PORT)]
-        log_path = self.state_dir / "daemon.log"
+        log_path = self.state_dir / "daemon.out"   # what escapes logging; daemon.log rotates
         with open(log_path, "ab") as log_file:
             process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, start_new_session=True,

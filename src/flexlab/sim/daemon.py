@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import logging
+import logging.handlers
 import os
 import signal
 import sys
@@ -262,8 +263,44 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     options = _parse_args(args)
     private_dir(options.state_dir)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    _log_to_rotating_file(options.state_dir / LOG_FILE)
     return asyncio.run(_main(options))
+
+
+LOG_FILE = "daemon.log"
+#: daemon.log is rotated at this size, keeping this many old files: a misbehaving client
+#: cannot fill the disk through the lab's log.
+LOG_MAX_BYTES = 1024 * 1024
+LOG_BACKUPS = 3
+#: The same message from the same logger is written at most once per this many seconds
+#: (asyncio repeats "socket.send() raised exception." for every write to a dead client).
+LOG_REPEAT_INTERVAL_S = 10.0
+
+
+class _RepeatFilter(logging.Filter):
+    """Drops a record whose logger and message were written less than an interval ago."""
+
+    def __init__(self, interval_s: float) -> None:
+        super().__init__()
+        self.interval_s = interval_s
+        self.last: dict[tuple[str, str], float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, str(record.msg))
+        now = time.monotonic()
+        if now - self.last.get(key, -self.interval_s) < self.interval_s:
+            return False
+        if len(self.last) > 10000:
+            self.last.clear()
+        self.last[key] = now
+        return True
+
+
+def _log_to_rotating_file(path: Path) -> None:
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    handler.addFilter(_RepeatFilter(LOG_REPEAT_INTERVAL_S))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
 
 if __name__ == "__main__":
