@@ -149,9 +149,12 @@ def connect_all(ctx: Context) -> list[str]:
         except Exception as exc:  # unicon raises several types; the message is what matters
             return f"{name}: cannot connect: {type(exc).__name__}: {exc}"
         return None
+    if why := ctx.lab.gone():
+        return [why]
     if ctx.devices:
         reads.load_parser_index(next(iter(ctx.devices.values())))
-    return [problem for problem in parallel(connect, list(ctx.devices)).values() if problem]
+    problems = [problem for problem in parallel(connect, list(ctx.devices)).values() if problem]
+    return [why] if problems and (why := ctx.lab.gone()) else problems
 
 
 def _config_lines(text: str) -> list[str]:

@@ -49,11 +49,23 @@ class JobLab:
         return {"type": self.kind, "name": self.name, "image": self.image, "time_scale": self.time_scale,
                 "instance": self.instance or f"{self.kind}-{self.name}"}
 
+    def gone(self) -> str | None:
+        """Why the lab cannot answer any more (its process ended), or None while it runs.
+        Said instead of what unicon reports for a vanished SSH server."""
+        if self.embedded is None or self.embedded.info() is not None:
+            return None
+        return (f"embedded lab {self.name!r} is not running any more: its process"
+                f"{f' {self.pid}' if self.pid else ''} ended (killed or crashed;"
+                f" see {self.embedded.state_dir / 'daemon.out'})")
+
     def is_failed(self, node: str) -> bool | None:
         """Whether the lab reports ``node`` failed (None when the lab cannot say)."""
         if self.embedded is None:
             return None
-        facts = self.embedded.status()["nodes"].get(node)
+        try:
+            facts = self.embedded.status()["nodes"].get(node)
+        except LabError:
+            return None
         return None if facts is None else bool(facts.get("failure"))
 
     def fail(self, node: str, mode: str) -> None:

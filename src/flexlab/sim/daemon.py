@@ -34,6 +34,7 @@ from flexlab.proc import pid_alive
 from flexlab.render import render_node
 from flexlab.sim.cli import apply_config_text
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.engine.loader import lines_after_end
 from flexlab.sim.ssh_server import start_ssh_server
 from flexlab.yamlio import read_text
 
@@ -82,8 +83,10 @@ class LabDaemon:
 
     def _loader(self, node: Any, text: str) -> list[Any]:
         errors = apply_config_text(node, text)
-        if errors:
-            self.boot_errors[node.name] = [str(e) for e in errors]
+        ignored = lines_after_end(text)
+        notes = [f"{ignored} line(s) after 'end' ignored (IOS stops reading a startup-config at 'end')"] if ignored else []
+        if errors or notes:
+            self.boot_errors[node.name] = [str(e) for e in errors] + notes
         return errors
 
     async def start(self) -> None:
