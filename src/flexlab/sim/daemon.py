@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flexlab.cli.argtypes import OneLineParser, positive_float, positive_int
 from flexlab.design import Design, load_design
 from flexlab.errors import FlexlabError
 from flexlab.privatefs import private_dir, write_private
@@ -217,11 +218,11 @@ class LabDaemon:
 
 
 def _parse_args(argv: list[str]) -> DaemonOptions:
-    parser = argparse.ArgumentParser(prog="python -m flexlab.sim.daemon")
+    parser = OneLineParser(prog="python -m flexlab.sim.daemon")
     parser.add_argument("--state-dir", type=Path, required=True)
     parser.add_argument("--name", default="default")
-    parser.add_argument("--spokes", type=int)
-    parser.add_argument("--time-scale", type=float, default=10.0)
+    parser.add_argument("--spokes", type=positive_int)
+    parser.add_argument("--time-scale", type=positive_float, default=10.0)
     parser.add_argument("--image", default="iol-17.12")
     parser.add_argument("--kind", default="cisco_iol")
     parser.add_argument("--design", type=Path)
