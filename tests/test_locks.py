@@ -11,7 +11,7 @@ import pytest
 from flexlab.locks import LockBusy, RunLock, lock_output_dir
 
 HOLD = "import sys, time; from flexlab.locks import RunLock; from pathlib import Path; " \
-       "RunLock(Path(sys.argv[1]), 'lab x').acquire(); print('held', flush=True); time.sleep(60)"
+       "held = RunLock(Path(sys.argv[1]), 'lab x').acquire(); print('held', flush=True); time.sleep(60)"
 
 
 def test_second_holder_is_told_who_holds_the_lock(tmp_path):
@@ -33,9 +33,22 @@ def test_second_holder_is_told_who_holds_the_lock(tmp_path):
 def test_output_dir_lock_refuses_a_second_run_in_the_same_process_too(tmp_path):
     first = lock_output_dir(tmp_path / "out")
     try:
+        assert oct(os.stat(tmp_path / "out" / ".flexlab.lock").st_mode & 0o777) == "0o600"
         with pytest.raises(LockBusy, match=str(tmp_path / "out")):
             lock_output_dir(tmp_path / "out")
     finally:
         first.release()
     lock_output_dir(tmp_path / "out").release()
-    assert oct(os.stat(tmp_path / "out" / ".flexlab.lock").st_mode & 0o777) == "0o600"
+    assert list((tmp_path / "out").iterdir()) == []   # a released lock leaves nothing behind
+
+
+def test_a_tidy_lock_removes_its_directory_and_a_waiter_gets_the_new_file(tmp_path):
+    first = RunLock(tmp_path / "locks" / "a.lock", "lab a", tidy=True).acquire()
+    first.release()
+    assert not (tmp_path / "locks").exists()
+    again = RunLock(tmp_path / "locks" / "a.lock", "lab a", tidy=True).acquire()
+    try:
+        with pytest.raises(LockBusy):
+            RunLock(tmp_path / "locks" / "a.lock", "lab a", tidy=True).acquire(wait_s=0.2)
+    finally:
+        again.release()

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 
 from flexlab.errors import FlexlabError
-from flexlab.privatefs import PRIVATE_FILE_MODE
+from flexlab.privatefs import PRIVATE_FILE_MODE, private_dir
 
 #: How often a waiting run tries the lock again.
 RETRY_INTERVAL_S = 0.2
@@ -33,31 +33,61 @@ class RunLock:
 
     path: Path
     what: str
+    tidy: bool = False   # the lock's directory is created on demand and removed when empty
     fd: int = -1
 
     def acquire(self, wait_s: float = 0.0) -> "RunLock":
         """Take the lock, waiting up to ``wait_s`` seconds; raises LockBusy naming the holder."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
-        os.fchmod(fd, PRIVATE_FILE_MODE)
         deadline = time.monotonic() + wait_s
         while True:
+            fd = self._open()
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     holder = _holder(fd)
                     os.close(fd)
                     raise LockBusy(f"{self.what} is in use by {holder} (lock {self.path})") from None
+                os.close(fd)
                 time.sleep(RETRY_INTERVAL_S)
+                continue
+            if self._still_linked(fd):
+                break
+            os.close(fd)   # its holder removed the file while we waited: take the new one
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({"pid": os.getpid(), "command": " ".join(sys.argv)}).encode(), 0)
         self.fd = fd
         return self
 
+    def _open(self) -> int:
+        while True:
+            if self.tidy:
+                private_dir(self.path.parent)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+            except FileNotFoundError:   # a tidy holder removed the empty directory meanwhile
+                if not self.tidy:
+                    raise
+                continue
+            os.fchmod(fd, PRIVATE_FILE_MODE)
+            return fd
+
+    def _still_linked(self, fd: int) -> bool:
+        try:
+            return os.stat(self.path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            return False
+
     def release(self) -> None:
+        """Remove the lock file (while still holding it, so no one can take a stale inode)
+        and, for a tidy lock, its directory when empty; then unlock."""
         if self.fd >= 0:
-            os.ftruncate(self.fd, 0)
+            self.path.unlink(missing_ok=True)
+            if self.tidy:
+                try:
+                    self.path.parent.rmdir()
+                except OSError:
+                    pass   # other locks live there
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
             self.fd = -1

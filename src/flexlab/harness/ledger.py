@@ -67,6 +67,10 @@ class FailureLedger:
     def _write(self, entries: dict[str, str]) -> None:
         if not entries:
             self.path.unlink(missing_ok=True)
+            try:
+                self.path.parent.rmdir()   # leave no empty directory behind
+            except OSError:
+                pass
             return
         private_dir(self.path.parent)
         payload = {"instance": self.instance, "pid": self.pid, "hubs": entries}

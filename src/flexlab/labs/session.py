@@ -18,7 +18,6 @@ from flexlab.labs.base import LabError
 from flexlab.labs.containerlab import ContainerLab
 from flexlab.labs.embedded import EmbeddedLab, UpOptions, check_config_dir, check_up_options, state_root
 from flexlab.locks import RunLock
-from flexlab.privatefs import private_dir
 
 #: Failure modes carried out by the lab itself; interface-shutdown is plain CLI on the hub.
 LAB_FAILURE_MODES = ("node-stop", "freeze", "blackhole")
@@ -118,7 +117,7 @@ def lock_lab(kind: str, name: str) -> RunLock:
         wait_s = float(os.environ.get(LAB_WAIT_ENV) or 0)
     except ValueError:
         raise LabError(f"{LAB_WAIT_ENV}={os.environ[LAB_WAIT_ENV]!r}: not a number of seconds") from None
-    lock = RunLock(private_dir(state_root() / "locks") / f"{safe}.lock", f"{kind} lab {name!r}")
+    lock = RunLock(state_root() / "locks" / f"{safe}.lock", f"{kind} lab {name!r}", tidy=True)
     return lock.acquire(wait_s=max(0.0, wait_s))
 
 
