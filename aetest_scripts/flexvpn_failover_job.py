@@ -48,7 +48,25 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(runtime) -> None:
     os.umask(0o077)   # reports, logs and the archive hold lab secrets: owner-only
-    args = parse_args(sys.argv[1:])
+    design: Path | None = None
+    try:
+        args = parse_args(sys.argv[1:])
+        design = args.design
+        _run_job(runtime, args)
+    finally:   # easypy wrote env.txt before main: scrub on every way out, before it archives
+        _scrub_run_dir(Path(runtime.directory), design)
+
+
+def _scrub_run_dir(run_dir: Path, design: Path | None) -> None:
+    try:
+        secrets = load_design(design).model.secrets
+    except FlexlabError:
+        secrets = None   # the default variable names still cover FLEXLAB_PSK / _PASSWORD / _ENABLE
+    scrubbed = scrub_run_dir(run_dir, secret_values(secrets))
+    log.info("secrets scrubbed from %d file(s) of the run directory", len(scrubbed))
+
+
+def _run_job(runtime, args: argparse.Namespace) -> None:
     testbed = runtime.testbed
     if testbed is None:
         fail_usage("flexvpn_failover_job", "give a testbed with --testbed-file (e.g. testbeds/embedded.yaml)")
@@ -84,8 +102,6 @@ def main(runtime) -> None:
     finally:
         lab.close()
         written = merge_run_files(report_dir, extra_dirs=[Path(runtime.directory)])
-        scrubbed = scrub_run_dir(Path(runtime.directory), secret_values(load_design(args.design).model.secrets))
-        log.info("secrets scrubbed from %d file(s) of the run directory", len(scrubbed))
         make_private(report_dir)
         report_lock.release()
         for path in written:
