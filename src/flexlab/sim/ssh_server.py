@@ -193,8 +193,11 @@ class _VtyServer(asyncssh.SSHServer):  # type: ignore[misc]
         return True
 
     async def validate_password(self, username: str, password: str) -> bool:
+        """Checked on a worker thread: a type 9 secret costs one scrypt (~40 ms) per new
+        password, which must not hold the other routers' sessions (hashlib releases the GIL)."""
         await wait_responsive(self._device)
-        return bool(self._device.check_login(username, password))
+        loop = asyncio.get_running_loop()
+        return bool(await loop.run_in_executor(None, self._device.check_login, username, password))
 
     def session_requested(self) -> _VtySession:
         username = self._conn.get_extra_info("username") if self._conn is not None else ""
