@@ -18,14 +18,21 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 from pyats.easypy import run
 
+from flexlab.cli.argtypes import OneLineParser, fail_usage, positive_int
+from flexlab.design import load_design
 from flexlab.dpd_model import DpdModelError, parse_model
+from flexlab.errors import FlexlabError
 from flexlab.harness.job_report import merge_run_files
-from flexlab.labs.session import lab_settings, open_lab
+from flexlab.harness.scrub import scrub_run_dir, secret_values
+from flexlab.locks import lock_output_dir
+from flexlab.privatefs import make_private
+from flexlab.labs.session import check_job_inputs, lab_settings, open_lab
 
 HERE = Path(__file__).resolve().parent
 TESTSCRIPT = HERE / "flexvpn_failover.py"
@@ -35,12 +42,12 @@ log = logging.getLogger(__name__)
 
 def job_parser() -> argparse.ArgumentParser:
     """The job's own options (pyATS leaves them in sys.argv after its own)."""
-    parser = argparse.ArgumentParser(prog="flexvpn_failover_job", add_help=False)
+    parser = OneLineParser(prog="flexvpn_failover_job", add_help=False)
     parser.add_argument("--failure-mode", choices=FAILURE_MODES, default="interface-shutdown")
     parser.add_argument("--hubs", default="", help="comma-separated hubs to fail in turn (default: every hub)")
     parser.add_argument("--config-dir", type=Path, help="devices run exactly the <device>.cfg files in DIR")
     parser.add_argument("--skip-config", action="store_true", help="trust the startup configs")
-    parser.add_argument("--iterations", type=int, default=1)
+    parser.add_argument("--iterations", type=positive_int, default=1)
     parser.add_argument("--report-dir", type=Path)
     parser.add_argument("--design", type=Path, help="design file with the expectations (default configs/design.yaml)")
     parser.add_argument("--dpd-model", default="", help="declared DPD model: name, key=value list or model file")
@@ -51,32 +58,53 @@ def job_parser() -> argparse.ArgumentParser:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = job_parser()
     args, _unknown = parser.parse_known_args(argv)
-    if args.iterations < 1:
-        parser.error("--iterations must be at least 1")
     try:
         parse_model(args.dpd_model)
     except DpdModelError as exc:
-        print(f"flexvpn_failover_job: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        fail_usage(parser.prog, str(exc))
     return args
 
 
 def main(runtime) -> None:
-    args = parse_args(sys.argv[1:])
+    os.umask(0o077)   # reports, logs and the archive hold lab secrets: owner-only
+    design: Path | None = None
+    try:
+        args = parse_args(sys.argv[1:])
+        design = args.design
+        _run_job(runtime, args)
+    finally:   # easypy wrote env.txt before main: scrub on every way out, before it archives
+        _scrub_run_dir(Path(runtime.directory), design)
+
+
+def _scrub_run_dir(run_dir: Path, design: Path | None) -> None:
+    try:
+        secrets = load_design(design).model.secrets
+    except FlexlabError:
+        secrets = None   # the default variable names still cover FLEXLAB_PSK / _PASSWORD / _ENABLE
+    scrubbed = scrub_run_dir(run_dir, secret_values(secrets))
+    log.info("secrets scrubbed from %d file(s) of the run directory", len(scrubbed))
+
+
+def _run_job(runtime, args: argparse.Namespace) -> None:
     testbed = runtime.testbed
     if testbed is None:
-        raise SystemExit("flexvpn_failover_job: give a testbed with --testbed-file (e.g. testbeds/embedded.yaml)")
+        fail_usage("flexvpn_failover_job", "give a testbed with --testbed-file (e.g. testbeds/embedded.yaml)")
     settings = lab_settings(testbed)
     hubs = [h for h in args.hubs.split(",") if h] or [
         name for name, device in testbed.devices.items() if (device.custom or {}).get("role") == "hub"
     ]
     unknown = [h for h in hubs if h not in testbed.devices]
     if unknown:
-        raise SystemExit(f"flexvpn_failover_job: --hubs names devices not in the testbed: {', '.join(unknown)}")
+        fail_usage("flexvpn_failover_job", f"--hubs names devices not in the testbed: {', '.join(unknown)}")
     report_dir = (args.report_dir or Path(runtime.directory)).resolve()
+    try:
+        check_job_inputs(testbed, args.config_dir, args.design)
+        report_lock = lock_output_dir(report_dir, "report directory")
+        lab = open_lab(testbed, config_dir=args.config_dir)
+    except FlexlabError as exc:
+        fail_usage("flexvpn_failover_job", str(exc))
     for stale in (report_dir / "runs").glob("*.json"):
         stale.unlink()  # results of an earlier job in the same report directory
-    lab = open_lab(testbed, config_dir=args.config_dir)
     first = True
     try:
         for iteration in range(1, args.iterations + 1):
@@ -94,6 +122,8 @@ def main(runtime) -> None:
     finally:
         lab.close()
         written = merge_run_files(report_dir, extra_dirs=[Path(runtime.directory)])
+        make_private(report_dir)
+        report_lock.release()
         for path in written:
             log.info("report: %s", path)
             print(f"flexlab report: {path}")

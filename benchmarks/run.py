@@ -7,6 +7,7 @@
     .venv/bin/python -m benchmarks.run parse-cost --spokes 200
     .venv/bin/python -m benchmarks.run engine-scale
     .venv/bin/python -m benchmarks.run capture --repeat 3
+    .venv/bin/python -m benchmarks.run ssh-flood --line-kib 1024
     .venv/bin/python -m benchmarks.run list
 
 Each benchmark prints its figures and writes ``benchmarks/results/<name>.json`` (or into
@@ -21,7 +22,10 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from benchmarks import bench_capture, bench_engine, bench_job_time, bench_parse_cost, bench_precision, bench_scale
+from benchmarks import (
+    bench_capture, bench_engine, bench_job_time, bench_parse_cost, bench_precision, bench_scale,
+    bench_ssh_flood,
+)
 from benchmarks.common import write_result
 
 
@@ -68,6 +72,12 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
         bench_capture.NAME,
         lambda p: (p.add_argument("--repeat", type=int, default=3), p.add_argument("--scale", type=float, default=50.0)),
         lambda a: bench_capture.run(a.repeat, a.scale),
+    ),
+    "ssh-flood": (
+        bench_ssh_flood.NAME,
+        lambda p: (p.add_argument("--line-kib", type=int, default=1024, help="length of the flooding line"),
+                   p.add_argument("--probes", type=int, default=50)),
+        lambda a: bench_ssh_flood.run(a.line_kib, a.probes),
     ),
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from flexlab.design import LabPlan
 from flexlab.errors import FlexlabError
 from flexlab.proc import run_tool
 from flexlab.render import LAB_CONFIG_DIR, check_ports, config_filename, get_kind
+from flexlab.yamlio import parse_json
 
 TOPOLOGY_DIR = Path(__file__).resolve().parents[2] / "topologies"
 #: Kinds whose topology is committed under topologies/.
@@ -204,44 +206,77 @@ def _entries(data: object) -> list[tuple[str | None, object]]:
     return entries
 
 
-def _mgmt_ipv4(value: object) -> str | None:
-    text = str(value or "").strip()
+#: Node, container and lab names go into testbeds, file names and command lines.
+INSPECT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+#: Text fields of an inspect entry: each must be a string (or absent / null).
+INSPECT_TEXT_FIELDS = ("name", "nodeName", "lab_name", "kind", "image", "state", "ipv4_address", "labPath", "absLabPath")
+
+
+def _mgmt_ipv4(value: str | None, where: str) -> str | None:
+    text = (value or "").strip()
     if not text or text.upper() == "N/A":
         return None
-    return text.split("/", 1)[0]
+    try:
+        return str(ipaddress.IPv4Interface(text).ip) if "/" in text else str(ipaddress.IPv4Address(text))
+    except ValueError:
+        raise ClabError(f"{where}: field 'ipv4_address' {text!r} is not an IPv4 address") from None
 
 
-def _node(lab_key: str | None, entry: object, index: int) -> ClabNode:
+def _text_fields(entry: dict[str, object], where: str) -> dict[str, str | None]:
+    fields: dict[str, str | None] = {}
+    for key in INSPECT_TEXT_FIELDS:
+        value = entry.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ClabError(f"{where}: field {key!r} must be a string, got {type(value).__name__}")
+        fields[key] = value
+    return fields
+
+
+def _checked_name(value: str, field: str, where: str) -> str:
+    if not INSPECT_NAME.fullmatch(value):
+        raise ClabError(f"{where}: field {field!r} {value[:80]!r} is not a valid name"
+                        " (letters, digits, '_', '-', '.'; no spaces, newlines or path separators)")
+    return value
+
+
+def _node(lab_key: str | None, entry: object, index: int, source: str = "inspect output") -> ClabNode:
+    where = f"{source}: container #{index + 1}"
     if not isinstance(entry, dict):
-        raise ClabError(f"inspect output: container #{index + 1} is not a JSON object")
-    container = entry.get("name")
-    if not isinstance(container, str) or not container:
-        raise ClabError(f"inspect output: container #{index + 1} has no 'name'")
-    lab = str(entry.get("lab_name") or lab_key or "")
+        raise ClabError(f"{where} is not a JSON object")
+    fields = _text_fields(entry, where)
+    container = fields["name"]
+    if not container:
+        raise ClabError(f"{where} has no 'name'")
+    _checked_name(container, "name", where)
+    lab = fields["lab_name"] or lab_key or ""
+    if lab:
+        _checked_name(lab, "lab_name", where)
     prefix = f"clab-{lab}-"
-    short = entry.get("nodeName") or (container[len(prefix):] if lab and container.startswith(prefix) else container)
+    short = fields["nodeName"] or (container[len(prefix):] if lab and container.startswith(prefix) else container)
     return ClabNode(
-        name=str(short),
+        name=_checked_name(short, "nodeName", where),
         container=container,
         lab=lab,
-        kind=str(entry.get("kind") or ""),
-        image=str(entry.get("image") or ""),
-        state=str(entry.get("state") or ""),
-        mgmt_ipv4=_mgmt_ipv4(entry.get("ipv4_address")),
+        kind=fields["kind"] or "",
+        image=fields["image"] or "",
+        state=fields["state"] or "",
+        mgmt_ipv4=_mgmt_ipv4(fields["ipv4_address"], where),
         # absLabPath (0.68+): labPath is relative to where inspect ran, useless elsewhere
-        lab_path=entry.get("absLabPath") or entry.get("labPath") or None,
+        lab_path=fields["absLabPath"] or fields["labPath"] or None,
     )
 
 
-def parse_inspect(text: str) -> list[ClabNode]:
+def parse_inspect(text: str, source: str = "inspect output") -> list[ClabNode]:
     """Nodes from ``containerlab inspect --format json`` output (any version's layout)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ClabError(f"inspect output is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    nodes = [_node(lab, entry, i) for i, (lab, entry) in enumerate(_entries(data))]
+    data = parse_json(text, source, ClabError)
+    nodes = [_node(lab, entry, i, source) for i, (lab, entry) in enumerate(_entries(data))]
     if not nodes:
-        raise ClabError("inspect output lists no nodes: is the lab deployed?")
+        raise ClabError(f"{source} lists no nodes: is the lab deployed?")
+    seen: set[str] = set()
+    for node in nodes:
+        if node.name in seen:
+            raise ClabError(f"{source}: node {node.name!r} is listed twice")
+        seen.add(node.name)
     return nodes
 
 

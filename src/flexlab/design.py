@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -36,29 +37,42 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: A name that goes into an IOS configuration line (keyring, profile, pool, route-map...):
+#: one word, no whitespace or control characters, at most 32 characters.
+IOS_NAME = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$"
+#: A node name: it becomes a hostname and a file name (<node>.cfg), so no path separators.
+NODE_NAME = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
+#: An environment variable name.
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
+
+
+def _ios_name(default: str) -> str:
+    return Field(default, pattern=IOS_NAME)  # type: ignore[no-any-return]
+
+
 class DpdModel(_Strict):
-    interval: int = Field(30, ge=10, le=3600)
-    retry: int = Field(5, ge=2, le=60)
+    interval: int = Field(30, ge=10, le=3600, strict=True)
+    retry: int = Field(5, ge=2, le=60, strict=True)
     mode: Literal["on-demand", "periodic"] = "on-demand"
 
 
 class SecretsModel(_Strict):
-    psk_env: str = "FLEXLAB_PSK"
-    username_env: str = "FLEXLAB_USERNAME"
-    password_env: str = "FLEXLAB_PASSWORD"
-    enable_env: str = "FLEXLAB_ENABLE"
+    psk_env: str = Field("FLEXLAB_PSK", pattern=ENV_NAME)
+    username_env: str = Field("FLEXLAB_USERNAME", pattern=ENV_NAME)
+    password_env: str = Field("FLEXLAB_PASSWORD", pattern=ENV_NAME)
+    enable_env: str = Field("FLEXLAB_ENABLE", pattern=ENV_NAME)
 
 
 class NamesModel(_Strict):
-    keyring: str = "Flex_key"
-    keyring_peer: str = "Spokes"
-    ikev2_profile: str = "Flex_IKEv2"
-    flex_client: str = "Flex_Client"
-    pool: str = "FlexSpokes"
-    peer_group: str = "Spokes"
-    transform_set: str = "IKEv2"
-    ipsec_profile: str = "default"
-    route_map: str = "ALL"
+    keyring: str = _ios_name("Flex_key")
+    keyring_peer: str = _ios_name("Spokes")
+    ikev2_profile: str = _ios_name("Flex_IKEv2")
+    flex_client: str = _ios_name("Flex_Client")
+    pool: str = _ios_name("FlexSpokes")
+    peer_group: str = _ios_name("Spokes")
+    transform_set: str = _ios_name("IKEv2")
+    ipsec_profile: str = _ios_name("default")
+    route_map: str = _ios_name("ALL")
 
 
 class TransportModel(_Strict):
@@ -71,34 +85,34 @@ class OverlayModel(_Strict):
 
 
 class HubModel(_Strict):
-    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    name: str = Field(pattern=NODE_NAME)
     pool: IPv4Network
     lan: IPv4Network
 
 
 class SpokesModel(_Strict):
-    count: int = Field(2, ge=1, le=2000)  # one hub must take every spoke: `bgp listen limit` <= 2000
+    count: int = Field(2, ge=1, le=2000, strict=True)  # one hub must take every spoke: `bgp listen limit` <= 2000
     lan_supernet: IPv4Network
     preference: Literal["alternate"] = "alternate"
 
 
 class IpSlaModel(_Strict):
-    operation: int = Field(10, ge=1, le=2147483647)
-    frequency: int = Field(5, ge=1, le=604800)
+    operation: int = Field(10, ge=1, le=2147483647, strict=True)
+    frequency: int = Field(5, ge=1, le=604800, strict=True)
 
 
 class NtpModel(_Strict):
     master: str | None = None
-    stratum: int = Field(3, ge=1, le=15)
+    stratum: int = Field(3, ge=1, le=15, strict=True)
 
 
 class IspModel(_Strict):
-    name: str = "isp"
+    name: str = Field("isp", pattern=NODE_NAME)
 
 
 class DesignModel(_Strict):
-    name: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
-    bgp_as: int = Field(ge=1, le=4294967295)
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    bgp_as: int = Field(ge=1, le=4294967295, strict=True)
     dpd: DpdModel = DpdModel()
     secrets: SecretsModel = SecretsModel()
     names: NamesModel = NamesModel()
@@ -147,7 +161,33 @@ class DesignModel(_Strict):
             raise ValueError(f"transport.supernet {self.transport.supernet} has too few /30s for {links_needed} links")
         if self.ntp.master is not None and self.ntp.master not in names:
             raise ValueError(f"ntp.master: {self.ntp.master!r} is not a hub ({', '.join(names)})")
+        _check_node_names(self.isp.name, names)
+        _check_plans_apart(self)
         return self
+
+
+def _check_node_names(isp: str, hubs: list[str]) -> None:
+    """Node names are hostnames and file names: unique across hubs, spokes and the ISP."""
+    for field_name, name in [("isp.name", isp), *(("hubs.name", h) for h in hubs)]:
+        if re.fullmatch(r"spoke\d+", name):
+            raise ValueError(f"{field_name}: {name!r} is reserved for the spokes (spoke1, spoke2, ...)")
+    if isp in hubs:
+        raise ValueError(f"isp.name: {isp!r} is also a hub's name; every node needs its own")
+
+
+def _check_plans_apart(m: "DesignModel") -> None:
+    """Address plans that must not share an address (each has its own role in the lab)."""
+    plans: list[tuple[str, IPv4Network]] = [
+        ("transport.supernet", m.transport.supernet), ("overlay.listen_range", m.overlay.listen_range),
+        ("hub_interconnect", m.hub_interconnect), ("spokes.lan_supernet", m.spokes.lan_supernet),
+        *((f"hubs.lan of {h.name}", h.lan) for h in m.hubs),
+    ]
+    for i, (name_a, a) in enumerate(plans):
+        for name_b, b in plans[i + 1:]:
+            if a.overlaps(b):
+                raise ValueError(f"{name_a} {a} overlaps {name_b} {b}; address plans must not overlap")
+    if m.summary.overlaps(m.transport.supernet) or m.summary.overlaps(m.overlay.listen_range):
+        raise ValueError(f"summary {m.summary} overlaps the transport or overlay addresses")
 
 
 # ---------------------------------------------------------------------------------------

@@ -24,8 +24,19 @@ def pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        return not _zombie(pid)
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process nobody reaped yet (e.g. reparented to an init that does not reap)
+    still answers kill(pid, 0), but it is dead."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return False
+    return stat[stat.rfind(b")") + 2:].startswith(b"Z")
 
 
 def run_tool(

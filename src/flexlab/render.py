@@ -15,6 +15,7 @@ from typing import Callable, Literal
 import jinja2
 
 from flexlab.design import Design, LabPlan, NodePlan
+from flexlab.privatefs import private_dir, write_private
 from flexlab.errors import FlexlabError
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "configs" / "templates"
@@ -193,12 +194,13 @@ def render_all(
         )
         for node in plan.nodes
     }
+    private = secrets != "redacted"   # the PSK is in the files: owner-only (0600 in 0700)
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(out_dir) if private else out_dir.mkdir(parents=True, exist_ok=True)
         written = []
         for name, text in texts.items():
             path = out_dir / name
-            path.write_text(text)
+            write_private(path, text) if private else path.write_text(text)
             written.append(path)
     except OSError as exc:
         raise RenderError(f"cannot write configs to {out_dir}: {exc.strerror}") from None

@@ -17,6 +17,7 @@ import yaml
 from flexlab.clab import ClabNode, parse_inspect
 from flexlab.design import Design, SecretsModel, load_design
 from flexlab.errors import FlexlabError
+from flexlab.privatefs import write_private
 from flexlab.render import KINDS
 
 SSH_OPTIONS = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
@@ -111,9 +112,10 @@ def build_testbed(
     }
 
 
-def from_inspect(text: str, topology_file: str | None = None, design: Design | None = None) -> dict[str, Any]:
+def from_inspect(text: str, topology_file: str | None = None, design: Design | None = None,
+                 source: str = "inspect output") -> dict[str, Any]:
     """The testbed for ``containerlab inspect --format json`` output (any layout)."""
-    return build_testbed(parse_inspect(text), topology_file, design)
+    return build_testbed(parse_inspect(text, source), topology_file, design)
 
 
 def to_yaml(testbed: dict[str, Any]) -> str:
@@ -123,7 +125,7 @@ def to_yaml(testbed: dict[str, Any]) -> str:
 def write_testbed(testbed: dict[str, Any], path: Path) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(to_yaml(testbed))
+        write_private(path, to_yaml(testbed))
     except OSError as exc:
         raise TestbedError(f"cannot write testbed {path}: {exc.strerror}") from None
     return path

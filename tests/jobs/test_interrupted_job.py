@@ -21,16 +21,17 @@ def _wait_for(predicate, timeout_s: float, what: str) -> None:
 
 def test_next_run_restores_the_hub_a_killed_run_left_failed(job_env, tmp_path):
     testbed = job_env.lab_up("killed")
-    ledger = Path(job_env.env["FLEXLAB_STATE_DIR"]) / "failed-hubs-flexlab-embedded-killed.json"
+    ledgers = Path(job_env.env["FLEXLAB_STATE_DIR"]) / "ledgers"
     first = subprocess.Popen(job_env.job_command(testbed, tmp_path / "first", "--hubs", "hub1"),
                              env=job_env.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
     try:
-        _wait_for(ledger.exists, 300, "the job to fail hub1")
+        _wait_for(lambda: any(ledgers.glob("*.json")), 300, "the job to fail hub1")
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
-    assert json.loads(ledger.read_text()) == {"hub1": "interface-shutdown"}
+    [ledger] = ledgers.glob("*.json")
+    assert json.loads(ledger.read_text())["hubs"] == {"hub1": "interface-shutdown"}
     # the lab was started by the user, so it survives the killed job, with hub1 still down
     status = json.loads(job_env.flexlab("lab", "status", "--name", "killed", "--json").stdout)
     assert status["up"] is True

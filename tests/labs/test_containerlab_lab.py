@@ -26,6 +26,7 @@ def argv_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     log = tmp_path / "calls.argv"
     monkeypatch.setenv("PATH", f"{FAKE_BIN}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_CLAB_ARGV_FILE", str(log))
+    monkeypatch.setenv("FLEXLAB_STATE_DIR", str(tmp_path / "state"))  # the job lab's lock lives there
     monkeypatch.setenv("FAKE_DOCKER_ARGV_FILE", str(log))
     for name in [clab.CONTAINERLAB_ENV, DOCKER_ENV, *FAKE_ENV]:
         monkeypatch.delenv(name, raising=False)
@@ -270,6 +271,7 @@ def test_job_lab_fails_and_restores_through_containerlab(argv_file: Path) -> Non
     job_lab.restore("hub2")
     assert job_lab.failed == {}
     assert calls(argv_file) == [["pause", "clab-flexvpn-iol-hub2"], ["unpause", "clab-flexvpn-iol-hub2"]]
+    job_lab.close()
 
 
 def test_job_lab_without_a_topology_says_what_is_missing(argv_file: Path) -> None:
@@ -277,3 +279,4 @@ def test_job_lab_without_a_topology_says_what_is_missing(argv_file: Path) -> Non
     with pytest.raises(LabError, match=r"regenerate it with `flexlab testbed --lab FILE.clab.yml`"):
         job_lab.fail("hub1", "node-stop")
     assert job_lab.failed == {} and calls(argv_file) == []
+    job_lab.close()

@@ -15,6 +15,7 @@ import pytest
 from flexlab.sim.cli import CliSession
 from flexlab.iosconfig import ConfigTree
 from flexlab.sim.state import NodeSnapshot, VersionInfo
+from flexlab.sim.engine.password_hash import verify_secret
 
 DEFAULT_USERS = {"admin": "admin"}
 
@@ -24,6 +25,13 @@ def _last_word_after(words: list[str], *keywords: str) -> str | None:
         if keyword in words:
             return words[-1]
     return None
+
+
+def _secret_matches(words: list[str], password: str) -> bool:
+    """Plain secrets compare as text; `secret 8|9 $N$...` (as the CLI stores them) by hash."""
+    if len(words) >= 2 and words[-2] in ("8", "9"):
+        return verify_secret(int(words[-2]), words[-1], password)
+    return words[-1] == password
 
 
 class FakeDevice:
@@ -51,12 +59,13 @@ class FakeDevice:
     def check_login(self, username: str, password: str) -> bool:
         lines = self._config.find("username", username)
         if lines:
-            return _last_word_after(lines[0].words, "secret", "password") == password
+            found = _last_word_after(lines[0].words, "secret", "password") is not None
+            return found and _secret_matches(lines[0].words, password)
         return DEFAULT_USERS.get(username) == password
 
     def check_enable(self, password: str) -> bool:
         lines = self._config.find("enable", "secret") or self._config.find("enable", "password")
-        return not lines or lines[0].words[-1] == password
+        return not lines or _secret_matches(lines[0].words, password)
 
     def config_changed(self) -> None:
         self.changes += 1

@@ -223,8 +223,6 @@ def test_peer_groups_are_listed_before_neighbors_so_the_config_reloads(configure
         (["route-map ALL deny"], "route-map ALL deny 10"),
         (["line console 0", "exec-timeout 5"], " exec-timeout 5 0"),
         (["logging buffered 64000 6"], "logging buffered 64000 informational"),
-        (["username u privilege 15 secret 0 pw"], "username u privilege 15 secret pw"),
-        (["enable secret 0 pw"], "enable secret pw"),
         (["access-list 1 permit host 1.2.3.4"], "access-list 1 permit 1.2.3.4"),
         (["service timestamps log"], "service timestamps log uptime"),
         (["no ip domain-lookup"], "no ip domain lookup"),
@@ -237,9 +235,12 @@ def test_lines_are_stored_as_ios_shows_them(lines: list[str], stored: str, confi
 
 # --- `no` forms ----------------------------------------------------------------------------
 
+#: hashcat's published example of a Cisco type 9 hash (password "hashcat").
+HASHED = "$9$2MJBozw/9R3UsU$2lFhcKvpghcyw8deP25GOfyZaagyUOGBymkryvOdfo6"
+
 BASE = [
-    "hostname r1", "no ip domain lookup", "logging buffered 64000", "enable secret pw",
-    "username admin privilege 15 secret admin", "aaa new-model",
+    "hostname r1", "no ip domain lookup", "logging buffered 64000", f"enable secret 9 {HASHED}",
+    f"username admin privilege 15 secret 9 {HASHED}", "aaa new-model",
     "crypto ikev2 dpd 30 5 on-demand",
     "crypto ikev2 client flexvpn F", "peer 1 1.1.1.1", "peer 2 2.2.2.2", "client connect Tunnel1",
     "interface Ethernet0/1", "description wan", "ip address 1.1.1.2 255.255.255.252", "shutdown",
@@ -282,8 +283,8 @@ BASE = [
         (["ip sla 10", "icmp-echo 1.1.1.1"], "no frequency", [" frequency 5"], [" icmp-echo 1.1.1.1"]),
         ([], "no ip domain lookup", [], ["no ip domain lookup"]),
         ([], "ip domain lookup", ["no ip domain lookup"], ["hostname r1"]),
-        ([], "no enable secret", ["enable secret pw"], ["aaa new-model"]),
-        ([], "no username admin", ["username admin privilege 15 secret admin"], ["enable secret pw"]),
+        ([], "no enable secret", [f"enable secret 9 {HASHED}"], ["aaa new-model"]),
+        ([], "no username admin", [f"username admin privilege 15 secret 9 {HASHED}"], [f"enable secret 9 {HASHED}"]),
         ([], "no access-list 1", ["access-list 1 permit any"], ["route-map ALL permit 10"]),
         (["route-map ALL permit 10"], "no match ip address 1", [" match ip address 1"], ["route-map ALL permit 10"]),
         ([], "no route-map ALL", ["route-map ALL permit 10"], ["access-list 1 permit any"]),
@@ -347,3 +348,20 @@ def test_apply_config_text_reports_refused_lines_and_keeps_going(make_fake_devic
     assert [(e.line_number, e.message, e.position) for e in errors] == [
         (2, INVALID_INPUT, 0), (3, INVALID_INPUT, 10), (5, INCOMPLETE, None)]
     assert running(device) == ["hostname r1", "interface Loopback1", "ntp master 3"]
+
+
+@pytest.mark.parametrize("line, shown_prefix", [
+    ("username u privilege 15 secret 0 pw", "username u privilege 15 secret 9 $9$"),
+    ("username u privilege 15 secret pw", "username u privilege 15 secret 9 $9$"),
+    ("enable secret 0 pw", "enable secret 9 $9$"),
+])
+def test_cleartext_secrets_are_stored_hashed_as_ios_does(line: str, shown_prefix: str, configured) -> None:
+    [shown] = [l for l in running(configured([line])) if "secret" in l]
+    assert shown.startswith(shown_prefix)
+    salt, digest = shown.split("$")[2:]
+    assert len(salt) == 14 and len(digest) == 43
+    assert not shown.endswith(" pw")
+
+
+def test_a_typed_hash_is_kept_as_given(configured) -> None:
+    assert f"enable secret 9 {HASHED}" in running(configured([f"enable secret 9 {HASHED}"]))

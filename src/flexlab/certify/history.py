@@ -96,6 +96,8 @@ class History:
                 )
             if create:
                 connection.executescript(_SCHEMA)
+            else:
+                _check_tables(connection, self.path)
         except (OSError, sqlite3.Error) as exc:
             raise HistoryError(f"cannot open history database {self.path}: {exc}") from None
         connection.execute("PRAGMA foreign_keys = ON")
@@ -123,15 +125,31 @@ class History:
         """Every stored result, oldest run first."""
         with closing(self._connect(create=False)) as db:
             db.row_factory = sqlite3.Row
-            rows = db.execute(
-                "SELECT results.*, runs.started_at, runs.matrix_name FROM results JOIN runs ON runs.id = results.run_id"
-                " ORDER BY runs.id, results.row_name"
-            ).fetchall()
-        return [_record(row) for row in rows]
+            try:
+                rows = db.execute(
+                    "SELECT results.*, runs.started_at, runs.matrix_name FROM results JOIN runs ON runs.id = results.run_id"
+                    " ORDER BY runs.id, results.row_name"
+                ).fetchall()
+                return [_record(row) for row in rows]
+            except (sqlite3.Error, KeyError, IndexError, ValueError, TypeError) as exc:
+                raise HistoryError(f"history database {self.path} is not a flexlab history: {exc}") from None
 
     def run_count(self) -> int:
         with closing(self._connect(create=False)) as db:
-            return int(db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+            try:
+                return int(db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+            except sqlite3.Error as exc:
+                raise HistoryError(f"history database {self.path} is not a flexlab history: {exc}") from None
+
+
+def _check_tables(connection: sqlite3.Connection, path: Path) -> None:
+    """A history to read must have flexlab's tables (an empty file or another database has not)."""
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = {"runs", "results"} - tables
+    if missing:
+        found = ", ".join(sorted(tables - {"sqlite_sequence"})) or "none"
+        raise HistoryError(f"history database {path} is not a flexlab history (tables: {found};"
+                           f" missing {', '.join(sorted(missing))})")
 
 
 def _result_values(run_id: int, row: RowResult) -> dict[str, Any]:

@@ -18,13 +18,14 @@ problem reported at once, before any lab is deployed (see docs/certification.md)
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from flexlab.design import DesignError, load_design
+from flexlab.design import NODE_NAME, DesignError, load_design
 from flexlab.dpd_model import DpdModel, DpdModelError, parse_model
 from flexlab.errors import FlexlabError
 from flexlab.yamlio import read_yaml
@@ -62,12 +63,12 @@ class MatrixRow(BaseModel):
     image: str = Field(min_length=1)
     kind: str | None = None
     failure_modes: tuple[str, ...] = ("interface-shutdown",)
-    iterations: int = Field(1, ge=1, le=1000)
+    iterations: int = Field(1, ge=1, le=1000, strict=True)
     hubs: tuple[str, ...] | None = None
-    spokes: int | None = Field(None, ge=1, le=64)
-    time_scale: float | None = Field(None, gt=0, le=1000)
-    ready_timeout_s: float | None = Field(None, gt=0)
-    job_timeout_s: float = Field(DEFAULT_JOB_TIMEOUT_S, gt=0)
+    spokes: int | None = Field(None, ge=1, le=64, strict=True)
+    time_scale: float | None = Field(None, gt=0, le=1000, allow_inf_nan=False)
+    ready_timeout_s: float | None = Field(None, gt=0, allow_inf_nan=False)
+    job_timeout_s: float = Field(DEFAULT_JOB_TIMEOUT_S, gt=0, allow_inf_nan=False)
     description: str = ""
     dpd_model: str | dict[str, Any] | None = None
 
@@ -76,6 +77,8 @@ class MatrixRow(BaseModel):
     def _image_not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("image must not be blank")
+        if any(c.isspace() or not c.isprintable() for c in value.strip()):
+            raise ValueError("image must be one word (no spaces, newlines or control characters)")
         return value.strip()
 
     @field_validator("kind")
@@ -105,6 +108,8 @@ class MatrixRow(BaseModel):
     def _hubs_not_empty(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
         if value is not None and not value:
             raise ValueError("hubs must name at least one hub (leave it out for every hub)")
+        if value is not None and any(not re.fullmatch(NODE_NAME, hub) for hub in value):
+            raise ValueError(f"hubs: every hub must be a node name ({NODE_NAME})")
         return value
 
     @model_validator(mode="after")

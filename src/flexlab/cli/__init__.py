@@ -10,6 +10,7 @@ import sys
 from typing import Sequence
 
 from flexlab import __version__
+from flexlab.cli.argtypes import OneLineParser
 from flexlab.errors import FlexlabError
 
 #: Modules under flexlab.cli that provide ``register(subparsers)``.
@@ -17,7 +18,7 @@ COMMAND_MODULES = ("render_cmd", "testbed_cmd", "lab_cmd", "demo_cmd", "certify_
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="flexlab",
         description="Certify Cisco IOS / IOS XE images against the FlexVPN redundant-hub design.",
     )

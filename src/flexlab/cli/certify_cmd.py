@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
+import os
 import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from flexlab.certify.history import History, default_history_path
 from flexlab.certify.matrix import load_matrix
@@ -20,6 +22,7 @@ from flexlab.certify.results import CertifyRun
 from flexlab.certify.runner import RunnerOptions, certify
 from flexlab.certify.trend import DEFAULT_THRESHOLD_PCT, TrendResult, write_trend
 from flexlab.errors import FlexlabError
+from flexlab.locks import lock_output_dir
 
 #: Exit code of `flexlab nightly` when a regression is found (and of certify on a failed row).
 EXIT_FAILED = 1
@@ -120,10 +123,12 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _run_matrix(args: argparse.Namespace, out_dir: Path) -> tuple[CertifyRun, OutputPaths]:
+def _load_matrix(args: argparse.Namespace) -> Any:
     matrix = load_matrix(args.matrix)
-    if args.row:
-        matrix = matrix.select(args.row)
+    return matrix.select(args.row) if args.row else matrix
+
+
+def _run_matrix(matrix: Any, out_dir: Path) -> tuple[CertifyRun, OutputPaths]:
     with _sigterm_as_interrupt():
         run = certify(matrix, RunnerOptions(out_dir=out_dir.resolve(), progress=Progress()))
     return run, write_outputs(run, out_dir)
@@ -150,15 +155,31 @@ def _print_run(run: CertifyRun, paths: OutputPaths, history_note: str) -> None:
         print(history_note, file=out)
 
 
+def _owner_only(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Reports, archives and job logs of a certification may hold lab secrets: every file the
+    command and its jobs create is owner-only (0600, dirs 0700). The umask is restored after."""
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        previous = os.umask(0o077)
+        try:
+            return command(args)
+        finally:
+            os.umask(previous)
+    return run
+
+
+@_owner_only
 def run_certify(args: argparse.Namespace) -> int:
     if args.no_history and args.history:
         raise FlexlabError("--history and --no-history exclude each other")
-    run, paths = _run_matrix(args, args.out)
-    note = ""
-    if not args.no_history:
-        history = _history(args)
-        run_id = history.record(run)
-        note = f"history: run {run_id} recorded in {history.path}"
+    matrix = _load_matrix(args)
+    with lock_output_dir(args.out, "certify output directory"):
+        run, paths = _run_matrix(matrix, args.out)
+        note = ""
+        if not args.no_history:
+            history = _history(args)
+            run_id = history.record(run)
+            note = f"history: run {run_id} recorded in {history.path}"
     if args.json:
         print(json.dumps(run.to_dict(), indent=2))
     else:
@@ -178,8 +199,12 @@ def _print_trend(result: TrendResult) -> None:
         print(f"  {path}", file=out)
 
 
+@_owner_only
 def run_trend(args: argparse.Namespace) -> int:
-    result = write_trend(_history(args), args.out, args.threshold)
+    history = _history(args)
+    history.run_count()   # a missing or foreign database is refused before --out is created
+    with lock_output_dir(args.out, "trend output directory"):
+        result = write_trend(history, args.out, args.threshold)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
@@ -187,12 +212,15 @@ def run_trend(args: argparse.Namespace) -> int:
     return 0
 
 
+@_owner_only
 def run_nightly(args: argparse.Namespace) -> int:
     out_dir = args.out or Path("reports") / "nightly" / dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    run, paths = _run_matrix(args, out_dir)
-    history = _history(args)
-    run_id = history.record(run)
-    trend = write_trend(history, out_dir / "trend", args.threshold, run_id=run_id)
+    matrix = _load_matrix(args)
+    with lock_output_dir(out_dir, "nightly output directory"):
+        run, paths = _run_matrix(matrix, out_dir)
+        history = _history(args)
+        run_id = history.record(run)
+        trend = write_trend(history, out_dir / "trend", args.threshold, run_id=run_id)
     if args.json:
         print(json.dumps({"summary": run.to_dict(), "trend": trend.to_dict(), "history_run": run_id}, indent=2))
     else:

@@ -7,10 +7,12 @@ import json
 import time
 from pathlib import Path
 
+from flexlab.cli.argtypes import positive_float, positive_int
 from flexlab.labs.base import Capture, LabError
 from flexlab.labs.containerlab import ContainerLab
 from flexlab.labs.embedded import DEFAULT_LAB, EmbeddedLab, UpOptions, image_params_from
 from flexlab.labs.embedded_testbed import write_embedded_testbed
+from flexlab.privatefs import check_writable
 
 FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
 
@@ -26,13 +28,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     up = add("up", "start a lab and wait until every node accepts SSH logins")
     up.add_argument("--embedded", action="store_true", required=True, help="start the embedded lab")
-    up.add_argument("--spokes", type=int, help="number of spokes (default: the design's)")
-    up.add_argument("--time-scale", type=float, default=10.0, help="simulated seconds per wall second")
+    up.add_argument("--spokes", type=positive_int, help="number of spokes (default: the design's)")
+    up.add_argument("--time-scale", type=positive_float, default=10.0, help="simulated seconds per wall second")
     up.add_argument("--image", default="iol-17.12", help="behaviour profile (see docs/embedded-lab.md)")
     up.add_argument("--design", type=Path, help="design file (default: configs/design.yaml)")
     up.add_argument("--config-dir", type=Path, help="boot nodes from <node>.cfg files in this directory")
     up.add_argument("--testbed-out", type=Path, help="write the pyATS testbed here")
-    up.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for SSH logins")
+    up.add_argument("--timeout", type=positive_float, default=120.0, help="seconds to wait for SSH logins")
     up.add_argument("--image-param", action="append", default=[], metavar="KEY=VALUE",
                     help="override the image's DPD behaviour, e.g. dpd_retransmits=3, dpd_backoff=exponential,"
                          " dpd_backoff_factor=2, dpd_backoff_cap_s=60, dpd_periodic=always|idle (repeatable)")
@@ -70,6 +72,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _up(args: argparse.Namespace) -> int:
     lab = EmbeddedLab(args.name)
+    if args.testbed_out:
+        check_writable(args.testbed_out, "--testbed-out")   # before the lab starts, not after
     info = lab.up(UpOptions(
         spokes=args.spokes, time_scale=args.time_scale, image=args.image, design=args.design,
         config_dir=args.config_dir, timeout_s=args.timeout, seed=args.seed,

@@ -9,6 +9,7 @@ from pathlib import Path
 from flexlab import clab
 from flexlab.errors import FlexlabError
 from flexlab.testbed import from_inspect, write_testbed
+from flexlab.yamlio import decode_text, read_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,11 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _read_inspect(path: Path) -> str:
     if str(path) == "-":
-        return sys.stdin.read()
-    try:
-        return path.read_text()
-    except OSError as exc:
-        raise FlexlabError(f"cannot read inspect output {path}: {exc.strerror}") from None
+        return decode_text(sys.stdin.buffer.read(), "inspect output on stdin", FlexlabError)
+    return read_text(path, "inspect output", FlexlabError)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
             raise FlexlabError(f"topology file {args.lab} does not exist")
         testbed = from_inspect(clab.inspect_json(args.lab), topology_file=str(args.lab))
     else:
-        testbed = from_inspect(_read_inspect(args.from_inspect))
+        source = "inspect output on stdin" if str(args.from_inspect) == "-" else f"inspect output {args.from_inspect}"
+        testbed = from_inspect(_read_inspect(args.from_inspect), source=source)
     print(write_testbed(testbed, args.output))
     return 0

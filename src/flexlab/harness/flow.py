@@ -24,6 +24,7 @@ from flexlab.harness.config_replace import removal_commands, unapplied_lines
 from flexlab.harness.ledger import FailureLedger
 from flexlab.harness.report import HubRun, SpokeFailover
 from flexlab.labs.session import JobLab, lab_settings
+from flexlab.privatefs import private_dir, write_private
 from flexlab.render import render_node
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ class Context:
             elif role == "spoke":
                 ctx.spokes.append(name)
         ctx.run = HubRun(hub=ctx.hub, failure_mode=ctx.failure_mode, iteration=ctx.iteration)
-        ctx.ledger = FailureLedger.for_testbed(testbed)
+        ctx.ledger = FailureLedger.for_lab(lab.instance or f"{lab.kind}-{lab.name}", lab.pid)
         return ctx
 
     @property
@@ -163,9 +164,12 @@ def connect_all(ctx: Context) -> list[str]:
         except Exception as exc:  # unicon raises several types; the message is what matters
             return f"{name}: cannot connect: {type(exc).__name__}: {exc}"
         return None
+    if why := ctx.lab.gone():
+        return [why]
     if ctx.devices:
         reads.load_parser_index(next(iter(ctx.devices.values())))
-    return [problem for problem in parallel(connect, list(ctx.devices)).values() if problem]
+    problems = [problem for problem in parallel(connect, list(ctx.devices)).values() if problem]
+    return [why] if problems and (why := ctx.lab.gone()) else problems
 
 
 def _config_lines(text: str) -> list[str]:
@@ -213,10 +217,15 @@ def restore_pending(ctx: Context, *, by_cli: bool) -> list[str]:
     """
     assert ctx.ledger is not None
     restored = []
-    for hub, mode in ctx.ledger.pending().items():
-        if (mode == "interface-shutdown") == by_cli:
-            restore_hub(ctx, hub, mode)
-            restored.append(f"{hub} ({mode})")
+    for hub, mode in ctx.ledger.pending(known=ctx.hubs).items():
+        if (mode == "interface-shutdown") != by_cli:
+            continue
+        if mode != "interface-shutdown" and ctx.lab.is_failed(hub) is False:
+            log.warning("failure ledger: %s (%s) is not failed in the lab any more: entry cleared", hub, mode)
+            ctx.ledger.remove(hub)
+            continue
+        restore_hub(ctx, hub, mode)
+        restored.append(f"{hub} ({mode})")
     if restored and by_cli:
         send_spokes_home(ctx)
     return restored
@@ -371,10 +380,7 @@ def connect_one(ctx: Context, name: str) -> list[str]:
 def write_run(ctx: Context | None, report_dir: Path, run_tag: str) -> Path | None:
     if ctx is None or ctx.run is None:
         return None
-    runs = Path(report_dir) / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
-    path = runs / f"{run_tag}.json"
-    payload = {"run": asdict(ctx.run), "lab": ctx.lab.describe(), "images": ctx.images,
-               "clock_method": ctx.clock_method, "dpd_model": ctx.dpd_model.to_dict()}
-    path.write_text(json.dumps(payload, indent=2, default=str))
-    return path
+    runs = private_dir(Path(report_dir) / "runs")
+    payload = {"run": asdict(ctx.run), "lab": ctx.lab.describe(), "images": ctx.images, "clock_method": ctx.clock_method,
+               "dpd_model": ctx.dpd_model.to_dict()}
+    return write_private(runs / f"{run_tag}.json", json.dumps(payload, indent=2, default=str))

@@ -61,12 +61,19 @@ def _peer(text: str | None) -> Any:
 def cleanup(ctx: Context | None, testbed: Any, lab: JobLab, report_dir: Path, run_tag: str) -> list[str]:
     """Always runs: restore every hub this or an earlier run failed, write results, disconnect."""
     problems: list[str] = []
-    if ctx is not None and ctx.ledger is not None:
-        for hub, mode in ctx.ledger.pending().items():
+    why = lab.gone()
+    if why:
+        problems.append(why)   # nothing left to restore: say so once, not per device
+    if ctx is not None and ctx.ledger is not None and not why:
+        for hub, mode in ctx.ledger.pending(known=ctx.hubs).items():
+            if mode != "interface-shutdown" and lab.is_failed(hub) is False:
+                ctx.ledger.remove(hub)   # restored by someone else meanwhile
+                continue
             try:
                 restore_hub(ctx, hub, mode)
             except Exception as exc:  # keep going: the other hubs must be restored too
                 problems.append(f"could not restore {hub} ({mode}): {exc}")
+    if ctx is not None:
         write_run(ctx, report_dir, run_tag)
     for name, device in testbed.devices.items():
         try:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flexlab.timing import failover_statistics
+from flexlab.privatefs import write_private
 
 
 #: Every run of the testscript must pass all of these for a PASS verdict; a testcase that
@@ -209,10 +210,8 @@ class FailoverReport:
 
     def write(self, directory: Path) -> tuple[Path, Path]:
         directory.mkdir(parents=True, exist_ok=True)
-        json_path = directory / "failover_report.json"
-        md_path = directory / "failover_report.md"
-        json_path.write_text(json.dumps(self.to_dict(), indent=2, default=str))
-        md_path.write_text(self.to_markdown())
+        json_path = write_private(directory / "failover_report.json", json.dumps(self.to_dict(), indent=2, default=str))
+        md_path = write_private(directory / "failover_report.md", self.to_markdown())
         return json_path, md_path
 
 

@@ -62,6 +62,7 @@ class LabInfo:
     image_params: dict[str, str] = field(default_factory=dict)
     dpd_model: dict[str, Any] = field(default_factory=dict)
     seed: int = 1
+    instance: str = ""   # this lab process (a restarted lab under the same name is another)
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> "LabInfo":
@@ -73,4 +74,5 @@ class LabInfo:
             roles=dict(state.get("roles") or {}), config_dir=state.get("config_dir"),
             image_params=dict(state.get("image_params") or {}), dpd_model=dict(state.get("dpd_model") or {}),
             seed=int(state.get("seed", 1)),
+            instance=str(state.get("instance") or f"{state['name']}-{state['pid']}-{state.get('started_wall', '')}"),
         )

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import math
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -22,7 +24,10 @@ from typing import Any
 
 import asyncssh
 
+from flexlab.design import load_design
 from flexlab.errors import FlexlabError
+from flexlab.privatefs import private_dir
+from flexlab.yamlio import read_text
 from flexlab.proc import pid_alive
 from flexlab.labs.base import LabError, LabInfo
 
@@ -31,6 +36,18 @@ from flexlab.labs.base import LabError, LabInfo
 DEFAULT_LAB = "default"
 DEFAULT_BASE_PORT = 61100
 DEFAULT_CREDENTIALS = ("admin", "admin")  # embedded-lab defaults (docs/embedded-lab.md)
+
+
+#: Lab names become a directory name: letters, digits, '_', '-', '.', not starting with '.'.
+LAB_NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+
+
+def check_lab_name(name: str) -> str:
+    """``name`` if it can name a lab's state directory; LabError otherwise."""
+    if not LAB_NAME_PATTERN.fullmatch(name):
+        raise LabError(f"--name {name!r}: a lab name is 1-64 letters, digits, '_', '-' or '.', "
+                       "not starting with '.' (it names the lab's state directory)")
+    return name
 
 
 def state_root() -> Path:
@@ -54,6 +71,28 @@ class UpOptions:
     image_params: dict[str, str] = field(default_factory=dict)   # e.g. {"dpd_retransmits": "3"}
 
 
+def check_up_options(options: UpOptions) -> None:
+    """Refuse options no lab can run with, before anything starts (LabError naming the field)."""
+    if not (isinstance(options.time_scale, (int, float)) and math.isfinite(options.time_scale)
+            and options.time_scale > 0):
+        raise LabError(f"time scale {options.time_scale!r} must be a finite number above 0")
+    if options.spokes is not None and (isinstance(options.spokes, bool) or int(options.spokes) < 1):
+        raise LabError(f"spokes {options.spokes!r} must be at least 1")
+    if options.config_dir is not None:
+        check_config_dir(Path(options.config_dir))
+    if options.design is not None or options.spokes is not None:
+        load_design(options.design, spokes=options.spokes)   # refused here, not by the lab process
+
+
+def check_config_dir(config_dir: Path) -> None:
+    """Every *.cfg in ``config_dir`` must be UTF-8 text: a binary file is refused here, not by
+    the lab process half-way through its boot."""
+    if not config_dir.is_dir():
+        raise LabError(f"--config-dir {config_dir}: not a directory")
+    for path in sorted(config_dir.glob("*.cfg")):
+        read_text(path, "--config-dir file", LabError)
+
+
 @functools.cache
 def available_images() -> tuple[str, ...]:
     """The embedded lab's image profiles, as its process lists them (no simulator import here)."""
@@ -68,7 +107,7 @@ class EmbeddedLab:
     """One named embedded lab (``default`` unless told otherwise)."""
 
     def __init__(self, name: str = DEFAULT_LAB, root: Path | None = None) -> None:
-        self.name = name
+        self.name = check_lab_name(name)
         self.state_dir = (root or state_root()) / name
         self.credentials = (
             os.environ.get("FLEXLAB_USERNAME") or DEFAULT_CREDENTIALS[0],
@@ -106,10 +145,12 @@ class EmbeddedLab:
     # -- lifecycle -------------------------------------------------------------------
     def up(self, options: UpOptions) -> LabInfo:
         """Start the lab in the background and wait until every node accepts SSH logins."""
+        check_up_options(options)
         if (running := self.info()) is not None:
             raise LabError(f"embedded lab {self.name!r} is already up (pid {running.pid}); `flexlab lab down` first")
         self._clean_leftovers()
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.state_dir.parent)
+        private_dir(self.state_dir)
         command = [
             sys.executable, "-m", "flexlab.sim.daemon", "--state-dir", str(self.state_dir), "--name", self.name,
             "--time-scale", str(options.time_scale), "--image", options.image, "--seed", str(options.seed),
@@ -126,7 +167,7 @@ class EmbeddedLab:
             command += ["--image-param", f"{key}={value}"]
         if self.name == DEFAULT_LAB:
             command += ["--base-port", str(DEFAULT_BASE_PORT)]
-        log_path = self.state_dir / "daemon.log"
+        log_path = self.state_dir / "daemon.out"   # what escapes logging; daemon.log rotates
         with open(log_path, "ab") as log_file:
             process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, start_new_session=True,

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from flexlab.labs.base import LabInfo
+from flexlab.labs.base import LabError, LabInfo
+from flexlab.privatefs import write_private
 
 SSH_OPTIONS = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
 
 
 def embedded_testbed(info: LabInfo, credentials: tuple[str, str]) -> dict[str, Any]:
     """The testbed as a dict; ``custom.flexlab`` tells the job how to bring the lab up itself."""
-    username, password = credentials
+    username, password = (_env_reference(value, env) for value, env in zip(credentials, CREDENTIAL_ENVS))
     devices: dict[str, Any] = {}
     for name, port in info.ports.items():
         devices[name] = {
@@ -46,14 +48,27 @@ def embedded_testbed(info: LabInfo, credentials: tuple[str, str]) -> dict[str, A
     }
 
 
+#: Where the embedded lab's login comes from when it is not the documented default.
+CREDENTIAL_ENVS = ("FLEXLAB_USERNAME", "FLEXLAB_PASSWORD")
+
+
+def _env_reference(value: str, env: str) -> str:
+    """A credential taken from the environment stays there: the file says %ENV{NAME}."""
+    return f"%ENV{{{env}}}" if os.environ.get(env) and os.environ[env] == value else value
+
+
 def write_embedded_testbed(info: LabInfo, credentials: tuple[str, str], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the testbed 0600 (it may hold the lab's default login)."""
     header = (
         "# pyATS testbed of a flexlab embedded lab (written by flexlab).\n"
-        "# Credentials: the embedded lab's documented defaults, never\n"
-        "# used for a real lab (those testbeds use %ENV{...}).\n"
+        "# Credentials: the embedded lab's documented defaults, or %ENV{...}\n"
+        "# references when FLEXLAB_USERNAME / FLEXLAB_PASSWORD are set.\n"
     )
-    path.write_text(header + yaml.safe_dump(embedded_testbed(info, credentials), sort_keys=False))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_private(path, header + yaml.safe_dump(embedded_testbed(info, credentials), sort_keys=False))
+    except OSError as exc:
+        raise LabError(f"cannot write testbed {path}: {exc.strerror or exc}") from None
     return path
 
 

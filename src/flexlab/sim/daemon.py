@@ -17,23 +17,29 @@ import argparse
 import asyncio
 import json
 import logging
+import logging.handlers
 import os
 import signal
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flexlab.cli.argtypes import OneLineParser, positive_float, positive_int
 from flexlab.design import Design, load_design
 from flexlab.errors import FlexlabError
+from flexlab.privatefs import private_dir, write_private
 from flexlab.proc import pid_alive
 from flexlab.render import render_node
 from flexlab.sim.cli import apply_config_text
 from flexlab.sim.engine.image_params import parse_image_params, split_param
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.engine.loader import lines_after_end
 from flexlab.sim.pcap import FrameRenderer
 from flexlab.sim.ssh_server import start_ssh_server
+from flexlab.yamlio import read_text
 
 log = logging.getLogger("flexlab.sim.daemon")
 
@@ -79,13 +85,15 @@ class LabDaemon:
             path = self.options.config_dir / f"{node.name}.cfg"
             if not path.is_file():
                 raise FlexlabError(f"--config-dir {self.options.config_dir}: no {path.name} for node {node.name}")
-            configs[node.name] = path.read_text()
+            configs[node.name] = read_text(path, "--config-dir file", FlexlabError)
         return configs
 
     def _loader(self, node: Any, text: str) -> list[Any]:
         errors = apply_config_text(node, text)
-        if errors:
-            self.boot_errors[node.name] = [str(e) for e in errors]
+        ignored = lines_after_end(text)
+        notes = [f"{ignored} line(s) after 'end' ignored (IOS stops reading a startup-config at 'end')"] if ignored else []
+        if errors or notes:
+            self.boot_errors[node.name] = [str(e) for e in errors] + notes
         return errors
 
     async def start(self) -> None:
@@ -132,11 +140,10 @@ class LabDaemon:
             "design": str(design.source) if design.source else None,
             "config_dir": str(self.options.config_dir) if self.options.config_dir else None,
             "started_wall": time.time(),
+            "instance": f"{self.options.name}-{os.getpid()}-{uuid.uuid4().hex[:12]}",
             "boot_errors": self.boot_errors,
         }
-        tmp = self.options.state_dir / (STATE_FILE + ".tmp")
-        tmp.write_text(json.dumps(state, indent=2))
-        tmp.replace(self.options.state_dir / STATE_FILE)
+        write_private(self.options.state_dir / STATE_FILE, json.dumps(state, indent=2))
 
     # -- control socket -------------------------------------------------------------
     async def _serve_control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -259,11 +266,11 @@ class LabDaemon:
 
 
 def _parse_args(argv: list[str]) -> DaemonOptions:
-    parser = argparse.ArgumentParser(prog="python -m flexlab.sim.daemon")
+    parser = OneLineParser(prog="python -m flexlab.sim.daemon")
     parser.add_argument("--state-dir", type=Path, required=True)
     parser.add_argument("--name", default="default")
-    parser.add_argument("--spokes", type=int)
-    parser.add_argument("--time-scale", type=float, default=10.0)
+    parser.add_argument("--spokes", type=positive_int)
+    parser.add_argument("--time-scale", type=positive_float, default=10.0)
     parser.add_argument("--image", default="iol-17.12")
     parser.add_argument("--kind", default="cisco_iol")
     parser.add_argument("--design", type=Path)
@@ -308,9 +315,45 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(list_images()))
         return 0
     options = _parse_args(args)
-    options.state_dir.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    private_dir(options.state_dir)
+    _log_to_rotating_file(options.state_dir / LOG_FILE)
     return asyncio.run(_main(options))
+
+
+LOG_FILE = "daemon.log"
+#: daemon.log is rotated at this size, keeping this many old files: a misbehaving client
+#: cannot fill the disk through the lab's log.
+LOG_MAX_BYTES = 1024 * 1024
+LOG_BACKUPS = 3
+#: The same message from the same logger is written at most once per this many seconds
+#: (asyncio repeats "socket.send() raised exception." for every write to a dead client).
+LOG_REPEAT_INTERVAL_S = 10.0
+
+
+class _RepeatFilter(logging.Filter):
+    """Drops a record whose logger and message were written less than an interval ago."""
+
+    def __init__(self, interval_s: float) -> None:
+        super().__init__()
+        self.interval_s = interval_s
+        self.last: dict[tuple[str, str], float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, str(record.msg))
+        now = time.monotonic()
+        if now - self.last.get(key, -self.interval_s) < self.interval_s:
+            return False
+        if len(self.last) > 10000:
+            self.last.clear()
+        self.last[key] = now
+        return True
+
+
+def _log_to_rotating_file(path: Path) -> None:
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    handler.addFilter(_RepeatFilter(LOG_REPEAT_INTERVAL_S))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
 
 if __name__ == "__main__":

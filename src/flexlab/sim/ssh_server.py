@@ -24,6 +24,12 @@ log = logging.getLogger(__name__)
 
 #: How often a frozen device is checked for coming back (wall seconds).
 RESPONSIVE_POLL_INTERVAL = 0.05
+#: Characters of one session processed before the event loop serves the others: one
+#: session's input never holds every other router for more than one chunk (~1 ms).
+INPUT_CHUNK = 4096
+#: Unprocessed input a session may queue; past it the channel stops reading (SSH flow
+#: control then stalls that client only) until the queue drains to half.
+MAX_PENDING_INPUT = 256 * 1024
 
 _process_host_key: asyncssh.SSHKey | None = None
 
@@ -50,7 +56,9 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         self._terminal = Terminal(self._cli, self._write)
         self._chan: asyncssh.SSHServerChannel | None = None
         self._command: str | None = None
-        self._input: list[str] = []
+        self._pending = ""            # received, not yet processed
+        self._pump: asyncio.Handle | None = None
+        self._paused = False
         self._started = False
         self._waiter: asyncio.Task[None] | None = None
         self._closed = False
@@ -72,7 +80,10 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         self._when_responsive()
 
     def data_received(self, data: str, datatype: int | None) -> None:
-        self._input.append(data)
+        self._pending += data
+        if len(self._pending) > MAX_PENDING_INPUT and self._chan is not None and not self._paused:
+            self._paused = True
+            self._chan.pause_reading()
         self._when_responsive()
 
     def eof_received(self) -> bool:
@@ -80,15 +91,20 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         return False
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if exc is not None and not self._closed:
+            log.info("%s: session closed by the client: %s", self._device.name, exc)   # once per session
         self._closed = True
+        self._pending = ""
         if self._waiter is not None:
             self._waiter.cancel()
+        if self._pump is not None:
+            self._pump.cancel()
 
     # -- processing ------------------------------------------------------------------------
 
     def _when_responsive(self) -> None:
         """Process now, or once the device answers again (input queues meanwhile)."""
-        if self._closed or self._waiter is not None:
+        if self._closed or self._waiter is not None or self._pump is not None:
             return
         if self._device.responsive:
             self._process()
@@ -102,13 +118,17 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
             self._process()
 
     def _process(self) -> None:
+        """Process one chunk of the queued input; the rest after the loop served others."""
+        self._pump = None
+        if self._closed:
+            return
         if not self._started:
             self._started = True
             if self._command is not None:
                 self._run_exec_request(self._command)
                 return
             self._terminal.start()
-        data, self._input = "".join(self._input), []
+        data, self._pending = self._pending[:INPUT_CHUNK], self._pending[INPUT_CHUNK:]
         try:
             self._terminal.feed(data)
         except Exception:  # a CLI bug must not take the server down
@@ -116,6 +136,16 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
             self._write("\r\n% flexlab: internal CLI error\r\n" + self._cli.prompt)
         if self._terminal.closed:
             self._finish()
+            return
+        if self._paused and len(self._pending) <= MAX_PENDING_INPUT // 2 and self._chan is not None:
+            self._paused = False
+            self._chan.resume_reading()
+        if self._pending:
+            self._pump = asyncio.get_running_loop().call_soon(self._when_ready_again)
+
+    def _when_ready_again(self) -> None:
+        self._pump = None
+        self._when_responsive()
 
     def _run_exec_request(self, command: str) -> None:
         reply = self._cli.execute(command)
@@ -124,6 +154,9 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
 
     def _write(self, text: str) -> None:
         if self._chan is not None and not self._closed:
+            if self._chan.is_closing():
+                self._closed = True      # the client went away: no more writes, no log flood
+                return
             try:
                 self._chan.write(text)
             except (asyncssh.Error, OSError, BrokenPipeError):
@@ -160,8 +193,11 @@ class _VtyServer(asyncssh.SSHServer):  # type: ignore[misc]
         return True
 
     async def validate_password(self, username: str, password: str) -> bool:
+        """Checked on a worker thread: a type 9 secret costs one scrypt (~40 ms) per new
+        password, which must not hold the other routers' sessions (hashlib releases the GIL)."""
         await wait_responsive(self._device)
-        return bool(self._device.check_login(username, password))
+        loop = asyncio.get_running_loop()
+        return bool(await loop.run_in_executor(None, self._device.check_login, username, password))
 
     def session_requested(self) -> _VtySession:
         username = self._conn.get_extra_info("username") if self._conn is not None else ""

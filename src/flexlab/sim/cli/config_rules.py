@@ -13,6 +13,7 @@ from typing import Protocol
 
 from flexlab.sim.cli.interfaces import interface_sort_key
 from flexlab.iosconfig import ConfigLine, ConfigTree
+from flexlab.sim.engine.password_hash import hash_secret
 
 
 class EditContext(Protocol):
@@ -91,6 +92,18 @@ def drop_cleartext_type(words: list[str]) -> list[str]:
         if out[i] in ("secret", "password", "pre-shared-key", "key-string", "local", "remote") and out[i + 1] == "0":
             del out[i + 1]
             break
+    return out
+
+
+def hash_cleartext_secret(words: list[str]) -> list[str]:
+    """`username U ... secret [0] P` / `enable secret [0] P`: IOS stores and shows
+    `secret 9 $9$<salt>$<scrypt hash>`; `password` and already-typed secrets are kept."""
+    out = drop_cleartext_type(words)
+    if "secret" not in out:
+        return out
+    i = out.index("secret")
+    if i + 1 < len(out) and not (out[i + 1].isdigit() and i + 2 < len(out)):
+        out[i + 1:] = ["9", hash_secret(" ".join(out[i + 1:]))]
     return out
 
 

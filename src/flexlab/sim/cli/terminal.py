@@ -8,9 +8,17 @@ input in order gives the same interleaving of echo and output as a router.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flexlab.sim.cli.session import CliSession, Reply
+
+#: Longest command line the lab reads (a named assumption, not an IOS figure we verified:
+#: IOS refuses over-long lines too; no real command comes near this). Characters typed
+#: past it are dropped and not echoed; Enter then answers with :data:`LINE_TOO_LONG`.
+MAX_LINE_LENGTH = 4096
+LINE_TOO_LONG = f"% Input line too long (over {MAX_LINE_LENGTH} characters): discarded\n"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 CTRL_C = "\x03"
 CTRL_U = "\x15"
@@ -33,6 +41,7 @@ class Terminal:
         self._line = ""
         self._after_cr = False
         self._escape = ""          # partial escape sequence being swallowed
+        self._overflow = False     # the line went past MAX_LINE_LENGTH
         self.closed = False
 
     def start(self) -> None:
@@ -40,10 +49,30 @@ class Terminal:
         self._write("\r\n" + self.session.prompt)
 
     def feed(self, data: str) -> None:
-        for char in data:
-            if self.closed:
-                return
-            self._key(char)
+        """Process keystrokes; runs of ordinary characters are taken in one step (linear
+        time, one echo write), control keys one by one."""
+        i, end = 0, len(data)
+        while i < end and not self.closed:
+            if not self._escape:
+                control = _CONTROL.search(data, i)
+                stop = control.start() if control else end
+                if stop > i:
+                    self._type(data[i:stop])
+                    i = stop
+                    continue
+            self._key(data[i])
+            i += 1
+
+    def _type(self, text: str) -> None:
+        """Ordinary characters: appended up to MAX_LINE_LENGTH, echoed when echo is on."""
+        self._after_cr = False
+        kept = text[: max(0, MAX_LINE_LENGTH - len(self._line))]
+        if len(kept) < len(text):
+            self._overflow = True
+        if kept:
+            self._line += kept
+            if self.session.echo:
+                self._write(kept)
 
     def _key(self, char: str) -> None:
         after_cr, self._after_cr = self._after_cr, char == "\r"
@@ -66,9 +95,7 @@ class Terminal:
         elif char == CTRL_Z:
             self._abort("^Z")
         elif char >= " ":
-            self._line += char
-            if self.session.echo:
-                self._write(char)
+            self._type(char)
 
     def _swallow_escape(self, char: str) -> None:
         """Cursor keys and friends (ESC [ ... final) are not modelled: drop them."""
@@ -78,6 +105,8 @@ class Terminal:
 
     def _erase(self, count: int) -> None:
         count = min(count, len(self._line))
+        if count == len(self._line):
+            self._overflow = False
         if not count:
             return
         self._line = self._line[:-count]
@@ -86,7 +115,7 @@ class Terminal:
 
     def _abort(self, shown: str) -> None:
         """Ctrl-C / Ctrl-Z: drop the typed line; in configuration mode go back to EXEC."""
-        self._line = ""
+        self._line, self._overflow = "", False
         self._write(shown + "\r\n")
         self.session.interrupt()
         self._write(self.session.prompt)
@@ -94,6 +123,10 @@ class Terminal:
     def _submit(self) -> None:
         line, self._line = self._line, ""
         self._write("\r\n")
+        if self._overflow:
+            self._overflow = False
+            self._write(crlf(LINE_TOO_LONG) + self.session.prompt)
+            return
         reply: Reply = self.session.execute(line)
         if reply.output:
             self._write(crlf(reply.output))

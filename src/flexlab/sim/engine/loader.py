@@ -31,16 +31,23 @@ def tree_loader(device: _HasConfig, text: str) -> list[Any]:
 
 
 def with_bootstrap_user(text: str, username: str, password: str) -> str:
-    """Append ``username U privilege 15 secret P`` (as containerlab's bootstrap does)
-    unless the config already defines that user."""
-    for line in text.splitlines():
+    """Insert ``username U privilege 15 secret P`` (as containerlab's bootstrap does) before
+    the first ``end`` -- IOS stops reading a startup-config there, so a user line after
+    text that follows ``end`` would be lost and lock the login out -- unless the config
+    already defines that user."""
+    lines = text.rstrip("\n").splitlines()
+    for line in lines:
         words = line.split()
         if len(words) >= 2 and words[0] == "username" and words[1] == username:
             return text
-    lines = text.rstrip("\n").splitlines()
     user_line = f"username {username} privilege 15 secret {password}"
-    if lines and lines[-1].strip() == "end":
-        lines.insert(len(lines) - 1, user_line)
-    else:
-        lines.append(user_line)
+    end = next((i for i, line in enumerate(lines) if line.strip() == "end"), len(lines))
+    lines.insert(end, user_line)
     return "\n".join(lines) + "\n"
+
+
+def lines_after_end(text: str) -> int:
+    """Non-blank, non-comment lines after the first ``end`` (IOS does not read them)."""
+    lines = text.splitlines()
+    end = next((i for i, line in enumerate(lines) if line.strip() == "end"), len(lines))
+    return sum(1 for line in lines[end + 1:] if line.strip() and not line.strip().startswith("!"))

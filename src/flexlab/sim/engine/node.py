@@ -30,6 +30,7 @@ from flexlab.sim.engine.underlay import Packet
 from flexlab.sim.engine.views_bgp import bgp_view, policy_view
 from flexlab.sim.engine.views_crypto import CryptoView, crypto_view
 from flexlab.sim.state import NodeSnapshot
+from flexlab.sim.engine.password_hash import verify_secret
 
 if TYPE_CHECKING:
     from flexlab.sim.engine.lab import Lab
@@ -362,8 +363,10 @@ def _decode_type7(encoded: str) -> str | None:
 
 
 def _secret_matches(encryption: int, stored: str, given: str) -> bool:
-    """Plain-text (type 0) and type 7 secrets are checked; hashed types (5/8/9) can only
-    match when the CLI kept the clear text, so they are compared literally."""
+    """Plain-text (type 0), type 7, and type 8/9 hashes are checked; type 5 (MD5-crypt)
+    is compared literally."""
     if encryption == 7:
         return _decode_type7(stored) == given
+    if encryption in (8, 9):
+        return verify_secret(encryption, stored, given)
     return stored == given

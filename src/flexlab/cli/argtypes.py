@@ -1,0 +1,43 @@
+"""Argument types that refuse values no run can use, and a parser whose errors are one line."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import NoReturn
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line (and exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1 (``--spokes 0`` is refused, not silently replaced)."""
+    try:
+        value = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0 (``nan``, ``inf``, ``0`` and negatives are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number above 0")
+    return value
+
+
+def fail_usage(prog: str, message: str) -> NoReturn:
+    """Print one usage error line and exit 2 (for checks argparse cannot express)."""
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
