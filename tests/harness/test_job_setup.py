@@ -81,22 +81,26 @@ def test_apply_configs_leaves_devices_that_run_every_line_and_reports_refused_li
 # -- failure ledger and cleanup -----------------------------------------------------------------
 
 def test_ledger_keeps_failed_hubs_until_restored(tmp_path: Path) -> None:
-    ledger = FailureLedger(tmp_path / "ledger" / "failed-hubs-x.json")
+    ledger = FailureLedger(tmp_path / "ledger" / "failed-hubs-x.json", instance="x")
     assert ledger.pending() == {}
     ledger.add("hub1", "freeze")
     ledger.add("hub2", "interface-shutdown")
-    assert FailureLedger(ledger.path).pending() == {"hub1": "freeze", "hub2": "interface-shutdown"}
+    assert ledger.path.stat().st_mode & 0o777 == 0o600   # lab state: owner-only
+    assert FailureLedger(ledger.path, instance="x").pending() == {"hub1": "freeze", "hub2": "interface-shutdown"}
+    # another lab instance (the lab restarted under the same name) does not inherit the entries
+    assert FailureLedger(ledger.path, instance="y").pending() == {}
     ledger.remove("hub1")
     assert ledger.pending() == {"hub2": "interface-shutdown"}
     ledger.remove("hub2")
     assert not ledger.path.exists()
+    ledger.path.parent.mkdir(exist_ok=True)
     ledger.path.write_text("{not json")
     assert ledger.pending() == {}
 
 
-def test_the_ledger_is_per_testbed_and_has_the_hub_before_the_lab_fails_it() -> None:
+def test_the_ledger_is_per_lab_instance_and_has_the_hub_before_the_lab_fails_it() -> None:
     ctx, _, lab = context("iol-17.12")
-    assert ctx.ledger is not None and ctx.ledger.path.name == "failed-hubs-playback-iol-17.12.json"
+    assert ctx.ledger is not None and ctx.ledger.path.name == f"failed-hubs-{lab.instance}.json"
     seen: list[dict[str, str]] = []
 
     def fail(node: str, mode: str) -> None:
@@ -114,10 +118,20 @@ def test_restore_pending_undoes_what_a_killed_run_left(tmp_path: Path) -> None:
     assert ctx.ledger is not None
     ctx.ledger.add("hub1", "interface-shutdown")
     ctx.ledger.add("hub2", "freeze")
+    lab.failed["hub2"] = "freeze"   # the killed run's freeze still holds in the lab
     assert flow.restore_pending(ctx, by_cli=False) == ["hub2 (freeze)"]
     assert flow.restore_pending(ctx, by_cli=True) == ["hub1 (interface-shutdown)"]
     assert testbed.devices["hub1"].configured == [["interface Ethernet0/1", "no shutdown"]]
-    assert ctx.ledger.pending() == {}
+    assert ctx.ledger.pending() == {} and lab.failed == {}
+
+
+def test_a_ledger_entry_the_lab_no_longer_reports_failed_is_cleared_not_restored() -> None:
+    # e.g. the lab was restarted: its hub runs, and undoing a freeze would be wrong
+    ctx, testbed, lab = context("iol-17.12")
+    assert ctx.ledger is not None
+    ctx.ledger.add("hub2", "freeze")
+    assert flow.restore_pending(ctx, by_cli=False) == []
+    assert ctx.ledger.pending() == {} and lab.world.events == []
 
 
 def test_cleanup_reports_a_hub_it_could_not_restore_and_still_writes_the_run(tmp_path: Path) -> None:
