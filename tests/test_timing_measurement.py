@@ -6,6 +6,8 @@ follow the IOS formats quoted in docs/timing.md; expected times are hand-derived
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -174,12 +176,24 @@ def test_clock_offset_keeps_the_timezone_and_reports_its_uncertainty() -> None:
     assert data["uncertainty_s"] == pytest.approx(0.101) and data["offset_s"] == pytest.approx(953.527)
 
 
-def test_harness_instants_are_converted_to_utc() -> None:
+@pytest.fixture
+def local_zone_not_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local time zone set to UTC+05:30, so 'local' and UTC differ."""
+    monkeypatch.setenv("TZ", "IST-05:30")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_harness_instants_are_converted_to_utc(local_zone_not_utc: None) -> None:
     cest = timezone(timedelta(hours=2))
     offset = ClockOffset.from_show_clock("10:00:00.000 UTC Fri Nov 27 2026", SENT.astimezone(cest),
                                          SENT.astimezone(cest))
     assert offset.harness_time.utcoffset() == timedelta(0)
     assert offset.harness_time == SENT
+    assert offset.to_device(datetime(2026, 11, 27, 15, 30, tzinfo=timezone(timedelta(hours=5, minutes=30)))) \
+        == datetime(2026, 11, 27, 10, 0)
 
 
 @pytest.mark.parametrize(("sent", "answered", "rate", "message"), [
