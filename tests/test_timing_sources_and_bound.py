@@ -87,6 +87,11 @@ def test_an_operation_without_a_schedule_line_does_not_hide_the_next() -> None:
     assert ip_sla_traffic(config) == [TrafficSource("ip sla 20 icmp-echo 172.16.0.1", 5.0)]
 
 
+def test_a_schedule_without_start_time_does_not_hide_the_next_schedule() -> None:
+    config = sla(10, "life forever") + sla(20, "life forever start-time now")
+    assert [s.name for s in ip_sla_traffic(config)] == ["ip sla 20 icmp-echo 172.16.0.1"]
+
+
 def test_a_schedule_line_cut_after_start_time_is_not_running() -> None:
     assert ip_sla_traffic(sla(10, "life forever start-time")) == []
 
