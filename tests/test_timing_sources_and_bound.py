@@ -92,6 +92,12 @@ def test_a_schedule_without_start_time_does_not_hide_the_next_schedule() -> None
     assert [s.name for s in ip_sla_traffic(config)] == ["ip sla 20 icmp-echo 172.16.0.1"]
 
 
+def test_only_ip_sla_lines_are_operations() -> None:
+    """`ip accounting-threshold 10` has the shape `ip <word> <number>` of `ip sla 10`."""
+    config = "ip accounting-threshold 10\n" + sla(10, "life forever start-time now")
+    assert [s.name for s in ip_sla_traffic(config)] == ["ip sla 10 icmp-echo 172.16.0.1"]
+
+
 def test_a_schedule_line_cut_after_start_time_is_not_running() -> None:
     assert ip_sla_traffic(sla(10, "life forever start-time")) == []
 
