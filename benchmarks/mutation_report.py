@@ -103,29 +103,35 @@ def explain(mutant: Mutant, explanations: dict[str, dict[str, str]]) -> str:
     return f"{kind}: {entry[kind].strip()}"
 
 
-def counts(mutants: list[Mutant]) -> dict[str, Any]:
+def counts(mutants: list[Mutant], explained: set[str]) -> dict[str, Any]:
+    """Per-status counts; ``explained`` names the survivors with a current explanation."""
     by_status = Counter(m.status for m in mutants)
     total = len(mutants)
     detected = sum(by_status[s] for s in DETECTED)
     other = total - detected - by_status["survived"] - by_status["no tests"]
+    n_explained = sum(1 for m in mutants if m.name in explained and m.status not in DETECTED)
     return {
         "killed": by_status["killed"], "timeout": by_status["timeout"], "survived": by_status["survived"],
         "no_tests": by_status["no tests"], "other": other, "total": total,
         "kill_rate": round(detected / total, 4) if total else None,
+        "explained": n_explained, "unexplained": total - detected - n_explained,
     }
 
 
 def build_report(mutants: list[Mutant], explanations: dict[str, dict[str, str]], meta: dict[str, Any]) -> dict[str, Any]:
     modules = sorted({m.module for m in mutants})
     not_killed = [m for m in mutants if m.status not in DETECTED]
+    explanation = {m.name: explain(m, explanations) for m in not_killed}
+    explained = {name for name, text in explanation.items() if not text.startswith("unexplained")}
     return {
         **meta,
-        "kill_rate_definition": "(killed + timeout) / total; 'no tests' and 'survived' count as not killed",
-        "overall": counts(mutants),
-        "modules": {module: counts([m for m in mutants if m.module == module]) for module in modules},
+        "kill_rate_definition": "(killed + timeout) / total; 'no tests' and 'survived' count as not killed, "
+                                "explained (equivalent / accepted) survivors included",
+        "overall": counts(mutants, explained),
+        "modules": {module: counts([m for m in mutants if m.module == module], explained) for module in modules},
         "survivors": [
             {"mutant": m.name, "module": m.module, "status": m.status, "diff": m.diff,
-             "explanation": explain(m, explanations)}
+             "explanation": explanation[m.name]}
             for m in not_killed
         ],
     }
@@ -141,13 +147,13 @@ def markdown(report: dict[str, Any]) -> str:
         f"Tool: {report['tool']}; tests: `{report['test_selection']}`; run took {report['duration_s']:.0f} s "
         f"on {report['generated_at']}.", "",
         f"Kill rate: {report['kill_rate_definition']}.", "",
-        "| module | killed | timeout | survived | no tests | total | kill rate |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| module | killed | timeout | survived | no tests | total | kill rate | explained | unexplained |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     rows = [*report["modules"].items(), ("**all**", report["overall"])]
     for module, c in rows:
         lines.append(f"| {module} | {c['killed']} | {c['timeout']} | {c['survived']} | {c['no_tests']} | "
-                     f"{c['total']} | {percent(c['kill_rate'])} |")
+                     f"{c['total']} | {percent(c['kill_rate'])} | {c['explained']} | {c['unexplained']} |")
     lines += ["", f"## Mutants not killed ({len(report['survivors'])})", ""]
     for s in report["survivors"]:
         lines += [f"### `{s['mutant']}` ({s['status']})", "", f"{s['explanation']}", "", "```diff", s["diff"], "```", ""]
@@ -155,12 +161,14 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def summary_lines(report: dict[str, Any]) -> list[str]:
-    out = [f"{'module':55} {'killed':>6} {'t/o':>4} {'surv':>5} {'no tests':>8} {'total':>6} {'rate':>7}"]
+    out = [f"{'module':50} {'killed':>6} {'t/o':>4} {'surv':>5} {'no tests':>8} {'total':>6} {'rate':>7} "
+           f"{'explained':>9} {'unexplained':>11}"]
     for module, c in [*report["modules"].items(), ("ALL", report["overall"])]:
-        out.append(f"{module:55} {c['killed']:6} {c['timeout']:4} {c['survived']:5} {c['no_tests']:8} "
-                   f"{c['total']:6} {percent(c['kill_rate']):>7}")
-    unexplained = sum(1 for s in report["survivors"] if s["explanation"].startswith("unexplained"))
-    out.append(f"not killed: {len(report['survivors'])} ({unexplained} unexplained)")
+        out.append(f"{module:50} {c['killed']:6} {c['timeout']:4} {c['survived']:5} {c['no_tests']:8} "
+                   f"{c['total']:6} {percent(c['kill_rate']):>7} {c['explained']:9} {c['unexplained']:11}")
+    overall = report["overall"]
+    out.append(f"not killed: {len(report['survivors'])} ({overall['explained']} explained, "
+               f"{overall['unexplained']} unexplained)")
     return out
 
 
