@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench render clean tshark
+.PHONY: install demo test bench render mutation clean tshark
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,23 @@ tshark:
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
+# Mutation testing of the verdict modules over the fast suite (docs/mutation.md); not part of `make test`.
+MUTATION_STAMP := $(VENV)/.mutation-installed
+MUTATION_MIN_KILL_RATE ?= 90
+
+$(MUTATION_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[test,mutation]'
+	touch $(MUTATION_STAMP)
+
+mutation: $(MUTATION_STAMP)
+	rm -rf mutants && mkdir mutants
+	@start=$$(date +%s); echo "mutmut run (log: mutants/run.log) ..."; \
+	if ! $(BIN)/mutmut run > mutants/run.log 2>&1; then \
+		tr '\r' '\n' < mutants/run.log | tail -40; echo "mutmut run failed (mutants/run.log)"; exit 2; fi; \
+	$(BIN)/python -m benchmarks.mutation_report --min-kill-rate $(MUTATION_MIN_KILL_RATE) --started-at $$start
+
 render: $(STAMP)
 	$(BIN)/flexlab render --all-kinds
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) build *.egg-info src/*.egg-info mutants

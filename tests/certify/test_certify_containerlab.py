@@ -198,6 +198,7 @@ def test_ctrl_c_during_the_job_destroys_the_lab_and_stops(
     assert len(job.requests) == 1  # the second row never started
 
 
+@pytest.mark.slow  # a real `flexlab certify` process (docs/mutation.md)
 def test_sigint_to_flexlab_certify_during_deploy_destroys_the_lab(
     tmp_path: Path, fake_clab: Path, inspect_local: Path, lab_secrets: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,6 +16,8 @@ from flexlab.certify.progress import Progress
 from flexlab.certify.runner import RunnerOptions, certify
 from flexlab.labs.embedded import EmbeddedLab
 
+pytestmark = pytest.mark.slow  # starts real embedded labs (docs/mutation.md)
+
 
 def embedded_matrix(tmp_path: Path) -> Path:
     path = tmp_path / "matrix.yaml"

@@ -9,8 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from certify_testkit import assert_outputs_agree
 from flexlab.certify.history import History
+
+pytestmark = pytest.mark.slow  # runs flexlab certify over the embedded matrix in a subprocess (docs/mutation.md)
 
 PROJECT = Path(__file__).resolve().parents[2]
 EMBEDDED_MATRIX = PROJECT / "certification" / "embedded.yaml"

@@ -10,6 +10,16 @@ import pytest
 
 from jobkit import BIN, TIME_SCALE, JobEnv
 
+JOBS_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder runs `pyats run job` on an embedded lab: mark it slow, so the
+    fast suite (-m 'not slow', used by `make mutation`) leaves it out."""
+    for item in items:
+        if JOBS_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture
 def job_env(tmp_path: Path):

@@ -12,6 +12,8 @@ import pytest
 import yaml
 from pyats.topology import loader
 
+pytestmark = pytest.mark.slow  # starts embedded labs through the flexlab CLI in subprocesses (docs/mutation.md)
+
 BIN = Path(sys.executable).parent
 
 

@@ -22,6 +22,8 @@ from genie.testbed import load
 from flexlab import timing
 from flexlab.harness import reads
 
+pytestmark = pytest.mark.slow  # starts the embedded lab and talks to it over SSH (docs/mutation.md)
+
 BIN = Path(sys.executable).parent
 SCALE = 50.0
 HUB1_WAN, HUB2_WAN = "100.64.0.2", "100.64.0.6"

@@ -10,6 +10,8 @@ import pytest
 
 from flexlab.sim.ssh_server import SshServerHandle, start_ssh_server
 
+pytestmark = pytest.mark.slow  # starts the lab's SSH server (docs/mutation.md)
+
 TIMEOUT = 5.0
 
 

@@ -16,6 +16,8 @@ from unicon.core.errors import SubCommandFailure
 
 from flexlab.sim.ssh_server import start_ssh_server
 
+pytestmark = pytest.mark.slow  # starts the lab's SSH server and connects unicon to it (docs/mutation.md)
+
 PLUGINS = [("ios", "iol"), ("iosxe", "csr1000v")]
 SSH_OPTIONS = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
 #: unicon waits 10 s after closing a connection (lets a real router free its vty); not needed here.
