@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from flexlab.design import SecretsModel
 from flexlab.errors import FlexlabError
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -23,6 +24,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.set_defaults(func=_demo)
 
 
+def demo_environment(environ: dict[str, str] | os._Environ[str], venv_bin: Path) -> dict[str, str]:
+    """The job's environment: the venv on PATH, and no router login variables.
+
+    The committed testbed (testbeds/embedded.yaml) logs in with the embedded lab's documented
+    defaults; a lab the job starts would take FLEXLAB_USERNAME / FLEXLAB_PASSWORD exported for
+    a real lab instead, and the demo could not log in.
+    """
+    env = dict(environ)
+    # pyATS runs `pyats version check` through the shell: the venv must be on PATH
+    env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
+    secrets = SecretsModel()
+    for name in (secrets.username_env, secrets.password_env, secrets.enable_env):
+        env.pop(name, None)
+    return env
+
+
 def _demo(args: argparse.Namespace) -> int:
     if not JOB.exists():
         raise FlexlabError(f"job file {JOB} not found: run `flexlab demo` from a source checkout")
@@ -33,9 +50,7 @@ def _demo(args: argparse.Namespace) -> int:
         "--report-dir", str(args.report_dir), "--failure-mode", args.failure_mode,
     ]
     print("running:", " ".join(command), flush=True)
-    env = dict(os.environ)
-    # pyATS runs `pyats version check` through the shell: the venv must be on PATH
-    env["PATH"] = f"{pyats.parent}{os.pathsep}{env.get('PATH', '')}"
+    env = demo_environment(os.environ, pyats.parent)
     code = subprocess.call(command, cwd=PROJECT, env=env)
     report = args.report_dir / "failover_report.json"
     if report.exists():
