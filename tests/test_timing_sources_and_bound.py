@@ -149,7 +149,9 @@ def test_dpd_off_has_no_formula_and_no_terms() -> None:
 def test_on_demand_without_traffic_keeps_the_formula_and_the_dpd_terms() -> None:
     bound = dpd_bound(DpdConfig(30, 5, "on-demand"), None, 5)
     assert (bound.formula, bound.expression) == ("T + I + (N+1)*R + S", "no bound")
-    assert [(t.symbol, t.value_s) for t in bound.terms] == [("I", 30.0), ("N", 5.0), ("R", 5.0), ("S", 5.0)]
+    # W, the sum of the waits under the default fixed model: (5+1) x 5 s = 30 s
+    assert [(t.symbol, t.value_s) for t in bound.terms] == [
+        ("I", 30.0), ("N", 5.0), ("R", 5.0), ("W", 30.0), ("S", 5.0)]
 
 
 def test_periodic_bound_formula_and_sum() -> None:
@@ -181,6 +183,6 @@ def test_bound_round_trips_through_json_ready() -> None:
     data = bound.to_dict()
     assert isinstance(bound, Bound) and data["total_s"] == 60.0 and data["terms"][0]["symbol"] == "I"
     assert DpdConfig(30, 5, "periodic").to_dict() == {
-        "interval_s": 30, "retry_interval_s": 5, "mode": "periodic", "retransmits": 5, "origin": "global"}
+        "interval_s": 30, "retry_interval_s": 5, "mode": "periodic", "origin": "global"}
     assert TrafficSource("ip sla 10 icmp-echo 10.0.0.1", 5.0).to_dict() == {
         "name": "ip sla 10 icmp-echo 10.0.0.1", "period_s": 5.0}
