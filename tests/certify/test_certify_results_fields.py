@@ -68,6 +68,11 @@ def test_a_failed_failover_without_spoke_reasons_names_the_result() -> None:
     assert [c.message for c in report_checks(report, "freeze")] == ["Failover: failed", "Recovery: failed"]
 
 
+def test_a_failed_failover_of_a_run_without_spokes_names_the_result() -> None:
+    (check,) = report_checks({"runs": [{"hub": "hub1", "testcases": {"Failover": "failed"}}]}, "freeze")
+    assert (check.status, check.message) == ("failed", "Failover: failed")
+
+
 def test_only_a_failed_failover_takes_the_spokes_reasons() -> None:
     spokes = [{"spoke": "spoke1", "passed": False, "reason": "a"}, {"spoke": "spoke2", "passed": False, "reason": "b"}]
     report = {"runs": [{"hub": "hub1", "testcases": {"Failover": "errored", "Recovery": "failed"}, "spokes": spokes}]}
@@ -215,11 +220,11 @@ def test_dpd_schedule_summaries_add_up_and_decide_the_dpd_check() -> None:
     result.add_dpd_schedule({"not_run": ["spoke2: a"]})
     assert result.dpd_not_run == ["spoke1: no capture (lab cannot capture)", "spoke2: a"]
     assert result.dpd_check == "not checked: spoke1: no capture (lab cannot capture)"
-    result.add_dpd_schedule({"observed": ["probe +10 s"], "matched": 2, "differed": None})
-    assert (result.dpd_matched, result.dpd_differed, result.dpd_observed) == (2, 0, ["probe +10 s"])
-    assert result.dpd_check == "confirmed on the wire (2 spoke(s))"
-    assert result.to_dict()["dpd_model"]["measured"] is True
-    result.add_dpd_schedule({"observed": ["probe +40 s"], "matched": 1, "differed": 1})
+    result.add_dpd_schedule({"observed": ["probe +10 s"], "matched": 1, "differed": None})
+    assert (result.dpd_matched, result.dpd_differed, result.dpd_observed) == (1, 0, ["probe +10 s"])
+    assert result.dpd_check == "confirmed on the wire (1 spoke(s))"
+    assert result.to_dict()["dpd_model"]["measured"] is True     # one spoke on the wire is a measurement
+    result.add_dpd_schedule({"observed": ["probe +40 s"], "matched": 2, "differed": 1})
     assert (result.dpd_matched, result.dpd_differed) == (3, 1)
     assert result.dpd_observed == ["probe +10 s", "probe +40 s"]
     assert result.dpd_check == "DIFFERS on 1 spoke(s), matches on 3"
