@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from flexlab.harness import failover_measure, flow, recovery
+from flexlab.harness.report import SpokeFailover
 from flexlab.timing import METHOD_NTP, METHOD_OFFSET
 from verdictkit import HUB1_WAN, HUB2_WAN, TIME_SCALE, context, failed, playback, recorded_text
 
@@ -190,3 +191,49 @@ def test_a_spoke_that_moves_with_no_dpd_bound_is_not_passed() -> None:
     (record,) = failover_measure.measure_failover(ctx, "hub1")
     assert (record.dpd_bound_s, record.failover_s, record.passed) == (None, 61.088, False)
     assert record.reason.startswith("spoke1: failed over in 61.088 s but no DPD bound applies (DPD is off")
+
+
+class Answers(dict):
+    """Overrides whose answers change from one read to the next (the last one repeats)."""
+
+    def __getitem__(self, key: tuple[str, str]) -> str:
+        answers = super().__getitem__(key)
+        return answers.pop(0) if len(answers) > 1 else answers[0]
+
+
+def test_bgp_that_comes_up_between_two_reads_converges() -> None:
+    """spoke1's first read shows BGP Idle (recorded while moving), the next Established."""
+    ctx, _, lab = failed("iol-17.12", time_scale=100.0)
+    failover_measure.measure_failover(ctx, "hub1")
+    summary = [recorded_text("iol-17.12", phase, "spoke1", "show ip bgp summary") for phase in ("moving", "failed")]
+    lab.world.overrides = Answers({("spoke1", "show ip bgp summary"): summary})
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {"spoke1": []}
+
+
+def test_a_converged_spoke_is_not_read_again_while_another_converges() -> None:
+    """spoke2 (on hub2 all along) stands in for a second moved spoke: it holds at the first
+    round and is not read again; spoke1 holds at the second. spoke2's log has no BGP Up
+    after the failure, which is reported."""
+    ctx, testbed, lab = failed("iol-17.12", time_scale=100.0)
+    failover_measure.measure_failover(ctx, "hub1")
+    ctx.moved["spoke2"] = SpokeFailover(hub="hub1", spoke="spoke2", from_peer=HUB1_WAN, to_peer=HUB2_WAN,
+                                        to_hub="hub2")
+    summary = [recorded_text("iol-17.12", phase, "spoke1", "show ip bgp summary") for phase in ("moving", "failed")]
+    lab.world.overrides = Answers({("spoke1", "show ip bgp summary"): summary})
+    spoke2 = testbed.devices["spoke2"]
+    spoke2.executed.clear()
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {
+        "spoke1": [], "spoke2": ["spoke2: BGP converged but no %BGP-5-ADJCHANGE Up for 172.16.0.1 was logged"]}
+    assert spoke2.executed.count("show crypto ikev2 client flexvpn") == 1
+    assert spoke2.executed.count("show ip bgp summary") == 1
+
+
+def test_a_moved_spoke_without_an_assigned_address_is_reported() -> None:
+    ctx, _, lab = failed("iol-17.12")
+    failover_measure.measure_failover(ctx, "hub1")
+    clients = recorded_text("iol-17.12", "failed", "spoke1", "show crypto ikev2 client flexvpn")
+    assert clients.count("Assigned IP address: 172.16.2.2\n") == 1
+    lab.world.overrides[("spoke1", "show crypto ikev2 client flexvpn")] = clients.replace(
+        "Assigned IP address: 172.16.2.2\n", "")
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {
+        "spoke1": ["spoke1: no surviving hub / assigned address known"]}
