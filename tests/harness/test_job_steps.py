@@ -11,6 +11,8 @@ BGP Up at 12:04:25.294 (66.213 s); with 15 R-U-THERE retransmissions the tunnel 
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address
+
 import pytest
 
 from flexlab.harness import failover_measure, flow, recovery
@@ -237,3 +239,44 @@ def test_a_moved_spoke_without_an_assigned_address_is_reported() -> None:
         "Assigned IP address: 172.16.2.2\n", "")
     assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {
         "spoke1": ["spoke1: no surviving hub / assigned address known"]}
+
+
+def test_bgp_is_given_its_allowance_not_a_single_poll() -> None:
+    """BGP is Idle for five reads, then Established: within BGP_ALLOWANCE_S (120 device s,
+    6 wall s at time scale 20), so it converges."""
+    ctx, _, lab = failed("iol-17.12", time_scale=20.0)
+    failover_measure.measure_failover(ctx, "hub1")
+    summary = [recorded_text("iol-17.12", "moving", "spoke1", "show ip bgp summary")] * 5
+    summary.append(recorded_text("iol-17.12", "failed", "spoke1", "show ip bgp summary"))
+    lab.world.overrides = Answers({("spoke1", "show ip bgp summary"): summary})
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {"spoke1": []}
+
+
+def test_a_bgp_up_of_another_neighbour_is_not_the_convergence() -> None:
+    ctx, _, lab = context("spoke1-no-bgp-log")
+    lab.world.recorded["hub1"]["failed"]["spoke1"]["show logging"] += (
+        "Mar  1 12:04:25.294: %BGP-5-ADJCHANGE: neighbor 10.1.1.9 Up\n")
+    flow.wait_baseline(ctx)
+    flow.fail_hub(ctx, "hub1", "interface-shutdown")
+    failover_measure.measure_failover(ctx, "hub1")
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {
+        "spoke1": ["spoke1: BGP converged but no %BGP-5-ADJCHANGE Up for 172.16.0.1 was logged"]}
+    assert ctx.moved["spoke1"].bgp_converged_s is None
+
+
+def test_every_spoke_off_its_baseline_peer_is_reported() -> None:
+    """The job believes hub2 failed and both spokes began on hub1; both are now on hub2."""
+    ctx, _, _ = failed("iol-17.12")
+    ctx.baseline_peer = {"spoke1": IPv4Address(HUB1_WAN), "spoke2": IPv4Address(HUB1_WAN)}
+    assert sorted(failover_measure.unexpected_moves(ctx, "hub2")) == [
+        "spoke1: FlexVPN client peer is 100.64.0.6, expected 100.64.0.2",
+        "spoke2: FlexVPN client peer is 100.64.0.6, expected 100.64.0.2"]
+
+
+def test_offset_timed_figures_are_reported_to_the_millisecond() -> None:
+    ctx, _, _ = failed("iol-17.12", failure_mode="freeze", time_scale=10.0)
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {"spoke1": []}
+    assert record.bgp_converged_s == pytest.approx(66.213, abs=1.0)
+    for figure in (record.failover_s, record.failover_polled_s, record.bgp_converged_s):
+        assert figure is not None and figure == round(figure, 3)
