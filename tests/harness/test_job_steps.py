@@ -18,7 +18,7 @@ import pytest
 from flexlab.harness import failover_measure, flow, recovery
 from flexlab.harness.report import SpokeFailover
 from flexlab.timing import METHOD_NTP, METHOD_OFFSET
-from verdictkit import HUB1_WAN, HUB2_WAN, TIME_SCALE, context, failed, playback, recorded_text
+from verdictkit import HUB1_WAN, HUB2_WAN, TIME_SCALE, PlaybackLab, context, failed, playback, recorded_text
 
 REFERENCE_BOUND_S = 70.0
 REFERENCE_FORMULA = "T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s"
@@ -280,3 +280,52 @@ def test_offset_timed_figures_are_reported_to_the_millisecond() -> None:
     assert record.bgp_converged_s == pytest.approx(66.213, abs=1.0)
     for figure in (record.failover_s, record.failover_polled_s, record.bgp_converged_s):
         assert figure is not None and figure == round(figure, 3)
+
+
+RETURNED = "spokes with `peer reactivate` return to their preferred hub"
+
+
+def _failed_with_peer_reactivate() -> tuple[flow.Context, PlaybackLab]:
+    """iol-17.12 with spoke1's recorded running config given `peer reactivate` in its client block."""
+    running = recorded_text("iol-17.12", "baseline", "spoke1", "show running-config")
+    block = " peer 2 100.64.0.6\n client connect Tunnel1\n"
+    assert running.count(block) == 1
+    testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
+    lab.world.overrides[("spoke1", "show running-config")] = running.replace(
+        block, " peer 2 100.64.0.6\n peer reactivate\n client connect Tunnel1\n")
+    ctx = flow.Context.create(testbed, lab, {"failure_mode": "interface-shutdown", "hub": "hub1"})
+    assert flow.connect_all(ctx) == [] and flow.learn_topology(ctx) == []
+    assert not any(flow.wait_baseline(ctx).values())
+    flow.fail_hub(ctx, "hub1", "interface-shutdown")
+    failover_measure.measure_failover(ctx, "hub1")
+    return ctx, lab
+
+
+@pytest.mark.parametrize(("case", "after_restore", "expected"), [
+    ("back on hub1 once it is restored", "recovered", {}),
+    ("still on hub2 after the allowance", "restored",
+     {RETURNED: ["spoke1: FlexVPN client peer is 100.64.0.6, expected 100.64.0.2"]}),
+])
+def test_a_spoke_with_peer_reactivate_must_return(case: str, after_restore: str, expected: dict) -> None:
+    ctx, lab = _failed_with_peer_reactivate()
+    lab.world.sequence[("failed", "restore")] = after_restore
+    found = recovery.recover(ctx, "hub1")
+    assert list(found) == [HUB_BACK, NO_PREEMPTION, RETURNED, BASELINE_AGAIN]
+    assert {check: problems for check, problems in found.items() if problems} == expected, case
+    assert ctx.hub_failed is False
+
+
+def test_the_hub_is_given_its_recovery_allowance_not_a_single_poll() -> None:
+    """hub1's BGP to hub2 is Idle for five reads (recorded while it rebooted after a
+    node-stop), then Established: within RECOVERY_ALLOWANCE_S (240 device s, 12 wall s at
+    time scale 20)."""
+    ctx, _, lab = failed("iol-17.12", time_scale=20.0)
+    failover_measure.measure_failover(ctx, "hub1")
+    rebooting = recorded_text("iol-17.12-node-stop", "rebooting", "hub1", "show ip bgp summary")
+    assert " never    Idle\n" in rebooting
+    summary = [rebooting] * 5
+    summary.append(recorded_text("iol-17.12", "restored", "hub1", "show ip bgp summary"))
+    lab.world.overrides = Answers({("hub1", "show ip bgp summary"): summary})
+    found = recovery.recover(ctx, "hub1")
+    assert {check: problems for check, problems in found.items() if problems} == {}
+    assert ctx.run is not None and ctx.run.recovery == "ok"
