@@ -28,6 +28,7 @@ REPORT = {"passed": False, "runs": [
          "reason": "", "bound_formula": FORMULA},
     ]},
     # a run with its hub, iteration and a spoke's name missing, figures of the wrong type
+    {"hub": "hub2", "testcases": {}},     # a run that recorded no spoke
     {"testcases": {"Recovery": "passx"}, "spokes": [
         {"failover_s": True, "dpd_bound_s": "70", "bgp_converged_s": 4, "passed": 1, "reason": None,
          "bound_formula": ""},
@@ -225,9 +226,10 @@ def test_dpd_schedule_summaries_add_up_and_decide_the_dpd_check() -> None:
     assert result.dpd_check == "confirmed on the wire (1 spoke(s))"
     assert result.to_dict()["dpd_model"]["measured"] is True     # one spoke on the wire is a measurement
     result.add_dpd_schedule({"observed": ["probe +40 s"], "matched": 2, "differed": 1})
-    assert (result.dpd_matched, result.dpd_differed) == (3, 1)
+    result.add_dpd_schedule({"differed": 1})
+    assert (result.dpd_matched, result.dpd_differed) == (3, 2)
     assert result.dpd_observed == ["probe +10 s", "probe +40 s"]
-    assert result.dpd_check == "DIFFERS on 1 spoke(s), matches on 3"
+    assert result.dpd_check == "DIFFERS on 2 spoke(s), matches on 3"
 
 
 def test_dpd_declared_from_and_model_text() -> None:

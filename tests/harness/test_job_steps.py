@@ -16,6 +16,7 @@ from ipaddress import IPv4Address
 import pytest
 
 from flexlab.harness import failover_measure, flow, recovery
+from flexlab.dpd_model import parse_model
 from flexlab.harness.report import SpokeFailover
 from flexlab.timing import METHOD_NTP, METHOD_OFFSET
 from verdictkit import HUB1_WAN, HUB2_WAN, TIME_SCALE, PlaybackLab, context, failed, playback, recorded_text
@@ -329,3 +330,15 @@ def test_the_hub_is_given_its_recovery_allowance_not_a_single_poll() -> None:
     found = recovery.recover(ctx, "hub1")
     assert {check: problems for check, problems in found.items() if problems} == {}
     assert ctx.run is not None and ctx.run.recovery == "ok"
+
+
+def test_the_bound_follows_the_declared_model() -> None:
+    """ios-fixed-3 declared: 5 + 30 + (3+1)*5 + 5 = 60 s; the recorded 61.088 s is over it."""
+    ctx, _, _ = failed("iol-17.12")
+    ctx.dpd_model = parse_model("ios-fixed-3")
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert (record.dpd_bound_s, record.bound_formula) == (60.0, "T + I + (N+1)*R + S: 5 + 30 + (3+1)*5 + 5 = 60 s")
+    assert record.dpd_model["name"] == "ios-fixed-3" and record.dpd_model["retransmits"] == 3
+    assert record.reason == ("spoke1: failover took 61.088 s, more than the DPD bound 60 s "
+                             "(T + I + (N+1)*R + S: 5 + 30 + (3+1)*5 + 5 = 60 s)")
+    assert not record.passed
