@@ -280,7 +280,7 @@ def test_offset_timed_figures_are_reported_to_the_millisecond() -> None:
     assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {"spoke1": []}
     assert record.bgp_converged_s == pytest.approx(66.213, abs=1.0)
     for figure in (record.failover_s, record.failover_polled_s, record.bgp_converged_s):
-        assert figure is not None and figure == round(figure, 3)
+        assert isinstance(figure, float) and figure == round(figure, 3)
 
 
 RETURNED = "spokes with `peer reactivate` return to their preferred hub"
@@ -343,3 +343,38 @@ def test_the_bound_follows_the_declared_model() -> None:
     assert record.reason == ("spoke1: failover took 61.088 s, more than the DPD bound 60 s "
                              "(T + I + (N+1)*R + S: 5 + 30 + (3+1)*5 + 5 = 60 s)")
     assert not record.passed
+
+
+def _without_dpd(scenario: str) -> tuple[flow.Context, PlaybackLab]:
+    """``scenario`` with spoke1's running config read without its `crypto ikev2 dpd` line."""
+    running = recorded_text(scenario, "baseline", "spoke1", "show running-config")
+    assert running.count("crypto ikev2 dpd 30 5 on-demand\n") == 1
+    testbed, lab = playback(scenario, time_scale=TIME_SCALE)
+    lab.world.overrides[("spoke1", "show running-config")] = running.replace("crypto ikev2 dpd 30 5 on-demand\n", "")
+    ctx = flow.Context.create(testbed, lab, {"failure_mode": "interface-shutdown", "hub": "hub1"})
+    assert flow.connect_all(ctx) == [] and flow.learn_topology(ctx) == []
+    flow.wait_baseline(ctx)
+    flow.fail_hub(ctx, "hub1", "interface-shutdown")
+    return ctx, lab
+
+
+def test_a_spoke_without_dpd_that_never_moves_is_given_up_after_the_no_bound_wait() -> None:
+    """No bound: the poller waits 2 x 300 device s (0.6 wall s at time scale 1000)."""
+    ctx, _ = _without_dpd("iol-17.12-dpd-bug")
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert (record.to_peer, record.passed) == (None, False)
+    assert record.reason == (
+        "spoke1 did not reach another hub within 600 device s (DPD is off: the spoke changes peer only when the "
+        "IKEv2 SA is cleared, expires or fails to rekey; the BGP hold timer does not move the FlexVPN client): "
+        "spoke1: still not ACTIVE on another hub (ACTIVE on 100.64.0.2)")
+
+
+def test_a_spoke_is_given_twice_the_bound_to_move_not_a_single_poll() -> None:
+    """spoke1 still shows hub1 for five reads, then hub2: within 2 x 70 device s (7 wall s at
+    time scale 20)."""
+    ctx, _, lab = failed("iol-17.12", time_scale=20.0)
+    clients = [recorded_text("iol-17.12", "baseline", "spoke1", "show crypto ikev2 client flexvpn")] * 5
+    clients.append(recorded_text("iol-17.12", "failed", "spoke1", "show crypto ikev2 client flexvpn"))
+    lab.world.overrides = Answers({("spoke1", "show crypto ikev2 client flexvpn"): clients})
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert (record.to_peer, record.failover_s, record.passed) == (HUB2_WAN, 61.088, True)
