@@ -286,12 +286,12 @@ def test_offset_timed_figures_are_reported_to_the_millisecond() -> None:
 RETURNED = "spokes with `peer reactivate` return to their preferred hub"
 
 
-def _failed_with_peer_reactivate() -> tuple[flow.Context, PlaybackLab]:
+def _failed_with_peer_reactivate(time_scale: float = TIME_SCALE) -> tuple[flow.Context, PlaybackLab]:
     """iol-17.12 with spoke1's recorded running config given `peer reactivate` in its client block."""
     running = recorded_text("iol-17.12", "baseline", "spoke1", "show running-config")
     block = " peer 2 100.64.0.6\n client connect Tunnel1\n"
     assert running.count(block) == 1
-    testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
+    testbed, lab = playback("iol-17.12", time_scale=time_scale)
     lab.world.overrides[("spoke1", "show running-config")] = running.replace(
         block, " peer 2 100.64.0.6\n peer reactivate\n client connect Tunnel1\n")
     ctx = flow.Context.create(testbed, lab, {"failure_mode": "interface-shutdown", "hub": "hub1"})
@@ -378,3 +378,40 @@ def test_a_spoke_is_given_twice_the_bound_to_move_not_a_single_poll() -> None:
     lab.world.overrides = Answers({("spoke1", "show crypto ikev2 client flexvpn"): clients})
     (record,) = failover_measure.measure_failover(ctx, "hub1")
     assert (record.to_peer, record.failover_s, record.passed) == (HUB2_WAN, 61.088, True)
+
+
+def test_a_spoke_with_peer_reactivate_is_given_the_recovery_allowance_to_return() -> None:
+    """spoke1 shows hub2 for five reads after hub1 is back, then hub1: within
+    RECOVERY_ALLOWANCE_S (240 device s, 12 wall s at time scale 20)."""
+    ctx, lab = _failed_with_peer_reactivate(time_scale=20.0)
+    lab.world.sequence[("failed", "restore")] = "recovered"
+    clients = [recorded_text("iol-17.12", "failed", "spoke1", "show crypto ikev2 client flexvpn")] * 5
+    clients.append(recorded_text("iol-17.12", "recovered", "spoke1", "show crypto ikev2 client flexvpn"))
+    lab.world.overrides[("spoke1", "show crypto ikev2 client flexvpn")] = clients   # type: ignore[assignment]
+    lab.world.overrides = Answers(lab.world.overrides)
+    found = recovery.recover(ctx, "hub1")
+    assert {check: problems for check, problems in found.items() if problems} == {}
+    assert RETURNED in found
+
+
+def test_the_bound_takes_t_from_the_overlay_neighbours_own_bgp_timers() -> None:
+    """spoke1 without its IP SLA, with `neighbor 172.16.0.1 timers 10 30`: T is the 10 s
+    keepalive to the hub overlay, 10 + 30 + (5+1)*5 + 5 = 75 s (the global 60 s keepalive
+    would give 125 s)."""
+    running = recorded_text("iol-17.12", "baseline", "spoke1", "show running-config")
+    sla = [line for line in running.splitlines() if line.startswith("ip sla")]
+    assert sla, "the recorded spoke runs an IP SLA"
+    without_sla = "\n".join(line for line in running.splitlines()
+                            if not line.startswith("ip sla") and not line.startswith(" icmp-echo")
+                            and not line.startswith(" frequency"))
+    assert without_sla.count("router bgp 65001\n") == 1
+    config = without_sla.replace("router bgp 65001\n", "router bgp 65001\n neighbor 172.16.0.1 timers 10 30\n")
+    testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
+    lab.world.overrides[("spoke1", "show running-config")] = config
+    ctx = flow.Context.create(testbed, lab, {"failure_mode": "interface-shutdown", "hub": "hub1"})
+    assert flow.connect_all(ctx) == [] and flow.learn_topology(ctx) == []
+    assert failover_measure.dpd_inputs(ctx, "spoke1")[1] == 10.0
+    flow.wait_baseline(ctx)
+    flow.fail_hub(ctx, "hub1", "interface-shutdown")
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert (record.dpd_bound_s, record.bound_terms["T"]) == (75.0, 10.0)
