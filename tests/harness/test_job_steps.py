@@ -206,7 +206,7 @@ class Answers(dict):
 
 def test_bgp_that_comes_up_between_two_reads_converges() -> None:
     """spoke1's first read shows BGP Idle (recorded while moving), the next Established."""
-    ctx, _, lab = failed("iol-17.12", time_scale=100.0)
+    ctx, _, lab = failed("iol-17.12", time_scale=20.0)
     failover_measure.measure_failover(ctx, "hub1")
     summary = [recorded_text("iol-17.12", phase, "spoke1", "show ip bgp summary") for phase in ("moving", "failed")]
     lab.world.overrides = Answers({("spoke1", "show ip bgp summary"): summary})
@@ -217,7 +217,7 @@ def test_a_converged_spoke_is_not_read_again_while_another_converges() -> None:
     """spoke2 (on hub2 all along) stands in for a second moved spoke: it holds at the first
     round and is not read again; spoke1 holds at the second. spoke2's log has no BGP Up
     after the failure, which is reported."""
-    ctx, testbed, lab = failed("iol-17.12", time_scale=100.0)
+    ctx, testbed, lab = failed("iol-17.12", time_scale=20.0)
     failover_measure.measure_failover(ctx, "hub1")
     ctx.moved["spoke2"] = SpokeFailover(hub="hub1", spoke="spoke2", from_peer=HUB1_WAN, to_peer=HUB2_WAN,
                                         to_hub="hub2")
