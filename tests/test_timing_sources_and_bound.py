@@ -149,8 +149,9 @@ def test_dpd_off_has_no_formula_and_no_terms() -> None:
 def test_on_demand_without_traffic_keeps_the_formula_and_the_dpd_terms() -> None:
     bound = dpd_bound(DpdConfig(30, 5, "on-demand"), None, 5)
     assert (bound.formula, bound.expression) == ("T + I + (N+1)*R + S", "no bound")
-    # W = (5+1) x 5 s: the probe's and the five retransmissions' waits under the default fixed model
-    assert [(t.symbol, t.value_s) for t in bound.terms] == [("I", 30.0), ("N", 5.0), ("R", 5.0), ("W", 30.0), ("S", 5.0)]
+    # W, the sum of the waits under the default fixed model: (5+1) x 5 s = 30 s
+    assert [(t.symbol, t.value_s) for t in bound.terms] == [
+        ("I", 30.0), ("N", 5.0), ("R", 5.0), ("W", 30.0), ("S", 5.0)]
 
 
 def test_periodic_bound_formula_and_sum() -> None:

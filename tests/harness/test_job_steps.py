@@ -11,11 +11,15 @@ BGP Up at 12:04:25.294 (66.213 s); with 15 R-U-THERE retransmissions the tunnel 
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address
+
 import pytest
 
 from flexlab.harness import failover_measure, flow, recovery
+from flexlab.dpd_model import parse_model
+from flexlab.harness.report import SpokeFailover
 from flexlab.timing import METHOD_NTP, METHOD_OFFSET
-from verdictkit import HUB1_WAN, HUB2_WAN, TIME_SCALE, context, failed, playback, recorded_text
+from verdictkit import HUB1_WAN, HUB2_WAN, TIME_SCALE, PlaybackLab, context, failed, playback, recorded_text
 
 REFERENCE_BOUND_S = 70.0
 REFERENCE_FORMULA = "T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s"
@@ -190,3 +194,224 @@ def test_a_spoke_that_moves_with_no_dpd_bound_is_not_passed() -> None:
     (record,) = failover_measure.measure_failover(ctx, "hub1")
     assert (record.dpd_bound_s, record.failover_s, record.passed) == (None, 61.088, False)
     assert record.reason.startswith("spoke1: failed over in 61.088 s but no DPD bound applies (DPD is off")
+
+
+class Answers(dict):
+    """Overrides whose answers change from one read to the next (the last one repeats)."""
+
+    def __getitem__(self, key: tuple[str, str]) -> str:
+        answers = super().__getitem__(key)
+        return answers.pop(0) if len(answers) > 1 else answers[0]
+
+
+def test_bgp_that_comes_up_between_two_reads_converges() -> None:
+    """spoke1's first read shows BGP Idle (recorded while moving), the next Established."""
+    ctx, _, lab = failed("iol-17.12", time_scale=20.0)
+    failover_measure.measure_failover(ctx, "hub1")
+    summary = [recorded_text("iol-17.12", phase, "spoke1", "show ip bgp summary") for phase in ("moving", "failed")]
+    lab.world.overrides = Answers({("spoke1", "show ip bgp summary"): summary})
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {"spoke1": []}
+
+
+def test_a_converged_spoke_is_not_read_again_while_another_converges() -> None:
+    """spoke2 (on hub2 all along) stands in for a second moved spoke: it holds at the first
+    round and is not read again; spoke1 holds at the second. spoke2's log has no BGP Up
+    after the failure, which is reported."""
+    ctx, testbed, lab = failed("iol-17.12", time_scale=20.0)
+    failover_measure.measure_failover(ctx, "hub1")
+    ctx.moved["spoke2"] = SpokeFailover(hub="hub1", spoke="spoke2", from_peer=HUB1_WAN, to_peer=HUB2_WAN,
+                                        to_hub="hub2")
+    summary = [recorded_text("iol-17.12", phase, "spoke1", "show ip bgp summary") for phase in ("moving", "failed")]
+    lab.world.overrides = Answers({("spoke1", "show ip bgp summary"): summary})
+    spoke2 = testbed.devices["spoke2"]
+    spoke2.executed.clear()
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {
+        "spoke1": [], "spoke2": ["spoke2: BGP converged but no %BGP-5-ADJCHANGE Up for 172.16.0.1 was logged"]}
+    assert spoke2.executed.count("show crypto ikev2 client flexvpn") == 1
+    assert spoke2.executed.count("show ip bgp summary") == 1
+
+
+def test_a_moved_spoke_without_an_assigned_address_is_reported() -> None:
+    ctx, _, lab = failed("iol-17.12")
+    failover_measure.measure_failover(ctx, "hub1")
+    clients = recorded_text("iol-17.12", "failed", "spoke1", "show crypto ikev2 client flexvpn")
+    assert clients.count("Assigned IP address: 172.16.2.2\n") == 1
+    lab.world.overrides[("spoke1", "show crypto ikev2 client flexvpn")] = clients.replace(
+        "Assigned IP address: 172.16.2.2\n", "")
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {
+        "spoke1": ["spoke1: no surviving hub / assigned address known"]}
+
+
+def test_bgp_is_given_its_allowance_not_a_single_poll() -> None:
+    """BGP is Idle for five reads, then Established: within BGP_ALLOWANCE_S (120 device s,
+    6 wall s at time scale 20), so it converges."""
+    ctx, _, lab = failed("iol-17.12", time_scale=20.0)
+    failover_measure.measure_failover(ctx, "hub1")
+    summary = [recorded_text("iol-17.12", "moving", "spoke1", "show ip bgp summary")] * 5
+    summary.append(recorded_text("iol-17.12", "failed", "spoke1", "show ip bgp summary"))
+    lab.world.overrides = Answers({("spoke1", "show ip bgp summary"): summary})
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {"spoke1": []}
+
+
+def test_a_bgp_up_of_another_neighbour_is_not_the_convergence() -> None:
+    ctx, _, lab = context("spoke1-no-bgp-log")
+    lab.world.recorded["hub1"]["failed"]["spoke1"]["show logging"] += (
+        "Mar  1 12:04:25.294: %BGP-5-ADJCHANGE: neighbor 10.1.1.9 Up\n")
+    flow.wait_baseline(ctx)
+    flow.fail_hub(ctx, "hub1", "interface-shutdown")
+    failover_measure.measure_failover(ctx, "hub1")
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {
+        "spoke1": ["spoke1: BGP converged but no %BGP-5-ADJCHANGE Up for 172.16.0.1 was logged"]}
+    assert ctx.moved["spoke1"].bgp_converged_s is None
+
+
+def test_every_spoke_off_its_baseline_peer_is_reported() -> None:
+    """The job believes hub2 failed and both spokes began on hub1; both are now on hub2."""
+    ctx, _, _ = failed("iol-17.12")
+    ctx.baseline_peer = {"spoke1": IPv4Address(HUB1_WAN), "spoke2": IPv4Address(HUB1_WAN)}
+    assert sorted(failover_measure.unexpected_moves(ctx, "hub2")) == [
+        "spoke1: FlexVPN client peer is 100.64.0.6, expected 100.64.0.2",
+        "spoke2: FlexVPN client peer is 100.64.0.6, expected 100.64.0.2"]
+
+
+def test_offset_timed_figures_are_reported_to_the_millisecond() -> None:
+    ctx, _, _ = failed("iol-17.12", failure_mode="freeze", time_scale=10.0)
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert failover_measure.wait_bgp_convergence(ctx, "hub1") == {"spoke1": []}
+    assert record.bgp_converged_s == pytest.approx(66.213, abs=1.0)
+    for figure in (record.failover_s, record.failover_polled_s, record.bgp_converged_s):
+        assert isinstance(figure, float) and figure == round(figure, 3)
+
+
+RETURNED = "spokes with `peer reactivate` return to their preferred hub"
+
+
+def _failed_with_peer_reactivate(time_scale: float = TIME_SCALE) -> tuple[flow.Context, PlaybackLab]:
+    """iol-17.12 with spoke1's recorded running config given `peer reactivate` in its client block."""
+    running = recorded_text("iol-17.12", "baseline", "spoke1", "show running-config")
+    block = " peer 2 100.64.0.6\n client connect Tunnel1\n"
+    assert running.count(block) == 1
+    testbed, lab = playback("iol-17.12", time_scale=time_scale)
+    lab.world.overrides[("spoke1", "show running-config")] = running.replace(
+        block, " peer 2 100.64.0.6\n peer reactivate\n client connect Tunnel1\n")
+    ctx = flow.Context.create(testbed, lab, {"failure_mode": "interface-shutdown", "hub": "hub1"})
+    assert flow.connect_all(ctx) == [] and flow.learn_topology(ctx) == []
+    assert not any(flow.wait_baseline(ctx).values())
+    flow.fail_hub(ctx, "hub1", "interface-shutdown")
+    failover_measure.measure_failover(ctx, "hub1")
+    return ctx, lab
+
+
+@pytest.mark.parametrize(("case", "after_restore", "expected"), [
+    ("back on hub1 once it is restored", "recovered", {}),
+    ("still on hub2 after the allowance", "restored",
+     {RETURNED: ["spoke1: FlexVPN client peer is 100.64.0.6, expected 100.64.0.2"]}),
+])
+def test_a_spoke_with_peer_reactivate_must_return(case: str, after_restore: str, expected: dict) -> None:
+    ctx, lab = _failed_with_peer_reactivate()
+    lab.world.sequence[("failed", "restore")] = after_restore
+    found = recovery.recover(ctx, "hub1")
+    assert list(found) == [HUB_BACK, NO_PREEMPTION, RETURNED, BASELINE_AGAIN]
+    assert {check: problems for check, problems in found.items() if problems} == expected, case
+    assert ctx.hub_failed is False
+
+
+def test_the_hub_is_given_its_recovery_allowance_not_a_single_poll() -> None:
+    """hub1's BGP to hub2 is Idle for five reads (recorded while it rebooted after a
+    node-stop), then Established: within RECOVERY_ALLOWANCE_S (240 device s, 12 wall s at
+    time scale 20)."""
+    ctx, _, lab = failed("iol-17.12", time_scale=20.0)
+    failover_measure.measure_failover(ctx, "hub1")
+    rebooting = recorded_text("iol-17.12-node-stop", "rebooting", "hub1", "show ip bgp summary")
+    assert " never    Idle\n" in rebooting
+    summary = [rebooting] * 5
+    summary.append(recorded_text("iol-17.12", "restored", "hub1", "show ip bgp summary"))
+    lab.world.overrides = Answers({("hub1", "show ip bgp summary"): summary})
+    found = recovery.recover(ctx, "hub1")
+    assert {check: problems for check, problems in found.items() if problems} == {}
+    assert ctx.run is not None and ctx.run.recovery == "ok"
+
+
+def test_the_bound_follows_the_declared_model() -> None:
+    """ios-fixed-3 declared: 5 + 30 + (3+1)*5 + 5 = 60 s; the recorded 61.088 s is over it."""
+    ctx, _, _ = failed("iol-17.12")
+    ctx.dpd_model = parse_model("ios-fixed-3")
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert (record.dpd_bound_s, record.bound_formula) == (60.0, "T + I + (N+1)*R + S: 5 + 30 + (3+1)*5 + 5 = 60 s")
+    assert (record.hub, record.spoke, record.from_peer) == ("hub1", "spoke1", HUB1_WAN)
+    assert record.dpd_model["name"] == "ios-fixed-3" and record.dpd_model["retransmits"] == 3
+    assert record.reason == ("spoke1: failover took 61.088 s, more than the DPD bound 60 s "
+                             "(T + I + (N+1)*R + S: 5 + 30 + (3+1)*5 + 5 = 60 s)")
+    assert not record.passed
+
+
+def _without_dpd(scenario: str) -> tuple[flow.Context, PlaybackLab]:
+    """``scenario`` with spoke1's running config read without its `crypto ikev2 dpd` line."""
+    running = recorded_text(scenario, "baseline", "spoke1", "show running-config")
+    assert running.count("crypto ikev2 dpd 30 5 on-demand\n") == 1
+    testbed, lab = playback(scenario, time_scale=TIME_SCALE)
+    lab.world.overrides[("spoke1", "show running-config")] = running.replace("crypto ikev2 dpd 30 5 on-demand\n", "")
+    ctx = flow.Context.create(testbed, lab, {"failure_mode": "interface-shutdown", "hub": "hub1"})
+    assert flow.connect_all(ctx) == [] and flow.learn_topology(ctx) == []
+    flow.wait_baseline(ctx)
+    flow.fail_hub(ctx, "hub1", "interface-shutdown")
+    return ctx, lab
+
+
+def test_a_spoke_without_dpd_that_never_moves_is_given_up_after_the_no_bound_wait() -> None:
+    """No bound: the poller waits 2 x 300 device s (0.6 wall s at time scale 1000)."""
+    ctx, _ = _without_dpd("iol-17.12-dpd-bug")
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert (record.to_peer, record.passed) == (None, False)
+    assert record.reason == (
+        "spoke1 did not reach another hub within 600 device s (DPD is off: the spoke changes peer only when the "
+        "IKEv2 SA is cleared, expires or fails to rekey; the BGP hold timer does not move the FlexVPN client): "
+        "spoke1: still not ACTIVE on another hub (ACTIVE on 100.64.0.2)")
+
+
+def test_a_spoke_is_given_twice_the_bound_to_move_not_a_single_poll() -> None:
+    """spoke1 still shows hub1 for five reads, then hub2: within 2 x 70 device s (7 wall s at
+    time scale 20)."""
+    ctx, _, lab = failed("iol-17.12", time_scale=20.0)
+    clients = [recorded_text("iol-17.12", "baseline", "spoke1", "show crypto ikev2 client flexvpn")] * 5
+    clients.append(recorded_text("iol-17.12", "failed", "spoke1", "show crypto ikev2 client flexvpn"))
+    lab.world.overrides = Answers({("spoke1", "show crypto ikev2 client flexvpn"): clients})
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert (record.to_peer, record.failover_s, record.passed) == (HUB2_WAN, 61.088, True)
+
+
+def test_a_spoke_with_peer_reactivate_is_given_the_recovery_allowance_to_return() -> None:
+    """spoke1 shows hub2 for five reads after hub1 is back, then hub1: within
+    RECOVERY_ALLOWANCE_S (240 device s, 12 wall s at time scale 20)."""
+    ctx, lab = _failed_with_peer_reactivate(time_scale=20.0)
+    lab.world.sequence[("failed", "restore")] = "recovered"
+    clients = [recorded_text("iol-17.12", "failed", "spoke1", "show crypto ikev2 client flexvpn")] * 5
+    clients.append(recorded_text("iol-17.12", "recovered", "spoke1", "show crypto ikev2 client flexvpn"))
+    lab.world.overrides[("spoke1", "show crypto ikev2 client flexvpn")] = clients   # type: ignore[assignment]
+    lab.world.overrides = Answers(lab.world.overrides)
+    found = recovery.recover(ctx, "hub1")
+    assert {check: problems for check, problems in found.items() if problems} == {}
+    assert RETURNED in found
+
+
+def test_the_bound_takes_t_from_the_overlay_neighbours_own_bgp_timers() -> None:
+    """spoke1 without its IP SLA, with `neighbor 172.16.0.1 timers 10 30`: T is the 10 s
+    keepalive to the hub overlay, 10 + 30 + (5+1)*5 + 5 = 75 s (the global 60 s keepalive
+    would give 125 s)."""
+    running = recorded_text("iol-17.12", "baseline", "spoke1", "show running-config")
+    sla = [line for line in running.splitlines() if line.startswith("ip sla")]
+    assert sla, "the recorded spoke runs an IP SLA"
+    without_sla = "\n".join(line for line in running.splitlines()
+                            if not line.startswith("ip sla") and not line.startswith(" icmp-echo")
+                            and not line.startswith(" frequency"))
+    assert without_sla.count("router bgp 65001\n") == 1
+    config = without_sla.replace("router bgp 65001\n", "router bgp 65001\n neighbor 172.16.0.1 timers 10 30\n")
+    testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
+    lab.world.overrides[("spoke1", "show running-config")] = config
+    ctx = flow.Context.create(testbed, lab, {"failure_mode": "interface-shutdown", "hub": "hub1"})
+    assert flow.connect_all(ctx) == [] and flow.learn_topology(ctx) == []
+    assert failover_measure.dpd_inputs(ctx, "spoke1")[1] == 10.0
+    flow.wait_baseline(ctx)
+    flow.fail_hub(ctx, "hub1", "interface-shutdown")
+    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    assert (record.dpd_bound_s, record.bound_terms["T"]) == (75.0, 10.0)

@@ -118,3 +118,11 @@ def test_logging_lines_of_a_real_buffer() -> None:
     assert lines[0] == ("Jun  5 05:09:30.838 EST: %IP-4-DUPADDR: Duplicate address 172.16.1.216 on "
                         "GigabitEthernet1, sourced by 5e00.80ff.0606")
     assert lines[-1] == "Jun  5 05:11:14.115 EST: %SYS-5-CONFIG_R: Config Replace is Done"
+
+
+def test_an_empty_logging_buffer_has_no_lines() -> None:
+    """The real sample's header up to `Log Buffer (4096 bytes):`, nothing logged after it:
+    Genie leaves the 'logs' key out."""
+    text = sample("ios/ShowLogging/golden_output_1_output.txt")
+    header = text[:text.index("\n", text.index("Log Buffer (4096 bytes):")) + 1] + "\n"
+    assert reads.logging_lines(answering("show logging", header)) == []

@@ -18,6 +18,7 @@ from flexlab.labs.session import JobLab
 
 BIN = Path(sys.executable).parent
 HUB1_WAN, HUB2_WAN = "100.64.0.2", "100.64.0.6"
+pytestmark = pytest.mark.slow  # starts a lab process (docs/mutation.md)
 
 
 @pytest.fixture

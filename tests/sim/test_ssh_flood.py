@@ -21,6 +21,8 @@ if str(ROOT) not in sys.path:
 from benchmarks.ssh_load import abort_mid_line, measure_flood  # noqa: E402
 from flexlab.sim.cli.terminal import MAX_LINE_LENGTH  # noqa: E402
 
+pytestmark = pytest.mark.slow  # starts a lab process (docs/mutation.md)
+
 #: Generous for a shared 2-core machine, far below the 43 s one 1 MB line used to cost.
 STALL_BOUND_MS = 100.0
 

@@ -1,0 +1,275 @@
+"""Every field certification writes for a row and a run, from a hand-written job report.
+
+The report below is what a job for two hubs would write (same keys as failover_report.json);
+every expected value is read off it by hand, never taken from the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flexlab.certify import results
+from flexlab.certify.results import (
+    Check, CertifyRun, ModeRun, RowResult, SpokeMeasurement, bound_formulas, job_check, measurements, read_report,
+    report_checks,
+)
+
+FORMULA = "T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s"
+TOO_LATE = "spoke1: failover took 111.088 s, more than the DPD bound 70 s"
+
+REPORT = {"passed": False, "runs": [
+    {"hub": "hub1", "iteration": 2, "testcases": {"Baseline": "passed", "Failover": "failed"}, "spokes": [
+        {"spoke": "spoke1", "failover_s": 111.088, "dpd_bound_s": 70, "bgp_converged_s": None, "passed": False,
+         "reason": TOO_LATE, "bound_formula": FORMULA},
+        {"spoke": "spoke2", "failover_s": 61, "dpd_bound_s": 70.0, "bgp_converged_s": 66.213, "passed": True,
+         "reason": "", "bound_formula": FORMULA},
+    ]},
+    # a run with its hub, iteration and a spoke's name missing, figures of the wrong type
+    {"hub": "hub2", "testcases": {}},     # a run that recorded no spoke
+    {"testcases": {"Recovery": "passx"}, "spokes": [
+        {"failover_s": True, "dpd_bound_s": "70", "bgp_converged_s": 4, "passed": 1, "reason": None,
+         "bound_formula": ""},
+        {"spoke": "spoke3", "passed": False, "bound_formula": "T + I + (N+1)*R + S: 1 + 2 + (3+1)*4 + 5 = 24 s"},
+    ]},
+]}
+
+
+def test_measurements_carry_every_field_and_only_numbers() -> None:
+    found = measurements(REPORT, "freeze")
+    assert found == [
+        SpokeMeasurement("freeze", "hub1", 2, "spoke1", 111.088, 70.0, None, False, TOO_LATE),
+        SpokeMeasurement("freeze", "hub1", 2, "spoke2", 61.0, 70.0, 66.213, True, ""),
+        SpokeMeasurement("freeze", "?", 1, "?", None, None, 4.0, True, ""),
+        SpokeMeasurement("freeze", "?", 1, "spoke3", None, None, None, False, ""),
+    ]
+    assert isinstance(found[1].failover_s, float) and isinstance(found[2].bgp_converged_s, float)
+
+
+def test_bound_formulas_are_distinct_sorted_and_skip_empty_ones() -> None:
+    assert bound_formulas(REPORT) == ["T + I + (N+1)*R + S: 1 + 2 + (3+1)*4 + 5 = 24 s", FORMULA]
+    assert bound_formulas({"runs": [{"hub": "hub1"}]}) == []
+
+
+def test_report_checks_name_hub_iteration_and_default_to_unknown_hub_first_iteration() -> None:
+    checks = report_checks(REPORT, "freeze")
+    assert [(c.name, c.status, c.message, c.category) for c in checks] == [
+        ("Baseline (freeze, hub1, iteration 2)", "passed", "", "testcase"),
+        ("Failover (freeze, hub1, iteration 2)", "failed", TOO_LATE, "testcase"),
+        ("Recovery (freeze, ?, iteration 1)", "passed", "", "testcase"),
+    ]
+    assert report_checks({"runs": [{"hub": "hub1", "testcases": None}]}, "freeze") == []
+
+
+def test_a_failed_failover_without_spoke_reasons_names_the_result() -> None:
+    report = {"runs": [{"hub": "hub1", "testcases": {"Failover": "failed", "Recovery": "failed"}, "spokes": [
+        {"spoke": "spoke1", "passed": False, "reason": ""}, {"spoke": "spoke2", "passed": True, "reason": "kept"}]}]}
+    assert [c.message for c in report_checks(report, "freeze")] == ["Failover: failed", "Recovery: failed"]
+
+
+def test_a_failed_failover_of_a_run_without_spokes_names_the_result() -> None:
+    (check,) = report_checks({"runs": [{"hub": "hub1", "testcases": {"Failover": "failed"}}]}, "freeze")
+    assert (check.status, check.message) == ("failed", "Failover: failed")
+
+
+def test_only_a_failed_failover_takes_the_spokes_reasons() -> None:
+    spokes = [{"spoke": "spoke1", "passed": False, "reason": "a"}, {"spoke": "spoke2", "passed": False, "reason": "b"}]
+    report = {"runs": [{"hub": "hub1", "testcases": {"Failover": "errored", "Recovery": "failed"}, "spokes": spokes}]}
+    assert [c.message for c in report_checks(report, "freeze")] == ["Failover: errored", "Recovery: failed"]
+    report["runs"][0]["testcases"] = {"Failover": "failed"}
+    assert [c.message for c in report_checks(report, "freeze")] == ["a; b"]
+
+
+def test_read_report_accepts_a_runs_list_and_names_the_file_otherwise(tmp_path: Path) -> None:
+    good = tmp_path / "failover_report.json"
+    good.write_text(json.dumps(REPORT))
+    assert read_report(good) == REPORT
+    for name, data in [("list.json", [1]), ("no-runs.json", {"passed": True}), ("runs-dict.json", {"runs": {}})]:
+        path = tmp_path / name
+        path.write_text(json.dumps(data))
+        with pytest.raises(ValueError) as raised:
+            read_report(path)
+        assert str(raised.value) == f"{path} is not a failover report (no 'runs' list)"
+
+
+# -- job_check: each way a job run can end ---------------------------------------------------------
+
+PASSED = [Check("Baseline (freeze, hub1, iteration 1)", "passed")]
+LOG = "/out/row/freeze/job.log"
+
+
+@pytest.mark.parametrize(("case", "kwargs", "status", "message"), [
+    ("an error running the job", dict(error="FileNotFoundError: pyats", timed_out=True), "errored",
+     "FileNotFoundError: pyats"),
+    ("timed out", dict(timed_out=True), "errored",
+     "the job did not finish within 900 s and was stopped; see /out/row/freeze/job.log"),
+    ("timed out, log read", dict(timed_out=True, log_problems=["CommonSetup failed", "x errored"]), "errored",
+     "the job did not finish within 900 s and was stopped; CommonSetup failed; x errored (log: /out/row/freeze/job.log)"),
+    ("no report", dict(report=None, exit_code=1), "errored",
+     "the job exited with code 1 without writing failover_report.json; see /out/row/freeze/job.log"),
+    ("a testcase failed", dict(testcases=[*PASSED, Check("Failover", "failed")], exit_code=1), "passed", ""),
+    ("a testcase errored", dict(testcases=[Check("Failover", "errored")], exit_code=1), "passed", ""),
+    ("no testcase ran", dict(testcases=[]), "failed",
+     "no testcase ran (CommonSetup failed?); see /out/row/freeze/job.log"),
+    ("nonzero exit without a failed testcase", dict(exit_code=1), "failed",
+     "pyATS exited with code 1 although no testcase failed; see /out/row/freeze/job.log"),
+    ("the report says FAIL", dict(report={"runs": [], "passed": False}), "failed",
+     "the report's verdict is FAIL although no testcase failed; see /out/row/freeze/job.log"),
+    ("the report has no verdict", dict(report={"runs": []}), "failed",
+     "the report's verdict is FAIL although no testcase failed; see /out/row/freeze/job.log"),
+    ("everything agrees", dict(), "passed", ""),
+])
+def test_job_check(case: str, kwargs: dict, status: str, message: str) -> None:
+    arguments = dict(exit_code=0, timed_out=False, timeout_s=900.0, report={"runs": [], "passed": True},
+                     testcases=PASSED, log_path=LOG)
+    arguments.update(kwargs)
+    check = job_check("freeze", **arguments)
+    assert (check.name, check.status, check.message, check.category) == ("job (freeze)", status, message, "job"), case
+
+
+# -- the row -------------------------------------------------------------------------------------
+
+def declared(**fields: object) -> dict[str, object]:
+    model = {"name": "ios-fixed-5", "retransmits": 5, "backoff": "fixed", "factor": 1.0, "cap_s": None,
+             "periodic": "idle", "measured": False, "source": "assumed (facts.md)"}
+    model.update(fields)
+    return model
+
+
+def row() -> RowResult:
+    result = RowResult(name="iol", lab="embedded", kind="cisco_iol", image="iol-17.12",
+                       failure_modes=["freeze", "blackhole"], iterations=2)
+    result.checks = [Check("lab up", "passed", category="lab"), Check("job (freeze)", "passed", category="job"),
+                     Check("Baseline (freeze, hub1, iteration 1)", "passed"),
+                     Check("Failover (freeze, hub1, iteration 1)", "failed", "late"),
+                     Check("DpdSchedule (freeze, hub1, iteration 1)", "skipped"),
+                     Check("lab down", "errored", "stuck", category="lab")]
+    result.versions = ["17.12.1", "17.12.2"]
+    result.images_by_device = {"hub1": "17.12.1"}
+    result.measurements = [SpokeMeasurement("freeze", "hub1", 1, f"spoke{i}", value, 70.0, bgp, value < 70)
+                           for i, (value, bgp) in enumerate([(61.0, 66.0), (111.0, None), (65.0, 70.0)], start=1)]
+    result.bound_formulas = [FORMULA]
+    result.clock_method = "ntp"
+    result.modes = [ModeRun("freeze", report={"runs": []}, report_path="/r.json", archive="/a.zip", job_log="/j.log",
+                        exit_code=1, duration_s=2.5), ModeRun("blackhole")]
+    result.started_at = "2026-11-29T12:00:00+00:00"
+    result.duration_s = 12.34567
+    result.dpd_model = declared()
+    return result
+
+
+def test_row_to_dict_lists_every_field() -> None:
+    data = row().to_dict()
+    assert data == {
+        "name": "iol", "lab": "embedded", "kind": "cisco_iol", "image": "iol-17.12",
+        "version": "17.12.1; 17.12.2", "versions": ["17.12.1", "17.12.2"], "images_by_device": {"hub1": "17.12.1"},
+        "failure_modes": ["freeze", "blackhole"], "iterations": 2,
+        "verdict": "FAIL",
+        "failed_checks": ["Failover (freeze, hub1, iteration 1)", "lab down"],
+        "testcases": {"Baseline (freeze, hub1, iteration 1)": "passed",
+                      "Failover (freeze, hub1, iteration 1)": "failed",
+                      "DpdSchedule (freeze, hub1, iteration 1)": "skipped"},
+        "failover_s": {"count": 3, "min": 61.0, "median": 65.0, "p95": 111.0, "max": 111.0},
+        "dpd_bound_s": {"count": 3, "min": 70.0, "median": 70.0, "p95": 70.0, "max": 70.0},
+        "bgp_converged_s": {"count": 2, "min": 66.0, "median": 68.0, "p95": 70.0, "max": 70.0},
+        "bound_formulas": [FORMULA], "clock_method": "ntp",
+        "dpd_model": {"declared": declared(), "declared_from": "assumed (facts.md)", "measured": False,
+                      "check": "not checked", "observed": [], "matched": 0, "differed": 0, "not_run": []},
+        "archives": ["/a.zip"],
+        "checks": [
+            {"name": "lab up", "status": "passed", "message": "", "duration_s": 0.0, "category": "lab"},
+            {"name": "job (freeze)", "status": "passed", "message": "", "duration_s": 0.0, "category": "job"},
+            {"name": "Baseline (freeze, hub1, iteration 1)", "status": "passed", "message": "", "duration_s": 0.0,
+             "category": "testcase"},
+            {"name": "Failover (freeze, hub1, iteration 1)", "status": "failed", "message": "late", "duration_s": 0.0,
+             "category": "testcase"},
+            {"name": "DpdSchedule (freeze, hub1, iteration 1)", "status": "skipped", "message": "",
+             "duration_s": 0.0, "category": "testcase"},
+            {"name": "lab down", "status": "errored", "message": "stuck", "duration_s": 0.0, "category": "lab"},
+        ],
+        "measurements": [
+            {"failure_mode": "freeze", "hub": "hub1", "iteration": 1, "spoke": "spoke1", "failover_s": 61.0,
+             "dpd_bound_s": 70.0, "bgp_converged_s": 66.0, "passed": True, "reason": ""},
+            {"failure_mode": "freeze", "hub": "hub1", "iteration": 1, "spoke": "spoke2", "failover_s": 111.0,
+             "dpd_bound_s": 70.0, "bgp_converged_s": None, "passed": False, "reason": ""},
+            {"failure_mode": "freeze", "hub": "hub1", "iteration": 1, "spoke": "spoke3", "failover_s": 65.0,
+             "dpd_bound_s": 70.0, "bgp_converged_s": 70.0, "passed": True, "reason": ""},
+        ],
+        "jobs": [
+            {"failure_mode": "freeze", "report_path": "/r.json", "archive": "/a.zip", "job_log": "/j.log",
+             "exit_code": 1, "duration_s": 2.5},
+            {"failure_mode": "blackhole", "report_path": None, "archive": None, "job_log": None,
+             "exit_code": None, "duration_s": 0.0},
+        ],
+        "started_at": "2026-11-29T12:00:00+00:00", "duration_s": 12.346,
+    }
+
+
+def test_a_row_without_versions_or_measurements() -> None:
+    empty = RowResult(name="r", lab="embedded", kind=None, image="i", failure_modes=[], iterations=1)
+    data = empty.to_dict()
+    assert (data["version"], data["failover_s"], data["archives"], data["verdict"]) == (None, None, [], "ERROR")
+    assert empty.dpd_model_text() == "-"
+
+
+def test_dpd_schedule_summaries_add_up_and_decide_the_dpd_check() -> None:
+    result = row()
+    assert result.dpd_check == "not checked"
+    result.add_dpd_schedule({"not_run": ["spoke1: no capture (lab cannot capture)"], "observed": None})
+    result.add_dpd_schedule({"not_run": ["spoke2: a"]})
+    assert result.dpd_not_run == ["spoke1: no capture (lab cannot capture)", "spoke2: a"]
+    assert result.dpd_check == "not checked: spoke1: no capture (lab cannot capture)"
+    result.add_dpd_schedule({"observed": ["probe +10 s"], "matched": 1, "differed": None})
+    assert (result.dpd_matched, result.dpd_differed, result.dpd_observed) == (1, 0, ["probe +10 s"])
+    assert result.dpd_check == "confirmed on the wire (1 spoke(s))"
+    assert result.to_dict()["dpd_model"]["measured"] is True     # one spoke on the wire is a measurement
+    result.add_dpd_schedule({"observed": ["probe +40 s"], "matched": 2, "differed": 1})
+    result.add_dpd_schedule({"differed": 1})
+    assert (result.dpd_matched, result.dpd_differed) == (3, 2)
+    assert result.dpd_observed == ["probe +10 s", "probe +40 s"]
+    assert result.dpd_check == "DIFFERS on 2 spoke(s), matches on 3"
+
+
+def test_dpd_declared_from_and_model_text() -> None:
+    result = row()
+    assert result.dpd_model_text() == "ios-fixed-5: N=5, fixed, periodic=idle"
+    result.dpd_model = declared(name="calibrated", backoff="exponential", factor=2.0, periodic="always",
+                                measured=True, source="capture 2026-11-29")
+    assert result.dpd_declared_from == "measured: capture 2026-11-29"
+    assert result.dpd_model_text() == "calibrated: N=5, exponential x2, periodic=always"
+    assert result.to_dict()["dpd_model"]["measured"] is True
+    result.dpd_model = declared(source="")
+    assert result.dpd_declared_from == "assumed, not measured on this image"
+
+
+def test_testcase_results_keep_only_testcases() -> None:
+    assert results.testcase_results([Check("lab up", "passed", category="lab"), Check("job (x)", "failed", category="job"),
+                             Check("Failover (x, hub1, iteration 1)", "skipped")]) == {
+        "Failover (x, hub1, iteration 1)": "skipped"}
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+def named(name: str, *statuses: str) -> RowResult:
+    result = RowResult(name=name, lab="embedded", kind=None, image=name, failure_modes=["freeze"], iterations=1)
+    result.checks = [Check(f"c{i}", status) for i, status in enumerate(statuses)]  # type: ignore[arg-type]
+    return result
+
+
+def test_run_counts_and_passes_only_when_every_row_passes() -> None:
+    run = CertifyRun("m", "/m.yaml", "/out", "2026-11-29T12:00:00+00:00", "2026-11-29T12:10:00+00:00",
+                     rows=[named("a", "passed"), named("b", "failed", "errored"), named("c", "errored"),
+                           named("d", "passed", "skipped")], flexlab_version="0.9")
+    assert run.counts() == {"PASS": 2, "FAIL": 1, "ERROR": 1}
+    assert run.passed is False
+    data = run.to_dict()
+    assert {k: v for k, v in data.items() if k != "rows"} == {
+        "schema": "flexlab.certify.summary/1", "matrix": {"name": "m", "path": "/m.yaml"}, "out_dir": "/out",
+        "started_at": "2026-11-29T12:00:00+00:00", "finished_at": "2026-11-29T12:10:00+00:00",
+        "flexlab_version": "0.9", "passed": False, "counts": {"PASS": 2, "FAIL": 1, "ERROR": 1}}
+    assert [r["name"] for r in data["rows"]] == ["a", "b", "c", "d"]
+    assert CertifyRun("m", "/m", "/o", "t", rows=[named("a", "passed"), named("d", "skipped")]).passed is True
+    assert CertifyRun("m", "/m", "/o", "t").passed is False
+    assert CertifyRun("m", "/m", "/o", "t").counts() == {"PASS": 0, "FAIL": 0, "ERROR": 0}
