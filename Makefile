@@ -17,8 +17,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/flexlab demo
 
+# Most slow tests wait on the embedded lab's clock, not the CPU: two workers halve the wall time.
+# Each test module runs on one worker (--dist loadscope), so a module's lab is started once.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) tshark
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 # tshark (Debian package) decodes the embedded lab's pcap in tests/sim/test_pcap_tshark.py;
 # installed only when missing and running as root, else that test says why it is skipped.
