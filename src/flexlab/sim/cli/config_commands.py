@@ -68,6 +68,8 @@ GLOBAL = (
     S("track {int:1-1000} interface {if} (line-protocol|ip routing)", key=2, enters="track",
       sort_key=rules.by_number(1), order_group="track"),
     S("crypto ikev2 authorization policy {word}", enters="ikev2-author-policy"),
+    S("crypto ikev2 proposal {word}", enters="ikev2-proposal"),
+    S("crypto ikev2 policy {word}", enters="ikev2-policy"),
     S("crypto ikev2 keyring {word}", enters="ikev2-keyring"),
     S("crypto ikev2 profile {word}", enters="ikev2-profile"),
     S("crypto ikev2 dpd {int:10-3600} {int:2-60} (on-demand|periodic)"),
@@ -212,6 +214,20 @@ FLEXVPN = (
     S("client connect {if}"),
     S("client inside {if}", key=None),
 )
+_IKE_ENCRYPTION = "(aes-cbc-128|aes-cbc-192|aes-cbc-256|aes-gcm-128|aes-gcm-256|3des|des)"
+_IKE_INTEGRITY = "(sha512|sha384|sha256|sha1|md5)"
+_IKE_GROUP = "(1|2|5|14|15|16|19|20|21|24)"
+IKE_PROPOSAL = (
+    S(f"encryption {_IKE_ENCRYPTION} [{_IKE_ENCRYPTION}] [{_IKE_ENCRYPTION}]", key=1),
+    S(f"integrity {_IKE_INTEGRITY} [{_IKE_INTEGRITY}] [{_IKE_INTEGRITY}]", key=1),
+    S(f"prf {_IKE_INTEGRITY} [{_IKE_INTEGRITY}] [{_IKE_INTEGRITY}]", key=1),
+    S(f"group {_IKE_GROUP} [{_IKE_GROUP}] [{_IKE_GROUP}]", key=1),
+)
+IKE_POLICY = (
+    S("match fvrf (any|{word})"),
+    S("match address local {ipv4}", key=None, no_min=3),
+    S("proposal {word}", key=None),
+)
 TRANSFORM_SET = (S("mode (transport|tunnel)"),)
 IPSEC_PROFILE = (
     S("description {line}"),
@@ -267,6 +283,8 @@ MODES: dict[str, Mode] = {
         Mode("ikev2-profile", "(config-ikev2-profile)", PROFILE),
         Mode("ikev2-author-policy", "(config-ikev2-author-policy)", AUTHOR_POLICY),
         Mode("ikev2-flexvpn", "(config-ikev2-flexvpn)", FLEXVPN),
+        Mode("ikev2-proposal", "(config-ikev2-proposal)", IKE_PROPOSAL),
+        Mode("ikev2-policy", "(config-ikev2-policy)", IKE_POLICY),
         Mode("crypto-trans", "(cfg-crypto-trans)", TRANSFORM_SET),
         Mode("ipsec-profile", "(ipsec-profile)", IPSEC_PROFILE),
         Mode("route-map", "(config-route-map)", ROUTE_MAP),
