@@ -79,7 +79,8 @@ GLOBAL = (
     S("crypto ipsec profile {word}", enters="ipsec-profile"),
     S("interface {if:Virtual-Template} type tunnel", key=2, enters=_interface_mode, sort_key=rules.by_interface,
       order_group="interface"),
-    S("interface {if}", key=2, enters=_interface_mode, sort_key=rules.by_interface, order_group="interface"),
+    S("interface {if}", key=2, enters=_interface_mode, sort_key=rules.by_interface, order_group="interface",
+      validate=rules.interface_exists, validate_no=rules.interface_removable),
     S("router bgp {int:1-4294967295}", enters="router", validate=rules.one_bgp_process),
     S("ip local pool {word} {ipv4} [{ipv4}]", key=None, no_min=4, validate=rules.pool_range_ordered),
     S("ip route {ipv4} {mask} ({ipv4}|{if}|{if} {ipv4}) [{int:1-255}] [name {word}] [track {int:1-1000}] "
