@@ -15,6 +15,7 @@ from functools import cache
 from flexlab.sim.cli import config_rules as rules
 from flexlab.sim.cli.grammar import CommandSpec as S
 from flexlab.sim.cli.grammar import Grammar
+from flexlab.sim.cli.inert_lines import INERT_BLOCK, INERT_GLOBAL, INERT_VRF, INERT_VRF_AF, inert_interface, is_inert
 from flexlab.sim.cli.interfaces import is_tunnel_like
 
 
@@ -99,6 +100,7 @@ GLOBAL = (
     S("ntp source {if}"),
     S("ntp master [{int:1-15}]"),
     S("ntp server {ipv4} [prefer]", key=3),
+    *INERT_GLOBAL,
 )
 
 def _interface_commands(tunnel: bool) -> tuple[S, ...]:
@@ -132,8 +134,8 @@ def _interface_commands(tunnel: bool) -> tuple[S, ...]:
     )
     head = (S("description {line}"), S("bandwidth {int:1-10000000}"))
     if tunnel:
-        return (*head, *address, *nhrp, *tail, *tunnel_commands)
-    return (*head, *address, *tail)
+        return (*head, *address, *nhrp, *tail, *tunnel_commands, *inert_interface())
+    return (*head, *address, *tail, *inert_interface())
 
 
 IF = _interface_commands(tunnel=False)
@@ -295,6 +297,9 @@ MODES: dict[str, Mode] = {
         Mode("line", "(config-line)", LINE),
         Mode("keychain", "(config-keychain)", KEYCHAIN),
         Mode("keychain-key", "(config-keychain-key)", KEYCHAIN_KEY),
+        Mode("inert-vrf", "(config-vrf)", INERT_VRF),
+        Mode("inert-vrf-af", "(config-vrf-af)", INERT_VRF_AF),
+        Mode("inert-block", "(config-cp)", INERT_BLOCK),
     )
 }
 
@@ -308,8 +313,9 @@ def _pseudo_commands() -> tuple[S, ...]:
 
 
 @cache
-def grammar_for(mode_name: str) -> Grammar:
-    """The compiled grammar of a configuration mode (commands + pseudo commands + `no`)."""
+def grammar_for(mode_name: str, inert: bool = True) -> Grammar:
+    """The compiled grammar of a configuration mode (commands + pseudo commands + `no`);
+    ``inert=False`` leaves out the inert lines (to measure what they add)."""
     mode = MODES[mode_name]
     mode_index = list(MODES).index(mode_name)
     first_of_group: dict[str, int] = {}
@@ -324,4 +330,5 @@ def grammar_for(mode_name: str) -> Grammar:
     pseudo = _pseudo_commands()
     for spec in pseudo:
         spec.mode, spec.rank = mode_name, (mode_index, 10_000)
-    return Grammar((*mode.commands, *pseudo), negation=True)
+    commands = mode.commands if inert else tuple(s for s in mode.commands if not is_inert(s))
+    return Grammar((*commands, *pseudo), negation=True)

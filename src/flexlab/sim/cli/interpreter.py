@@ -76,9 +76,10 @@ def _block_modes(mode: str) -> tuple[str, ...]:
 class ConfigInterpreter:
     """Applies configuration lines to ``tree``; one per CLI session (it holds the mode)."""
 
-    def __init__(self, tree: ConfigTree, platform: Platform | None = None) -> None:
+    def __init__(self, tree: ConfigTree, platform: Platform | None = None, *, inert: bool = True) -> None:
         self.tree = tree
         self.platform = platform   # None: every interface name IOS knows is accepted
+        self.inert = inert         # False: the inert lines are refused (benchmarks only)
         self.frames: list[Frame] = [Frame("global", None)]
 
     @property
@@ -100,7 +101,7 @@ class ConfigInterpreter:
             return LineResult("ok")
         failures: list[Failure] = []
         for depth in range(len(self.frames) - 1, -1, -1):
-            found = grammar_for(self.frames[depth].mode).match(tokens, line)
+            found = grammar_for(self.frames[depth].mode, self.inert).match(tokens, line)
             if isinstance(found, Match):
                 del self.frames[depth + 1:]
                 return self._run(found, line, line_number)
