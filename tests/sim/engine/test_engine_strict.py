@@ -124,3 +124,13 @@ def test_removing_tunnel_destination_dynamic_live_takes_effect(make_lab: Callabl
     assert flex_peer(lab, "spoke1")[0] == "INACTIVE"
     configure(lab, "spoke1", "interface Tunnel1\n tunnel destination dynamic\nend\n", settle=10.0)
     assert flex_peer(lab, "spoke1") == ("ACTIVE", HUB1_WAN)
+
+
+def test_removing_ip_address_negotiated_live_drops_the_address(make_lab: Callable[..., Lab]) -> None:
+    lab = make_lab()
+    assert tunnel_address(lab, "spoke1") is not None
+    configure(lab, "spoke1", "interface Tunnel1\n no ip address negotiated\nend\n", settle=10.0)
+    assert tunnel_address(lab, "spoke1") is None
+    assert flex_peer(lab, "spoke1") == ("ACTIVE", HUB1_WAN)   # reconnected, without an address
+    routes = {str(r.prefix) for r in lab.nodes["spoke1"].snapshot().routes if r.code in ("C", "L")}
+    assert not any(prefix.startswith("172.16.") for prefix in routes)

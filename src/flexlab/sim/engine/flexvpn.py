@@ -317,8 +317,13 @@ class FlexManager:
 
     @staticmethod
     def _follow_tunnel(client: FlexClient) -> None:
-        """Tunnel lines changed (`[no] tunnel destination dynamic`): stop or restart now."""
-        if client.state != "INACTIVE" and not client.usable():
+        """Tunnel lines changed (`[no] tunnel destination dynamic`, `no ip address
+        negotiated`): stop, restart or drop the negotiated address now."""
+        tunnel = client.tunnel
+        if tunnel is not None and tunnel.negotiated is not None and not tunnel.view.negotiated:
+            client.stop("config")   # [assumed] the session restarts without a config request
+            client.start()
+        elif client.state != "INACTIVE" and not client.usable():
             client.stop("tunnel unusable")
         elif client.state == "INACTIVE" and client.usable() and client.possible():
             client.start()
