@@ -7,56 +7,29 @@ spokes home (`clear crypto ikev2 sa` restarts the client from peer 1).
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from genie.testbed import load
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sshlabkit import embedded_testbed, wait_until  # noqa: E402
 
 pytestmark = pytest.mark.slow  # starts the embedded lab and talks to it over SSH
 
-BIN = Path(sys.executable).parent
 SCALE = 50.0
 HUB1_WAN, HUB2_WAN = "100.64.0.2", "100.64.0.6"
-LAB = "strict"
-
-
-def _flexlab(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([str(BIN / "flexlab"), *args], env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("lab")
-    env = {**os.environ, "FLEXLAB_STATE_DIR": str(tmp / "state")}
-    _flexlab(env, "lab", "up", "--embedded", "--name", LAB, "--time-scale", str(SCALE),
-             "--testbed-out", str(tmp / "tb.yaml"))
-    testbed = load(str(tmp / "tb.yaml"))
-    try:
-        testbed.connect(*[testbed.devices[n] for n in ("hub1", "spoke1", "spoke2")],
-                        log_stdout=False, learn_hostname=False)
-        yield testbed
-    finally:
-        for device in testbed.devices.values():
-            if device.is_connected():
-                device.disconnect()
-        _flexlab(env, "lab", "down", "--name", LAB)
+    with embedded_testbed(tmp_path_factory.mktemp("lab"), "strict", SCALE, ("hub1", "spoke1", "spoke2")) as (tb, _):
+        yield tb
 
 
 def _wait(check, device_seconds: float, what: str):
-    deadline = time.monotonic() + device_seconds / SCALE
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"not within {device_seconds} device s: {what}"
-        time.sleep(0.05)
+    return wait_until(check, device_seconds, SCALE, what)
 
 
 def _on_peer(device, peer: str) -> bool:
