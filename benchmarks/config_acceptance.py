@@ -46,7 +46,7 @@ def measure_file(path: Path, inert: bool = True) -> FileAcceptance:
     """Type ``path`` into a fresh router of its kind; ``inert=False``: as the lab did before
     the inert lines (the same grammar without them)."""
     kind = next(k for prefix, k in KIND_OF_FILE.items() if path.name.startswith(prefix))
-    interpreter = ConfigInterpreter(ConfigTree(), platform_for(kind, [1]), inert=inert)
+    interpreter = ConfigInterpreter(ConfigTree(), platform_for(kind, []), inert=inert)
     lines = 0
     refused: list[str] = []
     for line in path.read_text(encoding="utf-8").splitlines():

@@ -24,7 +24,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "config_acceptance.json"
 
 
 def typed(lines: list[str]) -> ConfigInterpreter:
-    interpreter = ConfigInterpreter(ConfigTree(), platform_for("cisco_iol", [1]))
+    interpreter = ConfigInterpreter(ConfigTree(), platform_for("cisco_iol", ["Ethernet0/1"]))
     for line in lines:
         result = interpreter.feed(line)
         assert result.error is None, str(result.error)

@@ -20,9 +20,9 @@ from flexlab.iosconfig import ConfigTree
 
 
 def test_iol_slots_follow_the_highest_data_port() -> None:
-    assert platform_for("cisco_iol", [1]).physical == ("Ethernet0/0", "Ethernet0/1", "Ethernet0/2", "Ethernet0/3")
-    # eth4 is Ethernet1/0: a second slot, all four of its ports appear
-    five = platform_for("cisco_iol", [1, 4]).physical
+    assert platform_for("cisco_iol", ["Ethernet0/1"]).physical == ("Ethernet0/0", "Ethernet0/1", "Ethernet0/2", "Ethernet0/3")
+    # a link on Ethernet1/0 (containerlab eth4) provisions slot 1: all four of its ports appear
+    five = platform_for("cisco_iol", ["Ethernet0/1", "Ethernet1/0"]).physical
     assert len(five) == 8 and five[4:] == ("Ethernet1/0", "Ethernet1/1", "Ethernet1/2", "Ethernet1/3")
 
 
@@ -32,12 +32,16 @@ def test_iol_slots_follow_the_highest_data_port() -> None:
     ("cisco_c8000v", "GigabitEthernet1", "GigabitEthernet10", 10),
 ])
 def test_vm_kinds_have_their_fixed_nic_count(kind: str, first: str, last: str, count: int) -> None:
-    physical = platform_for(kind, [1]).physical
+    physical = platform_for(kind, [first]).physical
     assert (physical[0], physical[-1], len(physical)) == (first, last, count)
 
 
+def test_ports_a_topology_wires_beyond_the_nic_count_are_added() -> None:
+    assert platform_for("cisco_c8000v", ["GigabitEthernet12"]).physical[-1] == "GigabitEthernet12"
+
+
 def _interpreter(kind: str = "cisco_iol") -> ConfigInterpreter:
-    return ConfigInterpreter(ConfigTree(), platform_for(kind, [1]))
+    return ConfigInterpreter(ConfigTree(), platform_for(kind, []))
 
 
 @pytest.mark.parametrize(("kind", "line"), [

@@ -1,13 +1,14 @@
 """The hardware interfaces each containerlab kind boots with.
 
 - ``cisco_iol``: Ethernet<slot>/<port>, four ports per slot; slot 0 always (Ethernet0/0 is
-  management), one more slot per four data links (containerlab nodes/iol/iol.go maps
+  management), up to the slot of the highest wired port (containerlab nodes/iol/iol.go maps
   ethN to slot N//4, port N%4, and IOL shows every port of a provisioned slot).
 - ``cisco_vios``: GigabitEthernet0/0 to 0/15 (vrnetlab cisco/vios: 15 data NICs + management).
 - ``cisco_csr1000v``: GigabitEthernet1 to 32 (vrnetlab default of 31 data NICs + management).
 - ``cisco_c8000v``: GigabitEthernet1 to 10 (vrnetlab: 9 data NICs + management).
 
-Unconfigured, they are shut down: `show ip interface brief` shows
+A port the topology wires beyond a VM kind's NIC count is added (a generated design with
+many spokes still boots; real vrnetlab would not have it). Unconfigured, ports are shut down: `show ip interface brief` shows
 ``unassigned YES unset administratively down down`` (containerlab's cisco_iol page). Other
 physical names are refused as IOS refuses an unknown interface; logical interfaces
 (Loopback, Tunnel, Virtual-Template) are created and deleted freely.
@@ -39,8 +40,8 @@ class Platform:
         return name.split(".", 1)[0] in self.physical
 
 
-def _iol(ports: Iterable[int]) -> tuple[str, ...]:
-    slots = max((p // 4 for p in ports), default=0) + 1
+def _iol(wired: Iterable[str]) -> tuple[str, ...]:
+    slots = max((int(m.group(1)) for name in wired if (m := re.fullmatch(r"Ethernet(\d+)/\d+", name))), default=0) + 1
     return tuple(f"Ethernet{slot}/{port}" for slot in range(slots) for port in range(4))
 
 
@@ -51,12 +52,14 @@ _FIXED = {
 }
 
 
-def platform_for(kind: str, data_ports: Iterable[int]) -> Platform:
-    """The interface set of ``kind`` wired with containerlab links on eth<data_ports>."""
+def platform_for(kind: str, wired: Iterable[str]) -> Platform:
+    """The interface set of ``kind`` whose data links are the IOS interfaces ``wired``."""
+    wired = tuple(wired)
     if kind == "cisco_iol":
-        return Platform(kind, _iol(data_ports))
+        return Platform(kind, _iol(wired))
     if kind in _FIXED:
-        return Platform(kind, _FIXED[kind])
+        fixed = _FIXED[kind]
+        return Platform(kind, fixed + tuple(name for name in wired if name not in fixed))
     raise ValueError(f"no interface set known for kind {kind!r}")
 
 

@@ -30,7 +30,7 @@ from flexlab.sim.engine.sla import SlaManager
 from flexlab.sim.engine.underlay import Packet
 from flexlab.sim.engine.views_bgp import bgp_view, policy_view
 from flexlab.sim.engine.views_crypto import CryptoView, crypto_view
-from flexlab.sim.platforms import platform_for
+from flexlab.sim.platforms import Platform, platform_for
 from flexlab.sim.state import NodeSnapshot
 from flexlab.sim.engine.password_hash import verify_secret
 
@@ -67,7 +67,7 @@ class Node:
         self.plan = plan
         self.name = plan.name
         self.role = plan.role
-        self.platform = platform_for(lab.kind, (port.number for port in plan.ports))
+        self._platform: Platform | None = None
         self.startup_text = boot_text
         self.generation = 0
         self.running = False
@@ -100,6 +100,13 @@ class Node:
     @property
     def config(self) -> ConfigTree:
         return self._config
+
+    @property
+    def platform(self) -> Platform:
+        """The hardware ports of this node's kind (the CLI refuses others)."""
+        if self._platform is None:
+            self._platform = platform_for(self.lab.kind, self.lab.data_interfaces(self.name))
+        return self._platform
 
     @property
     def responsive(self) -> bool:
