@@ -8,6 +8,7 @@
     .venv/bin/python -m benchmarks.run engine-scale
     .venv/bin/python -m benchmarks.run capture --repeat 3
     .venv/bin/python -m benchmarks.run ssh-flood --line-kib 1024
+    .venv/bin/python -m benchmarks.run config-acceptance
     .venv/bin/python -m benchmarks.run list
 
 Each benchmark prints its figures and writes ``benchmarks/results/<name>.json`` (or into
@@ -24,7 +25,7 @@ from typing import Any, Callable
 
 from benchmarks import (
     bench_capture, bench_engine, bench_job_time, bench_parse_cost, bench_precision, bench_scale,
-    bench_ssh_flood,
+    bench_ssh_flood, config_acceptance,
 )
 from benchmarks.common import write_result
 
@@ -79,6 +80,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
                    p.add_argument("--probes", type=int, default=50)),
         lambda a: bench_ssh_flood.run(a.line_kib, a.probes),
     ),
+    "config-acceptance": (config_acceptance.NAME, lambda p: None, lambda a: config_acceptance.run()),
 }
 
 

@@ -9,59 +9,36 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import asyncssh
 import pytest
-from genie.testbed import load
 
 from flexlab import timing
 from flexlab.harness import reads
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sshlabkit import embedded_testbed, flexlab_cli, wait_until  # noqa: E402
+
 pytestmark = pytest.mark.slow  # starts the embedded lab and talks to it over SSH (docs/mutation.md)
 
-BIN = Path(sys.executable).parent
 SCALE = 50.0
 HUB1_WAN, HUB2_WAN = "100.64.0.2", "100.64.0.6"
 
 
-def _flexlab(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([str(BIN / "flexlab"), *args], env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+_flexlab = flexlab_cli
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("lab")
-    env = {**os.environ, "FLEXLAB_STATE_DIR": str(tmp / "state")}
-    _flexlab(env, "lab", "up", "--embedded", "--name", "ssh", "--time-scale", str(SCALE),
-             "--testbed-out", str(tmp / "tb.yaml"))
-    testbed = load(str(tmp / "tb.yaml"))
-    try:
-        testbed.connect(*[testbed.devices[n] for n in ("hub1", "hub2", "spoke1", "spoke2")],
-                        log_stdout=False, learn_hostname=False)
-        yield testbed, env
-    finally:
-        for device in testbed.devices.values():
-            if device.is_connected():
-                device.disconnect()
-        _flexlab(env, "lab", "down", "--name", "ssh")
+    with embedded_testbed(tmp_path_factory.mktemp("lab"), "ssh", SCALE, ("hub1", "hub2", "spoke1", "spoke2")) as lab:
+        yield lab
 
 
 def _wait(check, device_seconds: float, what: str):
     """Poll ``check`` (returns a truthy value when done) for device_seconds of lab time."""
-    deadline = time.monotonic() + device_seconds / SCALE
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"not within {device_seconds} device s: {what}"
-        time.sleep(0.05)
+    return wait_until(check, device_seconds, SCALE, what)
 
 
 def _client(device) -> dict:

@@ -12,7 +12,7 @@ Public API:
 from __future__ import annotations
 
 from flexlab.sim.cli.errors import ConfigError
-from flexlab.sim.cli.interpreter import ConfigInterpreter
+from flexlab.sim.cli.interpreter import ConfigInterpreter, interpreter_for
 from flexlab.sim.cli.session import CliSession, Renderer, Reply, login_privilege
 from flexlab.sim.device_api import SimDevice
 
@@ -35,7 +35,7 @@ def apply_config_text(device: SimDevice, text: str, *, notify_each_line: bool = 
     skipped and returned. ``device.config_changed()`` is called once at the end when
     something changed (or after every changing line with ``notify_each_line``).
     """
-    interpreter = ConfigInterpreter(device.config)
+    interpreter = interpreter_for(device)
     errors: list[ConfigError] = []
     changed = False
     for number, line in enumerate(text.splitlines(), start=1):

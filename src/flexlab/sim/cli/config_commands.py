@@ -15,6 +15,7 @@ from functools import cache
 from flexlab.sim.cli import config_rules as rules
 from flexlab.sim.cli.grammar import CommandSpec as S
 from flexlab.sim.cli.grammar import Grammar
+from flexlab.sim.cli.inert_lines import INERT_BLOCK, INERT_GLOBAL, INERT_VRF, INERT_VRF_AF, inert_interface, is_inert
 from flexlab.sim.cli.interfaces import is_tunnel_like
 
 
@@ -68,6 +69,8 @@ GLOBAL = (
     S("track {int:1-1000} interface {if} (line-protocol|ip routing)", key=2, enters="track",
       sort_key=rules.by_number(1), order_group="track"),
     S("crypto ikev2 authorization policy {word}", enters="ikev2-author-policy"),
+    S("crypto ikev2 proposal {word}", enters="ikev2-proposal"),
+    S("crypto ikev2 policy {word}", enters="ikev2-policy"),
     S("crypto ikev2 keyring {word}", enters="ikev2-keyring"),
     S("crypto ikev2 profile {word}", enters="ikev2-profile"),
     S("crypto ikev2 dpd {int:10-3600} {int:2-60} (on-demand|periodic)"),
@@ -77,7 +80,8 @@ GLOBAL = (
     S("crypto ipsec profile {word}", enters="ipsec-profile"),
     S("interface {if:Virtual-Template} type tunnel", key=2, enters=_interface_mode, sort_key=rules.by_interface,
       order_group="interface"),
-    S("interface {if}", key=2, enters=_interface_mode, sort_key=rules.by_interface, order_group="interface"),
+    S("interface {if}", key=2, enters=_interface_mode, sort_key=rules.by_interface, order_group="interface",
+      validate=rules.interface_exists, validate_no=rules.interface_removable),
     S("router bgp {int:1-4294967295}", enters="router", validate=rules.one_bgp_process),
     S("ip local pool {word} {ipv4} [{ipv4}]", key=None, no_min=4, validate=rules.pool_range_ordered),
     S("ip route {ipv4} {mask} ({ipv4}|{if}|{if} {ipv4}) [{int:1-255}] [name {word}] [track {int:1-1000}] "
@@ -96,6 +100,7 @@ GLOBAL = (
     S("ntp source {if}"),
     S("ntp master [{int:1-15}]"),
     S("ntp server {ipv4} [prefer]", key=3),
+    *INERT_GLOBAL,
 )
 
 def _interface_commands(tunnel: bool) -> tuple[S, ...]:
@@ -129,8 +134,8 @@ def _interface_commands(tunnel: bool) -> tuple[S, ...]:
     )
     head = (S("description {line}"), S("bandwidth {int:1-10000000}"))
     if tunnel:
-        return (*head, *address, *nhrp, *tail, *tunnel_commands)
-    return (*head, *address, *tail)
+        return (*head, *address, *nhrp, *tail, *tunnel_commands, *inert_interface())
+    return (*head, *address, *tail, *inert_interface())
 
 
 IF = _interface_commands(tunnel=False)
@@ -212,6 +217,20 @@ FLEXVPN = (
     S("client connect {if}"),
     S("client inside {if}", key=None),
 )
+_IKE_ENCRYPTION = "(aes-cbc-128|aes-cbc-192|aes-cbc-256|aes-gcm-128|aes-gcm-256|3des|des)"
+_IKE_INTEGRITY = "(sha512|sha384|sha256|sha1|md5)"
+_IKE_GROUP = "(1|2|5|14|15|16|19|20|21|24)"
+IKE_PROPOSAL = (
+    S(f"encryption {_IKE_ENCRYPTION} [{_IKE_ENCRYPTION}] [{_IKE_ENCRYPTION}]", key=1),
+    S(f"integrity {_IKE_INTEGRITY} [{_IKE_INTEGRITY}] [{_IKE_INTEGRITY}]", key=1),
+    S(f"prf {_IKE_INTEGRITY} [{_IKE_INTEGRITY}] [{_IKE_INTEGRITY}]", key=1),
+    S(f"group {_IKE_GROUP} [{_IKE_GROUP}] [{_IKE_GROUP}]", key=1),
+)
+IKE_POLICY = (
+    S("match fvrf (any|{word})"),
+    S("match address local {ipv4}", key=None, no_min=3),
+    S("proposal {word}", key=None),
+)
 TRANSFORM_SET = (S("mode (transport|tunnel)"),)
 IPSEC_PROFILE = (
     S("description {line}"),
@@ -267,6 +286,8 @@ MODES: dict[str, Mode] = {
         Mode("ikev2-profile", "(config-ikev2-profile)", PROFILE),
         Mode("ikev2-author-policy", "(config-ikev2-author-policy)", AUTHOR_POLICY),
         Mode("ikev2-flexvpn", "(config-ikev2-flexvpn)", FLEXVPN),
+        Mode("ikev2-proposal", "(config-ikev2-proposal)", IKE_PROPOSAL),
+        Mode("ikev2-policy", "(config-ikev2-policy)", IKE_POLICY),
         Mode("crypto-trans", "(cfg-crypto-trans)", TRANSFORM_SET),
         Mode("ipsec-profile", "(ipsec-profile)", IPSEC_PROFILE),
         Mode("route-map", "(config-route-map)", ROUTE_MAP),
@@ -276,6 +297,9 @@ MODES: dict[str, Mode] = {
         Mode("line", "(config-line)", LINE),
         Mode("keychain", "(config-keychain)", KEYCHAIN),
         Mode("keychain-key", "(config-keychain-key)", KEYCHAIN_KEY),
+        Mode("inert-vrf", "(config-vrf)", INERT_VRF),
+        Mode("inert-vrf-af", "(config-vrf-af)", INERT_VRF_AF),
+        Mode("inert-block", "(config-cp)", INERT_BLOCK),
     )
 }
 
@@ -289,8 +313,9 @@ def _pseudo_commands() -> tuple[S, ...]:
 
 
 @cache
-def grammar_for(mode_name: str) -> Grammar:
-    """The compiled grammar of a configuration mode (commands + pseudo commands + `no`)."""
+def grammar_for(mode_name: str, inert: bool = True) -> Grammar:
+    """The compiled grammar of a configuration mode (commands + pseudo commands + `no`);
+    ``inert=False`` leaves out the inert lines (to measure what they add)."""
     mode = MODES[mode_name]
     mode_index = list(MODES).index(mode_name)
     first_of_group: dict[str, int] = {}
@@ -305,4 +330,5 @@ def grammar_for(mode_name: str) -> Grammar:
     pseudo = _pseudo_commands()
     for spec in pseudo:
         spec.mode, spec.rank = mode_name, (mode_index, 10_000)
-    return Grammar((*mode.commands, *pseudo), negation=True)
+    commands = mode.commands if inert else tuple(s for s in mode.commands if not is_inert(s))
+    return Grammar((*commands, *pseudo), negation=True)

@@ -11,9 +11,11 @@ import ipaddress
 from collections.abc import Sequence
 from typing import Protocol
 
+from flexlab.sim.cli.errors import INVALID_INPUT
 from flexlab.sim.cli.interfaces import interface_sort_key
 from flexlab.iosconfig import ConfigLine, ConfigTree
 from flexlab.sim.engine.password_hash import hash_secret
+from flexlab.sim.platforms import PHYSICAL_REMOVAL, Platform
 
 
 class EditContext(Protocol):
@@ -23,6 +25,10 @@ class EditContext(Protocol):
     @property
     def siblings(self) -> list[ConfigLine]:
         """Lines of the block being edited (top-level lines in global mode)."""
+
+    @property
+    def platform(self) -> Platform | None:
+        """The router's hardware (None: any interface name is accepted)."""
 
 
 # --- validators -------------------------------------------------------------------------
@@ -63,6 +69,20 @@ def route_consistent(ctx: EditContext, words: Sequence[str]) -> str | None:
 def pool_range_ordered(ctx: EditContext, words: Sequence[str]) -> str | None:
     if len(words) == 6 and ipaddress.IPv4Address(words[4]) > ipaddress.IPv4Address(words[5]):
         return "%Invalid address range"
+    return None
+
+
+def interface_exists(ctx: EditContext, words: Sequence[str]) -> str | None:
+    """`interface X`: X must be a port of this box (or a logical interface)."""
+    if ctx.platform is None or ctx.platform.exists(words[1]):
+        return None
+    return INVALID_INPUT
+
+
+def interface_removable(ctx: EditContext, words: Sequence[str]) -> str | None:
+    """`no interface X`: hardware ports cannot be deleted."""
+    if ctx.platform is not None and len(words) > 1 and ctx.platform.is_physical(words[1]):
+        return PHYSICAL_REMOVAL
     return None
 
 

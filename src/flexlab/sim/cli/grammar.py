@@ -73,6 +73,7 @@ class CommandSpec:
     negatable: bool = True
     normalize: Callable[[list[str]], list[str]] | None = None
     validate: Validator | None = None
+    validate_no: Validator | None = None   # check of the `no` form (physical interfaces stay)
     sort_key: Callable[[Sequence[str]], Any] | None = None   # order among lines of this command
     group_word: int | None = None          # lines sharing this word stay together (neighbors)
     order_group: str | None = None         # commands of one group share their running-config rank

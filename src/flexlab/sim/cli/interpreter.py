@@ -14,10 +14,11 @@ from functools import lru_cache
 from typing import Literal
 
 from flexlab.sim.cli.config_commands import MODES, grammar_for
-from flexlab.sim.cli.errors import ConfigError
+from flexlab.sim.cli.errors import INVALID_INPUT, ConfigError
 from flexlab.sim.cli.grammar import CommandSpec, Failure, Match, best_failure
 from flexlab.sim.cli.params import tokenize
 from flexlab.iosconfig import ConfigLine, ConfigTree
+from flexlab.sim.platforms import Platform
 
 
 @dataclass
@@ -75,8 +76,10 @@ def _block_modes(mode: str) -> tuple[str, ...]:
 class ConfigInterpreter:
     """Applies configuration lines to ``tree``; one per CLI session (it holds the mode)."""
 
-    def __init__(self, tree: ConfigTree) -> None:
+    def __init__(self, tree: ConfigTree, platform: Platform | None = None, *, inert: bool = True) -> None:
         self.tree = tree
+        self.platform = platform   # None: every interface name IOS knows is accepted
+        self.inert = inert         # False: the inert lines are refused (benchmarks only)
         self.frames: list[Frame] = [Frame("global", None)]
 
     @property
@@ -98,7 +101,7 @@ class ConfigInterpreter:
             return LineResult("ok")
         failures: list[Failure] = []
         for depth in range(len(self.frames) - 1, -1, -1):
-            found = grammar_for(self.frames[depth].mode).match(tokens, line)
+            found = grammar_for(self.frames[depth].mode, self.inert).match(tokens, line)
             if isinstance(found, Match):
                 del self.frames[depth + 1:]
                 return self._run(found, line, line_number)
@@ -125,10 +128,14 @@ class ConfigInterpreter:
         if spec.normalize and found.complete:
             words = spec.normalize(words)
         siblings = self._container()
+        context = _Context(self.tree, siblings, self.platform)
+        check = spec.validate_no if found.negated else spec.validate
+        if check and (message := check(context, words)):
+            # an invalid-input refusal points at the first argument (the interface name)
+            position = found.positions[1] if message == INVALID_INPUT and len(found.positions) > 1 else None
+            return LineResult("error", error=ConfigError(line_number, line, message, position))
         if found.negated:
             return LineResult("ok", changed=self._negate(siblings, spec, words, found.complete))
-        if spec.validate and (message := spec.validate(_Context(self.tree, siblings), words)):
-            return LineResult("error", error=ConfigError(line_number, line, message))
         return LineResult("ok", changed=self._set(siblings, spec, words))
 
     # -- editing -------------------------------------------------------------------------
@@ -199,6 +206,12 @@ def _begins(line: ConfigLine, words: list[str]) -> bool:
 class _Context:
     tree: ConfigTree
     siblings: list[ConfigLine]
+    platform: Platform | None = None
+
+
+def interpreter_for(device: object) -> ConfigInterpreter:
+    """An interpreter on a device's running config that knows its hardware, if it says."""
+    return ConfigInterpreter(device.config, getattr(device, "platform", None))  # type: ignore[attr-defined]
 
 
 def _remove(siblings: list[ConfigLine], doomed, modes: tuple[str, ...]) -> bool:

@@ -23,7 +23,7 @@ from flexlab.sim.cli.exec_commands import (
     split_pipe,
 )
 from flexlab.sim.cli.grammar import Failure, Match
-from flexlab.sim.cli.interpreter import ConfigInterpreter
+from flexlab.sim.cli.interpreter import ConfigInterpreter, interpreter_for
 from flexlab.sim.cli.params import Token, tokenize
 from flexlab.sim.cli.running_config import running_config_text, startup_config_text
 from flexlab.sim.device_api import SimDevice
@@ -241,7 +241,7 @@ class CliSession:
         return text if not text or text.endswith("\n") else text + "\n"
 
     def _enter_config(self) -> Reply:
-        self.config = ConfigInterpreter(self.device.config)
+        self.config = interpreter_for(self.device)
         return Reply(CONFIG_BANNER)
 
     def _configure_answer(self, answer: str) -> Reply:

@@ -169,7 +169,8 @@ class FlexClient:
         self.state = "CONNECTING"
         self._token += 1
         token = self._token
-        self.node.ike.initiate(self.peer, local, profile, lambda sa, reason: self._result(token, sa, reason))
+        self.node.ike.initiate(self.peer, local, profile, lambda sa, reason: self._result(token, sa, reason),
+                               want_config=tunnel.view.negotiated, ipsec_profile=tunnel.view.tunnel_protection)
 
     def _result(self, token: int, sa: IkeSa | None, reason: str) -> None:
         if token != self._token or self.state != "CONNECTING":
@@ -196,7 +197,8 @@ class FlexClient:
         self.state = "ACTIVE"
         sa.interface = tunnel.name
         tunnel.sa = sa
-        tunnel.negotiated = ipaddress.IPv4Interface(f"{sa.assigned}/32") if sa.assigned is not None else None
+        negotiated = sa.assigned is not None and tunnel.view.negotiated
+        tunnel.negotiated = ipaddress.IPv4Interface(f"{sa.assigned}/32") if negotiated else None
         tunnel.pushed = sa.pushed
         self.node.update_interfaces()
         self.node.ike.log_session(sa, True)
@@ -287,6 +289,9 @@ class FlexManager:
         self.server = FlexServer(node)
 
     def apply(self, views: dict[str, FlexClientView]) -> None:
+        """Bring the clients in line with the config. A client whose session must end is
+        stopped while it still has its old view (so the tunnel it drove is cleared), then
+        given the new one."""
         for name in list(self.clients):
             if name not in views:
                 self.clients.pop(name).stop()
@@ -297,16 +302,31 @@ class FlexManager:
                 client.start()
                 continue
             if view == client.view:
+                self._follow_tunnel(client)
                 continue
             old_peer = client.peer
-            client.view = view
-            still_there = any(p.address == old_peer for p in view.peers) and client.usable()
-            if client.state == "ACTIVE" and still_there:
+            still_there = any(p.address == old_peer for p in view.peers)
+            if client.state == "ACTIVE" and still_there and view.tunnel == client.view.tunnel and client.usable():
+                client.view = view
                 client.index = next(i for i, p in enumerate(view.peers) if p.address == old_peer)
                 client.track_changed()
             else:
                 client.stop()
+                client.view = view
                 client.start()
+
+    @staticmethod
+    def _follow_tunnel(client: FlexClient) -> None:
+        """Tunnel lines changed (`[no] tunnel destination dynamic`, `no ip address
+        negotiated`): stop, restart or drop the negotiated address now."""
+        tunnel = client.tunnel
+        if tunnel is not None and tunnel.negotiated is not None and not tunnel.view.negotiated:
+            client.stop("config")   # [assumed] the session restarts without a config request
+            client.start()
+        elif client.state != "INACTIVE" and not client.usable():
+            client.stop("tunnel unusable")
+        elif client.state == "INACTIVE" and client.usable() and client.possible():
+            client.start()
 
     def sa_down(self, sa: IkeSa, reason: str) -> None:
         for client in self.clients.values():
@@ -314,10 +334,7 @@ class FlexManager:
 
     def interfaces_changed(self) -> None:
         for client in self.clients.values():
-            if client.state == "INACTIVE" and client.usable() and client.possible():
-                client.start()
-            elif client.state != "INACTIVE" and not client.usable():
-                client.stop("tunnel unusable")
+            self._follow_tunnel(client)
 
     def track_changed(self) -> None:
         for client in self.clients.values():

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flexlab.iosconfig import ConfigTree
-from flexlab.sim.engine import syslog
+from flexlab.sim.engine import ike_checks, syslog
+from flexlab.sim.engine.ike_msg import IkeMsg
 from flexlab.sim.engine.scheduler import Timer
 from flexlab.sim.engine.underlay import Packet
 from flexlab.sim.engine.views_crypto import (
@@ -40,24 +41,6 @@ if TYPE_CHECKING:
 IPv4Address = ipaddress.IPv4Address
 IPv4Network = ipaddress.IPv4Network
 ESP_OVERHEAD = 73
-ZERO_SPI = "0" * 16
-
-
-@dataclass(frozen=True)
-class IkeMsg:
-    """One IKEv2 message; the header fields are those RFC 7296 §3.1 puts on the wire."""
-
-    kind: str                  # init-req/resp, auth-req/resp, info-req/resp, rekey-req/resp
-    spi: str                   # initiator SPI of the IKE SA
-    data: dict[str, Any] = field(default_factory=dict)
-    msg_id: int = 0            # a retransmission repeats it; a response echoes the request's
-    from_initiator: bool = True  # I flag: sent by the IKE SA's original initiator
-    spi_r: str = ZERO_SPI      # responder SPI (zero in the first IKE_SA_INIT)
-
-    def reply(self, kind: str, data: dict[str, Any] | None = None, spi_r: str | None = None) -> IkeMsg:
-        """The response to this request: same SPIs and message ID, I flag of the answering side."""
-        return IkeMsg(kind, self.spi, data or {}, self.msg_id, not self.from_initiator,
-                      self.spi_r if spi_r is None else spi_r)
 
 
 class IkeSa:
@@ -307,8 +290,11 @@ class IkeManager:
 
     # -- initiator ---------------------------------------------------------------------------
     def initiate(self, peer: IPv4Address, local: IPv4Address, profile: ProfileView,
-                 on_done: Callable[[IkeSa | None, str], None], want_config: bool = True) -> None:
-        """IKE_SA_INIT + IKE_AUTH with ``peer``; ``on_done(sa or None, reason)``."""
+                 on_done: Callable[[IkeSa | None, str], None], want_config: bool = True,
+                 ipsec_profile: str | None = None) -> None:
+        """IKE_SA_INIT + IKE_AUTH with ``peer``; ``on_done(sa or None, reason)``. Offers this
+        router's IKEv2 proposals and ``ipsec_profile``'s transform sets; ``want_config``:
+        request an address (CFG_REQUEST, sent for `ip address negotiated`)."""
         keyring = self.crypto.keyrings.get(profile.keyring or "")
         key = keyring.peer_for(peer) if keyring else None
         self.node.truth("ike-start", peer)
@@ -319,12 +305,12 @@ class IkeManager:
         spi = self._spi()
 
         def init_done(ok: bool, data: Any) -> None:
-            if not ok:
-                self._fail(peer, on_done, data)
+            if not ok or data.get("error"):
+                self._fail(peer, on_done, data.get("error") if ok else data)
                 return
             auth = IkeMsg("auth-req", spi, {
                 "identity": local, "psk": key.local_psk, "initial_contact": True, "want_config": want_config,
-                "spi_r": data["spi_r"],
+                "spi_r": data["spi_r"], "transforms": self.crypto.transforms_for(ipsec_profile),
             }, msg_id=1, spi_r=data["spi_r"])
             self.request((peer, local), auth, lambda ok2, data2: auth_done(ok2, data2, data["spi_r"]))
 
@@ -348,15 +334,17 @@ class IkeManager:
             if sa.alive:
                 sa.start_timers()
 
-        self.request((peer, local), IkeMsg("init-req", spi), init_done)
+        self.request((peer, local), IkeMsg("init-req", spi, {"proposals": self.crypto.proposals}), init_done)
 
     def _fail(self, peer: IPv4Address, on_done: Callable[[IkeSa | None, str], None], reason: Any) -> None:
+        ike_checks.initiator_refused(self.node, str(reason))
         self.node.truth("ike-failed", peer, reason=str(reason))
         on_done(None, str(reason))
 
     def probe(self, peer: IPv4Address, local: IPv4Address, on_done: Callable[[bool], None]) -> None:
         """IKE_SA_INIT without follow-up: does the peer answer at all (`peer reactivate`)?"""
-        self.request((peer, local), IkeMsg("init-req", self._spi(), {"probe": True}), lambda ok, _: on_done(ok))
+        msg = IkeMsg("init-req", self._spi(), {"probe": True, "proposals": self.crypto.proposals})
+        self.request((peer, local), msg, lambda ok, data: on_done(ok and not data.get("error")))
 
     def _new_sa(self, local: IPv4Address, remote: IPv4Address, initiator: bool, spi_i: str, spi_r: str,
                 profile: ProfileView | None) -> IkeSa:
@@ -382,9 +370,10 @@ class IkeManager:
         if not self.crypto.profiles:
             return  # no IKEv2 responder configured: UDP 500 is not answered
         spi_r = self._spi()
-        if not msg.data.get("probe"):
+        refused = ike_checks.init_refusal(self.node, self.crypto, msg.data)
+        if not msg.data.get("probe") and refused is None:
             self._half_open[(packet.src, msg.spi)] = spi_r
-        reply = msg.reply("init-resp", {"spi_r": spi_r}, spi_r=spi_r)
+        reply = msg.reply("init-resp", {"spi_r": spi_r, "error": refused}, spi_r=spi_r)
         self.node.after(self.node.timing.ike_setup_s, self.send, packet.src, reply, packet.dst)
 
     def _on_init_resp(self, packet: Packet, msg: IkeMsg) -> None:
@@ -414,6 +403,9 @@ class IkeManager:
             return "no pre-shared key for peer", {}
         if msg.data["psk"] != key.remote_psk:
             return "authentication failed", {}
+        refused = ike_checks.auth_refusal(self.node, profile, msg.data)
+        if refused is not None:
+            return refused, {}
         server = self.node.flex.server
         error, assigned, routes = server.authorize(profile, want_config=msg.data.get("want_config", False))
         if error is not None:

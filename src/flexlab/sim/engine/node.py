@@ -20,6 +20,7 @@ from flexlab.iosconfig import ConfigTree
 from flexlab.sim.engine import syslog, views
 from flexlab.sim.engine.bgp import BgpSpeaker
 from flexlab.sim.engine.flexvpn import FlexManager
+from flexlab.sim.engine.hardware import install_interfaces
 from flexlab.sim.engine.ifaces import Iface, InterfaceTable
 from flexlab.sim.engine.ikev2 import IkeManager
 from flexlab.sim.engine.ntp import NtpClient
@@ -29,6 +30,7 @@ from flexlab.sim.engine.sla import SlaManager
 from flexlab.sim.engine.underlay import Packet
 from flexlab.sim.engine.views_bgp import bgp_view, policy_view
 from flexlab.sim.engine.views_crypto import CryptoView, crypto_view
+from flexlab.sim.platforms import Platform, platform_for
 from flexlab.sim.state import NodeSnapshot
 from flexlab.sim.engine.password_hash import verify_secret
 
@@ -65,6 +67,7 @@ class Node:
         self.plan = plan
         self.name = plan.name
         self.role = plan.role
+        self._platform: Platform | None = None
         self.startup_text = boot_text
         self.generation = 0
         self.running = False
@@ -97,6 +100,13 @@ class Node:
     @property
     def config(self) -> ConfigTree:
         return self._config
+
+    @property
+    def platform(self) -> Platform:
+        """The hardware ports of this node's kind (the CLI refuses others)."""
+        if self._platform is None:
+            self._platform = platform_for(self.lab.kind, self.lab.data_interfaces(self.name))
+        return self._platform
 
     @property
     def responsive(self) -> bool:
@@ -196,7 +206,9 @@ class Node:
         self._build_state()
         self._loading = True
         try:
+            install_interfaces(self._config, self.platform)
             errors = self.lab.config_loader(self, self.startup_text)
+            install_interfaces(self._config, self.platform)
         finally:
             self._loading = False
         self.log(syslog.sys_restart())

@@ -53,6 +53,12 @@ def flexvpn_down(client: str, local: object, server: object) -> Message:
     return ("FLEXVPN", 6, "FLEXVPN_CONNECTION_DOWN", f"FlexVPN({client}) Client_public_addr = {local} Server_public_addr = {server}")
 
 
+def ikev2_neg_abort(reason: str) -> Message:
+    """A failed IKEv2 negotiation. The reason texts are IOS's IKEv2 debug wording; the
+    ``%IKEV2-3-NEG_ABORT`` envelope is [assumed] (docs/embedded-cli-strict.md)."""
+    return ("IKEV2", 3, "NEG_ABORT", f"Negotiation aborted due to ERROR: {reason}")
+
+
 def bgp_adjchange(neighbor: str, up: bool, reason: str = "") -> Message:
     return ("BGP", 5, "ADJCHANGE", f"neighbor {neighbor} Up" if up else f"neighbor {neighbor} Down {reason}".rstrip())
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from flexlab.iosconfig import ConfigLine, ConfigTree
 from flexlab.sim.engine.views import IPv4Address, IPv4Network, ip, network, to_int
+from flexlab.sim.engine.views_proposals import (
+    IkeProposal,
+    Transform,
+    aaa_network_lists,
+    ike_proposals,
+    profile_transforms,
+)
 
 ANY = IPv4Network("0.0.0.0/0")
 
@@ -93,6 +100,7 @@ class ProfileView:
     virtual_template: int | None
     dpd: DpdView | None
     lifetime: int = 86400
+    auth_list: str | None = None       # the L of `aaa authorization group psk list L`
 
     def matches(self, identity: IPv4Address) -> bool:
         return any(identity in net for net in self.match_remote)
@@ -100,7 +108,7 @@ class ProfileView:
 
 def _profile(line: ConfigLine) -> ProfileView:
     matches: list[IPv4Network] = []
-    keyring = policy = None
+    keyring = policy = auth_list = None
     vt = None
     dpd = None
     lifetime = 86400
@@ -114,6 +122,7 @@ def _profile(line: ConfigLine) -> ProfileView:
             keyring = w[2]
         elif sub.starts_with("aaa", "authorization", "group") and "list" in w:
             rest = w[w.index("list") + 1:]
+            auth_list = rest[0] if rest else None
             policy = rest[1] if len(rest) >= 2 else "default"
         elif sub.starts_with("virtual-template") and len(w) >= 2:
             vt = to_int(w[1])
@@ -121,7 +130,7 @@ def _profile(line: ConfigLine) -> ProfileView:
             dpd = _dpd(w[1:])
         elif sub.starts_with("lifetime") and len(w) >= 2:
             lifetime = to_int(w[1], 86400) or 86400
-    return ProfileView(line.words[3], tuple(matches), keyring, policy, vt, dpd, lifetime)
+    return ProfileView(line.words[3], tuple(matches), keyring, policy, vt, dpd, lifetime, auth_list)
 
 
 @dataclass(frozen=True)
@@ -187,6 +196,14 @@ class CryptoView:
     flex_clients: dict[str, FlexClientView]
     pools: dict[str, PoolView]
     logging_session: bool
+    proposals: tuple[IkeProposal, ...] = ()
+    ipsec_transforms: dict[str | None, tuple[Transform, ...]] = field(default_factory=dict)
+    aaa_network_lists: frozenset[str] = frozenset()
+
+    def transforms_for(self, ipsec_profile: str | None) -> tuple[Transform, ...]:
+        """Transform sets of an IPsec profile (`None` or unknown: what a profile without
+        `set transform-set` has, the defaults)."""
+        return self.ipsec_transforms.get(ipsec_profile, self.ipsec_transforms.get(None, ()))
 
     def profile_for_tunnel(self, protection: str | None) -> ProfileView | None:
         """IKEv2 profile an initiating tunnel uses (through its IPsec profile)."""
@@ -241,6 +258,10 @@ def crypto_view(tree: ConfigTree) -> CryptoView:
             for line in tree.find("crypto", "ikev2", "client", "flexvpn") if len(line.words) >= 5
         },
         pools=pools, logging_session=bool(tree.find("crypto", "logging", "session")),
+        proposals=ike_proposals(tree),
+        ipsec_transforms={None: profile_transforms(tree, None),
+                          **{name: profile_transforms(tree, name) for name in ipsec_profiles}},
+        aaa_network_lists=aaa_network_lists(tree),
     )
 
 
