@@ -14,6 +14,7 @@ from functools import cache
 from flexlab.sim.cli.grammar import CommandSpec as E
 from flexlab.sim.cli.grammar import Failure, Grammar
 from flexlab.sim.cli.params import Token
+from flexlab.sim.cli.tool_shows import TOOL_SHOWS
 
 PRIVILEGED = 15
 
@@ -32,9 +33,10 @@ def _commands() -> tuple[E, ...]:
         "show crypto ikev2 sa [detailed]",
         "show crypto ikev2 client flexvpn [{word}]",
         "show crypto session [detail]",
-        "show ip bgp [summary]",
+        "show ip bgp [(summary|{ipv4} [{mask}]|{prefix})]",
         "show bgp all summary",
         "show ip route [(bgp|static|connected|local)]",
+        *TOOL_SHOWS,
         "show logging",
         "show ip local pool [{word}]",
         "show ip sla statistics [{int:1-2147483647}]",
