@@ -19,7 +19,7 @@ from flexlab.sim.cli.tool_shows import TOOL_SHOWS
 PRIVILEGED = 15
 
 #: Commands whose output the `| include|exclude|begin|section|count` filters may follow.
-FILTERABLE = frozenset({"render", "running", "startup", "privilege"})
+FILTERABLE = frozenset({"render", "running", "running-interface", "startup", "privilege", "users"})
 #: What `do` may not run from configuration mode.
 NOT_FROM_CONFIG = frozenset({"configure", "configure-ask", "enable", "disable", "exit"})
 
@@ -45,8 +45,10 @@ def _commands() -> tuple[E, ...]:
     return (
         *(E(pattern, action="render") for pattern in shows),
         E("show running-config", action="running", min_privilege=PRIVILEGED),
+        E("show running-config interface {if}", action="running-interface", min_privilege=PRIVILEGED),
         E("show startup-config", action="startup", min_privilege=PRIVILEGED),
         E("show privilege", action="privilege"),
+        E("show users", action="users"),
         E("configure terminal", action="configure", min_privilege=PRIVILEGED),
         E("configure", action="configure-ask", min_privilege=PRIVILEGED),
         E("terminal length {int:0-512}", action="term-length"),

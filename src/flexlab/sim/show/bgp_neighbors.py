@@ -196,7 +196,9 @@ def _reset_text(snap: NodeSnapshot, n: BgpNeighborState) -> str:
 
 def _route_view(snap: NodeSnapshot, bgp: BgpState, n: BgpNeighborState, view: str) -> str:
     if view == "advertised-routes":
-        paths = list(n.advertised)
+        # IOS lists the local table's best path of each prefix sent, not the sent attributes
+        sent = {a.prefix for a in n.advertised}
+        paths = [p for p in bgp.paths if p.best and p.prefix in sent]
     elif view == "routes":
         paths = [p for p in bgp.paths if p.from_neighbor == n.address and p.valid]
     else:

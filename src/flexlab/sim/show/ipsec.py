@@ -14,7 +14,7 @@ from flexlab.sim.state import CryptoSessionState, InterfaceState, IpsecFlow, Nod
 
 _DETAIL_ERRORS = [
     "    #pkts no sa (send) 0, #pkts invalid sa (rcv) 0",
-    "    #pkts encaps failed (send) 0, #pkts decap failed (rcv) 0",
+    "    #pkts encaps failed (send) 0, #pkts decaps failed (rcv) 0",
     "    #pkts invalid prot (recv) 0, #pkts verify failed: 0",
     "    #pkts invalid identity (recv) 0, #pkts invalid len (rcv) 0",
     "    #pkts replay rollover (send): 0, #pkts replay rollover (rcv) 0",
@@ -27,18 +27,18 @@ _DETAIL_ERRORS = [
 
 def render_ipsec_sa(snap: NodeSnapshot, words: list[str], args: list[str]) -> str:
     first_arg = len(words) - len(args)
-    detail = False
+    rest = [a.lower() for a in args]
+    detail = rest[-1:] == ["detail"]
+    if detail:
+        rest = rest[:-1]
     peer: ipaddress.IPv4Address | None = None
-    lowered = [a.lower() for a in args]
-    if lowered == ["detail"]:
-        detail = True
-    elif lowered[:1] == ["peer"] and len(args) == 2:
+    if rest[:1] == ["peer"] and len(rest) == 2:
         try:
-            peer = ipaddress.IPv4Address(args[1])
+            peer = ipaddress.IPv4Address(rest[1])
         except ValueError:
             raise UnknownShowCommand(words, first_arg + 1) from None
-    elif args:
-        raise UnknownShowCommand(words, first_arg + (1 if lowered[:1] == ["peer"] else 0))
+    elif rest:
+        raise UnknownShowCommand(words, first_arg + (1 if rest[:1] == ["peer"] else 0))
     sessions = [s for s in snap.crypto_sessions if s.status.startswith("UP") and (peer is None or s.peer == peer)]
     by_name = {i.name: i for i in snap.interfaces}
     lines: list[str] = []
@@ -91,14 +91,14 @@ def _interface_block(snap: NodeSnapshot, session: CryptoSessionState, flow: Ipse
         "     PFS (Y/N): N, DH group: none",
         "",
         "     inbound esp sas:",
-        *_sa_lines(session, flow, flow.inbound_spi, 2 * (sa.session_id if sa else 1) - 1),
+        *_sa_lines(session, flow, flow.inbound_spi, 2 * (sa.session_id if sa else 1) - 1, detail),
         "",
         "     inbound ah sas:",
         "",
         "     inbound pcp sas:",
         "",
         "     outbound esp sas:",
-        *_sa_lines(session, flow, flow.outbound_spi, 2 * (sa.session_id if sa else 1)),
+        *_sa_lines(session, flow, flow.outbound_spi, 2 * (sa.session_id if sa else 1), detail),
         "",
         "     outbound ah sas:",
         "",
@@ -107,7 +107,8 @@ def _interface_block(snap: NodeSnapshot, session: CryptoSessionState, flow: Ipse
     return lines
 
 
-def _sa_lines(session: CryptoSessionState, flow: IpsecFlow, spi: int, conn_id: int) -> list[str]:
+def _sa_lines(session: CryptoSessionState, flow: IpsecFlow, spi: int, conn_id: int, detail: bool) -> list[str]:
+    replay = "        replay detection support: Y" + ("  replay window size: 64" if detail else "")
     return [
         f"      spi: {_spi(spi)}",
         f"        transform: {flow.transform} ,",
@@ -115,6 +116,6 @@ def _sa_lines(session: CryptoSessionState, flow: IpsecFlow, spi: int, conn_id: i
         f"        conn id: {conn_id}, flow_id: SW:{conn_id}, sibling_flags 80000040, crypto map: {_crypto_map(session)}",
         f"        sa timing: remaining key lifetime (k/sec): ({flow.lifetime_kb}/{flow.remaining_s})",
         "        IV size: 8 bytes",
-        "        replay detection support: Y",
+        replay,
         "        Status: ACTIVE(ACTIVE)",
     ]
