@@ -60,7 +60,7 @@ def render_users(device: object, own: VtyEntry | None) -> str:
     lines = ["    Line       User       Host(s)              Idle       Location"]
     for entry in in_use(device):
         mark = "*" if entry is own else " "
-        line = f"{FIRST_VTY_LINE + entry.vty} vty {entry.vty}"
-        lines.append(f"{mark}{line:>11}     {entry.username:<10} {'idle':<20} {_idle(entry, now)} {entry.location}".rstrip())
+        line = f"{FIRST_VTY_LINE + entry.vty:>3} vty {entry.vty:<5}"
+        lines.append(f"{mark}{line} {entry.username:<10} {'idle':<20} {_idle(entry, now)} {entry.location}".rstrip())
     lines += ["", "  Interface    User               Mode         Idle     Peer Address", ""]
     return "\n".join(lines) + "\n"
