@@ -245,3 +245,17 @@ def test_clock_detail_without_ntp() -> None:
     unsynced = replace(design_lab().node("spoke1").snapshot(), clock_synced=False)
     text = show.render(unsynced, ["show", "clock", "detail"])
     assert text.startswith("*") and text.splitlines()[1] == "No time source"
+
+
+def test_bgp_all_detail_on_the_spoke() -> None:
+    parsed = genie("show bgp all detail", output("spoke1", "show bgp all detail"))
+    prefixes = parsed["instance"]["default"]["vrf"]["default"]["address_family"]["ipv4 unicast"]["prefixes"]
+    assert set(prefixes) == {"10.0.0.0/8", "10.1.1.0/24"}       # hub1's summary and its own LAN
+    (summary,) = prefixes["10.0.0.0/8"]["index"].values()
+    assert (summary["next_hop"], summary["originator"]) == ("172.16.0.1", "10.0.1.1")
+    assert summary["atomic_aggregate"] is True
+
+
+def test_bgp_summary_is_the_ipv4_unicast_summary() -> None:
+    assert output("hub1", "show bgp summary") == output("hub1", "show ip bgp summary")
+    assert output("hub1", "show bgp all").startswith("For address family: IPv4 Unicast\n\nBGP table version is")

@@ -10,6 +10,8 @@ TOOL_SHOWS: tuple[str, ...] = (
     "show bgp ipv4 unicast [(summary|{ipv4} [{mask}]|{prefix})]",
     f"show bgp ipv4 unicast neighbors {_NEIGHBOR_VIEW}",
     f"show bgp all neighbors {_NEIGHBOR_VIEW}",
+    "show bgp all [detail]",
+    "show bgp summary",
     "show crypto ipsec sa [peer {ipv4}] [detail]",
     "show ip interface [{if}]",
     "show interfaces description",

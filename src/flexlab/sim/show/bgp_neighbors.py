@@ -227,11 +227,27 @@ def render_prefix(snap: NodeSnapshot, words: list[str], args: list[str]) -> str:
     found = _lookup(bgp, prefix, exact)
     if found is None:
         return "% Network not in table\n"
+    return join_lines(_entry_lines(bgp, found))
+
+
+def render_all_detail(snap: NodeSnapshot) -> str:
+    """`show bgp all detail`: every prefix's entry, under the address-family header."""
+    if snap.bgp is None:
+        return ""
+    bgp = snap.bgp
+    lines = ["For address family: IPv4 Unicast", ""]
+    for prefix in sorted({p.prefix for p in bgp.paths}, key=lambda p: (int(p.network_address), p.prefixlen)):
+        lines += _entry_lines(bgp, prefix)
+    return join_lines(lines)
+
+
+def _entry_lines(bgp: BgpState, found: ipaddress.IPv4Network) -> list[str]:
     paths = sorted((p for p in bgp.paths if p.prefix == found), key=lambda p: not p.best)
     best_index = next((i for i, p in enumerate(paths) if p.best), None)
     lines = [f"BGP routing table entry for {found}, version {bgp.table_version}"]
     best_text = f"best #{best_index + 1}" if best_index is not None else "no best path"
-    lines.append(f"Paths: ({len(paths)} available, {best_text}, table default{', RIB-failure(17)' if any(p.rib_failure for p in paths) else ''})")
+    rib_failure = ", RIB-failure(17)" if any(p.rib_failure for p in paths) else ""
+    lines.append(f"Paths: ({len(paths)} available, {best_text}, table default{rib_failure})")
     advertised_to = [n for n in bgp.neighbors if any(a.prefix == found for a in n.advertised)]
     if advertised_to:
         lines.append("  Advertised to update-groups:")
@@ -240,7 +256,7 @@ def render_prefix(snap: NodeSnapshot, words: list[str], args: list[str]) -> str:
         lines.append("  Not advertised to any peer")
     for path in paths:
         lines += _path_detail(bgp, path)
-    return join_lines(lines)
+    return lines
 
 
 def _prefix_argument(args: list[str]) -> ipaddress.IPv4Network | None:
@@ -278,9 +294,11 @@ def _path_detail(bgp: BgpState, path: BgpPathState) -> list[str]:
     attrs.append(f"weight {path.weight}")
     if path.valid:
         attrs.append("valid")
-    attrs.append("internal" if path.internal else ("sourced" if path.from_neighbor is None else "external"))
-    if path.from_neighbor is None and path.next_hop == ipaddress.IPv4Address("0.0.0.0") and path.metric is None:
-        attrs.insert(-1, "aggregated, local")
+    aggregate = path.from_neighbor is None and path.metric is None    # the engine gives aggregates no MED
+    if aggregate:
+        attrs.append("aggregated, local")
+    else:
+        attrs.append("internal" if path.internal else ("sourced" if path.from_neighbor is None else "external"))
     if path.atomic_aggregate:
         attrs.append("atomic-aggregate")
     if path.best:

@@ -34,6 +34,12 @@ def _ip_bgp(snap: NodeSnapshot, words: list[str], args: list[str]) -> str:
     return bgp_neighbors.render_prefix(snap, words, args)
 
 
+def _bgp_all(snap: NodeSnapshot) -> str:
+    if snap.bgp is None:
+        return ""
+    return "For address family: IPv4 Unicast\n\n" + bgp.render_ip_bgp(snap)
+
+
 def route_entry(snap: NodeSnapshot, words: list[str], args: list[str]) -> str:
     return route_detail.render_route_entry(snap, words, args)
 
@@ -45,6 +51,9 @@ COMMANDS: dict[tuple[str, ...], Handler] = {
     ("show", "bgp", "ipv4", "unicast", "summary"): _plain(bgp.render_ip_bgp_summary),
     ("show", "bgp", "ipv4", "unicast", "neighbors"): _neighbors(family_header=False),
     ("show", "bgp", "all", "neighbors"): _neighbors(family_header=True),
+    ("show", "bgp", "all"): _plain(_bgp_all),
+    ("show", "bgp", "all", "detail"): _plain(bgp_neighbors.render_all_detail),
+    ("show", "bgp", "summary"): _plain(bgp.render_ip_bgp_summary),
     ("show", "crypto", "ipsec", "sa"): ipsec.render_ipsec_sa,
     ("show", "ip", "interface"): ip_interface.render_ip_interface,
     ("show", "interfaces", "description"): _plain(ip_interface.render_interfaces_description),
