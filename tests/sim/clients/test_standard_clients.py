@@ -72,20 +72,21 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
         _flexlab(env, "lab", "down", "--name", LAB)
 
 
-@pytest.fixture(scope="module")
-def napalm_hub1(lab):
-    driver = get_network_driver("ios")("127.0.0.1", USER, PASSWORD, optional_args={"port": lab["ports"]["hub1"]})
+def _napalm(lab, node: str):
+    driver = get_network_driver("ios")("127.0.0.1", USER, PASSWORD, optional_args={"port": lab["ports"][node]})
     driver.open()
     yield driver
     driver.close()
+
+
+@pytest.fixture(scope="module")
+def napalm_hub1(lab):
+    yield from _napalm(lab, "hub1")
 
 
 @pytest.fixture(scope="module")
 def napalm_spoke1(lab):
-    driver = get_network_driver("ios")("127.0.0.1", USER, PASSWORD, optional_args={"port": lab["ports"]["spoke1"]})
-    driver.open()
-    yield driver
-    driver.close()
+    yield from _napalm(lab, "spoke1")
 
 
 # ---------------------------------------------------------------- netmiko + ntc-templates

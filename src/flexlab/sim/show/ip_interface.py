@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from flexlab.sim.show.errors import UnknownShowCommand
 from flexlab.sim.show.fmt import join_lines
-from flexlab.sim.show.interfaces import find_interface, protocol_word, status_word
+from flexlab.sim.show.interfaces import find_interface, protocol_word, selected_interfaces, status_word
 from flexlab.sim.state import InterfaceState, NodeSnapshot
 
 _ADDRESS_SOURCE = {"NVRAM": "non-volatile memory", "manual": "setup command", "IPCP": "IPCP", "TFTP": "TFTP"}
@@ -57,15 +56,8 @@ _DEFAULT_FEATURES = [
 
 def render_ip_interface(snap: NodeSnapshot, words: list[str], args: list[str]) -> str:
     """Every interface, or the one named by ``args``."""
-    if args:
-        intf = find_interface(snap, "".join(args))
-        if intf is None or len(args) > 2:
-            raise UnknownShowCommand(words, len(words) - len(args))
-        selected = [intf]
-    else:
-        selected = list(snap.interfaces)
     lines: list[str] = []
-    for intf in selected:
+    for intf in selected_interfaces(snap, words, args):
         lines += _block(snap, intf)
     return join_lines(lines)
 
