@@ -59,7 +59,7 @@ def _entry(snap: NodeSnapshot, route: RouteState) -> list[str]:
     metric = route.metric or 0
     lines = [f"Routing entry for {route.prefix}{supernet}"]
     if protocol == "connected":
-        lines += [f'  Known via "connected", distance 0, metric 0 (connected, via interface)',
+        lines += ['  Known via "connected", distance 0, metric 0 (connected, via interface)',
                   "  Routing Descriptor Blocks:", f"  * directly connected, via {route.interface}"]
     elif protocol == "static":
         extra = ", candidate default path" if route.prefix.prefixlen == 0 else (" (connected)" if route.next_hop is None else "")
