@@ -212,6 +212,7 @@ class BgpPathState:
     rib_failure: bool = False  # 'r'
     atomic_aggregate: bool = False
     from_neighbor: IPv4Address | None = None
+    aggregator: tuple[int, IPv4Address] | None = None   # AGGREGATOR attribute (AS, router ID)
 
 
 @dataclass(frozen=True)

@@ -254,6 +254,7 @@ def test_bgp_all_detail_on_the_spoke() -> None:
     (summary,) = prefixes["10.0.0.0/8"]["index"].values()
     assert (summary["next_hop"], summary["originator"]) == ("172.16.0.1", "10.0.1.1")
     assert summary["atomic_aggregate"] is True
+    assert summary["route_status"] == f"aggregated by {AS} 10.0.1.1"     # hub1 made the aggregate
 
 
 def test_bgp_summary_is_the_ipv4_unicast_summary() -> None:

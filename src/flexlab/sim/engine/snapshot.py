@@ -187,7 +187,7 @@ def _path(path: Path, best: bool, suppressed: bool, rib_has_other: bool) -> BgpP
         best=best, valid=path.valid, suppressed=suppressed and path.source != "aggregate",
         internal=path.source == "peer" and path.ibgp,
         rib_failure=best and path.source == "peer" and rib_has_other,
-        atomic_aggregate=attrs.atomic_aggregate, from_neighbor=path.peer,
+        atomic_aggregate=attrs.atomic_aggregate, from_neighbor=path.peer, aggregator=attrs.aggregator,
     )
 
 

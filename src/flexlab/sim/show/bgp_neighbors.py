@@ -279,7 +279,10 @@ def _lookup(bgp: BgpState, wanted: ipaddress.IPv4Network, exact: bool) -> ipaddr
 
 
 def _path_detail(bgp: BgpState, path: BgpPathState) -> list[str]:
-    lines = ["  Refresh Epoch 1", f"  {path.as_path or 'Local'}"]
+    as_path = path.as_path or "Local"
+    if path.aggregator is not None:
+        as_path += f", (aggregated by {path.aggregator[0]} {path.aggregator[1]})"
+    lines = ["  Refresh Epoch 1", f"  {as_path}"]
     if path.from_neighbor is None:
         lines.append(f"    {path.next_hop} from 0.0.0.0 ({bgp.router_id})")
     else:
