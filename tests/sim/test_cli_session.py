@@ -86,7 +86,7 @@ def test_invalid_input_marker_counts_the_prompt(cli_session: CliSession) -> None
 def test_exec_errors(cli_session: CliSession) -> None:
     assert run(cli_session, "sh versoin") == " " * (3 + 7) + "^\n" + INVALID_INPUT + "\n\n"
     assert run(cli_session, "sh ip b").startswith("RENDER show ip bgp\n")   # `show ip bgp` is complete
-    assert run(cli_session, "show ip interface") == "% Incomplete command.\n\n"
+    assert run(cli_session, "show ip local") == "% Incomplete command.\n\n"
     assert run(cli_session, "c") == '% Ambiguous command:  "c"\n'
     assert run(cli_session, "show") == '% Type "show ?" for a list of subcommands\n'
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import asyncssh
 
+from flexlab.sim.cli import vty_lines
 from flexlab.sim.cli.session import CliSession, Renderer
 from flexlab.sim.cli.terminal import Terminal, crlf
 from flexlab.sim.device_api import SimDevice
@@ -77,6 +78,8 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         return True
 
     def session_started(self) -> None:
+        peer = self._chan.get_extra_info("peername") if self._chan is not None else None
+        self._cli.vty = vty_lines.attach(self._device, self._cli.username or "", peer[0] if peer else "")
         self._when_responsive()
 
     def data_received(self, data: str, datatype: int | None) -> None:
@@ -94,6 +97,7 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         if exc is not None and not self._closed:
             log.info("%s: session closed by the client: %s", self._device.name, exc)   # once per session
         self._closed = True
+        self._release_vty()
         self._pending = ""
         if self._waiter is not None:
             self._waiter.cancel()
@@ -162,7 +166,13 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
             except (asyncssh.Error, OSError, BrokenPipeError):
                 self._closed = True
 
+    def _release_vty(self) -> None:
+        if self._cli.vty is not None:
+            vty_lines.detach(self._device, self._cli.vty)
+            self._cli.vty = None
+
     def _finish(self) -> None:
+        self._release_vty()
         if self._chan is not None and not self._closed:
             self._closed = True
             try:

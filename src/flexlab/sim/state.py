@@ -112,6 +112,14 @@ class IpsecFlow:
     packets_decrypted: int
     active_sas: int = 2
     origin: str = "crypto map"
+    # child SA detail (`show crypto ipsec sa`)
+    inbound_spi: int = 0
+    outbound_spi: int = 0
+    transform: str = "esp-aes esp-sha-hmac"
+    mode: str = "Transport"
+    remaining_s: int = 3600            # seconds left of the child SA's lifetime
+    lifetime_kb: int = 4608000
+    esp_overhead: int = 0              # bytes ESP adds to a packet (plaintext mtu = path mtu - this)
 
 
 @dataclass(frozen=True)
@@ -159,6 +167,26 @@ class BgpNeighborState:
     peer_group: str | None = None
     inq: int = 0
     outq: int = 0
+    # session detail (`show ip bgp neighbors`); defaults for a session never opened
+    remote_router_id: IPv4Address | None = None
+    local_address: IPv4Address | None = None
+    local_port: int | None = None      # TCP ports of the open connection (179 on the listener)
+    remote_port: int | None = None
+    hold_time: int = 0                 # negotiated
+    keepalive: int = 0
+    configured_hold: int = 180
+    configured_keepalive: int = 60
+    rr_client: bool = False
+    next_hop_self: bool = False
+    update_source: str | None = None
+    advertised: tuple[BgpPathState, ...] = ()   # what the neighbour was sent (adj-RIB-out)
+    sent_by_type: tuple[tuple[str, int], ...] = ()   # ("OPEN", 1), ("UPDATE", 2), ...
+    rcvd_by_type: tuple[tuple[str, int], ...] = ()
+    established_count: int = 0
+    dropped_count: int = 0
+    last_reset: str | None = None
+    last_read: float | None = None     # lab instants of the last message received / sent
+    last_write: float | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +212,7 @@ class BgpPathState:
     rib_failure: bool = False  # 'r'
     atomic_aggregate: bool = False
     from_neighbor: IPv4Address | None = None
+    aggregator: tuple[int, IPv4Address] | None = None   # AGGREGATOR attribute (AS, router ID)
 
 
 @dataclass(frozen=True)
@@ -282,6 +311,21 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True)
+class LinkNeighborState:
+    """The device at the far end of one cabled interface, as CDP and ARP learn it."""
+
+    local_interface: str       # "Ethernet0/1"
+    device_id: str             # far end's hostname
+    remote_interface: str
+    platform: str              # "Linux Unix", "IOSv", "CSR1000V"
+    version_line: str          # far end's `show version` first line
+    address: IPv4Address | None  # far end's address on the link (None: unnumbered/unset)
+    mac: str                   # far end interface MAC, "aabb.cc00.0310"
+    since: float               # lab instant the link (both ends up) was last established
+    local_mac: str = ""
+
+
+@dataclass(frozen=True)
 class NodeSnapshot:
     hostname: str
     version: VersionInfo
@@ -305,6 +349,7 @@ class NodeSnapshot:
     # Unsynchronised but authoritative (was NTP-synced, sync since lost): IOS marks times
     # with '.' instead of '*'. Ignored while clock_synced.
     clock_authoritative: bool = False
+    links: tuple[LinkNeighborState, ...] = ()   # up links to cabled neighbours (CDP, ARP)
 
     def device_time(self, t: float) -> dt.datetime:
         """The datetime this device's clock shows at lab instant ``t``."""

@@ -51,11 +51,11 @@ def test_supported_commands_lists_the_fixed_words() -> None:
     ("words", "index"),
     [
         (["show", "bogus"], 1),
-        (["show", "ip", "bgp", "neighbors"], 3),
+        (["show", "ip", "bgp", "bogus"], 3),
         (["show", "crypto", "session", "brief"], 3),
         (["show", "crypto", "ikev2", "sa", "detailed", "extra"], 5),
         (["show", "ip", "route", "ospf"], 3),
-        (["show", "clock", "detail"], 2),
+        (["show", "clock", "bogus"], 2),
         (["show", "interfaces", "Serial0/0"], 2),
     ],
 )

@@ -14,11 +14,12 @@ from functools import cache
 from flexlab.sim.cli.grammar import CommandSpec as E
 from flexlab.sim.cli.grammar import Failure, Grammar
 from flexlab.sim.cli.params import Token
+from flexlab.sim.cli.tool_shows import TOOL_SHOWS
 
 PRIVILEGED = 15
 
 #: Commands whose output the `| include|exclude|begin|section|count` filters may follow.
-FILTERABLE = frozenset({"render", "running", "startup", "privilege"})
+FILTERABLE = frozenset({"render", "running", "running-interface", "startup", "privilege", "users"})
 #: What `do` may not run from configuration mode.
 NOT_FROM_CONFIG = frozenset({"configure", "configure-ask", "enable", "disable", "exit"})
 
@@ -32,9 +33,10 @@ def _commands() -> tuple[E, ...]:
         "show crypto ikev2 sa [detailed]",
         "show crypto ikev2 client flexvpn [{word}]",
         "show crypto session [detail]",
-        "show ip bgp [summary]",
+        "show ip bgp [(summary|{ipv4} [{mask}]|{prefix})]",
         "show bgp all summary",
         "show ip route [(bgp|static|connected|local)]",
+        *TOOL_SHOWS,
         "show logging",
         "show ip local pool [{word}]",
         "show ip sla statistics [{int:1-2147483647}]",
@@ -43,8 +45,10 @@ def _commands() -> tuple[E, ...]:
     return (
         *(E(pattern, action="render") for pattern in shows),
         E("show running-config", action="running", min_privilege=PRIVILEGED),
+        E("show running-config interface {if}", action="running-interface", min_privilege=PRIVILEGED),
         E("show startup-config", action="startup", min_privilege=PRIVILEGED),
         E("show privilege", action="privilege"),
+        E("show users", action="users"),
         E("configure terminal", action="configure", min_privilege=PRIVILEGED),
         E("configure", action="configure-ask", min_privilege=PRIVILEGED),
         E("terminal length {int:0-512}", action="term-length"),

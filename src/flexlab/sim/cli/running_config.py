@@ -21,6 +21,16 @@ def running_config_text(tree: ConfigTree) -> str:
     return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n!\n{body}"
 
 
+def interface_config_text(tree: ConfigTree, name: str) -> str | None:
+    """`show running-config interface IF`: the interface's block; None when the running
+    config has no such interface."""
+    block = next((line for line in tree.find("interface", name)), None)
+    if block is None:
+        return None
+    body = "\n".join(block.render()) + "\nend\n"
+    return f"Building configuration...\n\nCurrent configuration : {len(body) - 4} bytes\n!\n{body}\n"
+
+
 def startup_config_text(device: SimDevice) -> str:
     """Uses the device's optional ``startup_config`` (a ConfigTree, or a method returning one)."""
     startup = getattr(device, "startup_config", None)

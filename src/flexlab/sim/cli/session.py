@@ -25,8 +25,10 @@ from flexlab.sim.cli.exec_commands import (
 from flexlab.sim.cli.grammar import Failure, Match
 from flexlab.sim.cli.interpreter import ConfigInterpreter, interpreter_for
 from flexlab.sim.cli.params import Token, tokenize
-from flexlab.sim.cli.running_config import running_config_text, startup_config_text
+from flexlab.sim.cli.running_config import interface_config_text, running_config_text, startup_config_text
+from flexlab.sim.cli.vty_lines import VtyEntry, render_users
 from flexlab.sim.device_api import SimDevice
+from flexlab.sim.show.errors import UnknownShowCommand
 from flexlab.sim.state import NodeSnapshot
 
 log = logging.getLogger(__name__)
@@ -106,6 +108,7 @@ class CliSession:
         self.term_length = 24
         self.term_width = 80
         self._question: _Question | None = None
+        self.vty: VtyEntry | None = None       # set by the SSH server (`show users`)
 
     # -- what the terminal shows ---------------------------------------------------------
 
@@ -131,6 +134,8 @@ class CliSession:
 
     def execute(self, line: str) -> Reply:
         """Run one input line; the reply is what IOS prints before the next prompt."""
+        if self.vty is not None:
+            self.vty.touch()
         if self._question is not None:
             question, self._question = self._question, None
             return question.answer(line)
@@ -178,6 +183,8 @@ class CliSession:
             filters = parsed
         if found.spec.action == "render":
             reply = self._show(found, line, prompt)
+        elif found.spec.action == "running-interface":
+            reply = self._show(found, line, prompt, self._running_interface)
         else:
             reply = self._run_exec(found.spec.action or "", list(found.words))
         output = reply.output
@@ -205,6 +212,7 @@ class CliSession:
             "running": lambda w: Reply(running_config_text(self.device.config)),
             "startup": lambda w: Reply(startup_config_text(self.device)),
             "privilege": lambda w: Reply(f"Current privilege level is {self.level}\n"),
+            "users": lambda w: Reply(render_users(self.device, self.vty)),
             "configure": lambda w: self._enter_config(),
             "configure-ask": lambda w: self._ask("Configuring from terminal, memory, or network [terminal]? ",
                                                  self._configure_answer),
@@ -222,12 +230,18 @@ class CliSession:
         }
         return handlers[action](words)
 
-    def _show(self, found: Match, line: str, prompt: str) -> Reply:
+    def _running_interface(self, snapshot: NodeSnapshot, words: list[str]) -> str:
+        text = interface_config_text(self.device.config, words[-1])
+        if text is None:
+            raise UnknownShowCommand(words, len(words) - 1)
+        return text
+
+    def _show(self, found: Match, line: str, prompt: str, renderer: Renderer | None = None) -> Reply:
         """Render a show command; a renderer refusing the words (e.g. an interface the device
         does not have) gets IOS's error, with the marker under the refused word."""
         words = list(found.words)
         try:
-            text = self.renderer(self.device.snapshot(), words)
+            text = (renderer or self.renderer)(self.device.snapshot(), words)
         except Exception as exc:
             refused = _refused_word(exc, found)
             if refused is not None:

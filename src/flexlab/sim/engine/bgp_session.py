@@ -14,7 +14,7 @@ values, keepalive = min(configured keepalive, hold / 3).
 from __future__ import annotations
 
 import ipaddress
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +58,11 @@ class Neighbor:
         self.hold_time = 0
         self.keepalive = 0
         self.msg_sent = self.msg_rcvd = 0
+        self.sent_by_type: Counter[str] = Counter()    # message statistics per type
+        self.rcvd_by_type: Counter[str] = Counter()
+        self.established_count = self.dropped_count = 0
+        self.last_reset: str | None = None
+        self.last_tx: float | None = None
         self.last_rx = 0.0
         self.adj_in: dict[IPv4Network, Path] = {}
         self.adj_out: dict[IPv4Network, Attrs] = {}
@@ -149,6 +154,8 @@ class Neighbor:
     def send(self, msg: tuple[Any, ...]) -> None:
         """Queue a BGP message on the connection (ordered, retransmitted until forwarded)."""
         self.msg_sent += 1
+        self.sent_by_type[msg[0]] += 1
+        self.last_tx = self.node.now()
         self.outq.append(msg)
         if len(self.outq) == 1:
             self._drain()
@@ -181,6 +188,7 @@ class Neighbor:
                 self._timer("open", self.node.timing.bgp_connect_retry_s * 4, self._open_wait_expired)
         elif seg.kind == "data" and seg.msg is not None:
             self.msg_rcvd += 1
+            self.rcvd_by_type[seg.msg[0]] += 1
             self.last_rx = self.node.now()
             getattr(self, "_on_" + seg.msg[0].lower())(seg.msg)
 
@@ -217,6 +225,7 @@ class Neighbor:
 
     def _establish(self) -> None:
         self.state = "Established"
+        self.established_count += 1
         self.since = self.node.now()
         self._log(syslog.bgp_adjchange(self.display, True))
         self.node.truth("bgp-established", self.address, peer_node=self.peer_node)
@@ -249,6 +258,7 @@ class Neighbor:
         self._log(syslog.bgp_notification(self.display, True, code, text))
         self._segment("data", ("NOTIFICATION", code, text))
         self.msg_sent += 1
+        self.sent_by_type["NOTIFICATION"] += 1
 
     # -- updates ------------------------------------------------------------------------------------
     def offer(self, prefix: IPv4Network, attrs: Attrs | None) -> None:
@@ -288,6 +298,8 @@ class Neighbor:
         self._rto = 0
         self.state = "Idle"
         if was_up:
+            self.dropped_count += 1
+            self.last_reset = reason
             self.since = self.node.now()
             if not quiet:
                 self._log(syslog.bgp_adjchange(self.display, False, reason))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from flexlab.sim.engine.bgp_paths import Path
 from flexlab.sim.engine.ifaces import Iface
 from flexlab.sim.engine.ikev2 import IkeSa
+from flexlab.sim.engine.snapshot_links import interface_mac, ipsec_detail, links, neighbor_detail
 from flexlab.sim.state import (
     BgpListenRange,
     BgpNeighborState,
@@ -71,6 +72,7 @@ def build_snapshot(node: Node) -> NodeSnapshot:
         ),
         slas=tuple(_sla(op) for _, op in sorted(node.sla.ops.items())),
         ntp=node.ntp.state(),
+        links=links(node),
     )
 
 
@@ -95,7 +97,7 @@ def _interface(iface: Iface, index: int, node_index: int) -> InterfaceState:
         mtu=_MTU[iface.kind], ip_mtu=view.ip_mtu,
         bandwidth_kbit=view.bandwidth_kbit or _BANDWIDTH[iface.kind],
         delay_usec=view.delay_tens_usec * 10 if view.delay_tens_usec else _DELAY[iface.kind],
-        mac=f"aabb.cc00.{node_index % 256:02x}{index % 256:02x}",
+        mac=interface_mac(node_index, index),
         tunnel_source=view.tunnel_source, tunnel_destination=destination, tunnel_protection=view.tunnel_protection,
         last_change=iface.last_change, packets_in=iface.packets_in, packets_out=iface.packets_out,
         bytes_in=iface.bytes_in, bytes_out=iface.bytes_out, link_up=iface.link_up,
@@ -119,7 +121,7 @@ def _ike_sa(sa: IkeSa) -> IkeSaState:
 def _session(sa: IkeSa) -> CryptoSessionState:
     flow = IpsecFlow(
         local_ident=f"{sa.local}/255.255.255.255/47/0", remote_ident=f"{sa.remote}/255.255.255.255/47/0",
-        packets_encrypted=sa.encrypted, packets_decrypted=sa.decrypted,
+        packets_encrypted=sa.encrypted, packets_decrypted=sa.decrypted, **ipsec_detail(sa),  # type: ignore[arg-type]
     )
     return CryptoSessionState(
         interface=sa.interface or "unknown", profile=sa.profile, status="UP-ACTIVE", peer=sa.remote, peer_port=500,
@@ -151,7 +153,7 @@ def _bgp(node: Node) -> BgpState | None:
             address=n.address, remote_as=n.remote_as, dynamic=n.dynamic, state=n.state,  # type: ignore[arg-type]
             since=n.since, msg_rcvd=n.msg_rcvd, msg_sent=n.msg_sent, table_version=n.table_version,
             prefixes_received=len(n.adj_in), admin_shutdown=n.view.shutdown, peer_group=n.view.peer_group,
-            outq=len(n.outq),
+            outq=len(n.outq), **neighbor_detail(n),  # type: ignore[arg-type]
         )
         for n in sorted(speaker.neighbors.values(), key=lambda n: int(n.address))
     )
@@ -185,7 +187,7 @@ def _path(path: Path, best: bool, suppressed: bool, rib_has_other: bool) -> BgpP
         best=best, valid=path.valid, suppressed=suppressed and path.source != "aggregate",
         internal=path.source == "peer" and path.ibgp,
         rib_failure=best and path.source == "peer" and rib_has_other,
-        atomic_aggregate=attrs.atomic_aggregate, from_neighbor=path.peer,
+        atomic_aggregate=attrs.atomic_aggregate, from_neighbor=path.peer, aggregator=attrs.aggregator,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from flexlab.sim.show import bgp, crypto, interfaces, misc, routing, syslog, version
+from flexlab.sim.show import tool_commands
 from flexlab.sim.show.errors import UnknownShowCommand
 from flexlab.sim.state import NodeSnapshot
 
@@ -63,6 +64,8 @@ def _crypto_session(snap: NodeSnapshot, words: list[str], args: list[str]) -> st
 
 
 def _ip_route(snap: NodeSnapshot, words: list[str], args: list[str]) -> str:
+    if args and args[0][:1].isdigit():
+        return tool_commands.route_entry(snap, words, args)
     _expect(words, args, allowed=("bgp", "static", "connected", "local"))
     return routing.render_ip_route(snap, args[0].lower() if args else None)
 
@@ -89,13 +92,13 @@ _COMMANDS: dict[tuple[str, ...], Handler] = {
     ("show", "crypto", "session"): _crypto_session,
     ("show", "ip", "bgp", "summary"): _no_args(bgp.render_ip_bgp_summary),
     ("show", "bgp", "all", "summary"): _no_args(bgp.render_bgp_all_summary),
-    ("show", "ip", "bgp"): _no_args(bgp.render_ip_bgp),
     ("show", "ip", "route"): _ip_route,
     ("show", "logging"): _no_args(syslog.render_logging),
     ("show", "ip", "local", "pool"): _ip_local_pool,
     ("show", "ip", "sla", "statistics"): _ip_sla_statistics,
     ("show", "ntp", "status"): _no_args(misc.render_ntp_status),
     ("show", "ntp", "associations"): _no_args(misc.render_ntp_associations),
+    **tool_commands.COMMANDS,
 }
 
 

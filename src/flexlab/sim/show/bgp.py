@@ -120,22 +120,33 @@ def _listen_range_footer(bgp: BgpState) -> list[str]:
 def render_ip_bgp(snap: NodeSnapshot) -> str:
     if snap.bgp is None:
         return "% BGP not active\n"
+    return join_lines(table_header(snap) + table_rows(snap, list(snap.bgp.paths)))
+
+
+def table_header(snap: NodeSnapshot) -> list[str]:
+    """The lines above the BGP table's rows (also used by the per-neighbour route views)."""
+    assert snap.bgp is not None
     bgp = snap.bgp
-    is_modern = modern(snap.version)
     lines = [f"BGP table version is {bgp.table_version}, local router ID is {bgp.router_id}"]
-    lines += _STATUS_LEGEND_MODERN if is_modern else _STATUS_LEGEND_CLASSIC
+    lines += _STATUS_LEGEND_MODERN if modern(snap.version) else _STATUS_LEGEND_CLASSIC
     lines += [
         "Origin codes: i - IGP, e - EGP, ? - incomplete",
         "RPKI validation codes: V valid, I invalid, N Not found",
         "",
         "     Network          Next Hop            Metric LocPrf Weight Path",
     ]
+    return lines
+
+
+def table_rows(snap: NodeSnapshot, paths: list[BgpPathState]) -> list[str]:
+    is_modern = modern(snap.version)
+    lines = []
     previous: ipaddress.IPv4Network | None = None
-    for path in sorted(bgp.paths, key=lambda p: (int(p.prefix.network_address), p.prefix.prefixlen, not p.best)):
+    for path in sorted(paths, key=lambda p: (int(p.prefix.network_address), p.prefix.prefixlen, not p.best)):
         shown = "" if path.prefix == previous else classful_text(path.prefix)
         lines.append(_path_row(path, shown, is_modern))
         previous = path.prefix
-    return join_lines(lines)
+    return lines
 
 
 def classful_text(prefix: ipaddress.IPv4Network) -> str:

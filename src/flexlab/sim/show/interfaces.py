@@ -94,20 +94,24 @@ def render_ip_interface_brief(snap: NodeSnapshot) -> str:
 # ---------------------------------------------------------------- show interfaces
 
 
+def selected_interfaces(snap: NodeSnapshot, words: list[str], args: list[str]) -> list[InterfaceState]:
+    """Every interface, or the one ``args`` names (``Ethernet0/1`` or ``Ethernet 0/1``);
+    IOS's error under the name when the device has no such interface."""
+    first_arg = len(words) - len(args)
+    if len(args) > 2:
+        raise UnknownShowCommand(words, first_arg + 2)
+    if not args:
+        return list(snap.interfaces)
+    intf = find_interface(snap, "".join(args))
+    if intf is None:
+        raise UnknownShowCommand(words, first_arg)
+    return [intf]
+
+
 def render_interfaces(snap: NodeSnapshot, args: list[str]) -> str:
     """All interfaces, or the one named by ``args`` (``Ethernet0/1`` or ``Ethernet 0/1``)."""
-    words = ["show", "interfaces", *args]
-    if len(args) > 2:
-        raise UnknownShowCommand(words, 4)
-    if args:
-        intf = find_interface(snap, "".join(args))
-        if intf is None:
-            raise UnknownShowCommand(words, 2)
-        selected = [intf]
-    else:
-        selected = list(snap.interfaces)
     lines: list[str] = []
-    for intf in selected:
+    for intf in selected_interfaces(snap, ["show", "interfaces", *args], args):
         lines += _interface_block(snap, intf)
     return join_lines(lines)
 

@@ -44,7 +44,7 @@ _HARDWARE_WORDS = {
 }
 
 
-def _build_year(version: VersionInfo) -> int:
+def build_year(version: VersionInfo) -> int:
     """Copyright end year, from the build date in ``Compiled Fri 01-Sep-23 18:31 by mcpre``."""
     match = re.search(r"-(\d{2}) ", version.compiled)
     return 2000 + int(match.group(1)) if match else 2023
@@ -92,7 +92,7 @@ def _hardware_line(info: VersionInfo) -> str:
 
 def render_version(snap: NodeSnapshot) -> str:
     info = snap.version
-    year = _build_year(info)
+    year = build_year(info)
     uptime = uptime_words(snap.now - snap.booted)
     is_xe = info.os_family == "iosxe"
     lines: list[str] = []
