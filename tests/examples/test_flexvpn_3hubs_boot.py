@@ -10,58 +10,22 @@ tests/jobs/test_job_three_hubs.py once `flexlab lab up --embedded -t` exists.
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
-import re
+import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-from flexlab.design import LabPlan, Link, NodePlan, Port
-from flexlab.render import get_kind
 from flexlab.sim.engine.lab import Lab
 
-ROOT = Path(__file__).resolve().parents[2]
-TOPOLOGY = ROOT / "topologies" / "examples" / "flexvpn-3hubs.clab.yml"
-EPOCH = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=dt.UTC)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "live"))
+from live_lab import EPOCH, THREE_HUBS, plan_from_topology  # noqa: E402
+
 HUB_WAN = {"hub1": "100.64.0.2", "hub2": "100.64.0.6", "hub3": "100.64.0.10"}   # from the configs, by hand
 #: Hand-derived worst cases (docs/timing.md, fixed model, dpd 30 5, IP SLA every 5 s):
 #: T + I + (N+1)*R + S = 5 + 30 + 30 + 5 = 70 s; a dead peer tried on the way costs the
 #: IKE_SA_INIT give-up (2+4+8+16 = 30 s) plus the next-peer pause (2 s): 102 s.
 BOUND_S = 70.0
 BOUND_ONE_DEAD_PEER_S = 102.0
-
-
-def _addresses(config: str) -> dict[str, ipaddress.IPv4Interface]:
-    found = {}
-    for block in re.finditer(r"^interface (\S+)\n((?:[ \t]+.*\n)*)", config, re.M):
-        match = re.search(r"^\s*ip address (\S+) (\S+)", block.group(2), re.M)
-        if match:
-            found[block.group(1)] = ipaddress.IPv4Interface(f"{match.group(1)}/{match.group(2)}")
-    return found
-
-
-def plan_from_topology(path: Path) -> tuple[LabPlan, dict[str, str]]:
-    """Nodes, ports and links as containerlab reads them from ``path``, configs from its files."""
-    topology = yaml.safe_load(path.read_text())["topology"]
-    ifname = get_kind(topology["defaults"]["kind"]).ifname
-    configs = {name: (path.parent / node["startup-config"]).read_text() for name, node in topology["nodes"].items()}
-    addresses = {name: _addresses(text) for name, text in configs.items()}
-    ports: dict[str, list[Port]] = {name: [] for name in configs}
-    links = []
-    for link in topology["links"]:
-        (a, a_eth), (b, b_eth) = (end.split(":") for end in link["endpoints"])
-        a_port, b_port = int(a_eth.removeprefix("eth")), int(b_eth.removeprefix("eth"))
-        a_if, b_if = addresses[a][ifname(a_port)], addresses[b][ifname(b_port)]
-        ports[a].append(Port(a_port, a_if.ip, a_if.network, b, b_port, b_if.ip, f"to {b}"))
-        ports[b].append(Port(b_port, b_if.ip, b_if.network, a, a_port, a_if.ip, f"to {a}"))
-        links.append(Link(a, a_port, b, b_port))
-    nodes = tuple(
-        NodePlan(name=name, role=name.rstrip("0123456789"), ports=tuple(sorted(ports[name], key=lambda p: p.number)))  # type: ignore[arg-type]
-        for name in configs
-    )
-    return LabPlan(design=None, nodes=nodes, links=tuple(links)), configs  # type: ignore[arg-type]
 
 
 def client(lab: Lab, spoke: str) -> tuple[str, str]:
@@ -76,7 +40,7 @@ def up_events(lab: Lab, spoke: str, since: float) -> list[tuple[float, str]]:
 
 @pytest.fixture
 def lab() -> Lab:
-    plan, configs = plan_from_topology(TOPOLOGY)
+    plan, configs = plan_from_topology(THREE_HUBS)
     lab = Lab(plan, epoch=EPOCH, configs=configs)
     lab.boot()
     lab.run_for(max(node.boot_offset for node in lab.nodes.values()) + 100)
