@@ -1,8 +1,9 @@
 """The hand-written three-hub topology (topologies/examples/flexvpn-3hubs.clab.yml) boots
 on the simulator engine in-process (test clock, no SSH) and fails over as 116413 says.
 
-The engine is fed the topology's own links and startup configs: node names, cabling
-(``node:ethN``) and addresses come from the files, nothing from configs/design.yaml. This
+The engine is fed the topology's own links and startup configs (tests/fixtures/live):
+node names, cabling (``node:ethN``) and addresses come from the files, nothing from
+configs/design.yaml. This
 shows the configs are accepted line for line and the three-hub protocol behaviour the job
 relies on (peer order, skipping a dead peer); the job itself runs on it in
 tests/jobs/test_job_three_hubs.py once `flexlab lab up --embedded -t` exists.
@@ -18,7 +19,7 @@ import pytest
 from flexlab.sim.engine.lab import Lab
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "live"))
-from live_lab import EPOCH, THREE_HUBS, plan_from_topology  # noqa: E402
+from live_lab import THREE_HUBS, engine_lab  # noqa: E402
 
 HUB_WAN = {"hub1": "100.64.0.2", "hub2": "100.64.0.6", "hub3": "100.64.0.10"}   # from the configs, by hand
 #: Hand-derived worst cases (docs/timing.md, fixed model, dpd 30 5, IP SLA every 5 s):
@@ -40,8 +41,7 @@ def up_events(lab: Lab, spoke: str, since: float) -> list[tuple[float, str]]:
 
 @pytest.fixture
 def lab() -> Lab:
-    plan, configs = plan_from_topology(THREE_HUBS)
-    lab = Lab(plan, epoch=EPOCH, configs=configs)
+    lab = engine_lab(THREE_HUBS)
     lab.boot()
     lab.run_for(max(node.boot_offset for node in lab.nodes.values()) + 100)
     return lab
