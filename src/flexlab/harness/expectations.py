@@ -15,7 +15,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-from flexlab.iosconfig import ConfigLine, ConfigTree
+from flexlab.iosconfig import ConfigTree
 
 IPv4Address = ipaddress.IPv4Address
 IPv4Network = ipaddress.IPv4Network
@@ -51,8 +51,10 @@ def undescribed_nodes(design: Any, nodes: list[str]) -> list[str]:
     return [n for n in nodes if n not in names]
 
 
-def _router_bgp(config: str) -> ConfigLine | None:
-    return ConfigTree.from_text(config).first("router", "bgp")
+def _bgp_lines(config: str, first_word: str) -> list[list[str]]:
+    """The words of the ``router bgp`` lines that start with ``first_word``."""
+    router = ConfigTree.from_text(config).first("router", "bgp")
+    return [line.words for line in router.children_starting(first_word)] if router else []
 
 
 def _address(word: str) -> IPv4Address | None:
@@ -64,35 +66,20 @@ def _address(word: str) -> IPv4Address | None:
 
 def bgp_neighbor_addresses(config: str) -> list[IPv4Address]:
     """Neighbours configured by address with ``remote-as`` (peer groups left out)."""
-    router = _router_bgp(config)
-    found = []
-    for line in router.children_starting("neighbor") if router else []:
-        words = line.words
-        if len(words) >= 4 and words[2] == "remote-as" and (address := _address(words[1])) is not None:
-            found.append(address)
-    return found
+    found = [_address(w[1]) for w in _bgp_lines(config, "neighbor") if len(w) >= 4 and w[2] == "remote-as"]
+    return [address for address in found if address is not None]
 
 
 def bgp_networks(config: str) -> list[IPv4Network]:
     """``network A mask M`` lines of ``router bgp``."""
-    router = _router_bgp(config)
-    found = []
-    for line in router.children_starting("network") if router else []:
-        words = line.words
-        if len(words) >= 4 and words[2] == "mask":
-            found.append(IPv4Network(f"{words[1]}/{words[3]}", strict=False))
-    return found
+    return [IPv4Network(f"{w[1]}/{w[3]}", strict=False) for w in _bgp_lines(config, "network")
+            if len(w) >= 4 and w[2] == "mask"]
 
 
 def summary_only_aggregates(config: str) -> list[IPv4Network]:
     """``aggregate-address A M summary-only`` lines of ``router bgp``."""
-    router = _router_bgp(config)
-    found = []
-    for line in router.children_starting("aggregate-address") if router else []:
-        words = line.words
-        if len(words) >= 4 and "summary-only" in words[3:]:
-            found.append(IPv4Network(f"{words[1]}/{words[2]}", strict=False))
-    return found
+    return [IPv4Network(f"{w[1]}/{w[2]}", strict=False) for w in _bgp_lines(config, "aggregate-address")
+            if len(w) >= 4 and "summary-only" in w[3:]]
 
 
 def from_configs(configs: dict[str, str], hubs: list[str], spokes: list[str]) -> tuple[Expectations | None, list[str]]:
