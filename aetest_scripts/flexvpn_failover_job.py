@@ -35,7 +35,9 @@ from flexlab.dpd_model import DpdModelError, parse_model
 from flexlab.errors import FlexlabError
 from flexlab.harness.expectations import SOURCES as EXPECTATION_SOURCES
 from flexlab.harness.job_report import merge_run_files
-from flexlab.harness.sequence import expectation_problem, plan_runs, sequence_problem, testbed_roles
+from flexlab.harness.sequence import (
+    expectation_problem, learnt_hub_wan, plan_runs, sequence_problem, testbed_roles,
+)
 from flexlab.harness.scrub import scrub_run_dir, secret_values
 from flexlab.locks import lock_output_dir
 from flexlab.privatefs import make_private
@@ -102,7 +104,7 @@ def _run_job(runtime, args: argparse.Namespace) -> None:
         fail_usage("flexvpn_failover_job", "give a testbed with --testbed-file (e.g. testbeds/embedded.yaml)")
     settings = lab_settings(testbed)
     hubs = [h for h in args.hubs.split(",") if h] or testbed_roles(testbed, "hub")
-    if problem := sequence_problem(testbed, hubs, cumulative=args.cumulative, failure_mode=args.failure_mode):
+    if problem := sequence_problem(testbed, hubs, cumulative=args.cumulative):
         fail_usage("flexvpn_failover_job", problem)
     report_dir = (args.report_dir or Path(runtime.directory)).resolve()
     try:
@@ -119,6 +121,7 @@ def _run_job(runtime, args: argparse.Namespace) -> None:
     for stale in (report_dir / "runs").glob("*.json"):
         stale.unlink()  # results of an earlier job in the same report directory
     first = True
+    known_hub_wan: dict[str, str] = {}   # hubs' WAN addresses as runs read them (for hubs later kept down)
     try:
         for iteration in range(1, args.iterations + 1):
             for spec in plan_runs(hubs, args.cumulative):
@@ -128,12 +131,14 @@ def _run_job(runtime, args: argparse.Namespace) -> None:
                     testscript=str(TESTSCRIPT), runtime=runtime, taskid=f"failover-{tag}",
                     testbed=testbed, lab=lab, hub=hub, failure_mode=args.failure_mode, iteration=iteration,
                     dead_hubs=spec.dead_hubs, keep_failed=spec.keep_failed, expect_from=args.expect_from,
+                    known_hub_wan=dict(known_hub_wan),
                     skip_config=args.skip_config or not first, config_dir=args.config_dir,
                     report_dir=report_dir, run_tag=tag, kind=settings.get("kind", "cisco_iol"),
                     design=str(args.design) if args.design else None, dpd_model=args.dpd_model,
                     capture=not args.no_capture,
                 )
                 first = False
+                known_hub_wan.update(learnt_hub_wan(report_dir, tag))
     finally:
         lab.close()
         written = merge_run_files(report_dir, extra_dirs=[Path(runtime.directory)])

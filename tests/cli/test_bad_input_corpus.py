@@ -217,12 +217,6 @@ def test_job_refuses_a_third_hub_the_design_does_not_describe(capsys, sandbox, m
             "has no node hub3", "--expect-from configs")
 
 
-def test_job_refuses_a_cumulative_sequence_with_a_lab_made_failure(capsys, sandbox, monkeypatch):
-    job = _job(sandbox, monkeypatch, "--cumulative", "--hubs", "hub1,hub2", "--failure-mode", "freeze",
-               "--skip-config", "--expect-from", "configs", testbed=_three_hub_testbed(sandbox))
-    refused(capsys, sandbox, job, "--cumulative runs with --failure-mode interface-shutdown only")
-
-
 def test_job_refuses_a_device_without_connections(capsys, sandbox, monkeypatch):
     testbed = sandbox.file("testbed.yaml", b"testbed: {name: t, custom: {flexlab: {lab: embedded, name: corpus}}}\n"
                                            b"devices:\n  hub1: {os: iosxe, type: router, custom: {role: hub}, connections: {}}\n")

@@ -54,6 +54,29 @@ def test_cumulative_runs_move_spoke1_hub1_hub2_hub3_and_pass(tmp_path: Path) -> 
     assert failover_measure.reads.flex_clients(testbed.devices["spoke1"])[0].peer.compressed == HUB_WAN["hub1"]
 
 
+@pytest.mark.parametrize("mode", ["node-stop", "freeze", "blackhole"])
+def test_cumulative_runs_with_a_lab_made_failure_leave_the_down_hub_alone(tmp_path: Path, mode: str) -> None:
+    """hub1 stays stopped/frozen/isolated while hub2 is failed: the second run must not read
+    it (a stopped router answers nothing) and takes its WAN address from the first run."""
+    testbed, lab = live()
+    first, run1 = run_testscript(testbed, lab, tmp_path, hub="hub1", keep_failed=True, failure_mode=mode)
+    assert lab.is_failed("hub1") and run1["hub_wan"]["hub1"] == HUB_WAN["hub1"]
+    second, run2 = run_testscript(testbed, lab, tmp_path, hub="hub2", dead_hubs=["hub1"], failure_mode=mode,
+                                  known_hub_wan=run1["hub_wan"])
+    assert (first, second) == ("passed", "passed"), run2["run"]["problems"]
+    assert {s["spoke"]: s["to_hub"] for s in run2["run"]["spokes"]} == {"spoke1": "hub3", "spoke2": "hub3"}
+    assert run2["run"]["testcases"]["Recovery"] == "passed" and not lab.lab.failures
+
+
+def test_a_hub_kept_down_without_a_recorded_address_is_named(tmp_path: Path) -> None:
+    testbed, lab = live()
+    lab.fail("hub1", "node-stop")
+    ctx = flow.Context.create(testbed, lab, {"failure_mode": "node-stop", "hub": "hub2", "dead_hubs": ["hub1"],
+                                             "expect_from": "configs"})
+    assert flow.connect_all(ctx) == []
+    assert flow.learn_topology(ctx) == ["hub1: kept failed by an earlier run that did not record its WAN address"]
+
+
 def test_report_shows_the_path_of_each_spoke(tmp_path: Path) -> None:
     runs = [HubRun("hub1", "interface-shutdown", kept_failed=True, testcases={"Recovery": DEFERRED}),
             HubRun("hub2", "interface-shutdown", dead_hubs=["hub1"], testcases={"Recovery": "passed"})]

@@ -79,6 +79,7 @@ class Context:
     dead_hubs: list[str] = field(default_factory=list)   # --cumulative: failed by earlier runs, still failed
     keep_failed: bool = False                            # --cumulative: leave this run's hub failed
     expect_from: str = "design"                          # --expect-from: design | configs
+    known_hub_wan: dict[str, str] = field(default_factory=dict)   # learnt by earlier runs (hubs now down)
     expect: expectations.Expectations | None = None
 
     @classmethod
@@ -93,6 +94,7 @@ class Context:
             run_tag=str(params.get("run_tag") or "run"), capture_enabled=bool(params.get("capture", True)),
             dead_hubs=list(params.get("dead_hubs") or []), keep_failed=bool(params.get("keep_failed")),
             expect_from=str(params.get("expect_from") or "design"),
+            known_hub_wan=dict(params.get("known_hub_wan") or {}),
         )
         ctx.devices = dict(testbed.devices)
         for name, device in ctx.devices.items():
@@ -134,6 +136,12 @@ class Context:
         run's hub once it is failed."""
         hubs = self.dead_hubs + ([self.hub] if with_failed_hub else [])
         return {self.hub_wan[h] for h in hubs if h in self.hub_wan}
+
+    def reachable(self) -> list[str]:
+        """The devices this run can talk to: hubs kept down by a lab-made failure (stopped,
+        frozen, isolated by an earlier run of --cumulative) are left alone until restored."""
+        away = set(self.dead_hubs) if self.failure_mode != "interface-shutdown" else set()
+        return [name for name in self.devices if name not in away]
 
     def alive_hubs(self) -> list[str]:
         down = set(self.dead_hubs) | ({self.hub} if self.hub_failed else set())
@@ -197,7 +205,7 @@ def connect_all(ctx: Context) -> list[str]:
         return [why]
     if ctx.devices:
         reads.load_parser_index(next(iter(ctx.devices.values())))
-    problems = [problem for problem in parallel(connect, list(ctx.devices)).values() if problem]
+    problems = [problem for problem in parallel(connect, ctx.reachable()).values() if problem]
     return [why] if problems and (why := ctx.lab.gone()) else problems
 
 
@@ -275,8 +283,11 @@ def send_spokes_home(ctx: Context) -> list[str]:
 def learn_topology(ctx: Context) -> list[str]:
     """Read what the job needs from the devices: WAN addresses, peers, clocks, versions."""
     problems: list[str] = []
-    configs = parallel(lambda n: reads.running_config(ctx.devices[n]), list(ctx.devices))
+    configs = parallel(lambda n: reads.running_config(ctx.devices[n]), ctx.reachable())
     for hub in ctx.hubs:
+        if hub not in configs:
+            problems += _known_wan(ctx, hub)
+            continue
         wan_if = reads.tunnel_source_interface(configs[hub])
         addresses = reads.interface_addresses(ctx.devices[hub])
         if wan_if is None or wan_if not in addresses:
@@ -288,18 +299,26 @@ def learn_topology(ctx: Context) -> list[str]:
         if not reads.configured_peers(configs[spoke]):
             problems.append(f"{spoke}: no `peer N <address>` in its FlexVPN client block")
     problems += _learn_expectations(ctx, configs)
-    ctx.offsets = parallel(lambda n: measure_clock(ctx.devices[n], ctx.time_scale), list(ctx.devices))
+    ctx.offsets = parallel(lambda n: measure_clock(ctx.devices[n], ctx.time_scale), ctx.reachable())
     synced = all(offset.device_synced for offset in ctx.offsets.values())
     ctx.clock_method = (CLOCK_NTP if synced
                         else "unsynchronised clocks: times corrected by offsets measured with `show clock`")
-    ctx.images = parallel(lambda n: _version(ctx.devices[n]), list(ctx.devices))
+    ctx.images = parallel(lambda n: _version(ctx.devices[n]), ctx.reachable())
     return problems
+
+
+def _known_wan(ctx: Context, hub: str) -> list[str]:
+    """A hub an earlier run left down: its WAN address as that run read it."""
+    if hub not in ctx.known_hub_wan:
+        return [f"{hub}: kept failed by an earlier run that did not record its WAN address"]
+    ctx.hub_wan[hub] = IPv4Address(ctx.known_hub_wan[hub])
+    return []
 
 
 def _learn_expectations(ctx: Context, configs: dict[str, str]) -> list[str]:
     """The routing the checks expect: from the design, or (--expect-from configs) the configs."""
     if ctx.expect_from == "configs":
-        ctx.expect, problems = expectations.from_configs(configs, ctx.hubs, ctx.spokes)
+        ctx.expect, problems = expectations.from_configs(configs, [h for h in ctx.hubs if h in configs], ctx.spokes)
         return problems
     missing = expectations.undescribed_nodes(ctx.design, ctx.hubs + ctx.spokes)
     if missing:
@@ -402,11 +421,11 @@ def restore_hub(ctx: Context, hub: str, mode: str) -> None:
     else:
         ctx.lab.restore(hub, mode)
         if mode == "node-stop":
-            _reconnect(ctx, hub)
+            reconnect(ctx, hub)
     ctx.ledger.remove(hub)
 
 
-def _reconnect(ctx: Context, name: str) -> None:
+def reconnect(ctx: Context, name: str) -> None:
     device = ctx.devices[name]
     try:
         device.disconnect()
@@ -430,5 +449,5 @@ def write_run(ctx: Context | None, report_dir: Path, run_tag: str) -> Path | Non
         return None
     runs = private_dir(Path(report_dir) / "runs")
     payload = {"run": asdict(ctx.run), "lab": ctx.lab.describe(), "images": ctx.images, "clock_method": ctx.clock_method,
-               "dpd_model": ctx.dpd_model.to_dict()}
+               "dpd_model": ctx.dpd_model.to_dict(), "hub_wan": {h: str(a) for h, a in ctx.hub_wan.items()}}
     return write_private(runs / f"{run_tag}.json", json.dumps(payload, indent=2, default=str))

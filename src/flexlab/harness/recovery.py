@@ -6,9 +6,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flexlab.harness import checks, reads
+from flexlab.harness import checks, expectations, reads
 from flexlab.harness.flow import (
-    POLL_INTERVAL_S, Context, restore_hub, parallel, send_spokes_home, wait_baseline, write_run,
+    POLL_INTERVAL_S, Context, parallel, reconnect, restore_hub, send_spokes_home, wait_baseline, write_run,
 )
 from flexlab.labs.session import JobLab
 
@@ -29,6 +29,8 @@ def _restore_all(ctx: Context, hub: str) -> list[str]:
     restore_hub(ctx, hub, ctx.failure_mode)
     for dead in ctx.dead_hubs:
         restore_hub(ctx, dead, pending.get(dead, ctx.failure_mode))
+        if not ctx.devices[dead].is_connected():
+            reconnect(ctx, dead)   # left alone while it was down (a lab-made failure)
     restored = [hub] + ctx.dead_hubs
     ctx.hub_failed, ctx.dead_hubs = False, []
     return restored
@@ -37,7 +39,9 @@ def _restore_all(ctx: Context, hub: str) -> list[str]:
 def _hub_back(ctx: Context, hub: str) -> tuple[str, list[str]]:
     """A restored hub re-forms BGP with the other hubs and learns every spoke LAN."""
     expect = ctx.expected()
-    peers = expect.hub_peers.get(hub, ())
+    peers = expect.hub_peers.get(hub)
+    if peers is None:   # down since before this run (--cumulative): its config is readable now
+        peers = tuple(expectations.bgp_neighbor_addresses(reads.running_config(ctx.devices[hub])))
     lans = {lan: None for lan in expect.spoke_lans.values()}
 
     def back() -> list[str]:
