@@ -11,10 +11,12 @@ tests/jobs/test_job_three_hubs.py once `flexlab lab up --embedded -t` exists.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from flexlab.sim.engine.lab import Lab
 
@@ -27,6 +29,18 @@ HUB_WAN = {"hub1": "100.64.0.2", "hub2": "100.64.0.6", "hub3": "100.64.0.10"}   
 #: IKE_SA_INIT give-up (2+4+8+16 = 30 s) plus the next-peer pause (2 s): 102 s.
 BOUND_S = 70.0
 BOUND_ONE_DEAD_PEER_S = 102.0
+
+
+def test_every_node_has_its_partial_startup_config_and_every_link_end_is_a_node() -> None:
+    """Each node's startup config exists, is partial (containerlab keeps its management
+    bootstrap) and names the node as hostname; every link end is a node. (containerlab's
+    schema: tests/test_clab.py.)"""
+    doc = yaml.safe_load(THREE_HUBS.read_text())
+    for name, node in doc["topology"]["nodes"].items():
+        config = THREE_HUBS.parent / node["startup-config"]
+        assert ".partial." in config.name and re.match(rf"hostname {name}\n", config.read_text()), name
+    ends = {end.split(":")[0] for link in doc["topology"]["links"] for end in link["endpoints"]}
+    assert ends == set(doc["topology"]["nodes"])
 
 
 def client(lab: Lab, spoke: str) -> tuple[str, str]:
