@@ -10,11 +10,11 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Network
 
 from flexlab import timing
-from flexlab.harness import checks, reads
-from flexlab.harness.peers import NextPeer, next_alive
-from flexlab.harness.flow import POLL_INTERVAL_S, Context, now_utc, parallel
-from flexlab.harness.report import SpokeFailover
 from flexlab.bound import with_dead_peers
+from flexlab.harness import checks, reads
+from flexlab.harness.flow import POLL_INTERVAL_S, Context, now_utc, parallel
+from flexlab.harness.peers import NextPeer, next_alive
+from flexlab.harness.report import SpokeFailover
 
 #: The poller waits this many times the bound, to tell "slow" from "never".
 OVERRUN_FACTOR = 2.0
