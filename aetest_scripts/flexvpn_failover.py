@@ -19,6 +19,7 @@ import logging
 from pyats import aetest
 
 from flexlab.harness import dpd_capture, failover_measure, flow, recovery
+from flexlab.harness.report import DEFERRED
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,9 @@ class Recovery(aetest.Testcase):
         if not ctx.hub_failed:
             ctx.record_testcase("Recovery", "blocked", ["the hub was not failed"])
             self.blocked("the hub was not failed")
+        if ctx.keep_failed:
+            ctx.record_testcase("Recovery", DEFERRED, [], [recovery.kept_failed(ctx)])
+            self.skipped(recovery.kept_failed(ctx))
         _report_checks(ctx, "Recovery", recovery.recover(ctx, hub), steps)
 
 

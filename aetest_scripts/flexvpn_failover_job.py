@@ -3,12 +3,17 @@
     pyats run job aetest_scripts/flexvpn_failover_job.py --testbed-file testbeds/embedded.yaml \
         [--failure-mode interface-shutdown|node-stop|freeze|blackhole] [--hubs hub1,hub2] \
         [--config-dir DIR] [--skip-config] [--iterations N] [--report-dir DIR] [--dpd-model MODEL] \
-        [--no-capture]
+        [--no-capture] [--cumulative] [--expect-from design|configs]
 
 --dpd-model declares the image's DPD behaviour (flexlab.dpd_model): a name (ios-fixed-5,
 the default assumption), a key=value list (retransmits=3,backoff=exponential,factor=2) or
 a model file written by `flexlab calibrate`. The bound follows it and the DpdSchedule
 testcase checks it against the schedule captured on each moved spoke's WAN link.
+
+--cumulative keeps each hub of --hubs failed while the next one is failed (spokes move
+on along their client block's peer order); the last run restores them all. --expect-from
+configs takes the expected routing (overlay address, summary, spoke LANs, inter-hub
+neighbours) from the running configs, for a user topology the design does not describe.
 
 With an embedded-lab testbed the job starts the lab itself when it is not running, and
 stops it at the end (a lab that was already up is used and left running).
@@ -28,7 +33,11 @@ from flexlab.cli.argtypes import OneLineParser, fail_usage, positive_int
 from flexlab.design import load_design
 from flexlab.dpd_model import DpdModelError, parse_model
 from flexlab.errors import FlexlabError
+from flexlab.harness.expectations import SOURCES as EXPECTATION_SOURCES
 from flexlab.harness.job_report import merge_run_files
+from flexlab.harness.sequence import (
+    expectation_problem, learnt_hub_wan, plan_runs, sequence_problem, testbed_roles,
+)
 from flexlab.harness.scrub import scrub_run_dir, secret_values
 from flexlab.locks import lock_output_dir
 from flexlab.privatefs import make_private
@@ -52,6 +61,10 @@ def job_parser() -> argparse.ArgumentParser:
     parser.add_argument("--design", type=Path, help="design file with the expectations (default configs/design.yaml)")
     parser.add_argument("--dpd-model", default="", help="declared DPD model: name, key=value list or model file")
     parser.add_argument("--no-capture", action="store_true", help="no packet capture: the DpdSchedule check is not run")
+    parser.add_argument("--cumulative", action="store_true",
+                        help="keep each hub of --hubs failed while the next is failed; restore them all at the end")
+    parser.add_argument("--expect-from", choices=EXPECTATION_SOURCES, default="design",
+                        help="expected routing from the design file or from the devices' running configs")
     return parser
 
 
@@ -90,15 +103,17 @@ def _run_job(runtime, args: argparse.Namespace) -> None:
     if testbed is None:
         fail_usage("flexvpn_failover_job", "give a testbed with --testbed-file (e.g. testbeds/embedded.yaml)")
     settings = lab_settings(testbed)
-    hubs = [h for h in args.hubs.split(",") if h] or [
-        name for name, device in testbed.devices.items() if (device.custom or {}).get("role") == "hub"
-    ]
-    unknown = [h for h in hubs if h not in testbed.devices]
-    if unknown:
-        fail_usage("flexvpn_failover_job", f"--hubs names devices not in the testbed: {', '.join(unknown)}")
+    hubs = [h for h in args.hubs.split(",") if h] or testbed_roles(testbed, "hub")
+    if problem := sequence_problem(testbed, hubs, cumulative=args.cumulative):
+        fail_usage("flexvpn_failover_job", problem)
     report_dir = (args.report_dir or Path(runtime.directory)).resolve()
     try:
         check_job_inputs(testbed, args.config_dir, args.design)
+        spokes = settings.get("spokes")
+        design = load_design(args.design, spokes=int(spokes) if spokes else None)
+        if problem := expectation_problem(design, testbed, expect_from=args.expect_from,
+                                          skip_config=args.skip_config, config_dir=args.config_dir):
+            fail_usage("flexvpn_failover_job", problem)
         report_lock = lock_output_dir(report_dir, "report directory")
         lab = open_lab(testbed, config_dir=args.config_dir)
     except FlexlabError as exc:
@@ -106,19 +121,24 @@ def _run_job(runtime, args: argparse.Namespace) -> None:
     for stale in (report_dir / "runs").glob("*.json"):
         stale.unlink()  # results of an earlier job in the same report directory
     first = True
+    known_hub_wan: dict[str, str] = {}   # hubs' WAN addresses as runs read them (for hubs later kept down)
     try:
         for iteration in range(1, args.iterations + 1):
-            for hub in hubs:
+            for spec in plan_runs(hubs, args.cumulative):
+                hub = spec.hub
                 tag = f"{hub}-{iteration}"
                 run(
                     testscript=str(TESTSCRIPT), runtime=runtime, taskid=f"failover-{tag}",
                     testbed=testbed, lab=lab, hub=hub, failure_mode=args.failure_mode, iteration=iteration,
+                    dead_hubs=spec.dead_hubs, keep_failed=spec.keep_failed, expect_from=args.expect_from,
+                    known_hub_wan=dict(known_hub_wan),
                     skip_config=args.skip_config or not first, config_dir=args.config_dir,
                     report_dir=report_dir, run_tag=tag, kind=settings.get("kind", "cisco_iol"),
                     design=str(args.design) if args.design else None, dpd_model=args.dpd_model,
                     capture=not args.no_capture,
                 )
                 first = False
+                known_hub_wan.update(learnt_hub_wan(report_dir, tag))
     finally:
         lab.close()
         written = merge_run_files(report_dir, extra_dirs=[Path(runtime.directory)])

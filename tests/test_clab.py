@@ -78,6 +78,12 @@ def test_committed_topology_validates_against_the_schema(kind: str, validator) -
     assert schema_errors(validator, doc) == []
 
 
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "topologies" / "examples").glob("*.clab.yml")),
+                         ids=lambda p: p.name)
+def test_example_topologies_validate_against_the_schema(path: Path, validator) -> None:
+    assert schema_errors(validator, yaml.safe_load(path.read_text())) == []
+
+
 def test_c8000v_topology_validates_too(plan: LabPlan, validator) -> None:
     assert schema_errors(validator, clab.build_topology(plan, "cisco_c8000v", "../configs/lab/cisco_c8000v")) == []
 

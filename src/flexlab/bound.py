@@ -6,7 +6,7 @@ docs/timing.md derives it. Pure functions, no device access.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from flexlab.dpd_model import DEFAULT_MODEL, DpdModel
@@ -18,6 +18,13 @@ DEFAULT_SETUP_ALLOWANCE_S = 5.0    # IKE_SA_INIT + IKE_AUTH + tunnel up; docs/ti
 DEFAULT_BGP_KEEPALIVE_S = 60
 DEFAULT_BGP_HOLDTIME_S = 180
 DEFAULT_IP_SLA_FREQUENCY_S = 60
+#: A dead peer the FlexVPN client tries on its way to a live one (docs/timing.md, "Dead
+#: peers on the way"). Both assumed, not verified on IOS: K, the time until the client
+#: gives up an unanswered IKE_SA_INIT (first retransmission after 2 s, doubling, 3
+#: retransmissions: 2+4+8+16, RFC 7296 section 2.1 exponential retransmission), and P, the
+#: pause before it tries the next peer.
+DEAD_PEER_IKE_GIVEUP_S = 30.0
+NEXT_PEER_PAUSE_S = 2.0
 
 
 class TimingInputError(FlexlabError):
@@ -290,3 +297,38 @@ def dpd_bound(
                  f"{_fmt(t)} + {i} + {retries} + {_fmt(s)} = {_fmt(detection + s)} s", tuple(terms),
                  "on-demand DPD: the first R-U-THERE goes with the first outbound packet after I s "
                  "without traffic from the peer", model.describe())
+
+
+def with_dead_peers(bound: Bound, dead_peers: int, ike_giveup_s: float = DEAD_PEER_IKE_GIVEUP_S,
+                    next_peer_pause_s: float = NEXT_PEER_PAUSE_S) -> Bound:
+    """``bound`` for a spoke that tries ``dead_peers`` dead peers before the live one.
+
+    The client tries peers in sequence order (facts.md section 2): each dead peer on the way
+    costs an unanswered IKE_SA_INIT until the client gives up (K) and the pause before the
+    next peer (P), so the bound grows by d*(K+P). Unchanged when no dead peer is tried or
+    there is no bound.
+    """
+    if dead_peers < 0:
+        raise ValueError("dead_peers must be >= 0")
+    if dead_peers == 0 or bound.total_s is None or bound.detection_s is None:
+        return bound
+    extra = dead_peers * (ike_giveup_s + next_peer_pause_s)
+    head, _, setup = bound.formula.rpartition(" + ")
+    numbers, _, _total = bound.expression.rpartition(" = ")
+    first, _, allowance = numbers.rpartition(" + ")
+    terms = (
+        BoundTerm("d", "dead peers the client tries before the live one (peer order of its client block)",
+                  float(dead_peers)),
+        BoundTerm("K", "IKE_SA_INIT give-up time per dead peer (assumed: 2+4+8+16 s, not verified on IOS)",
+                  ike_giveup_s),
+        BoundTerm("P", "pause before the client tries the next peer (assumed, not verified on IOS)",
+                  next_peer_pause_s),
+    )
+    return replace(
+        bound, detection_s=bound.detection_s + extra, total_s=bound.total_s + extra,
+        formula=f"{head} + d*(K+P) + {setup}",
+        expression=(f"{first} + {dead_peers}*({_fmt(ike_giveup_s)}+{_fmt(next_peer_pause_s)}) + {allowance} = "
+                    f"{_fmt(bound.total_s + extra)} s"),
+        terms=bound.terms + terms,
+        note=f"{bound.note}; then {dead_peers} dead peer(s) tried before the live one",
+    )

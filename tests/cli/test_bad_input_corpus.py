@@ -194,6 +194,29 @@ def test_job_refuses_zero_iterations(capsys, sandbox, monkeypatch):
     refused(capsys, sandbox, _job(sandbox, monkeypatch, "--iterations", "0"), "--iterations")
 
 
+@pytest.mark.parametrize(("argv", "mention"), [
+    (["--cumulative", "--hubs", "hub1"], "--cumulative needs at least two different hubs"),
+    (["--cumulative", "--hubs", "hub1,hub2"], "--cumulative fails every hub of --hubs (hub1, hub2)"),
+    (["--hubs", "hub1,hub7"], "--hubs names devices not in the testbed: hub7"),
+    (["--expect-from", "configs"], "--expect-from configs needs --skip-config or --config-dir"),
+    (["--expect-from", "everywhere"], "--expect-from"),
+])
+def test_job_refuses_hub_sequences_it_cannot_run(capsys, sandbox, monkeypatch, argv, mention):
+    refused(capsys, sandbox, _job(sandbox, monkeypatch, *argv), mention)
+
+
+def _three_hub_testbed(sandbox: Sandbox) -> Path:
+    devices = "".join(f"  {name}: {{os: ios, type: router, custom: {{role: {role}}}, connections: {{cli: {{command: 'true'}}}}}}\n"
+                      for name, role in (("hub1", "hub"), ("hub2", "hub"), ("hub3", "hub"), ("spoke1", "spoke")))
+    return sandbox.file("three.yaml", ("testbed: {name: t, custom: {flexlab: {lab: embedded, name: corpus}}}\n"
+                                       "devices:\n" + devices).encode())
+
+
+def test_job_refuses_a_third_hub_the_design_does_not_describe(capsys, sandbox, monkeypatch):
+    refused(capsys, sandbox, _job(sandbox, monkeypatch, "--skip-config", testbed=_three_hub_testbed(sandbox)),
+            "has no node hub3", "--expect-from configs")
+
+
 def test_job_refuses_a_device_without_connections(capsys, sandbox, monkeypatch):
     testbed = sandbox.file("testbed.yaml", b"testbed: {name: t, custom: {flexlab: {lab: embedded, name: corpus}}}\n"
                                            b"devices:\n  hub1: {os: iosxe, type: router, custom: {role: hub}, connections: {}}\n")

@@ -10,8 +10,10 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Network
 
 from flexlab import timing
+from flexlab.bound import with_dead_peers
 from flexlab.harness import checks, reads
 from flexlab.harness.flow import POLL_INTERVAL_S, Context, now_utc, parallel
+from flexlab.harness.peers import NextPeer, next_alive
 from flexlab.harness.report import SpokeFailover
 
 #: The poller waits this many times the bound, to tell "slow" from "never".
@@ -26,22 +28,46 @@ def dpd_inputs(ctx: Context, spoke: str) -> tuple[timing.DpdConfig | None, float
     """The spoke's DPD configuration and the period of its DPD-triggering traffic, from the
     configuration it actually runs."""
     config = ctx.spoke_configs[spoke]
-    overlay = str(ctx.design.model.overlay.hub_address)
+    overlay = str(ctx.expected().overlay_hub_address)
     sources = timing.dpd_trigger_traffic(config, bgp_neighbor=overlay)
     return timing.parse_dpd_config(config), timing.traffic_period_s(sources)
 
 
-def _bound(ctx: Context, spoke: str) -> timing.Bound:
-    """The DPD bound from the configuration the spoke runs and the declared model."""
+def _bound(ctx: Context, spoke: str, dead_tried: int = 0) -> timing.Bound:
+    """The DPD bound from the configuration the spoke runs and the declared model, plus the
+    dead peers it tries on its way to the next live one."""
     dpd, period = dpd_inputs(ctx, spoke)
-    return timing.dpd_bound(dpd, period, model=ctx.dpd_model)
+    return with_dead_peers(timing.dpd_bound(dpd, period, model=ctx.dpd_model), dead_tried)
+
+
+def expected_next(ctx: Context, spoke: str, hub: str) -> NextPeer:
+    """The next live peer of the spoke's client block after the failed hub's."""
+    peers = reads.configured_peers(ctx.spoke_configs[spoke])
+    return next_alive(peers, ctx.hub_wan[hub], ctx.dead_addresses(with_failed_hub=True))
+
+
+def _wrong_peer(ctx: Context, spoke: str, new_peer: IPv4Address | None, expected: NextPeer) -> str:
+    """Why the peer the spoke moved to is not the one its client block leads to ("" if it is)."""
+    if new_peer == expected.peer:
+        return ""
+    skipped = f" after trying the failed {', '.join(map(str, expected.dead_tried))}" if expected.dead_tried else ""
+    return (f"{spoke}: moved to {new_peer} ({ctx.hub_by_address(new_peer) or 'not a hub'}), expected "
+            f"{expected.peer} ({ctx.hub_by_address(expected.peer)}): the next live peer of its client block"
+            f"{skipped}")
 
 
 def measure_spoke(ctx: Context, spoke: str, hub: str) -> SpokeFailover:
     failed_peer = ctx.hub_wan[hub]
     failure = ctx.failure_for(spoke)
     record = SpokeFailover(hub=hub, spoke=spoke, from_peer=str(failed_peer), timing_method=failure.method)
-    bound = _bound(ctx, spoke)
+    expected = expected_next(ctx, spoke, hub)
+    record.expected_peer = str(expected.peer) if expected.peer is not None else None
+    record.expected_hub = ctx.hub_by_address(expected.peer)
+    record.dead_peers_tried = [str(p) for p in expected.dead_tried]
+    if expected.peer is None:
+        record.reason = f"{spoke}: every other peer of its client block is on a failed hub; it cannot move"
+        return record
+    bound = _bound(ctx, spoke, expected.worst_dead_tried)
     record.dpd_bound_s, record.bound_formula = bound.total_s, f"{bound.formula}: {bound.expression}"
     record.bound_terms = {term.symbol: term.value_s for term in bound.terms}
     record.dpd_model = ctx.dpd_model.to_dict()
@@ -74,7 +100,9 @@ def measure_spoke(ctx: Context, spoke: str, hub: str) -> SpokeFailover:
         record.reason = f"{spoke}: moved to {new_peer} but its log shows no tunnel up: {measurement.reason}"
         return record
     record.failover_s = round(measurement.failover_s, 3)
-    if bound.total_s is None:
+    if wrong := _wrong_peer(ctx, spoke, new_peer, expected):
+        record.reason = wrong
+    elif bound.total_s is None:
         record.reason = f"{spoke}: failed over in {record.failover_s:.3f} s but no DPD bound applies ({bound.note})"
     elif not measurement.within(bound):
         record.reason = (f"{spoke}: failover took {record.failover_s:.3f} s, more than the DPD bound "
@@ -116,7 +144,7 @@ RouteTable = dict[IPv4Network, reads.Route]
 def _convergence_problems(ctx: Context, spoke: str, lan: IPv4Network, state: SpokeState,
                           routes: dict[str, RouteTable], hub_routes: dict[str, RouteTable]) -> list[str]:
     """One moved spoke: BGP up, only the summary, the survivor holds its LAN, others reach it."""
-    overlay, summary = ctx.design.model.overlay.hub_address, ctx.design.model.summary
+    overlay, summary = ctx.expected().overlay_hub_address, ctx.expected().summary
     survivor = ctx.moved[spoke].to_hub
     clients, neighbors = state
     assigned = clients[0].assigned if clients else None
@@ -139,9 +167,8 @@ def wait_bgp_convergence(ctx: Context, hub: str) -> dict[str, list[str]]:
     surviving hub's BGP routes once (not once per moved spoke), and a spoke whose checks
     held is not read again, as when each spoke was polled on its own.
     """
-    overlay = ctx.design.model.overlay.hub_address
-    plan = ctx.design.plan()
-    lans = {spoke: plan.node(spoke).lan for spoke in ctx.moved}
+    overlay = ctx.expected().overlay_hub_address
+    lans = {spoke: ctx.expected().spoke_lans[spoke] for spoke in ctx.moved}
     latest: dict[str, list[str]] = {spoke: [] for spoke in ctx.moved}
     pending = set(ctx.moved)
 

@@ -19,9 +19,10 @@ from typing import Any, Callable, TypeVar
 from flexlab import timing
 from flexlab.dpd_model import DpdModel, parse_model
 from flexlab.design import Design, load_design
-from flexlab.harness import checks, reads
+from flexlab.harness import checks, expectations, reads
 from flexlab.harness.config_replace import removal_commands, unapplied_lines
 from flexlab.harness.ledger import FailureLedger
+from flexlab.harness.peers import first_alive
 from flexlab.harness.report import HubRun, SpokeFailover
 from flexlab.labs.session import JobLab, lab_settings
 from flexlab.privatefs import private_dir, write_private
@@ -75,6 +76,11 @@ class Context:
     captures: dict[str, Any] = field(default_factory=dict)          # spoke -> dpd_capture.SpokeCapture
     capture_problems: dict[str, str] = field(default_factory=dict)  # spoke -> why it has no capture
     capture_enabled: bool = True                                     # False: --no-capture
+    dead_hubs: list[str] = field(default_factory=list)   # --cumulative: failed by earlier runs, still failed
+    keep_failed: bool = False                            # --cumulative: leave this run's hub failed
+    expect_from: str = "design"                          # --expect-from: design | configs
+    known_hub_wan: dict[str, str] = field(default_factory=dict)   # learnt by earlier runs (hubs now down)
+    expect: expectations.Expectations | None = None
 
     @classmethod
     def create(cls, testbed: Any, lab: JobLab, params: Any) -> "Context":
@@ -86,6 +92,9 @@ class Context:
             iteration=int(params.get("iteration", 1)), kind=str(params.get("kind") or "cisco_iol"),
             dpd_model=parse_model(params.get("dpd_model")), capture_dir=Path(params.get("report_dir") or "."),
             run_tag=str(params.get("run_tag") or "run"), capture_enabled=bool(params.get("capture", True)),
+            dead_hubs=list(params.get("dead_hubs") or []), keep_failed=bool(params.get("keep_failed")),
+            expect_from=str(params.get("expect_from") or "design"),
+            known_hub_wan=dict(params.get("known_hub_wan") or {}),
         )
         ctx.devices = dict(testbed.devices)
         for name, device in ctx.devices.items():
@@ -94,7 +103,8 @@ class Context:
                 ctx.hubs.append(name)
             elif role == "spoke":
                 ctx.spokes.append(name)
-        ctx.run = HubRun(hub=ctx.hub, failure_mode=ctx.failure_mode, iteration=ctx.iteration)
+        ctx.run = HubRun(hub=ctx.hub, failure_mode=ctx.failure_mode, iteration=ctx.iteration,
+                         dead_hubs=list(ctx.dead_hubs), kept_failed=ctx.keep_failed)
         ctx.ledger = FailureLedger.for_lab(lab.instance or f"{lab.kind}-{lab.name}", lab.pid)
         return ctx
 
@@ -114,6 +124,33 @@ class Context:
             self.run.checks[name] = list(checks)
         if problems:
             self.run.problems[name] = list(problems)
+
+    def expected(self) -> expectations.Expectations:
+        """The routing the checks expect (the design's unless learnt from the configs at setup)."""
+        if self.expect is None:
+            self.expect = expectations.from_design(self.design, self.hubs, self.spokes)
+        return self.expect
+
+    def dead_addresses(self, *, with_failed_hub: bool) -> set[IPv4Address]:
+        """WAN addresses of the hubs that are down: earlier runs' (--cumulative), and this
+        run's hub once it is failed."""
+        hubs = self.dead_hubs + ([self.hub] if with_failed_hub else [])
+        return {self.hub_wan[h] for h in hubs if h in self.hub_wan}
+
+    def reachable(self) -> list[str]:
+        """The devices this run can talk to: hubs kept down by a lab-made failure (stopped,
+        frozen, isolated by an earlier run of --cumulative) are left alone until restored."""
+        away = set(self.dead_hubs) if self.failure_mode != "interface-shutdown" else set()
+        return [name for name in self.devices if name not in away]
+
+    def alive_hubs(self) -> list[str]:
+        down = set(self.dead_hubs) | ({self.hub} if self.hub_failed else set())
+        return [h for h in self.hubs if h not in down]
+
+    def live_peer(self, spoke: str) -> IPv4Address | None:
+        """The peer the spoke must be on now: its first configured peer that is not down."""
+        peers = reads.configured_peers(self.spoke_configs[spoke])
+        return first_alive(peers, self.dead_addresses(with_failed_hub=self.hub_failed))
 
     def hub_by_address(self, address: IPv4Address | None) -> str | None:
         return next((h for h, a in self.hub_wan.items() if a == address), None)
@@ -168,7 +205,7 @@ def connect_all(ctx: Context) -> list[str]:
         return [why]
     if ctx.devices:
         reads.load_parser_index(next(iter(ctx.devices.values())))
-    problems = [problem for problem in parallel(connect, list(ctx.devices)).values() if problem]
+    problems = [problem for problem in parallel(connect, ctx.reachable()).values() if problem]
     return [why] if problems and (why := ctx.lab.gone()) else problems
 
 
@@ -218,8 +255,8 @@ def restore_pending(ctx: Context, *, by_cli: bool) -> list[str]:
     assert ctx.ledger is not None
     restored = []
     for hub, mode in ctx.ledger.pending(known=ctx.hubs).items():
-        if (mode == "interface-shutdown") != by_cli:
-            continue
+        if (mode == "interface-shutdown") != by_cli or hub in ctx.dead_hubs:
+            continue   # the other kind, or failed on purpose by an earlier run (--cumulative)
         if mode != "interface-shutdown" and ctx.lab.is_failed(hub) is False:
             log.warning("failure ledger: %s (%s) is not failed in the lab any more: entry cleared", hub, mode)
             ctx.ledger.remove(hub)
@@ -232,11 +269,12 @@ def restore_pending(ctx: Context, *, by_cli: bool) -> list[str]:
 
 
 def send_spokes_home(ctx: Context) -> list[str]:
-    """`clear crypto ikev2 sa` on spokes not on their configured peer 1 (they reconnect from it)."""
+    """`clear crypto ikev2 sa` on spokes not on their first live peer (peer 1 unless hubs are
+    kept failed): they reconnect from peer 1 and stop at the first that answers."""
     cleared = []
     for spoke, clients in parallel(lambda s: reads.flex_clients(ctx.devices[s]), ctx.spokes).items():
-        peers = reads.configured_peers(ctx.spoke_configs[spoke])
-        if peers and (not clients or clients[0].peer != peers[0]):
+        home = ctx.live_peer(spoke)
+        if home is not None and (not clients or clients[0].peer != home):
             cleared.append(spoke)
     parallel(lambda s: ctx.devices[s].execute("clear crypto ikev2 sa"), cleared)
     return cleared
@@ -245,8 +283,11 @@ def send_spokes_home(ctx: Context) -> list[str]:
 def learn_topology(ctx: Context) -> list[str]:
     """Read what the job needs from the devices: WAN addresses, peers, clocks, versions."""
     problems: list[str] = []
-    configs = parallel(lambda n: reads.running_config(ctx.devices[n]), list(ctx.devices))
+    configs = parallel(lambda n: reads.running_config(ctx.devices[n]), ctx.reachable())
     for hub in ctx.hubs:
+        if hub not in configs:
+            problems += _known_wan(ctx, hub)
+            continue
         wan_if = reads.tunnel_source_interface(configs[hub])
         addresses = reads.interface_addresses(ctx.devices[hub])
         if wan_if is None or wan_if not in addresses:
@@ -257,12 +298,34 @@ def learn_topology(ctx: Context) -> list[str]:
         ctx.spoke_configs[spoke] = configs[spoke]
         if not reads.configured_peers(configs[spoke]):
             problems.append(f"{spoke}: no `peer N <address>` in its FlexVPN client block")
-    ctx.offsets = parallel(lambda n: measure_clock(ctx.devices[n], ctx.time_scale), list(ctx.devices))
+    problems += _learn_expectations(ctx, configs)
+    ctx.offsets = parallel(lambda n: measure_clock(ctx.devices[n], ctx.time_scale), ctx.reachable())
     synced = all(offset.device_synced for offset in ctx.offsets.values())
     ctx.clock_method = (CLOCK_NTP if synced
                         else "unsynchronised clocks: times corrected by offsets measured with `show clock`")
-    ctx.images = parallel(lambda n: _version(ctx.devices[n]), list(ctx.devices))
+    ctx.images = parallel(lambda n: _version(ctx.devices[n]), ctx.reachable())
     return problems
+
+
+def _known_wan(ctx: Context, hub: str) -> list[str]:
+    """A hub an earlier run left down: its WAN address as that run read it."""
+    if hub not in ctx.known_hub_wan:
+        return [f"{hub}: kept failed by an earlier run that did not record its WAN address"]
+    ctx.hub_wan[hub] = IPv4Address(ctx.known_hub_wan[hub])
+    return []
+
+
+def _learn_expectations(ctx: Context, configs: dict[str, str]) -> list[str]:
+    """The routing the checks expect: from the design, or (--expect-from configs) the configs."""
+    if ctx.expect_from == "configs":
+        ctx.expect, problems = expectations.from_configs(configs, [h for h in ctx.hubs if h in configs], ctx.spokes)
+        return problems
+    missing = expectations.undescribed_nodes(ctx.design, ctx.hubs + ctx.spokes)
+    if missing:
+        return [f"the design {ctx.design.source} has no node {', '.join(missing)}: give the design of this lab "
+                "(--design) or take the expectations from the running configs (--expect-from configs)"]
+    ctx.expect = expectations.from_design(ctx.design, ctx.hubs, ctx.spokes)
+    return []
 
 
 def _version(device: Any) -> str:
@@ -271,33 +334,37 @@ def _version(device: Any) -> str:
 
 
 # -- baseline ---------------------------------------------------------------------------------
-def _expected_lans(ctx: Context) -> dict[str, ipaddress.IPv4Network]:
-    plan = ctx.design.plan()
-    return {s: plan.node(s).lan for s in ctx.spokes if plan.node(s).lan is not None}
+#: Baseline check names: peer 1, or with hubs kept failed (--cumulative) the first live peer.
+PEER_CHECKS = {False: ("spokes ACTIVE on their designed peer 1", "IKEv2 SA READY to peer 1"),
+               True: ("spokes ACTIVE on their first live peer", "IKEv2 SA READY to that peer")}
 
 
 def baseline_problems(ctx: Context) -> dict[str, list[str]]:
-    overlay = ctx.design.model.overlay.hub_address
-    summary = ctx.design.model.summary
+    expect = ctx.expected()
+    overlay, summary = expect.overlay_hub_address, expect.summary
+    on_peer, sa_up = PEER_CHECKS[bool(ctx.dead_hubs)]
     spoke_reads = parallel(lambda s: (
         reads.flex_clients(ctx.devices[s]), reads.ike_sas(ctx.devices[s]),
         reads.bgp_neighbors(ctx.devices[s]), reads.bgp_routes(ctx.devices[s]),
     ), ctx.spokes)
-    hub_routes = parallel(lambda h: reads.bgp_routes(ctx.devices[h]), ctx.hubs)
+    hub_routes = parallel(lambda h: reads.bgp_routes(ctx.devices[h]), ctx.alive_hubs())
     result: dict[str, list[str]] = {k: [] for k in (
-        "spokes ACTIVE on their designed peer 1", "IKEv2 SA READY to peer 1", "BGP to the hub overlay Established",
+        on_peer, sa_up, "BGP to the hub overlay Established",
         "spokes hold only the summary", "hubs hold every spoke LAN", "assigned overlay addresses are unique")}
     assigned: dict[str, IPv4Address | None] = {}
     for spoke, (clients, sas, neighbors, routes) in spoke_reads.items():
-        peer1 = reads.configured_peers(ctx.spoke_configs[spoke])[0]
-        result["spokes ACTIVE on their designed peer 1"] += checks.client_on_peer(spoke, clients, peer1)
-        result["IKEv2 SA READY to peer 1"] += checks.sa_ready(spoke, sas, peer1)
+        home = ctx.live_peer(spoke)
+        if home is None:
+            result[on_peer].append(f"{spoke}: every peer of its client block is on a failed hub")
+        else:
+            result[on_peer] += checks.client_on_peer(spoke, clients, home)
+            result[sa_up] += checks.sa_ready(spoke, sas, home)
         result["BGP to the hub overlay Established"] += checks.bgp_established(spoke, neighbors, overlay)
         result["spokes hold only the summary"] += checks.only_summary(spoke, routes, summary)
         assigned[spoke] = clients[0].assigned if clients else None
         if clients and clients[0].peer is not None:
             ctx.baseline_peer[spoke] = clients[0].peer
-    lans = {lan: None for lan in _expected_lans(ctx).values()}
+    lans = {lan: None for lan in expect.spoke_lans.values()}
     for hub, routes in hub_routes.items():
         result["hubs hold every spoke LAN"] += checks.holds_prefixes(hub, routes, lans)
     result["assigned overlay addresses are unique"] += checks.unique_addresses(assigned)
@@ -354,11 +421,11 @@ def restore_hub(ctx: Context, hub: str, mode: str) -> None:
     else:
         ctx.lab.restore(hub, mode)
         if mode == "node-stop":
-            _reconnect(ctx, hub)
+            reconnect(ctx, hub)
     ctx.ledger.remove(hub)
 
 
-def _reconnect(ctx: Context, name: str) -> None:
+def reconnect(ctx: Context, name: str) -> None:
     device = ctx.devices[name]
     try:
         device.disconnect()
@@ -382,5 +449,5 @@ def write_run(ctx: Context | None, report_dir: Path, run_tag: str) -> Path | Non
         return None
     runs = private_dir(Path(report_dir) / "runs")
     payload = {"run": asdict(ctx.run), "lab": ctx.lab.describe(), "images": ctx.images, "clock_method": ctx.clock_method,
-               "dpd_model": ctx.dpd_model.to_dict()}
+               "dpd_model": ctx.dpd_model.to_dict(), "hub_wan": {h: str(a) for h, a in ctx.hub_wan.items()}}
     return write_private(runs / f"{run_tag}.json", json.dumps(payload, indent=2, default=str))

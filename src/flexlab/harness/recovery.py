@@ -6,9 +6,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flexlab.harness import checks, reads
+from flexlab.harness import checks, expectations, reads
 from flexlab.harness.flow import (
-    POLL_INTERVAL_S, Context, restore_hub, parallel, send_spokes_home, wait_baseline, write_run,
+    POLL_INTERVAL_S, Context, parallel, reconnect, restore_hub, send_spokes_home, wait_baseline, write_run,
 )
 from flexlab.labs.session import JobLab
 
@@ -17,20 +17,49 @@ log = logging.getLogger(__name__)
 RECOVERY_ALLOWANCE_S = 240.0
 
 
-def recover(ctx: Context, hub: str) -> dict[str, list[str]]:
-    """Restore the hub, check it re-learns the cloud, then put the lab back as it began."""
-    restore_hub(ctx, hub, ctx.failure_mode)
-    ctx.hub_failed = False
-    plan = ctx.design.plan()
-    other_hub_address = plan.node(hub).other_hub_address
-    lans = {plan.node(s).lan: None for s in ctx.spokes}
-    results: dict[str, list[str]] = {}
+def kept_failed(ctx: Context) -> str:
+    """--cumulative: the run's hub stays failed; the last run of the sequence restores it."""
+    return f"{ctx.hub} stays failed for the next run (--cumulative); the last run restores every hub"
 
-    def hub_back() -> list[str]:
-        problems = checks.bgp_established(hub, reads.bgp_neighbors(ctx.devices[hub]), other_hub_address)
+
+def _restore_all(ctx: Context, hub: str) -> list[str]:
+    """Restore this run's hub, then the hubs earlier runs left failed (--cumulative)."""
+    assert ctx.ledger is not None
+    pending = ctx.ledger.pending(known=ctx.hubs)
+    restore_hub(ctx, hub, ctx.failure_mode)
+    for dead in ctx.dead_hubs:
+        restore_hub(ctx, dead, pending.get(dead, ctx.failure_mode))
+        if not ctx.devices[dead].is_connected():
+            reconnect(ctx, dead)   # left alone while it was down (a lab-made failure)
+    restored = [hub] + ctx.dead_hubs
+    ctx.hub_failed, ctx.dead_hubs = False, []
+    return restored
+
+
+def _hub_back(ctx: Context, hub: str) -> tuple[str, list[str]]:
+    """A restored hub re-forms BGP with the other hubs and learns every spoke LAN."""
+    expect = ctx.expected()
+    peers = expect.hub_peers.get(hub)
+    if peers is None:   # down since before this run (--cumulative): its config is readable now
+        peers = tuple(expectations.bgp_neighbor_addresses(reads.running_config(ctx.devices[hub])))
+    lans = {lan: None for lan in expect.spoke_lans.values()}
+
+    def back() -> list[str]:
+        neighbors = reads.bgp_neighbors(ctx.devices[hub])
+        problems = [p for peer in peers for p in checks.bgp_established(hub, neighbors, peer)]
         return problems + checks.holds_prefixes(hub, reads.bgp_routes(ctx.devices[hub]), lans)
-    outcome = checks.poll(hub_back, ctx.wall(RECOVERY_ALLOWANCE_S), POLL_INTERVAL_S)
-    results[f"{hub} re-forms BGP with the other hub and learns every spoke LAN"] = outcome.problems
+    outcome = checks.poll(back, ctx.wall(RECOVERY_ALLOWANCE_S), POLL_INTERVAL_S)
+    other = "the other hub" if len(peers) == 1 else "the other hubs"
+    return f"{hub} re-forms BGP with {other} and learns every spoke LAN", outcome.problems
+
+
+def recover(ctx: Context, hub: str) -> dict[str, list[str]]:
+    """Restore the hub (and the hubs --cumulative left failed), check they re-learn the
+    cloud, then put the lab back as it began."""
+    results: dict[str, list[str]] = {}
+    for restored in _restore_all(ctx, hub):
+        check, problems = _hub_back(ctx, restored)
+        results[check] = problems
 
     reactivating = {s for s in ctx.moved if reads.has_peer_reactivate(ctx.spoke_configs[s])}
     staying = [s for s in ctx.moved if s not in reactivating]
@@ -41,7 +70,7 @@ def recover(ctx: Context, hub: str) -> dict[str, list[str]]:
     if reactivating:
         def returned() -> list[str]:
             clients = parallel(lambda s: reads.flex_clients(ctx.devices[s]), sorted(reactivating))
-            return [p for s, found in clients.items() for p in checks.client_on_peer(s, found, ctx.baseline_peer[s])]
+            return [p for s, found in clients.items() for p in checks.client_on_peer(s, found, _peer1(ctx, s))]
         back = checks.poll(returned, ctx.wall(RECOVERY_ALLOWANCE_S), POLL_INTERVAL_S)
         results["spokes with `peer reactivate` return to their preferred hub"] = back.problems
     # Put the lab back as it began: moved spokes reconnect from peer 1.
@@ -51,6 +80,11 @@ def recover(ctx: Context, hub: str) -> dict[str, list[str]]:
     if ctx.run is not None:
         ctx.run.recovery = "ok" if not any(results.values()) else "problems"
     return results
+
+
+def _peer1(ctx: Context, spoke: str) -> Any:
+    """The spoke's most preferred peer (all hubs are back when this is asked)."""
+    return reads.configured_peers(ctx.spoke_configs[spoke])[0]
 
 
 def _peer(text: str | None) -> Any:
@@ -65,7 +99,10 @@ def cleanup(ctx: Context | None, testbed: Any, lab: JobLab, report_dir: Path, ru
     if why:
         problems.append(why)   # nothing left to restore: say so once, not per device
     if ctx is not None and ctx.ledger is not None and not why:
+        kept = (set(ctx.dead_hubs) | {ctx.hub}) if ctx.keep_failed else set()
         for hub, mode in ctx.ledger.pending(known=ctx.hubs).items():
+            if hub in kept:
+                continue   # --cumulative: the next run expects it failed; the last one restores it
             if mode != "interface-shutdown" and lab.is_failed(hub) is False:
                 ctx.ledger.remove(hub)   # restored by someone else meanwhile
                 continue
