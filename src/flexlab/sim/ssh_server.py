@@ -54,6 +54,7 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         self._device = device
         self._cli = CliSession(device, username=username, renderer=renderer)
         self._terminal = Terminal(self._cli, self._write)
+        self._terminal.on_idle = self._when_ready_again
         self._chan: asyncssh.SSHServerChannel | None = None
         self._command: str | None = None
         self._pending = ""            # received, not yet processed
@@ -130,7 +131,8 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
             self._terminal.start()
         data, self._pending = self._pending[:INPUT_CHUNK], self._pending[INPUT_CHUNK:]
         try:
-            self._terminal.feed(data)
+            taken = self._terminal.feed(data)
+            self._pending = data[taken:] + self._pending   # typed ahead while a command runs
         except Exception:  # a CLI bug must not take the server down
             log.exception("CLI failure on %s", self._device.name)
             self._write("\r\n% flexlab: internal CLI error\r\n" + self._cli.prompt)
@@ -140,7 +142,7 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         if self._paused and len(self._pending) <= MAX_PENDING_INPUT // 2 and self._chan is not None:
             self._paused = False
             self._chan.resume_reading()
-        if self._pending:
+        if self._pending and not self._terminal.busy:
             self._pump = asyncio.get_running_loop().call_soon(self._when_ready_again)
 
     def _when_ready_again(self) -> None:
@@ -150,6 +152,9 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
     def _run_exec_request(self, command: str) -> None:
         reply = self._cli.execute(command)
         self._write(crlf(reply.output))
+        if reply.stream is not None:
+            reply.stream.attach(lambda text: self._write(crlf(text)), self._finish)
+            return
         self._finish()
 
     def _write(self, text: str) -> None:

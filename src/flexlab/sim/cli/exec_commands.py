@@ -19,6 +19,8 @@ PRIVILEGED = 15
 
 #: Commands whose output the `| include|exclude|begin|section|count` filters may follow.
 FILTERABLE = frozenset({"render", "running", "startup", "privilege"})
+#: Commands that go on producing output over lab time (cli/ping.py).
+PROBE_COMMANDS = frozenset({"ping", "traceroute"})
 #: What `do` may not run from configuration mode.
 NOT_FROM_CONFIG = frozenset({"configure", "configure-ask", "enable", "disable", "exit"})
 
@@ -59,6 +61,8 @@ def _commands() -> tuple[E, ...]:
         E("clear ip bgp (*|{ipv4}) [soft [(in|out)]]", action="clear", min_privilege=PRIVILEGED),
         E("clear logging", action="clear-logging", min_privilege=PRIVILEGED),
         E("clear counters [{if}]", action="clear-counters", min_privilege=PRIVILEGED),
+        E("ping {line}", action="ping"),
+        E("traceroute {line}", action="traceroute"),
         E("enable [{int:0-15}]", action="enable"),
         E("disable", action="disable", min_privilege=PRIVILEGED),
         E("exit", action="exit"),

@@ -16,6 +16,7 @@ from flexlab.sim.cli.exec_commands import (
     FILTERABLE,
     NOT_FROM_CONFIG,
     PRIVILEGED,
+    PROBE_COMMANDS,
     OutputFilter,
     apply_filter,
     exec_grammar,
@@ -25,6 +26,8 @@ from flexlab.sim.cli.exec_commands import (
 from flexlab.sim.cli.grammar import Failure, Match
 from flexlab.sim.cli.interpreter import ConfigInterpreter
 from flexlab.sim.cli.params import Token, tokenize
+from flexlab.sim.cli.ping import run as probe_command
+from flexlab.sim.cli.stream import OutputStream
 from flexlab.sim.cli.running_config import running_config_text, startup_config_text
 from flexlab.sim.device_api import SimDevice
 from flexlab.sim.state import NodeSnapshot
@@ -41,6 +44,7 @@ ENABLE_ATTEMPTS = 3
 class Reply:
     output: str = ""
     close: bool = False
+    stream: OutputStream | None = None     # more output over lab time (ping), then the prompt
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,9 @@ class CliSession:
             if isinstance(parsed, Failure):
                 return Reply(ConfigError.from_failure(parsed, line).terminal_text(prompt))
             filters = parsed
+        if found.spec.action in PROBE_COMMANDS:
+            text, stream = probe_command(self.device, found.spec.action, tokens, line, start, prompt)
+            return Reply(text, stream=stream)
         if found.spec.action == "render":
             reply = self._show(found, line, prompt)
         else:

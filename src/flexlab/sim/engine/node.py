@@ -19,6 +19,7 @@ from flexlab.design import NodePlan
 from flexlab.iosconfig import ConfigTree
 from flexlab.sim.engine import syslog, views
 from flexlab.sim.engine.bgp import BgpSpeaker
+from flexlab.sim.engine.echo import EchoService
 from flexlab.sim.engine.flexvpn import FlexManager
 from flexlab.sim.engine.ifaces import Iface, InterfaceTable
 from flexlab.sim.engine.ikev2 import IkeManager
@@ -130,6 +131,13 @@ class Node:
         self.lab.sync()
         return run_clear(self, words)
 
+    def probes(self, request: Any) -> Any:
+        """A `ping`/`traceroute` run (engine/ping.py); raises ProbeError for a bad source."""
+        from flexlab.sim.engine.ping import start_probes
+
+        self.lab.sync()
+        return start_probes(self, request)
+
     def write_memory(self) -> None:
         self.startup_text = self._config.render()
 
@@ -180,6 +188,7 @@ class Node:
         self.ike = IkeManager(self)
         self.flex = FlexManager(self)
         self.bgp = BgpSpeaker(self)
+        self.echo = EchoService(self)
         self.sla = SlaManager(self)
         self.ntp = NtpClient(self)
 
@@ -340,8 +349,8 @@ class Node:
         kind = packet.payload[0]
         if kind == "echo":
             self.send(Packet(packet.dst, packet.src, "icmp", ("reply",) + tuple(packet.payload[1:]), packet.size))
-        elif kind == "reply":
-            self.sla.on_reply(packet)
+        else:
+            self.echo.on_icmp(packet)
 
     def source_for(self, destination: IPv4Address) -> tuple[IPv4Address, str] | None:
         """Source address and egress interface for a locally generated packet."""
