@@ -218,6 +218,11 @@ class SshServerHandle:
     _acceptor: asyncssh.SSHAcceptor
     _connections: set[asyncssh.SSHServerConnection] = field(default_factory=set)
 
+    def drop_sessions(self) -> None:
+        """Close every connection now (the router reloads); the server keeps listening."""
+        for conn in list(self._connections):
+            conn.close()
+
     async def close(self) -> None:
         self._acceptor.close()
         await self._acceptor.wait_closed()
@@ -248,4 +253,8 @@ async def start_ssh_server(
         errors="replace",
         keepalive_interval=0,
     )
-    return SshServerHandle(host, acceptor.get_port(), acceptor, connections)
+    handle = SshServerHandle(host, acceptor.get_port(), acceptor, connections)
+    listeners = getattr(device, "reload_listeners", None)   # optional: a device that can reload
+    if isinstance(listeners, list):
+        listeners.append(handle.drop_sessions)
+    return handle

@@ -22,7 +22,7 @@ FILTERABLE = frozenset({"render", "running", "startup", "privilege"})
 #: Commands that go on producing output over lab time (cli/ping.py).
 PROBE_COMMANDS = frozenset({"ping", "traceroute"})
 #: What `do` may not run from configuration mode.
-NOT_FROM_CONFIG = frozenset({"configure", "configure-ask", "enable", "disable", "exit"})
+NOT_FROM_CONFIG = frozenset({"configure", "configure-ask", "enable", "disable", "exit", "reload"})
 
 
 def _commands() -> tuple[E, ...]:
@@ -63,6 +63,7 @@ def _commands() -> tuple[E, ...]:
         E("clear counters [{if}]", action="clear-counters", min_privilege=PRIVILEGED),
         E("ping {line}", action="ping"),
         E("traceroute {line}", action="traceroute"),
+        E("reload", action="reload", min_privilege=PRIVILEGED),
         E("enable [{int:0-15}]", action="enable"),
         E("disable", action="disable", min_privilege=PRIVILEGED),
         E("exit", action="exit"),

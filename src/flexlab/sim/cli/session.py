@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 Renderer = Callable[[NodeSnapshot, list[str]], str]
 
 CONFIG_BANNER = "Enter configuration commands, one per line.  End with CNTL/Z.\n"
+SAVE_QUESTION = "System configuration has been modified. Save? [yes/no]: "
+PROCEED_RELOAD = "Proceed with reload? [confirm]"
 ENABLE_ATTEMPTS = 3
 
 
@@ -226,6 +228,7 @@ class CliSession:
             "enable": lambda w: self._enable(),
             "disable": lambda w: self._set_level(1),
             "exit": lambda w: Reply(close=True),
+            "reload": lambda w: self._reload(),
         }
         return handlers[action](words)
 
@@ -263,6 +266,28 @@ class CliSession:
     def _write(self) -> Reply:
         self.device.write_memory()
         return Reply("Building configuration...\n[OK]\n")
+
+    def _reload(self) -> Reply:
+        """IOS's questions: save a modified config first?, then [confirm]; the session ends."""
+        if not callable(getattr(self.device, "reload", None)):
+            return Reply("% flexlab: reload is not available on this device\n")
+        if getattr(self.device, "config_modified", False):
+            return self._ask(SAVE_QUESTION, self._save_before_reload)
+        return self._ask(PROCEED_RELOAD, self._proceed_reload)
+
+    def _save_before_reload(self, answer: str) -> Reply:
+        word = answer.strip().lower()
+        if word in ("y", "yes", "n", "no"):
+            saved = self._write().output if word.startswith("y") else ""
+            return Reply(saved + self._ask(PROCEED_RELOAD, self._proceed_reload).output)
+        self._ask(SAVE_QUESTION, self._save_before_reload)
+        return Reply("% Please answer 'yes' or 'no'.\n")
+
+    def _proceed_reload(self, answer: str) -> Reply:
+        if answer.strip().lower() not in ("", "y", "yes"):
+            return Reply()
+        self.device.reload()  # type: ignore[attr-defined]
+        return Reply(close=True)
 
     def _ask(self, prompt: str, answer: Callable[[str], Reply], hidden: bool = False) -> Reply:
         self._question = _Question(prompt, answer, hidden)

@@ -87,6 +87,8 @@ class Node:
         self._deferred: list[Timer] = []
         self._loading = False
         self._reconcile_timer: Timer | None = None
+        self.config_modified = False    # running config changed since boot or `write memory`
+        self.reload_listeners: list[Callable[[], None]] = []   # told when `reload` drops the sessions
         self.logbuf = syslog.LogBuffer()
         self._build_state()
 
@@ -115,6 +117,7 @@ class Node:
         """Re-read the config on the lab clock (coalesced: one reconcile per instant)."""
         if self._loading or not self.running:
             return
+        self.config_modified = True
         self.lab.sync()  # real-time mode: the change happens at the wall-mapped instant
         if self._reconcile_timer is None or not self._reconcile_timer.pending:
             self._reconcile_timer = self.after(0.0, self.reconcile)
@@ -140,6 +143,20 @@ class Node:
 
     def write_memory(self) -> None:
         self.startup_text = self._config.render()
+        self.config_modified = False
+
+    @property
+    def startup_config(self) -> ConfigTree:
+        """What `show startup-config` shows: the config the node booted from or last saved."""
+        return ConfigTree.from_text(self.startup_text)
+
+    def reload(self) -> None:
+        """`reload` (engine/reload.py): sessions drop, the node is down for the image's
+        boot time, then boots from its startup config."""
+        from flexlab.sim.engine.reload import reload_node
+
+        self.lab.sync()
+        reload_node(self)
 
     # -- clock, timers, logging -----------------------------------------------------------
     def now(self) -> float:
@@ -208,6 +225,8 @@ class Node:
             errors = self.lab.config_loader(self, self.startup_text)
         finally:
             self._loading = False
+        self.startup_text = self._config.render()   # NVRAM holds IOS's own form (secrets hashed)
+        self.config_modified = False
         self.log(syslog.sys_restart())
         self.reconcile()
         self.lab.refresh_link_peers(self)
