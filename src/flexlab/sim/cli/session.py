@@ -23,7 +23,9 @@ from flexlab.sim.cli.exec_commands import (
     parse_filters,
     split_pipe,
 )
+from flexlab.sim.cli.config_commands import grammar_for
 from flexlab.sim.cli.grammar import Failure, Match
+from flexlab.sim.cli.help import complete_word, next_words
 from flexlab.sim.cli.interpreter import ConfigInterpreter
 from flexlab.sim.cli.params import Token, tokenize
 from flexlab.sim.cli.ping import run as probe_command
@@ -144,6 +146,18 @@ class CliSession:
         if self.config is not None:
             return self._config_line(line, prompt)
         return self._exec_line(line, prompt, tokenize(line), 0, from_config=False)
+
+    def help(self, line: str) -> str | None:
+        """What `?` typed after ``line`` shows (cli/help.py); None while IOS asks a question."""
+        if self._question is not None:
+            return None
+        if self.config is not None:
+            grammar, in_config = grammar_for(self.config.mode), True
+        else:
+            grammar, in_config = exec_grammar(self.level), False
+        if line[-1:].isspace() or not line.strip():
+            return next_words(grammar, line, self.prompt, in_config)
+        return complete_word(grammar, line, self.prompt)
 
     def interrupt(self) -> None:
         """Ctrl-C / Ctrl-Z: cancel a question; in configuration mode, back to EXEC."""
