@@ -18,6 +18,7 @@ import asyncssh
 
 from flexlab.sim.cli.session import CliSession, Renderer
 from flexlab.sim.cli.terminal import Terminal, crlf
+from flexlab.sim.cli.vty import VtyPool
 from flexlab.sim.device_api import SimDevice
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,10 @@ async def wait_responsive(device: SimDevice) -> None:
 class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
     """One SSH session channel: a shell (interactive) or an exec request (one command)."""
 
-    def __init__(self, device: SimDevice, username: str, renderer: Renderer | None) -> None:
+    def __init__(self, device: SimDevice, username: str, renderer: Renderer | None,
+                 vty: int | None = None, peer: str | None = None) -> None:
         self._device = device
-        self._cli = CliSession(device, username=username, renderer=renderer)
+        self._cli = CliSession(device, username=username, renderer=renderer, vty=vty, peer=peer)
         self._terminal = Terminal(self._cli, self._write)
         self._terminal.on_idle = self._when_ready_again
         self._chan: asyncssh.SSHServerChannel | None = None
@@ -177,19 +179,30 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
 
 
 class _VtyServer(asyncssh.SSHServer):  # type: ignore[misc]
-    def __init__(self, device: SimDevice, renderer: Renderer | None, connections: set[asyncssh.SSHServerConnection]):
+    def __init__(self, device: SimDevice, renderer: Renderer | None, connections: set[asyncssh.SSHServerConnection],
+                 vtys: VtyPool):
         self._device = device
         self._renderer = renderer
         self._connections = connections
+        self._vtys = vtys
+        self._vty: int | None = None
         self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        """Each connection holds a vty line; with every line busy it is closed at once."""
         self._conn = conn
         self._connections.add(conn)
+        self._vty = self._vtys.allocate(self._device.config)
+        if self._vty is None:
+            log.info("%s: every vty line is busy, connection refused", self._device.name)
+            asyncio.get_running_loop().call_soon(conn.close)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._conn is not None:
             self._connections.discard(self._conn)
+        if self._vty is not None:
+            self._vtys.release(self._vty)
+            self._vty = None
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -204,9 +217,12 @@ class _VtyServer(asyncssh.SSHServer):  # type: ignore[misc]
         loop = asyncio.get_running_loop()
         return bool(await loop.run_in_executor(None, self._device.check_login, username, password))
 
-    def session_requested(self) -> _VtySession:
+    def session_requested(self) -> _VtySession | bool:
+        if self._vty is None:
+            return False
         username = self._conn.get_extra_info("username") if self._conn is not None else ""
-        return _VtySession(self._device, username or "", self._renderer)
+        peer = self._conn.get_extra_info("peername") if self._conn is not None else None
+        return _VtySession(self._device, username or "", self._renderer, self._vty, peer[0] if peer else None)
 
 
 @dataclass
@@ -243,10 +259,11 @@ async def start_ssh_server(
 ) -> SshServerHandle:
     """Listen for SSH logins to ``device`` on ``host:port`` (0: any free port)."""
     connections: set[asyncssh.SSHServerConnection] = set()
+    vtys = VtyPool()
     acceptor = await asyncssh.listen(
         host,
         port,
-        server_factory=lambda: _VtyServer(device, renderer, connections),
+        server_factory=lambda: _VtyServer(device, renderer, connections, vtys),
         server_host_keys=[host_key or process_host_key()],
         line_editor=False,
         encoding="utf-8",

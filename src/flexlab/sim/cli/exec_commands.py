@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from flexlab.sim.cli.debug import DEBUG_TARGETS
 from flexlab.sim.cli.grammar import CommandSpec as E
 from flexlab.sim.cli.grammar import Failure, Grammar
 from flexlab.sim.cli.params import Token
@@ -18,7 +19,7 @@ from flexlab.sim.cli.params import Token
 PRIVILEGED = 15
 
 #: Commands whose output the `| include|exclude|begin|section|count` filters may follow.
-FILTERABLE = frozenset({"render", "running", "startup", "privilege"})
+FILTERABLE = frozenset({"render", "running", "startup", "privilege", "debugging"})
 #: Commands that go on producing output over lab time (cli/ping.py).
 PROBE_COMMANDS = frozenset({"ping", "traceroute"})
 #: What `do` may not run from configuration mode.
@@ -64,6 +65,10 @@ def _commands() -> tuple[E, ...]:
         E("ping {line}", action="ping"),
         E("traceroute {line}", action="traceroute"),
         E("reload", action="reload", min_privilege=PRIVILEGED),
+        E(f"debug {DEBUG_TARGETS}", action="debug", min_privilege=PRIVILEGED),
+        E(f"undebug (all|{DEBUG_TARGETS})", action="undebug", min_privilege=PRIVILEGED),
+        E(f"no debug (all|{DEBUG_TARGETS})", action="undebug", min_privilege=PRIVILEGED),
+        E("show debugging", action="debugging"),
         E("enable [{int:0-15}]", action="enable"),
         E("disable", action="disable", min_privilege=PRIVILEGED),
         E("exit", action="exit"),

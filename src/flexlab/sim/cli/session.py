@@ -23,6 +23,7 @@ from flexlab.sim.cli.exec_commands import (
     parse_filters,
     split_pipe,
 )
+from flexlab.sim.cli import debug
 from flexlab.sim.cli.config_commands import grammar_for
 from flexlab.sim.cli.grammar import Failure, Match
 from flexlab.sim.cli.help import complete_word, next_words
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 Renderer = Callable[[NodeSnapshot, list[str]], str]
 
 CONFIG_BANNER = "Enter configuration commands, one per line.  End with CNTL/Z.\n"
+NO_PASSWORD_SET = "% No password set\n"
 SAVE_QUESTION = "System configuration has been modified. Save? [yes/no]: "
 PROCEED_RELOAD = "Proceed with reload? [confirm]"
 ENABLE_ATTEMPTS = 3
@@ -58,6 +60,12 @@ class _Question:
     prompt: str
     answer: Callable[[str], Reply]
     hidden: bool = False
+
+
+def config_i_message(username: str | None, vty: int | None, peer: str | None) -> tuple[str, int, str, str]:
+    """``%SYS-5-CONFIG_I: Configured from console by admin on vty0 (10.0.0.9)``."""
+    where = "console" if vty is None else f"vty{vty}" + (f" ({peer})" if peer else "")
+    return ("SYS", 5, "CONFIG_I", f"Configured from console by {username or 'console'} on {where}")
 
 
 def login_privilege(device: SimDevice, username: str | None) -> int:
@@ -105,9 +113,13 @@ class CliSession:
         username: str | None = None,
         privilege: int | None = None,
         renderer: Renderer | None = None,
+        vty: int | None = None,
+        peer: str | None = None,
     ) -> None:
         self.device = device
         self.username = username
+        self.vty = vty          # the vty line the session holds (None: the console)
+        self.peer = peer        # the client's address
         self.level = privilege if privilege is not None else login_privilege(device, username)
         self.renderer = renderer or _default_renderer
         self.config: ConfigInterpreter | None = None
@@ -162,7 +174,15 @@ class CliSession:
     def interrupt(self) -> None:
         """Ctrl-C / Ctrl-Z: cancel a question; in configuration mode, back to EXEC."""
         self._question = None
+        if self.config is not None:
+            self._leave_config()
+
+    def _leave_config(self) -> None:
+        """Back to EXEC; IOS logs %SYS-5-CONFIG_I (optional device method ``log_message``)."""
         self.config = None
+        log_message = getattr(self.device, "log_message", None)
+        if callable(log_message):
+            log_message(config_i_message(self.username, self.vty, self.peer))
 
     def _config_line(self, line: str, prompt: str) -> Reply:
         assert self.config is not None
@@ -172,7 +192,7 @@ class CliSession:
         if result.kind == "error" and result.error is not None:
             return Reply(result.error.terminal_text(prompt))
         if result.kind in ("end", "exit"):
-            self.config = None
+            self._leave_config()
         if result.kind == "do":
             return self._exec_line(line, prompt, tokenize(line), result.do_start, from_config=True)
         return Reply()
@@ -239,10 +259,13 @@ class CliSession:
             "clear": lambda w: Reply(self._with_newline(self.device.clear(w))),
             "clear-logging": lambda w: self._confirm("Clear logging buffer [confirm]", w),
             "clear-counters": lambda w: self._confirm('Clear "show interface" counters on all interfaces [confirm]', w),
-            "enable": lambda w: self._enable(),
+            "enable": lambda w: self._enable(int(w[1]) if len(w) > 1 else PRIVILEGED),
             "disable": lambda w: self._set_level(1),
             "exit": lambda w: Reply(close=True),
             "reload": lambda w: self._reload(),
+            "debug": lambda w: Reply(debug.debug(self.device, w)),
+            "undebug": lambda w: Reply(debug.undebug(self.device, w)),
+            "debugging": lambda w: Reply(debug.show_debugging(self.device)),
         }
         return handlers[action](words)
 
@@ -318,11 +341,15 @@ class CliSession:
         self.level = level
         return Reply()
 
-    def _enable(self) -> Reply:
-        if self.level >= PRIVILEGED:
-            return Reply()
-        if not self.device.config.find("enable", "secret") and not self.device.config.find("enable", "password"):
-            return self._set_level(PRIVILEGED)
+    def _enable(self, level: int) -> Reply:
+        """Down (or to the same level) needs no password; up to 15 needs `enable secret`
+        (or `enable password`): without one a vty gets ``% No password set``, as on IOS.
+        Per-level secrets (`enable secret level N`) are not modelled."""
+        if level <= self.level:
+            return self._set_level(level)
+        if level < PRIVILEGED or not (self.device.config.find("enable", "secret")
+                                      or self.device.config.find("enable", "password")):
+            return Reply(NO_PASSWORD_SET)
         return self._ask_enable_password(ENABLE_ATTEMPTS)
 
     def _ask_enable_password(self, attempts_left: int) -> Reply:

@@ -134,6 +134,11 @@ class Node:
         self.lab.sync()
         return run_clear(self, words)
 
+    def log_message(self, message: syslog.Message) -> None:
+        """A syslog message the CLI raises (%SYS-5-CONFIG_I), stamped now."""
+        self.lab.sync()
+        self.log(message)
+
     def probes(self, request: Any) -> Any:
         """A `ping`/`traceroute` run (engine/ping.py); raises ProbeError for a bad source."""
         from flexlab.sim.engine.ping import start_probes
