@@ -12,31 +12,25 @@ import asyncio
 import json
 import os
 import re
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import asyncssh
 import pytest
 import yaml
 from netmiko import ConnectHandler
+from sshlabkit import flexlab, wait_lab
 
 from flexlab.sim.engine.images import get_image
 
 pytestmark = pytest.mark.slow  # starts the embedded lab and talks to it over SSH
 
-BIN = Path(sys.executable).parent
 SCALE = 20.0
 HUB2_LAN = "10.0.2.1"
 HUB2_WAN = "100.64.0.6"
 PING_HUB2 = f"ping {HUB2_LAN} source Loopback1 timeout 1"
 
 
-def _flexlab(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([str(BIN / "flexlab"), *args], env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+_flexlab = flexlab
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +53,7 @@ def _netmiko(port: int):
 
 
 def _wait(check, lab_seconds: float, what: str):
-    deadline = time.monotonic() + lab_seconds / SCALE
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"not within {lab_seconds} lab s: {what}"
-        time.sleep(0.05)
+    return wait_lab(check, lab_seconds, SCALE, what)
 
 
 def _on_hub(conn, hub_wan: str) -> bool:

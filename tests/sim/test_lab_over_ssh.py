@@ -10,29 +10,23 @@ import asyncio
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import asyncssh
 import pytest
 from genie.testbed import load
+
+from sshlabkit import flexlab, wait_lab
 
 from flexlab import timing
 from flexlab.harness import reads
 
 pytestmark = pytest.mark.slow  # starts the embedded lab and talks to it over SSH (docs/mutation.md)
 
-BIN = Path(sys.executable).parent
 SCALE = 50.0
 HUB1_WAN, HUB2_WAN = "100.64.0.2", "100.64.0.6"
 
 
-def _flexlab(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([str(BIN / "flexlab"), *args], env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+_flexlab = flexlab
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +49,7 @@ def lab(tmp_path_factory):
 
 def _wait(check, device_seconds: float, what: str):
     """Poll ``check`` (returns a truthy value when done) for device_seconds of lab time."""
-    deadline = time.monotonic() + device_seconds / SCALE
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"not within {device_seconds} device s: {what}"
-        time.sleep(0.05)
+    return wait_lab(check, device_seconds, SCALE, what)
 
 
 def _client(device) -> dict:

@@ -1,0 +1,30 @@
+"""Helpers of the tests that start an embedded lab with `flexlab lab up` and drive it over SSH."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+BIN = Path(sys.executable).parent
+
+
+def flexlab(env: dict[str, str], *args: str) -> str:
+    """Run the `flexlab` command of this venv; it must succeed. Returns its stdout."""
+    result = subprocess.run([str(BIN / "flexlab"), *args], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def wait_lab(check: Callable[[], Any], lab_seconds: float, scale: float, what: str) -> Any:
+    """Poll ``check`` (a truthy value when done) for ``lab_seconds`` of lab time at ``scale``."""
+    deadline = time.monotonic() + lab_seconds / scale
+    while True:
+        value = check()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"not within {lab_seconds} lab s: {what}"
+        time.sleep(0.05)
