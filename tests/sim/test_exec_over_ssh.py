@@ -80,8 +80,10 @@ def test_ping_fails_while_the_spoke_is_between_hubs_and_works_after_the_move(lab
         assert (before["success_pct"], before["source"], before["sent_qty"]) == ("100", "10.1.1.1", "5")
         assert _trace(spoke1) == ["172.16.0.1", HUB2_LAN]       # via hub1 (overlay address), then hub2's LAN
         hub1.send_config_set(["interface Ethernet0/1", "shutdown"])
+        started = time.monotonic()
         during = _ping(spoke1, PING_HUB2)
         assert during["success_pct"] == "0" and during["response_stream"] == ["....."]
+        assert time.monotonic() - started >= 5 * 1.0 / SCALE     # five 1 s timeouts, in lab time
         _wait(lambda: _ping(spoke1, PING_HUB2)["success_pct"] == "100", 300, "ping through hub2")
         assert _on_hub(spoke1, HUB2_WAN)
         truth = json.loads(_flexlab(env, "lab", "truth", "--name", "exec", "--json"))
