@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,3 +30,15 @@ def wait_lab(check: Callable[[], Any], lab_seconds: float, scale: float, what: s
             return value
         assert time.monotonic() < deadline, f"not within {lab_seconds} lab s: {what}"
         time.sleep(0.05)
+
+
+@contextmanager
+def embedded_lab(tmp: Path, name: str, scale: float) -> Iterator[tuple[Path, dict[str, str]]]:
+    """`flexlab lab up --embedded` in a private state directory: (testbed path, env); down at the end."""
+    env = {**os.environ, "FLEXLAB_STATE_DIR": str(tmp / "state")}
+    testbed = tmp / "tb.yaml"
+    flexlab(env, "lab", "up", "--embedded", "--name", name, "--time-scale", str(scale), "--testbed-out", str(testbed))
+    try:
+        yield testbed, env
+    finally:
+        flexlab(env, "lab", "down", "--name", name)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import time
 
@@ -18,7 +17,7 @@ import asyncssh
 import pytest
 import yaml
 from netmiko import ConnectHandler
-from sshlabkit import flexlab, wait_lab
+from sshlabkit import embedded_lab, flexlab, wait_lab
 
 from flexlab.sim.engine.images import get_image
 
@@ -35,16 +34,9 @@ _flexlab = flexlab
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("exec")
-    env = {**os.environ, "FLEXLAB_STATE_DIR": str(tmp / "state")}
-    _flexlab(env, "lab", "up", "--embedded", "--name", "exec", "--time-scale", str(SCALE),
-             "--testbed-out", str(tmp / "tb.yaml"))
-    testbed = yaml.safe_load((tmp / "tb.yaml").read_text())
-    ports = {name: int(device["connections"]["cli"]["port"]) for name, device in testbed["devices"].items()}
-    try:
-        yield ports, env
-    finally:
-        _flexlab(env, "lab", "down", "--name", "exec")
+    with embedded_lab(tmp_path_factory.mktemp("exec"), "exec", SCALE) as (testbed_path, env):
+        devices = yaml.safe_load(testbed_path.read_text())["devices"]
+        yield {name: int(device["connections"]["cli"]["port"]) for name, device in devices.items()}, env
 
 
 def _netmiko(port: int):

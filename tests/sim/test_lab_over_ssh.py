@@ -9,13 +9,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 
 import asyncssh
 import pytest
 from genie.testbed import load
 
-from sshlabkit import flexlab, wait_lab
+from sshlabkit import embedded_lab, flexlab, wait_lab
 
 from flexlab import timing
 from flexlab.harness import reads
@@ -31,20 +30,16 @@ _flexlab = flexlab
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("lab")
-    env = {**os.environ, "FLEXLAB_STATE_DIR": str(tmp / "state")}
-    _flexlab(env, "lab", "up", "--embedded", "--name", "ssh", "--time-scale", str(SCALE),
-             "--testbed-out", str(tmp / "tb.yaml"))
-    testbed = load(str(tmp / "tb.yaml"))
-    try:
-        testbed.connect(*[testbed.devices[n] for n in ("hub1", "hub2", "spoke1", "spoke2")],
-                        log_stdout=False, learn_hostname=False)
-        yield testbed, env
-    finally:
-        for device in testbed.devices.values():
-            if device.is_connected():
-                device.disconnect()
-        _flexlab(env, "lab", "down", "--name", "ssh")
+    with embedded_lab(tmp_path_factory.mktemp("lab"), "ssh", SCALE) as (testbed_path, env):
+        testbed = load(str(testbed_path))
+        try:
+            testbed.connect(*[testbed.devices[n] for n in ("hub1", "hub2", "spoke1", "spoke2")],
+                            log_stdout=False, learn_hostname=False)
+            yield testbed, env
+        finally:
+            for device in testbed.devices.values():
+                if device.is_connected():
+                    device.disconnect()
 
 
 def _wait(check, device_seconds: float, what: str):
