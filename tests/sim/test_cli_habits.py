@@ -148,6 +148,12 @@ def test_enable_without_an_enable_secret_is_refused_and_lowering_needs_no_passwo
     assert session.prompt == "r1>"
 
 
+def test_disable_to_a_level(fake_device) -> None:
+    session = CliSession(fake_device, username="admin")
+    session.execute("disable 7")
+    assert session.execute("show privilege").output == "Current privilege level is 7\n"
+
+
 # --- vty lines ---------------------------------------------------------------------------------
 
 def test_vty_lines_from_the_config() -> None:

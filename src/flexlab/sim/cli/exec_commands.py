@@ -70,7 +70,7 @@ def _commands() -> tuple[E, ...]:
         E(f"no debug (all|{DEBUG_TARGETS})", action="undebug", min_privilege=PRIVILEGED),
         E("show debugging", action="debugging"),
         E("enable [{int:0-15}]", action="enable"),
-        E("disable", action="disable", min_privilege=PRIVILEGED),
+        E("disable [{int:0-15}]", action="disable", min_privilege=PRIVILEGED),
         E("exit", action="exit"),
         E("logout", action="exit"),
         E("quit", action="exit"),

@@ -260,7 +260,7 @@ class CliSession:
             "clear-logging": lambda w: self._confirm("Clear logging buffer [confirm]", w),
             "clear-counters": lambda w: self._confirm('Clear "show interface" counters on all interfaces [confirm]', w),
             "enable": lambda w: self._enable(int(w[1]) if len(w) > 1 else PRIVILEGED),
-            "disable": lambda w: self._set_level(1),
+            "disable": lambda w: self._set_level(min(self.level, int(w[1]) if len(w) > 1 else 1)),
             "exit": lambda w: Reply(close=True),
             "reload": lambda w: self._reload(),
             "debug": lambda w: Reply(debug.debug(self.device, w)),
