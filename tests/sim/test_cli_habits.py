@@ -164,3 +164,12 @@ def test_vty_lines_from_the_config() -> None:
     assert [pool.allocate(config) for _ in range(6)] == [0, 1, 2, 3, 4, None]
     pool.release(2)
     assert pool.allocate(config) == 2
+
+
+def test_help_inside_ping_lists_its_options(fake_device) -> None:
+    session = CliSession(fake_device, username="admin")
+    assert session.help("ping ") == "  WORD  Ping destination address or hostname\n  ip    IP echo\n\n"
+    assert session.help("ping 10.0.2.1 rep 3 ").splitlines() == [
+        "  df-bit", "  size", "  source", "  timeout", "  validate", "  <cr>", ""]
+    assert session.help("ping 10.0.2.1 size ") == "  <36-18024>\n\n"
+    assert session.help("traceroute 10.0.2.1 ttl 1 ") == "  <1-255>\n\n"

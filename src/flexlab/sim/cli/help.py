@@ -49,7 +49,8 @@ CONFIG_DESCRIPTIONS: dict[str, str] = {
 }
 
 
-def _param_entries(param: Param) -> list[str]:
+def param_entries(param: Param) -> list[str]:
+    """How IOS's help names a parameter (``<0-512>``, ``A.B.C.D``, ``WORD``, interface types)."""
     if isinstance(param, IntParam):
         return [f"<{param.lo}-{param.hi}>"]
     if isinstance(param, (Ipv4Param, MaskParam)):
@@ -125,7 +126,7 @@ def next_words(grammar: Grammar, line: str, prompt: str, config: bool = False) -
     if isinstance(reached, int):
         return _failure(line, reached, prompt)
     descriptions = CONFIG_DESCRIPTIONS if config else DESCRIPTIONS
-    params = {entry for node in reached.nodes for param, _ in node.params for entry in _param_entries(param)}
+    params = {entry for node in reached.nodes for param, _ in node.params for entry in param_entries(param)}
     entries = reached.keywords() + sorted(params)
     if any(node.spec is not None and (not reached.negated or node.spec.negatable) for node in reached.nodes):
         entries.append("<cr>")

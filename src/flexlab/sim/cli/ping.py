@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from flexlab.sim.cli.errors import ConfigError
 from flexlab.sim.cli.grammar import Failure
+from flexlab.sim.cli.help import param_entries
 from flexlab.sim.cli.interfaces import InterfaceParam
 from flexlab.sim.cli.params import IntParam, Ipv4Param, Param, Token
 from flexlab.sim.cli.stream import OutputStream
@@ -93,6 +94,39 @@ def parse(tokens: Sequence[Token], line: str, start: int, options: dict[str, tup
         command.options[names[0]] = values
         i += 1
     return command
+
+
+TARGET_HELP = {"ping": ("WORD", "Ping destination address or hostname"),
+               "traceroute": ("WORD", "Trace route to destination address or hostname")}
+IP_HELP = {"ping": ("ip", "IP echo"), "traceroute": ("ip", "IP Trace")}
+
+
+def option_help(action: str, tokens: Sequence[Token]) -> str | None:
+    """`?` after ``ping ... `` (line ending in a space): the target, or the options still
+    open and ``<cr>``; None where the generic help applies (inside an option's value)."""
+    words = [t.text.lower() for t in tokens[1:]]
+    if words[:1] == ["ip"]:
+        words = words[1:]
+    options = PING_OPTIONS if action == "ping" else TRACE_OPTIONS
+    if not words:
+        rows = [TARGET_HELP[action]] + ([] if tokens[1:] else [IP_HELP[action]])
+    else:
+        at, used, params = 1, set(), ()
+        while at < len(words):
+            names = [n for n in options if n.startswith(words[at])]
+            if len(names) != 1:
+                return None
+            used.add(names[0])
+            params = options[names[0]]
+            at += 1 + len(params)
+        if at > len(words):     # inside an option: what its next value is
+            param = params[len(params) - (at - len(words))]
+            entries = ["A.B.C.D", "<interface>"] if isinstance(param, _Source) else param_entries(param)
+            rows = [(entry, "") for entry in entries]
+        else:
+            rows = [(name, "") for name in sorted(options) if name not in used] + [("<cr>", "")]
+    width = max(len(word) for word, _ in rows)
+    return "".join(f"  {word:<{width}}  {text}".rstrip() + "\n" for word, text in rows) + "\n"
 
 
 def _source(command: ProbeCommand) -> str | None:

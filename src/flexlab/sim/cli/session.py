@@ -25,10 +25,11 @@ from flexlab.sim.cli.exec_commands import (
 )
 from flexlab.sim.cli import debug
 from flexlab.sim.cli.config_commands import grammar_for
-from flexlab.sim.cli.grammar import Failure, Match
+from flexlab.sim.cli.grammar import Failure, Grammar, Match
 from flexlab.sim.cli.help import complete_word, next_words
 from flexlab.sim.cli.interpreter import ConfigInterpreter
 from flexlab.sim.cli.params import Token, tokenize
+from flexlab.sim.cli.ping import option_help
 from flexlab.sim.cli.ping import run as probe_command
 from flexlab.sim.cli.stream import OutputStream
 from flexlab.sim.cli.running_config import running_config_text, startup_config_text
@@ -168,8 +169,18 @@ class CliSession:
         else:
             grammar, in_config = exec_grammar(self.level), False
         if line[-1:].isspace() or not line.strip():
-            return next_words(grammar, line, self.prompt, in_config)
+            return self._probe_help(grammar, line) or next_words(grammar, line, self.prompt, in_config)
         return complete_word(grammar, line, self.prompt)
+
+    def _probe_help(self, grammar: Grammar, line: str) -> str | None:
+        """`ping 10.0.2.1 ?`: the ping/traceroute options (parsed outside the grammar)."""
+        tokens = tokenize(line)
+        words = tokens[1:] if tokens and tokens[0].text.lower() == "do" and self.config is not None else tokens
+        grammar = exec_grammar(PRIVILEGED) if words is not tokens else grammar
+        found = grammar.root.keyword_candidates(words[0].text) if words else []
+        if len(found) != 1 or found[0][0].word not in PROBE_COMMANDS:
+            return None
+        return option_help(found[0][0].word, words)
 
     def interrupt(self) -> None:
         """Ctrl-C / Ctrl-Z: cancel a question; in configuration mode, back to EXEC."""
