@@ -21,7 +21,7 @@ from flexlab.sim.cli.errors import ConfigError
 from flexlab.sim.cli.grammar import Failure
 from flexlab.sim.cli.help import param_entries
 from flexlab.sim.cli.interfaces import InterfaceParam
-from flexlab.sim.cli.params import IntParam, Ipv4Param, Param, Token
+from flexlab.sim.cli.params import IntParam, Ipv4Param, Param, ParamResult, Token
 from flexlab.sim.cli.stream import OutputStream
 from flexlab.sim.device_api import ProbeAnswer, ProbeError, ProbeRequest, ProbeRun
 
@@ -37,7 +37,7 @@ class _Source(Param):
 
     key = "source"
 
-    def match(self, tokens: Sequence[Token], i: int, line: str):  # type: ignore[no-untyped-def]
+    def match(self, tokens: Sequence[Token], i: int, line: str) -> ParamResult:
         found = Ipv4Param().match(tokens, i, line)
         return found if found.matches else InterfaceParam().match(tokens, i, line)
 
