@@ -45,7 +45,8 @@ def run(session: CliSession, *lines: str) -> str:
         (["conf t", "exit"], "r1#"),
         (["conf t", "hostname edge", "int lo1"], "edge(config-if)#"),
         (["disable"], "r1>"),
-        (["disable", "enable"], "r1#"),
+        (["disable", "enable"], "r1>"),            # no enable secret: % No password set
+        (["conf t", "enable secret x", "end", "disable", "enable", "x"], "r1#"),
     ],
 )
 def test_prompts(cli_session: CliSession, lines: list[str], prompt: str) -> None:
@@ -273,8 +274,8 @@ def test_user_exec_level(make_fake_device) -> None:
     assert run(session, "show version") == "show version\n"
     assert INVALID_INPUT in run(session, "show running-config")
     assert INVALID_INPUT in run(session, "configure terminal")
-    assert run(session, "enable") == ""
-    assert session.prompt == "r1#"
+    assert run(session, "enable") == "% No password set\n"     # IOS on a vty without enable secret
+    assert session.prompt == "r1>"
 
 
 def test_enable_secret_is_asked_without_echo(make_fake_device) -> None:

@@ -11,8 +11,8 @@ from flexlab.sim.cli import vty_lines
 def test_show_users_lists_the_open_vtys_and_marks_the_own(make_fake_device) -> None:
     device = make_fake_device("r1")
     own, other = CliSession(device, username="admin"), CliSession(device, username="ops")
-    own.vty = vty_lines.attach(device, "admin", "127.0.0.1")
-    other.vty = vty_lines.attach(device, "ops", "192.0.2.9")
+    own.vty_entry = vty_lines.attach(device, "admin", "127.0.0.1")
+    other.vty_entry = vty_lines.attach(device, "ops", "192.0.2.9")
     text = own.execute("show users").output
     rows = {row["line"].lstrip("* "): row for row in parse_output(platform="cisco_ios", command="show users", data=text)}
     assert rows["2 vty 0"]["user"] == "admin" and rows["2 vty 0"]["location"] == "127.0.0.1"

@@ -9,17 +9,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import sys
-from pathlib import Path
 
 import asyncssh
 import pytest
 
+from sshlabkit import embedded_testbed, flexlab, wait_lab
+
 from flexlab import timing
 from flexlab.harness import reads
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sshlabkit import embedded_testbed, flexlab_cli, wait_until  # noqa: E402
 
 pytestmark = pytest.mark.slow  # starts the embedded lab and talks to it over SSH (docs/mutation.md)
 
@@ -27,7 +24,7 @@ SCALE = 50.0
 HUB1_WAN, HUB2_WAN = "100.64.0.2", "100.64.0.6"
 
 
-_flexlab = flexlab_cli
+_flexlab = flexlab
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +35,7 @@ def lab(tmp_path_factory):
 
 def _wait(check, device_seconds: float, what: str):
     """Poll ``check`` (returns a truthy value when done) for device_seconds of lab time."""
-    return wait_until(check, device_seconds, SCALE, what)
+    return wait_lab(check, device_seconds, SCALE, what)
 
 
 def _client(device) -> dict:

@@ -170,3 +170,79 @@ def test_closed_server_refuses_connections(fake_device, fake_renderer) -> None:
         with pytest.raises(OSError):
             await login(handle.port)
     asyncio.run(main())
+
+
+# --- output over time (ping), reload -------------------------------------------------------------
+
+class _TimedRun:
+    """A ping whose echoes are answered 50 ms apart on the event loop (as lab timers would)."""
+
+    source = None
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def start(self, on_answer, on_done) -> None:
+        from flexlab.sim.device_api import ProbeAnswer
+
+        loop = asyncio.get_running_loop()
+        for n in range(self.count):
+            loop.call_later(0.05 * (n + 1), on_answer, ProbeAnswer("reply", 2, "10.0.2.1"))
+        loop.call_later(0.05 * (self.count + 1), on_done)
+
+    def abort(self) -> None:  # pragma: no cover - not typed in these tests
+        pass
+
+
+def _pinging(device):
+    device.probes = lambda request: _TimedRun(len(request.ttls))
+    return device
+
+
+def test_a_ping_prints_as_answers_come_and_typed_ahead_input_waits(make_fake_device, fake_renderer) -> None:
+    async def scenario(handle: SshServerHandle) -> None:
+        async with await login(handle.port) as conn:
+            shell = await Shell.open(conn)
+            await shell.until("r1#")
+            shell.send("ping 10.0.2.1 repeat 2\rshow privilege\r")
+            text = await shell.until("r1#")
+            assert text.endswith("!!\r\nSuccess rate is 100 percent (2/2), round-trip min/avg/max = 2/2/2 ms\r\nr1#")
+            assert "show privilege" not in text          # held until the ping ended
+            assert await shell.until("r1#") == "show privilege\r\nCurrent privilege level is 15\r\nr1#"
+    with_server(_pinging(make_fake_device()), fake_renderer, scenario)
+
+
+def test_an_exec_channel_ping_returns_the_whole_output(make_fake_device, fake_renderer) -> None:
+    async def scenario(handle: SshServerHandle) -> None:
+        async with await login(handle.port) as conn:
+            result = await asyncio.wait_for(conn.run("ping 10.0.2.1 repeat 3"), TIMEOUT)
+            assert result.stdout.splitlines()[-2:] == [
+                "!!!", "Success rate is 100 percent (3/3), round-trip min/avg/max = 2/2/2 ms"]
+    with_server(_pinging(make_fake_device()), fake_renderer, scenario)
+
+
+def test_reload_drops_every_session_of_the_router(make_fake_device, fake_renderer) -> None:
+    device = make_fake_device()
+    device.reload_listeners = []
+    device.reloaded = 0
+
+    def reload() -> None:
+        device.reloaded += 1
+        for listener in device.reload_listeners:
+            listener()
+
+    device.reload = reload
+
+    async def scenario(handle: SshServerHandle) -> None:
+        async with await login(handle.port) as other, await login(handle.port) as conn:
+            bystander = await Shell.open(other)
+            await bystander.until("r1#")
+            shell = await Shell.open(conn)
+            await shell.until("r1#")
+            shell.send("reload\r")
+            await shell.until("Proceed with reload? [confirm]")
+            shell.send("\r")
+            assert await asyncio.wait_for(shell.process.stdout.read(), TIMEOUT) == "\r\n"
+            assert await asyncio.wait_for(bystander.process.stdout.read(), TIMEOUT) == ""
+        assert device.reloaded == 1
+    with_server(device, fake_renderer, scenario)

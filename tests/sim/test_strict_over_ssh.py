@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sshlabkit import embedded_testbed, wait_until  # noqa: E402
+from sshlabkit import embedded_testbed, wait_lab  # noqa: E402
 
 pytestmark = pytest.mark.slow  # starts the embedded lab and talks to it over SSH
 
@@ -29,7 +29,7 @@ def lab(tmp_path_factory):
 
 
 def _wait(check, device_seconds: float, what: str):
-    return wait_until(check, device_seconds, SCALE, what)
+    return wait_lab(check, device_seconds, SCALE, what)
 
 
 def _on_peer(device, peer: str) -> bool:

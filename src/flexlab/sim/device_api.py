@@ -6,6 +6,8 @@ tested against this protocol only, so either side can change inside without the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from flexlab.iosconfig import ConfigTree
@@ -46,3 +48,45 @@ class SimDevice(Protocol):
 
     def write_memory(self) -> None:
         """Copy running-config to startup-config."""
+
+
+# --- ping / traceroute: what the CLI asks of a device that can send probes ------------------
+# (optional device method ``probes(request) -> ProbeRun``; raises ProbeError for a bad source)
+
+
+@dataclass(frozen=True)
+class ProbeRequest:
+    """ICMP echoes sent one after another, each when the previous is answered or timed out.
+
+    ``ttls`` holds one entry per probe: None for a ping echo, the TTL for a traceroute probe;
+    with ``stop_on_reach`` the run ends after the group of probes (same TTL) in which the
+    target answered."""
+
+    target: str
+    ttls: tuple[int | None, ...]
+    size: int = 100
+    timeout_s: float = 2.0
+    source: str | None = None          # canonical interface name or IPv4 address
+    stop_on_reach: bool = False
+
+
+@dataclass(frozen=True)
+class ProbeAnswer:
+    """One probe's outcome: ``reply`` (the target answered), ``ttl-exceeded`` (a router on
+    the way answered) or ``timeout``."""
+
+    outcome: str
+    rtt_ms: int | None = None
+    responder: str | None = None
+
+
+class ProbeError(Exception):
+    """The probes cannot start; the message is the IOS error line."""
+
+
+class ProbeRun(Protocol):
+    source: str | None                 # the resolved source address when one was given
+
+    def start(self, on_answer: Callable[[ProbeAnswer], None], on_done: Callable[[], None]) -> None: ...
+
+    def abort(self) -> None: ...

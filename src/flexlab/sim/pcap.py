@@ -140,6 +140,9 @@ class _TcpState:
             sport=sport, dport=dport, flags=flags, seq=seq)
 
 
+_ICMP_TYPES = {"echo": 8, "reply": 0, "ttl-exceeded": 11}
+
+
 def packet_layers(packet: Packet, tcp: _TcpState) -> Any:
     """IPv4 and what it carries for one simulated packet."""
     from scapy.layers.inet import ICMP, IP, UDP
@@ -157,7 +160,7 @@ def packet_layers(packet: Packet, tcp: _TcpState) -> Any:
         kind, *rest = packet.payload
         ident = int(rest[0]) & 0xFFFF if rest else 0
         seq = int(rest[1]) & 0xFFFF if len(rest) > 1 else 0
-        return _stack(ip, ICMP(type=8 if kind == "echo" else 0, id=ident, seq=seq), bytes(max(0, packet.size - 28)))
+        return _stack(ip, ICMP(type=_ICMP_TYPES.get(kind, 0), id=ident, seq=seq), bytes(max(0, packet.size - 28)))
     if packet.proto == "ntp":
         mode = 3 if packet.payload[0] == "req" else 4
         return _stack(ip, UDP(sport=123, dport=123), NTPHeader(mode=mode))

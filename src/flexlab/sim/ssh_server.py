@@ -19,6 +19,7 @@ import asyncssh
 from flexlab.sim.cli import vty_lines
 from flexlab.sim.cli.session import CliSession, Renderer
 from flexlab.sim.cli.terminal import Terminal, crlf
+from flexlab.sim.cli.vty import VtyPool
 from flexlab.sim.device_api import SimDevice
 
 log = logging.getLogger(__name__)
@@ -51,10 +52,12 @@ async def wait_responsive(device: SimDevice) -> None:
 class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
     """One SSH session channel: a shell (interactive) or an exec request (one command)."""
 
-    def __init__(self, device: SimDevice, username: str, renderer: Renderer | None) -> None:
+    def __init__(self, device: SimDevice, username: str, renderer: Renderer | None,
+                 vty: int | None = None, peer: str | None = None) -> None:
         self._device = device
-        self._cli = CliSession(device, username=username, renderer=renderer)
+        self._cli = CliSession(device, username=username, renderer=renderer, vty=vty, peer=peer)
         self._terminal = Terminal(self._cli, self._write)
+        self._terminal.on_idle = self._when_ready_again
         self._chan: asyncssh.SSHServerChannel | None = None
         self._command: str | None = None
         self._pending = ""            # received, not yet processed
@@ -79,7 +82,8 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
 
     def session_started(self) -> None:
         peer = self._chan.get_extra_info("peername") if self._chan is not None else None
-        self._cli.vty = vty_lines.attach(self._device, self._cli.username or "", peer[0] if peer else "")
+        self._cli.vty_entry = vty_lines.attach(self._device, self._cli.username or "", peer[0] if peer else "",
+                                                 vty=self._cli.vty)
         self._when_responsive()
 
     def data_received(self, data: str, datatype: int | None) -> None:
@@ -134,7 +138,8 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
             self._terminal.start()
         data, self._pending = self._pending[:INPUT_CHUNK], self._pending[INPUT_CHUNK:]
         try:
-            self._terminal.feed(data)
+            taken = self._terminal.feed(data)
+            self._pending = data[taken:] + self._pending   # typed ahead while a command runs
         except Exception:  # a CLI bug must not take the server down
             log.exception("CLI failure on %s", self._device.name)
             self._write("\r\n% flexlab: internal CLI error\r\n" + self._cli.prompt)
@@ -144,7 +149,7 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         if self._paused and len(self._pending) <= MAX_PENDING_INPUT // 2 and self._chan is not None:
             self._paused = False
             self._chan.resume_reading()
-        if self._pending:
+        if self._pending and not self._terminal.busy:
             self._pump = asyncio.get_running_loop().call_soon(self._when_ready_again)
 
     def _when_ready_again(self) -> None:
@@ -154,6 +159,9 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
     def _run_exec_request(self, command: str) -> None:
         reply = self._cli.execute(command)
         self._write(crlf(reply.output))
+        if reply.stream is not None:
+            reply.stream.attach(lambda text: self._write(crlf(text)), self._finish)
+            return
         self._finish()
 
     def _write(self, text: str) -> None:
@@ -167,9 +175,9 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
                 self._closed = True
 
     def _release_vty(self) -> None:
-        if self._cli.vty is not None:
-            vty_lines.detach(self._device, self._cli.vty)
-            self._cli.vty = None
+        if self._cli.vty_entry is not None:
+            vty_lines.detach(self._device, self._cli.vty_entry)
+            self._cli.vty_entry = None
 
     def _finish(self) -> None:
         self._release_vty()
@@ -182,19 +190,30 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
 
 
 class _VtyServer(asyncssh.SSHServer):  # type: ignore[misc]
-    def __init__(self, device: SimDevice, renderer: Renderer | None, connections: set[asyncssh.SSHServerConnection]):
+    def __init__(self, device: SimDevice, renderer: Renderer | None, connections: set[asyncssh.SSHServerConnection],
+                 vtys: VtyPool):
         self._device = device
         self._renderer = renderer
         self._connections = connections
+        self._vtys = vtys
+        self._vty: int | None = None
         self._conn: asyncssh.SSHServerConnection | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        """Each connection holds a vty line; with every line busy it is closed at once."""
         self._conn = conn
         self._connections.add(conn)
+        self._vty = self._vtys.allocate(self._device.config)
+        if self._vty is None:
+            log.info("%s: every vty line is busy, connection refused", self._device.name)
+            asyncio.get_running_loop().call_soon(conn.close)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._conn is not None:
             self._connections.discard(self._conn)
+        if self._vty is not None:
+            self._vtys.release(self._vty)
+            self._vty = None
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -209,9 +228,12 @@ class _VtyServer(asyncssh.SSHServer):  # type: ignore[misc]
         loop = asyncio.get_running_loop()
         return bool(await loop.run_in_executor(None, self._device.check_login, username, password))
 
-    def session_requested(self) -> _VtySession:
+    def session_requested(self) -> _VtySession | bool:
+        if self._vty is None:
+            return False
         username = self._conn.get_extra_info("username") if self._conn is not None else ""
-        return _VtySession(self._device, username or "", self._renderer)
+        peer = self._conn.get_extra_info("peername") if self._conn is not None else None
+        return _VtySession(self._device, username or "", self._renderer, self._vty, peer[0] if peer else None)
 
 
 @dataclass
@@ -222,6 +244,11 @@ class SshServerHandle:
     port: int
     _acceptor: asyncssh.SSHAcceptor
     _connections: set[asyncssh.SSHServerConnection] = field(default_factory=set)
+
+    def drop_sessions(self) -> None:
+        """Close every connection now (the router reloads); the server keeps listening."""
+        for conn in list(self._connections):
+            conn.close()
 
     async def close(self) -> None:
         self._acceptor.close()
@@ -243,14 +270,19 @@ async def start_ssh_server(
 ) -> SshServerHandle:
     """Listen for SSH logins to ``device`` on ``host:port`` (0: any free port)."""
     connections: set[asyncssh.SSHServerConnection] = set()
+    vtys = VtyPool()
     acceptor = await asyncssh.listen(
         host,
         port,
-        server_factory=lambda: _VtyServer(device, renderer, connections),
+        server_factory=lambda: _VtyServer(device, renderer, connections, vtys),
         server_host_keys=[host_key or process_host_key()],
         line_editor=False,
         encoding="utf-8",
         errors="replace",
         keepalive_interval=0,
     )
-    return SshServerHandle(host, acceptor.get_port(), acceptor, connections)
+    handle = SshServerHandle(host, acceptor.get_port(), acceptor, connections)
+    listeners = getattr(device, "reload_listeners", None)   # optional: a device that can reload
+    if isinstance(listeners, list):
+        listeners.append(handle.drop_sessions)
+    return handle

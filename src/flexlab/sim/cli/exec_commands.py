@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from flexlab.sim.cli.debug import DEBUG_TARGETS
 from flexlab.sim.cli.grammar import CommandSpec as E
 from flexlab.sim.cli.grammar import Failure, Grammar
 from flexlab.sim.cli.params import Token
@@ -19,9 +20,11 @@ from flexlab.sim.cli.tool_shows import TOOL_SHOWS
 PRIVILEGED = 15
 
 #: Commands whose output the `| include|exclude|begin|section|count` filters may follow.
-FILTERABLE = frozenset({"render", "running", "running-interface", "startup", "privilege", "users"})
+FILTERABLE = frozenset({"render", "running", "running-interface", "startup", "privilege", "users", "debugging"})
+#: Commands that go on producing output over lab time (cli/ping.py).
+PROBE_COMMANDS = frozenset({"ping", "traceroute"})
 #: What `do` may not run from configuration mode.
-NOT_FROM_CONFIG = frozenset({"configure", "configure-ask", "enable", "disable", "exit"})
+NOT_FROM_CONFIG = frozenset({"configure", "configure-ask", "enable", "disable", "exit", "reload"})
 
 
 def _commands() -> tuple[E, ...]:
@@ -63,8 +66,15 @@ def _commands() -> tuple[E, ...]:
         E("clear ip bgp (*|{ipv4}) [soft [(in|out)]]", action="clear", min_privilege=PRIVILEGED),
         E("clear logging", action="clear-logging", min_privilege=PRIVILEGED),
         E("clear counters [{if}]", action="clear-counters", min_privilege=PRIVILEGED),
+        E("ping {line}", action="ping"),
+        E("traceroute {line}", action="traceroute"),
+        E("reload", action="reload", min_privilege=PRIVILEGED),
+        E(f"debug {DEBUG_TARGETS}", action="debug", min_privilege=PRIVILEGED),
+        E(f"undebug (all|{DEBUG_TARGETS})", action="undebug", min_privilege=PRIVILEGED),
+        E(f"no debug (all|{DEBUG_TARGETS})", action="undebug", min_privilege=PRIVILEGED),
+        E("show debugging", action="debugging"),
         E("enable [{int:0-15}]", action="enable"),
-        E("disable", action="disable", min_privilege=PRIVILEGED),
+        E("disable [{int:0-15}]", action="disable", min_privilege=PRIVILEGED),
         E("exit", action="exit"),
         E("logout", action="exit"),
         E("quit", action="exit"),

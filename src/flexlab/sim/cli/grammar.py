@@ -259,6 +259,10 @@ class Grammar:
             self._negate_node = Node()
             self.root.keywords["no"] = (Kw("no", "no"), self._negate_node)
 
+    def is_negation(self, node: Node) -> bool:
+        """The node `no` leads to (matching goes on from the root, negated)."""
+        return node is self._negate_node
+
     def _add(self, spec: CommandSpec) -> None:
         spec.leading_keywords = _leading_keywords(spec.pattern)
         for elements in expand(spec.pattern):

@@ -16,15 +16,22 @@ from flexlab.sim.cli.exec_commands import (
     FILTERABLE,
     NOT_FROM_CONFIG,
     PRIVILEGED,
+    PROBE_COMMANDS,
     OutputFilter,
     apply_filter,
     exec_grammar,
     parse_filters,
     split_pipe,
 )
-from flexlab.sim.cli.grammar import Failure, Match
+from flexlab.sim.cli import debug
+from flexlab.sim.cli.config_commands import grammar_for
+from flexlab.sim.cli.grammar import Failure, Grammar, Match
+from flexlab.sim.cli.help import complete_word, next_words
 from flexlab.sim.cli.interpreter import ConfigInterpreter, interpreter_for
 from flexlab.sim.cli.params import Token, tokenize
+from flexlab.sim.cli.ping import option_help
+from flexlab.sim.cli.ping import run as probe_command
+from flexlab.sim.cli.stream import OutputStream
 from flexlab.sim.cli.running_config import interface_config_text, running_config_text, startup_config_text
 from flexlab.sim.cli.vty_lines import VtyEntry, render_users
 from flexlab.sim.device_api import SimDevice
@@ -36,6 +43,9 @@ log = logging.getLogger(__name__)
 Renderer = Callable[[NodeSnapshot, list[str]], str]
 
 CONFIG_BANNER = "Enter configuration commands, one per line.  End with CNTL/Z.\n"
+NO_PASSWORD_SET = "% No password set\n"
+SAVE_QUESTION = "System configuration has been modified. Save? [yes/no]: "
+PROCEED_RELOAD = "Proceed with reload? [confirm]"
 ENABLE_ATTEMPTS = 3
 
 
@@ -43,6 +53,7 @@ ENABLE_ATTEMPTS = 3
 class Reply:
     output: str = ""
     close: bool = False
+    stream: OutputStream | None = None     # more output over lab time (ping), then the prompt
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,12 @@ class _Question:
     prompt: str
     answer: Callable[[str], Reply]
     hidden: bool = False
+
+
+def config_i_message(username: str | None, vty: int | None, peer: str | None) -> tuple[str, int, str, str]:
+    """``%SYS-5-CONFIG_I: Configured from console by admin on vty0 (10.0.0.9)``."""
+    where = "console" if vty is None else f"vty{vty}" + (f" ({peer})" if peer else "")
+    return ("SYS", 5, "CONFIG_I", f"Configured from console by {username or 'console'} on {where}")
 
 
 def login_privilege(device: SimDevice, username: str | None) -> int:
@@ -99,16 +116,20 @@ class CliSession:
         username: str | None = None,
         privilege: int | None = None,
         renderer: Renderer | None = None,
+        vty: int | None = None,
+        peer: str | None = None,
     ) -> None:
         self.device = device
         self.username = username
+        self.vty = vty          # the vty line the session holds (None: the console)
+        self.peer = peer        # the client's address
         self.level = privilege if privilege is not None else login_privilege(device, username)
         self.renderer = renderer or _default_renderer
         self.config: ConfigInterpreter | None = None
         self.term_length = 24
         self.term_width = 80
         self._question: _Question | None = None
-        self.vty: VtyEntry | None = None       # set by the SSH server (`show users`)
+        self.vty_entry: VtyEntry | None = None   # set by the SSH server (`show users`)
 
     # -- what the terminal shows ---------------------------------------------------------
 
@@ -134,8 +155,8 @@ class CliSession:
 
     def execute(self, line: str) -> Reply:
         """Run one input line; the reply is what IOS prints before the next prompt."""
-        if self.vty is not None:
-            self.vty.touch()
+        if self.vty_entry is not None:
+            self.vty_entry.touch()
         if self._question is not None:
             question, self._question = self._question, None
             return question.answer(line)
@@ -144,10 +165,40 @@ class CliSession:
             return self._config_line(line, prompt)
         return self._exec_line(line, prompt, tokenize(line), 0, from_config=False)
 
+    def help(self, line: str) -> str | None:
+        """What `?` typed after ``line`` shows (cli/help.py); None while IOS asks a question."""
+        if self._question is not None:
+            return None
+        if self.config is not None:
+            grammar, in_config = grammar_for(self.config.mode), True
+        else:
+            grammar, in_config = exec_grammar(self.level), False
+        if line[-1:].isspace() or not line.strip():
+            return self._probe_help(grammar, line) or next_words(grammar, line, self.prompt, in_config)
+        return complete_word(grammar, line, self.prompt)
+
+    def _probe_help(self, grammar: Grammar, line: str) -> str | None:
+        """`ping 10.0.2.1 ?`: the ping/traceroute options (parsed outside the grammar)."""
+        tokens = tokenize(line)
+        words = tokens[1:] if tokens and tokens[0].text.lower() == "do" and self.config is not None else tokens
+        grammar = exec_grammar(PRIVILEGED) if words is not tokens else grammar
+        found = grammar.root.keyword_candidates(words[0].text) if words else []
+        if len(found) != 1 or found[0][0].word not in PROBE_COMMANDS:
+            return None
+        return option_help(found[0][0].word, words)
+
     def interrupt(self) -> None:
         """Ctrl-C / Ctrl-Z: cancel a question; in configuration mode, back to EXEC."""
         self._question = None
+        if self.config is not None:
+            self._leave_config()
+
+    def _leave_config(self) -> None:
+        """Back to EXEC; IOS logs %SYS-5-CONFIG_I (optional device method ``log_message``)."""
         self.config = None
+        log_message = getattr(self.device, "log_message", None)
+        if callable(log_message):
+            log_message(config_i_message(self.username, self.vty, self.peer))
 
     def _config_line(self, line: str, prompt: str) -> Reply:
         assert self.config is not None
@@ -157,7 +208,7 @@ class CliSession:
         if result.kind == "error" and result.error is not None:
             return Reply(result.error.terminal_text(prompt))
         if result.kind in ("end", "exit"):
-            self.config = None
+            self._leave_config()
         if result.kind == "do":
             return self._exec_line(line, prompt, tokenize(line), result.do_start, from_config=True)
         return Reply()
@@ -181,6 +232,9 @@ class CliSession:
             if isinstance(parsed, Failure):
                 return Reply(ConfigError.from_failure(parsed, line).terminal_text(prompt))
             filters = parsed
+        if found.spec.action in PROBE_COMMANDS:
+            text, stream = probe_command(self.device, found.spec.action, tokens, line, start, prompt)
+            return Reply(text, stream=stream)
         if found.spec.action == "render":
             reply = self._show(found, line, prompt)
         elif found.spec.action == "running-interface":
@@ -212,7 +266,7 @@ class CliSession:
             "running": lambda w: Reply(running_config_text(self.device.config)),
             "startup": lambda w: Reply(startup_config_text(self.device)),
             "privilege": lambda w: Reply(f"Current privilege level is {self.level}\n"),
-            "users": lambda w: Reply(render_users(self.device, self.vty)),
+            "users": lambda w: Reply(render_users(self.device, self.vty_entry)),
             "configure": lambda w: self._enter_config(),
             "configure-ask": lambda w: self._ask("Configuring from terminal, memory, or network [terminal]? ",
                                                  self._configure_answer),
@@ -224,9 +278,13 @@ class CliSession:
             "clear": lambda w: Reply(self._with_newline(self.device.clear(w))),
             "clear-logging": lambda w: self._confirm("Clear logging buffer [confirm]", w),
             "clear-counters": lambda w: self._confirm('Clear "show interface" counters on all interfaces [confirm]', w),
-            "enable": lambda w: self._enable(),
-            "disable": lambda w: self._set_level(1),
+            "enable": lambda w: self._enable(int(w[1]) if len(w) > 1 else PRIVILEGED),
+            "disable": lambda w: self._set_level(min(self.level, int(w[1]) if len(w) > 1 else 1)),
             "exit": lambda w: Reply(close=True),
+            "reload": lambda w: self._reload(),
+            "debug": lambda w: Reply(debug.debug(self.device, w)),
+            "undebug": lambda w: Reply(debug.undebug(self.device, w)),
+            "debugging": lambda w: Reply(debug.show_debugging(self.device)),
         }
         return handlers[action](words)
 
@@ -271,6 +329,28 @@ class CliSession:
         self.device.write_memory()
         return Reply("Building configuration...\n[OK]\n")
 
+    def _reload(self) -> Reply:
+        """IOS's questions: save a modified config first?, then [confirm]; the session ends."""
+        if not callable(getattr(self.device, "reload", None)):
+            return Reply("% flexlab: reload is not available on this device\n")
+        if getattr(self.device, "config_modified", False):
+            return self._ask(SAVE_QUESTION, self._save_before_reload)
+        return self._ask(PROCEED_RELOAD, self._proceed_reload)
+
+    def _save_before_reload(self, answer: str) -> Reply:
+        word = answer.strip().lower()
+        if word in ("y", "yes", "n", "no"):
+            saved = self._write().output if word.startswith("y") else ""
+            return Reply(saved + self._ask(PROCEED_RELOAD, self._proceed_reload).output)
+        self._ask(SAVE_QUESTION, self._save_before_reload)
+        return Reply("% Please answer 'yes' or 'no'.\n")
+
+    def _proceed_reload(self, answer: str) -> Reply:
+        if answer.strip().lower() not in ("", "y", "yes"):
+            return Reply()
+        self.device.reload()  # type: ignore[attr-defined]
+        return Reply(close=True)
+
     def _ask(self, prompt: str, answer: Callable[[str], Reply], hidden: bool = False) -> Reply:
         self._question = _Question(prompt, answer, hidden)
         return Reply()
@@ -286,11 +366,15 @@ class CliSession:
         self.level = level
         return Reply()
 
-    def _enable(self) -> Reply:
-        if self.level >= PRIVILEGED:
-            return Reply()
-        if not self.device.config.find("enable", "secret") and not self.device.config.find("enable", "password"):
-            return self._set_level(PRIVILEGED)
+    def _enable(self, level: int) -> Reply:
+        """Down (or to the same level) needs no password; up to 15 needs `enable secret`
+        (or `enable password`): without one a vty gets ``% No password set``, as on IOS.
+        Per-level secrets (`enable secret level N`) are not modelled."""
+        if level <= self.level:
+            return self._set_level(level)
+        if level < PRIVILEGED or not (self.device.config.find("enable", "secret")
+                                      or self.device.config.find("enable", "password")):
+            return Reply(NO_PASSWORD_SET)
         return self._ask_enable_password(ENABLE_ATTEMPTS)
 
     def _ask_enable_password(self, attempts_left: int) -> Reply:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 
 from flexlab.sim.cli.session import CliSession, Reply
+from flexlab.sim.cli.paging import Pager, needs_paging
+from flexlab.sim.cli.stream import ESCAPE, OutputStream
 
 #: Longest command line the lab reads (a named assumption, not an IOS figure we verified:
 #: IOS refuses over-long lines too; no real command comes near this). Characters typed
@@ -42,17 +44,46 @@ class Terminal:
         self._after_cr = False
         self._escape = ""          # partial escape sequence being swallowed
         self._overflow = False     # the line went past MAX_LINE_LENGTH
+        self._stream: OutputStream | None = None   # a command still printing (ping)
+        self._pager: Pager | None = None            # output waiting at --More--
+        self._feeding = False
+        self.on_idle: Callable[[], None] | None = None   # input may be fed again
         self.closed = False
+
+    @property
+    def busy(self) -> bool:
+        """A command is still printing: typed input waits (only the escape sequence is read)."""
+        return self._stream is not None
 
     def start(self) -> None:
         """What IOS shows right after an SSH login: a blank line and the prompt."""
         self._write("\r\n" + self.session.prompt)
 
-    def feed(self, data: str) -> None:
+    def feed(self, data: str) -> int:
         """Process keystrokes; runs of ordinary characters are taken in one step (linear
-        time, one echo write), control keys one by one."""
+        time, one echo write), control keys one by one. Returns how many characters were
+        taken: input typed while a command is busy waits for the prompt (the escape
+        sequence Ctrl-^ aborts the command instead, with what was typed before it)."""
+        self._feeding = True
+        try:
+            return self._feed(data)
+        finally:
+            self._feeding = False
+
+    def _feed(self, data: str) -> int:
         i, end = 0, len(data)
         while i < end and not self.closed:
+            if self._pager is not None:
+                self._page_key(data[i])
+                i += 1
+                continue
+            if self._stream is not None:
+                escape = data.find(ESCAPE, i)
+                if escape < 0:
+                    return i
+                i = escape + 1 + (data[escape + 1:escape + 2] in ("x", "X"))
+                self._stream.abort()
+                continue
             if not self._escape:
                 control = _CONTROL.search(data, i)
                 stop = control.start() if control else end
@@ -62,9 +93,22 @@ class Terminal:
                     continue
             self._key(data[i])
             i += 1
+        return i
 
     def _type(self, text: str) -> None:
-        """Ordinary characters: appended up to MAX_LINE_LENGTH, echoed when echo is on."""
+        """Ordinary characters: appended up to MAX_LINE_LENGTH, echoed when echo is on;
+        `?` shows help and the line again instead (not while IOS asks a question)."""
+        head, mark, tail = text.partition("?")
+        help_text = self.session.help(self._line + head) if mark and not self._overflow else None
+        if help_text is None:
+            self._type_plain(text)
+            return
+        self._type_plain(head)
+        self._write("?\r\n" + crlf(help_text) + self.session.prompt + self._line)
+        if tail:
+            self._type(tail)
+
+    def _type_plain(self, text: str) -> None:
         self._after_cr = False
         kept = text[: max(0, MAX_LINE_LENGTH - len(self._line))]
         if len(kept) < len(text):
@@ -128,9 +172,33 @@ class Terminal:
             self._write(crlf(LINE_TOO_LONG) + self.session.prompt)
             return
         reply: Reply = self.session.execute(line)
+        if needs_paging(reply.output, self.session.term_length) and not reply.close and reply.stream is None:
+            self._pager = Pager(reply.output, self.session.term_length)
+            self._write(crlf(self._pager.first()))
+            return
         if reply.output:
             self._write(crlf(reply.output))
         if reply.close:
             self.closed = True
             return
+        if reply.stream is not None:
+            self._stream = reply.stream
+            reply.stream.attach(lambda text: self._write(crlf(text)), self._stream_closed)
+            return
         self._write(self.session.prompt)
+
+    def _page_key(self, char: str) -> None:
+        """A key typed at --More--: a CR LF pair counts once."""
+        after_cr, self._after_cr = self._after_cr, char == "\r"
+        if char == "\n" and after_cr or self._pager is None:
+            return
+        self._write(crlf(self._pager.key(char)))
+        if self._pager.done:
+            self._pager = None
+            self._write(self.session.prompt)
+
+    def _stream_closed(self) -> None:
+        self._stream = None
+        self._write(self.session.prompt)
+        if not self._feeding and self.on_idle is not None:
+            self.on_idle()

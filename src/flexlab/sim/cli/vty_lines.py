@@ -29,10 +29,11 @@ class VtyEntry:
 _LINES: weakref.WeakKeyDictionary[object, dict[int, VtyEntry]] = weakref.WeakKeyDictionary()
 
 
-def attach(device: object, username: str, location: str) -> VtyEntry:
-    """Take the lowest free vty of ``device`` for a new session."""
+def attach(device: object, username: str, location: str, vty: int | None = None) -> VtyEntry:
+    """Record a session on ``vty`` (the line the SSH server allocated), else the lowest free one."""
     lines = _LINES.setdefault(device, {})
-    vty = next(n for n in range(len(lines) + 1) if n not in lines)
+    if vty is None:
+        vty = next(n for n in range(len(lines) + 1) if n not in lines)
     entry = VtyEntry(vty, username, location)
     lines[vty] = entry
     return entry

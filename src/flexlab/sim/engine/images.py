@@ -53,6 +53,7 @@ class Timing:
     tcp_rto_s: float = 1.0                # first TCP retransmission timeout (doubles, max 32 s)
     clock_offset_max_s: float = 3.0       # unsynchronised clocks differ by up to +/- this
     boot_spread_s: float = 5.0            # each node boots at a seeded offset in [0, this) s
+    reload_s: float = 60.0                # `reload`: down this long, then booted (an assumption, not measured)
     bgp_keepalive_jitter: float = 0.25    # keepalive interval x uniform(1 - this, 1) [RFC 4271 §10]
 
     @property
@@ -158,27 +159,29 @@ IMAGES: dict[str, ImageProfile] = {
     for p in (
         ImageProfile(
             "iol-17.12", "IOS XE 17.12.1 on IOL (containerlab cisco_iol, default)", _IOL_17_12,
-            Timing(hop_latency_s=0.001, ike_setup_s=0.08, ntp_sync_delay_s=16.0),
+            Timing(hop_latency_s=0.001, ike_setup_s=0.08, ntp_sync_delay_s=16.0, reload_s=45.0),
         ),
         ImageProfile(
             "iosv-15.9", "IOS 15.9(3)M10 as in IOSv (containerlab cisco_vios)", _IOSV_15_9,
             Timing(hop_latency_s=0.002, ike_setup_s=0.25, bgp_connect_retry_s=6.0, ntp_sync_delay_s=32.0,
-                   flex_next_peer_delay_s=2.0),
+                   flex_next_peer_delay_s=2.0, reload_s=120.0),
         ),
         ImageProfile(
             "csr-17.3", "IOS XE 17.3.8 on CSR1000V (containerlab cisco_csr1000v)", _CSR_17_3,
-            Timing(hop_latency_s=0.003, ike_setup_s=0.15, ntp_sync_delay_s=20.0, flex_next_peer_delay_s=1.5),
+            Timing(hop_latency_s=0.003, ike_setup_s=0.15, ntp_sync_delay_s=20.0, flex_next_peer_delay_s=1.5,
+                   reload_s=300.0),
         ),
         ImageProfile(
             "ios-15.2m", "IOS 15.2(4)M6 on an ISR G2, as in the seed document", _IOS_15_2M,
             Timing(hop_latency_s=0.002, ike_setup_s=0.4, bgp_connect_retry_s=8.0, ntp_sync_delay_s=32.0,
-                   flex_next_peer_delay_s=2.0),
+                   flex_next_peer_delay_s=2.0, reload_s=180.0),
         ),
         ImageProfile(
             "iol-17.12-dpd-bug",
             "DEFECTIVE: IOL 17.12.1 whose IKEv2 DPD (and rekey timeout) never declares the peer dead",
             replace(_IOL_17_12, image="iol-17.12-dpd-bug"),
-            Timing(hop_latency_s=0.001, ike_setup_s=0.08, ntp_sync_delay_s=16.0, dpd_declares_dead=False),
+            Timing(hop_latency_s=0.001, ike_setup_s=0.08, ntp_sync_delay_s=16.0, dpd_declares_dead=False,
+                   reload_s=45.0),
             defect="dpd-never-dead",
         ),
     )

@@ -19,6 +19,7 @@ from flexlab.design import NodePlan
 from flexlab.iosconfig import ConfigTree
 from flexlab.sim.engine import syslog, views
 from flexlab.sim.engine.bgp import BgpSpeaker
+from flexlab.sim.engine.echo import EchoService
 from flexlab.sim.engine.flexvpn import FlexManager
 from flexlab.sim.engine.hardware import install_interfaces
 from flexlab.sim.engine.ifaces import Iface, InterfaceTable
@@ -89,6 +90,8 @@ class Node:
         self._deferred: list[Timer] = []
         self._loading = False
         self._reconcile_timer: Timer | None = None
+        self.config_modified = False    # running config changed since boot or `write memory`
+        self.reload_listeners: list[Callable[[], None]] = []   # told when `reload` drops the sessions
         self.logbuf = syslog.LogBuffer()
         self._build_state()
 
@@ -124,6 +127,7 @@ class Node:
         """Re-read the config on the lab clock (coalesced: one reconcile per instant)."""
         if self._loading or not self.running:
             return
+        self.config_modified = True
         self.lab.sync()  # real-time mode: the change happens at the wall-mapped instant
         if self._reconcile_timer is None or not self._reconcile_timer.pending:
             self._reconcile_timer = self.after(0.0, self.reconcile)
@@ -140,8 +144,34 @@ class Node:
         self.lab.sync()
         return run_clear(self, words)
 
+    def log_message(self, message: syslog.Message) -> None:
+        """A syslog message the CLI raises (%SYS-5-CONFIG_I), stamped now."""
+        self.lab.sync()
+        self.log(message)
+
+    def probes(self, request: Any) -> Any:
+        """A `ping`/`traceroute` run (engine/ping.py); raises ProbeError for a bad source."""
+        from flexlab.sim.engine.ping import start_probes
+
+        self.lab.sync()
+        return start_probes(self, request)
+
     def write_memory(self) -> None:
         self.startup_text = self._config.render()
+        self.config_modified = False
+
+    @property
+    def startup_config(self) -> ConfigTree:
+        """What `show startup-config` shows: the config the node booted from or last saved."""
+        return ConfigTree.from_text(self.startup_text)
+
+    def reload(self) -> None:
+        """`reload` (engine/reload.py): sessions drop, the node is down for the image's
+        boot time, then boots from its startup config."""
+        from flexlab.sim.engine.reload import reload_node
+
+        self.lab.sync()
+        reload_node(self)
 
     # -- clock, timers, logging -----------------------------------------------------------
     def now(self) -> float:
@@ -190,6 +220,7 @@ class Node:
         self.ike = IkeManager(self)
         self.flex = FlexManager(self)
         self.bgp = BgpSpeaker(self)
+        self.echo = EchoService(self)
         self.sla = SlaManager(self)
         self.ntp = NtpClient(self)
 
@@ -211,6 +242,8 @@ class Node:
             install_interfaces(self._config, self.platform)
         finally:
             self._loading = False
+        self.startup_text = self._config.render()   # NVRAM holds IOS's own form (secrets hashed)
+        self.config_modified = False
         self.log(syslog.sys_restart())
         self.reconcile()
         self.lab.refresh_link_peers(self)
@@ -352,8 +385,8 @@ class Node:
         kind = packet.payload[0]
         if kind == "echo":
             self.send(Packet(packet.dst, packet.src, "icmp", ("reply",) + tuple(packet.payload[1:]), packet.size))
-        elif kind == "reply":
-            self.sla.on_reply(packet)
+        else:
+            self.echo.on_icmp(packet)
 
     def source_for(self, destination: IPv4Address) -> tuple[IPv4Address, str] | None:
         """Source address and egress interface for a locally generated packet."""

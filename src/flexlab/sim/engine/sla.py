@@ -1,8 +1,8 @@
 """IP SLA icmp-echo operations and track objects.
 
-Each scheduled operation sends a real ICMP echo every ``frequency`` s from its source
-(`source-interface` / `source-ip`, else the egress interface) towards the target through
-the node's routing table — over Tunnel1 when routed there, which is the steady traffic
+Each scheduled operation sends a real ICMP echo (echo.py) every ``frequency`` s from its
+source (`source-interface` / `source-ip`, else the egress interface) towards the target
+through the node's routing table — over Tunnel1 when routed there, which is the steady traffic
 on-demand DPD reacts to. A reply within ``timeout`` ms counts as success with its RTT.
 Tracks: `track N ip sla M [reachability]` (up while the latest probe succeeded) and
 `track N interface X line-protocol`.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flexlab.sim.engine.scheduler import Timer
-from flexlab.sim.engine.underlay import Packet
+from flexlab.sim.engine.echo import EchoResult
 from flexlab.sim.engine.views import SlaView, TrackView
 
 if TYPE_CHECKING:
@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 
 class SlaOperation:
-    def __init__(self, view: SlaView) -> None:
+    def __init__(self, view: SlaView, ident: int) -> None:
         self.view = view
+        self.ident = ident          # ICMP identifier of this operation's echoes
         self.started: float | None = None
         self.latest_start: float | None = None
         self.latest_rtt_ms: int | None = None
@@ -31,14 +32,6 @@ class SlaOperation:
         self.failures = 0
         self.seq = 0
         self.timer: Timer | None = None
-        self.outstanding: dict[int, tuple[float, Timer]] = {}
-
-    def stop(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-        for _, timeout in self.outstanding.values():
-            timeout.cancel()
-        self.outstanding.clear()
 
 
 class SlaManager:
@@ -51,59 +44,54 @@ class SlaManager:
     def apply(self, slas: dict[int, SlaView], tracks: dict[int, TrackView]) -> None:
         for number in list(self.ops):
             if number not in slas:
-                self.ops.pop(number).stop()
+                self._stop(self.ops.pop(number))
         for number, view in slas.items():
             op = self.ops.get(number)
             if op is not None and op.view == view:
                 continue
             if op is not None:
-                op.stop()
-            self.ops[number] = op = SlaOperation(view)
+                self._stop(op)
+            self.ops[number] = op = SlaOperation(view, self.node.echo.new_ident())
             if view.scheduled and view.start_now and view.target is not None:
                 op.started = self.node.now()
                 op.timer = self.node.after(self.node.phase(float(view.frequency)), self._probe, op)
         self.tracks = tracks
         self.evaluate_tracks()
 
+    def _stop(self, op: SlaOperation) -> None:
+        if op.timer is not None:
+            op.timer.cancel()
+        self.node.echo.cancel(op.ident)
+
     def _probe(self, op: SlaOperation) -> None:
         if self.ops.get(op.view.operation) is not op:
             return
         view = op.view
         node = self.node
-        now = node.now()
         op.seq += 1
-        op.latest_start = now
+        op.latest_start = node.now()
         assert view.target is not None
         source = view.source_ip or node.interfaces.ip_of(view.source_interface)
         if source is None:
             found = node.source_for(view.target)
             source = found[0] if found else None
-        timeout = node.after(view.timeout_ms / 1000.0, self._timeout, op, op.seq)
-        op.outstanding[op.seq] = (now, timeout)
+        seq = op.seq
         if source is not None:
-            node.send(Packet(source, view.target, "icmp", ("echo", view.operation, op.seq), 100))
+            node.echo.send(source, view.target, ident=op.ident, seq=seq, size=100,
+                           timeout_s=view.timeout_ms / 1000.0, done=lambda result: self._result(op, seq, result))
+        else:   # nothing to send from: the probe fails at its timeout
+            node.after(view.timeout_ms / 1000.0, self._result, op, seq, EchoResult("timeout"))
         op.timer = node.after(float(view.frequency), self._probe, op)
 
-    def on_reply(self, packet: Packet) -> None:
-        _, number, seq = packet.payload
-        op = self.ops.get(number)
-        if op is None or seq not in op.outstanding:
-            return
-        sent, timeout = op.outstanding.pop(seq)
-        timeout.cancel()
-        if seq != op.seq:
-            return  # a late reply to an older probe: IOS counts only the current one
-        op.latest_rtt_ms = max(1, round((self.node.now() - sent) * 1000))
-        op.latest_ok = True
-        op.successes += 1
-        self.evaluate_tracks()
-
-    def _timeout(self, op: SlaOperation, seq: int) -> None:
-        if op.outstanding.pop(seq, None) is None:
-            return
-        op.latest_ok = False
-        op.latest_rtt_ms = None
-        op.failures += 1
+    def _result(self, op: SlaOperation, seq: int, result: EchoResult) -> None:
+        if self.ops.get(op.view.operation) is not op or (result.ok and seq != op.seq):
+            return  # a stopped operation, or a late reply to an older probe: IOS counts only the current one
+        op.latest_ok = result.ok
+        op.latest_rtt_ms = result.rtt_ms if result.ok else None
+        if result.ok:
+            op.successes += 1
+        else:
+            op.failures += 1
         self.evaluate_tracks()
 
     # -- tracks ------------------------------------------------------------------------------

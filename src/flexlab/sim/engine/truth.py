@@ -7,6 +7,7 @@ kind                   meaning                                                 d
 =====================  ======================================================  =================
 node-failed            failure injected (``Lab.fail``)                          mode
 node-restored          failure removed (``Lab.restore``)                        mode
+node-reload            `reload` typed: down for the image's boot time           boot_s
 ike-start              IKE_SA_INIT sent to a peer (initiator)                   —
 ike-failed             negotiation failed                                       reason
 ike-up                 IKE + IPsec SA established (both ends)                   role

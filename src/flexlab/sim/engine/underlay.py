@@ -8,6 +8,8 @@ outer packet is then forwarded the same way. The walk ends where the destination
 is local; an arrival event is scheduled there after the summed per-hop latency, and the
 receiving node is checked again on arrival (a node that froze or stopped meanwhile drops
 it). Latencies are milliseconds, so route changes during a packet's flight are ignored.
+A probe with a TTL loses one at each router that forwards it (not at its sender); where
+it reaches 0 that router answers with ICMP time-exceeded (echo.py).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Packet:
     size: int = 100
     inner: Packet | None = None
     seq: int = 0               # ESP sequence number
+    ttl: int | None = None     # modelled only for probes that set it (traceroute)
 
 
 @dataclass
@@ -87,6 +90,13 @@ class Fabric:
             if node.interfaces.is_local(packet.dst):
                 node.schedule_arrival(packet, latency)
                 return True
+            if packet.ttl is not None and not node.interfaces.is_local(packet.src):
+                packet.ttl -= 1             # a router forwarding someone else's packet
+                if packet.ttl <= 0:
+                    from flexlab.sim.engine.echo import ttl_expired   # echo.py builds on this module
+
+                    ttl_expired(node, packet, latency)
+                    break
             hop = node.rib.resolve(packet.dst)
             if hop is None:
                 break
