@@ -21,7 +21,7 @@ from flexlab.sim.engine import syslog, views
 from flexlab.sim.engine.bgp import BgpSpeaker
 from flexlab.sim.engine.echo import EchoService
 from flexlab.sim.engine.flexvpn import FlexManager
-from flexlab.sim.engine.hardware import install_interfaces
+from flexlab.sim.engine.hardware import install_interfaces, startup_interfaces
 from flexlab.sim.engine.ifaces import Iface, InterfaceTable
 from flexlab.sim.engine.ikev2 import IkeManager
 from flexlab.sim.engine.ntp import NtpClient
@@ -237,7 +237,7 @@ class Node:
         self._build_state()
         self._loading = True
         try:
-            install_interfaces(self._config, self.platform)
+            install_interfaces(self._config, self.platform, startup_interfaces(self.startup_text))
             errors = self.lab.config_loader(self, self.startup_text)
             install_interfaces(self._config, self.platform)
         finally:
