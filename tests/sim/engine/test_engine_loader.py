@@ -34,7 +34,7 @@ def test_bootstrap_user_comes_before_the_partial_so_text_after_its_end_cannot_lo
     text = boot_text(PARTIAL, "hostname r1\nend\nusername evil privilege 15 secret 0 evil\n", ("admin", "pw"))
     lines = text.splitlines()
     assert lines.index("username admin privilege 15 secret pw") < lines.index("end")
-    assert lines_after_end(text) == 2   # the evil user and the bootstrap's own closing end
+    assert lines_after_end(text) == 1   # the evil user (the bootstrap's closing `end` changes nothing)
     assert lines_after_end("hostname r1\nend\n!\n\n") == 0
 
 

@@ -31,7 +31,8 @@ def tree_loader(device: _HasConfig, text: str) -> list[Any]:
 
 
 def lines_after_end(text: str) -> int:
-    """Non-blank, non-comment lines after the first ``end`` (IOS does not read them)."""
+    """Non-blank, non-comment lines after the first ``end`` (IOS does not read them); a further
+    ``end`` does not count (the bootstrap closes a partial config that has its own)."""
     lines = text.splitlines()
     end = next((i for i, line in enumerate(lines) if line.strip() == "end"), len(lines))
-    return sum(1 for line in lines[end + 1:] if line.strip() and not line.strip().startswith("!"))
+    return sum(1 for line in lines[end + 1:] if line.strip() not in ("", "end") and not line.strip().startswith("!"))
