@@ -90,8 +90,7 @@ def check_up_options(options: UpOptions) -> None:
         if given:
             raise LabError(f"-t {options.topology}: {', '.join(given)} cannot go with a topology file "
                            "(its nodes, images and startup-configs say it)")
-        if not Path(options.topology).is_file():
-            raise LabError(f"{options.topology}: topology file not found")
+        check_topology(Path(options.topology))
     if options.config_dir is not None:
         check_config_dir(Path(options.config_dir))
     if options.design is not None or options.spokes is not None:
@@ -115,6 +114,17 @@ def available_images() -> tuple[str, ...]:
     if result.returncode != 0:
         raise LabError(f"cannot list the embedded lab's images: {result.stderr.strip() or result.returncode}")
     return tuple(image["name"] for image in json.loads(result.stdout))
+
+
+def check_topology(path: Path) -> dict[str, Any]:
+    """What the embedded lab would refuse in a topology file (LabError naming file and field),
+    asked of its process before anything starts; returns its summary (nodes, kind, image)."""
+    result = subprocess.run([sys.executable, "-m", "flexlab.sim.daemon", "--check-topology", str(path)],
+                            capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines()
+        raise LabError(lines[-1] if lines else f"cannot check topology {path} (exit {result.returncode})")
+    return json.loads(result.stdout)
 
 
 class EmbeddedLab:

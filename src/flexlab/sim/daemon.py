@@ -33,6 +33,7 @@ from flexlab.errors import FlexlabError
 from flexlab.kinds import get_kind
 from flexlab.privatefs import private_dir, write_private
 from flexlab.proc import pid_alive
+from flexlab.sim.boot import image_profile, lab_kind
 from flexlab.sim.cli import apply_config_text
 from flexlab.sim.engine.image_params import parse_image_params, split_param
 from flexlab.sim.engine.lab import Lab
@@ -297,11 +298,29 @@ def list_images() -> list[dict[str, Any]]:
     ]
 
 
+def _check_topology(path: Path) -> int:
+    """Everything a boot would refuse in the topology, nothing started or written: one JSON
+    line (nodes, kind, image profile) and 0, or the one-line cause on stderr and 2."""
+    try:
+        topology = load_topology(path)
+        summary = {"name": topology.name, "nodes": list(topology.nodes), "kind": lab_kind(topology),
+                   "image": image_profile(topology).name}
+        for node in topology.nodes.values():
+            node.startup_text(topology.source)
+    except FlexlabError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(json.dumps(summary))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args == ["--list-images"]:
         print(json.dumps(list_images()))
         return 0
+    if len(args) == 2 and args[0] == "--check-topology":
+        return _check_topology(Path(args[1]))
     options = _parse_args(args)
     private_dir(options.state_dir)
     _log_to_rotating_file(options.state_dir / LOG_FILE)
