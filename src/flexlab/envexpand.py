@@ -1,4 +1,4 @@
-"""Environment-variable substitution in topology files, as containerlab does it."""
+"""Environment-variable substitution in topology files, as the lab tool does it."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ class Kind:
     image_env: str
     #: The node replaces its management bootstrap with a full startup config unless the file
     #: name contains ".partial" (then it appends it): cisco_iol, and cisco_vios since
-    #: containerlab 0.72. The other kinds always apply the bootstrap, then the startup config.
+    #: the lab tool 0.72. The other kinds always apply the bootstrap, then the startup config.
     partial_startup_config: bool = False
     #: Most data ports the image offers (None: more than any design here needs).
     max_data_ports: int | None = None

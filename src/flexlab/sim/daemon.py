@@ -2,11 +2,12 @@
 
 Started in the background by ``flexlab lab up --embedded`` (``python -m flexlab.sim.daemon
 --topology FILE.clab.yml``): it boots what the topology file and its startup configs
-describe (sim/topology.py, sim/boot.py). It writes ``lab.json`` into its state directory once every node listens, then serves:
+describe (sim/topology.py, sim/boot.py). It writes ``lab.json`` into its state directory
+once every node listens, then serves:
 
 * one SSH server per node on 127.0.0.1 (the IOS CLI), and
 * a JSON-lines control socket (``control.sock``) for status, fail, restore, truth and down
-  — what a containerlab user does with ``containerlab``/``docker`` commands.
+  — what a user of a real lab does with the lab tool and the container runtime.
 
 The daemon is the only place where the embedded lab's internals and the outside meet;
 the harness talks to it through the socket and the routers' CLI, never by import.
