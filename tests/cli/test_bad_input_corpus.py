@@ -253,3 +253,10 @@ def test_bad_topology_is_refused_before_the_lab_starts(capsys, sandbox, case, da
 def test_topology_option_misuse_is_refused(capsys, sandbox, extra, expect):
     argv = ["lab", "up", "--embedded", "--name", "corpus", "-t", str(sandbox.inputs / "none.clab.yml"), *extra]
     refused(capsys, sandbox, lambda: main(argv), "none.clab.yml", expect)
+
+
+def test_binary_startup_config_is_refused_before_the_lab_starts(capsys, sandbox):
+    sandbox.file("r1.partial.cfg", b"hostname r1\n\x00\x01binary\n")
+    topology = sandbox.file("bin.clab.yml", _topology(_IOL.format(name="r1") + "      startup-config: r1.partial.cfg\n"))
+    argv = ["lab", "up", "--embedded", "--name", "corpus", "-t", str(topology)]
+    refused(capsys, sandbox, lambda: main(argv), "topology.nodes.r1.startup-config", "binary")

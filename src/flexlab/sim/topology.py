@@ -26,6 +26,7 @@ import yaml
 from flexlab.envexpand import expand_env
 from flexlab.errors import FlexlabError
 from flexlab.kinds import KINDS, Kind, KindError
+from flexlab.yamlio import read_text
 
 NODE_NAME_VAR = "__clabNodeName__"
 #: Endpoint "nodes" that are no router: the link ends outside the lab.
@@ -56,12 +57,7 @@ class TopoNode:
         """The startup config's text (None: the node has none)."""
         if self.inline_config is not None or self.startup_config is None:
             return self.inline_config
-        try:
-            return self.startup_config.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-            raise TopologyError(f"{source}: topology.nodes.{self.name}.startup-config: "
-                                f"cannot read {self.startup_config}: {reason}") from None
+        return read_text(self.startup_config, f"{source}: topology.nodes.{self.name}.startup-config:", TopologyError)
 
 
 @dataclass(frozen=True)
@@ -92,12 +88,9 @@ class Topology:
 def load_topology(path: Path) -> Topology:
     """Read and check a topology file (TopologyError with a one-line cause)."""
     source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TopologyError(f"{source}: topology file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TopologyError(f"{source}: cannot read the topology file: {getattr(exc, 'strerror', None) or exc}") from None
+    if not Path(path).is_file():
+        raise TopologyError(f"{source}: topology file not found")
+    text = read_text(Path(path), "topology file", TopologyError)
     try:
         document = yaml.safe_load(expand_env(text))
     except yaml.YAMLError as exc:
