@@ -110,6 +110,7 @@ BAD_ARGUMENTS = [
     (["lab", "up", "--embedded", "--spokes", "9999"], "spokes"),
     (["lab", "up", "--embedded", "--testbed-out", "/dev/null/x"], "--testbed-out /dev/null/x"),
     (["lab", "up", "--embedded", "--config-dir", "/nonexistent/configs"], "--config-dir /nonexistent/configs"),
+    (["lab", "up", "--embedded", "--image", "iol-99"], "--image 'iol-99'"),
     (["render", "--kind", "cisco_iol", "--out", "OUT", "--spokes", "0"], "--spokes"),
     (["render", "--kind", "cisco_iol", "--out", "OUT", "--spokes", "two"], "--spokes"),
     (["topology", "--kind", "cisco_iol", "-o", "OUT/t.yml", "--spokes", "-3"], "--spokes"),

@@ -84,6 +84,8 @@ def check_up_options(options: UpOptions) -> None:
         raise LabError(f"time scale {options.time_scale!r} must be a finite number above 0")
     if options.spokes is not None and (isinstance(options.spokes, bool) or int(options.spokes) < 1):
         raise LabError(f"spokes {options.spokes!r} must be at least 1")
+    if options.image is not None and options.image not in available_images():
+        raise LabError(f"--image {options.image!r}: unknown image profile; available: {', '.join(available_images())}")
     if options.topology is not None:
         given = [flag for flag, value in (("--image", options.image), ("--spokes", options.spokes),
                  ("--design", options.design), ("--config-dir", options.config_dir)) if value is not None]

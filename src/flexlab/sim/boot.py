@@ -46,7 +46,10 @@ def image_profile(topology: Topology) -> ImageProfile:
     chosen: dict[str, str] = {}
     for node in topology.nodes.values():
         repository, _, tag = node.image.rpartition(":")
-        if repository == SIM_IMAGE_REPOSITORY and tag in IMAGES:
+        if repository == SIM_IMAGE_REPOSITORY:
+            if tag not in IMAGES:
+                raise BootError(f"{topology.source}: topology.nodes.{node.name}.image: unknown image profile {tag!r}; "
+                                f"available: {', '.join(IMAGES)}")
             chosen[node.name] = tag
         elif _image_key(node.image) in known:
             chosen[node.name] = known[_image_key(node.image)]
