@@ -8,15 +8,15 @@ Each node's config comes from ``configs/templates/<role>.j2`` and the derived
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 import jinja2
 
 from flexlab.design import Design, LabPlan, NodePlan
 from flexlab.privatefs import private_dir, write_private
 from flexlab.errors import FlexlabError
+from flexlab.kinds import KINDS, Kind
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "configs" / "templates"
 RENDERED_DIR = Path(__file__).resolve().parents[2] / "configs" / "rendered"
@@ -28,52 +28,6 @@ SecretMode = Literal["env", "embedded", "redacted"]
 
 class RenderError(FlexlabError):
     """Unknown kind, missing template or a template error."""
-
-
-def _iol_name(port: int) -> str:
-    # IOL: 4 ports per slot; Ethernet0/0 is the containerlab management port.
-    return f"Ethernet{port // 4}/{port % 4}"
-
-
-def _vios_name(port: int) -> str:
-    # IOSv: GigabitEthernet0/0 is management, data ports from 0/1.
-    return f"GigabitEthernet0/{port}"
-
-
-def _csr_name(port: int) -> str:
-    # CSR1000v / Cat8000v: GigabitEthernet1 is management, eth1 -> GigabitEthernet2.
-    return f"GigabitEthernet{port + 1}"
-
-
-@dataclass(frozen=True)
-class Kind:
-    """A containerlab kind flexlab supports, with what differs between kinds."""
-
-    name: str
-    ifname: Callable[[int], str]
-    os: Literal["ios", "iosxe"]
-    platform: str
-    default_image: str
-    image_env: str
-    #: containerlab replaces its management bootstrap with a full startup config for this
-    #: kind unless the file name contains ".partial" (then it appends it): cisco_iol, and
-    #: cisco_vios since containerlab 0.72 (nodes/iol/iol.go, nodes/cisco_vios/cisco-vios.go).
-    partial_startup_config: bool = False
-    #: Most data ports the image offers (None: more than any design here needs).
-    max_data_ports: int | None = None
-
-
-KINDS: dict[str, Kind] = {
-    k.name: k
-    for k in (
-        Kind("cisco_iol", _iol_name, "ios", "iol", "vrnetlab/cisco_iol:17.12.01", "FLEXLAB_IOL_IMAGE", True),
-        Kind("cisco_vios", _vios_name, "ios", "iosv", "vrnetlab/cisco_vios:159-3.M10", "FLEXLAB_VIOS_IMAGE",
-             True, max_data_ports=15),  # vrnetlab: Gi0/0 management + 15 data NICs
-        Kind("cisco_csr1000v", _csr_name, "iosxe", "csr1000v", "vrnetlab/cisco_csr1000v:17.03.08", "FLEXLAB_CSR_IMAGE"),
-        Kind("cisco_c8000v", _csr_name, "iosxe", "c8000v", "vrnetlab/cisco_c8000v:17.11.01a", "FLEXLAB_C8000V_IMAGE",
-             max_data_ports=9),  # vrnetlab c8000v: Gi1 management + at most 9 data NICs
-    )
-}
 
 
 def get_kind(name: str) -> Kind:

@@ -110,6 +110,7 @@ BAD_ARGUMENTS = [
     (["lab", "up", "--embedded", "--spokes", "9999"], "spokes"),
     (["lab", "up", "--embedded", "--testbed-out", "/dev/null/x"], "--testbed-out /dev/null/x"),
     (["lab", "up", "--embedded", "--config-dir", "/nonexistent/configs"], "--config-dir /nonexistent/configs"),
+    (["lab", "up", "--embedded", "--image", "iol-99"], "--image 'iol-99'"),
     (["render", "--kind", "cisco_iol", "--out", "OUT", "--spokes", "0"], "--spokes"),
     (["render", "--kind", "cisco_iol", "--out", "OUT", "--spokes", "two"], "--spokes"),
     (["topology", "--kind", "cisco_iol", "-o", "OUT/t.yml", "--spokes", "-3"], "--spokes"),
@@ -234,3 +235,52 @@ def test_job_refuses_a_binary_config_dir_file(capsys, sandbox, monkeypatch):
 def test_job_refuses_a_time_scale_no_lab_can_run(capsys, sandbox, monkeypatch, value):
     monkeypatch.setenv("FLEXLAB_TIME_SCALE", value)
     refused(capsys, sandbox, _job(sandbox, monkeypatch), "time scale")
+
+
+# -- topology files for `lab up --embedded -t` --------------------------------------------------------
+def _topology(nodes: str, links: str = "[]") -> bytes:
+    return f"name: corpus\ntopology:\n  nodes:\n{nodes}\n  links: {links}\n".encode()
+
+
+_IOL = "    {name}:\n      kind: cisco_iol\n      image: vrnetlab/cisco_iol:17.12.01\n"
+BAD_TOPOLOGIES = [
+    ("unknown-kind", _topology("    r1:\n      kind: linux\n      image: alpine:3\n"), "topology.nodes.r1.kind"),
+    ("no-kind", _topology("    r1:\n      image: vrnetlab/cisco_iol:17.12.01\n"), "topology.nodes.r1.kind"),
+    ("unknown-image", _topology("    r1:\n      kind: cisco_iol\n      image: vrnetlab/cisco_iol:15.1\n"),
+     "topology.nodes.r1.image"),
+    ("link-to-unknown-node", _topology(_IOL.format(name="r1"), "[{endpoints: ['r1:eth1', 'r9:eth1']}]"),
+     "topology.links[0].endpoints[1]"),
+    ("mgmt-port-in-a-link", _topology(_IOL.format(name="r1") + _IOL.format(name="r2"),
+                                      "[{endpoints: ['r1:Ethernet0/0', 'r2:eth1']}]"), "topology.links[0].endpoints[0]"),
+    ("port-used-twice", _topology(_IOL.format(name="r1") + _IOL.format(name="r2"),
+                                  "[{endpoints: ['r1:eth1', 'r2:eth1']}, {endpoints: ['r1:e0/1', 'r2:eth2']}]"),
+     "topology.links[1].endpoints[0]"),
+    ("missing-startup-config", _topology(_IOL.format(name="r1") + "      startup-config: gone/r1.partial.cfg\n"),
+     "topology.nodes.r1.startup-config"),
+    ("no-nodes", b"name: corpus\ntopology:\n  nodes: {}\n", "topology.nodes"),
+    ("no-name", b"topology:\n  nodes:\n    r1: {kind: cisco_iol, image: x}\n", "name"),
+    ("not-yaml", b"name: [corpus\n", "not valid YAML"),
+]
+
+
+@pytest.mark.parametrize(("case", "data", "expect"), BAD_TOPOLOGIES, ids=[c[0] for c in BAD_TOPOLOGIES])
+def test_bad_topology_is_refused_before_the_lab_starts(capsys, sandbox, case, data, expect):
+    topology = sandbox.file(f"{case}.clab.yml", data)
+    argv = ["lab", "up", "--embedded", "--name", "corpus", "-t", str(topology),
+            "--testbed-out", str(sandbox.out / "testbed.yaml")]
+    refused(capsys, sandbox, lambda: main(argv), str(topology), expect)
+
+
+@pytest.mark.parametrize(("extra", "expect"), [
+    ([], "topology file not found"), (["--spokes", "3"], "--spokes"), (["--image", "csr-17.3"], "--image"),
+], ids=["missing-file", "with-spokes", "with-image"])
+def test_topology_option_misuse_is_refused(capsys, sandbox, extra, expect):
+    argv = ["lab", "up", "--embedded", "--name", "corpus", "-t", str(sandbox.inputs / "none.clab.yml"), *extra]
+    refused(capsys, sandbox, lambda: main(argv), "none.clab.yml", expect)
+
+
+def test_binary_startup_config_is_refused_before_the_lab_starts(capsys, sandbox):
+    sandbox.file("r1.partial.cfg", b"hostname r1\n\x00\x01binary\n")
+    topology = sandbox.file("bin.clab.yml", _topology(_IOL.format(name="r1") + "      startup-config: r1.partial.cfg\n"))
+    argv = ["lab", "up", "--embedded", "--name", "corpus", "-t", str(topology)]
+    refused(capsys, sandbox, lambda: main(argv), "topology.nodes.r1.startup-config", "binary")

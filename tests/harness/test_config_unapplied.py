@@ -6,10 +6,12 @@ import pytest
 
 from flexlab.design import load_design
 from flexlab.harness.config_replace import unapplied_lines
+from flexlab.labs.embedded_default import write_plan_topology
 from flexlab.render import render_node
 from flexlab.sim.cli import apply_config_text
 from flexlab.sim.cli.session import CliSession
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.topology import load_topology
 
 
 def _rendered(node: str) -> str:
@@ -18,9 +20,10 @@ def _rendered(node: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def booted_running_configs() -> dict[str, str]:
+def booted_running_configs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """`show running-config` of every node of the embedded lab booted from the design's configs."""
-    lab = Lab(load_design().plan(), config_loader=apply_config_text)
+    topology = write_plan_topology(tmp_path_factory.mktemp("lab"), load_design().plan(), profile="iol-17.12")
+    lab = Lab(load_topology(topology), config_loader=apply_config_text)
     lab.boot()
     return {name: CliSession(node, username="admin").execute("show running-config").output
             for name, node in lab.nodes.items()}

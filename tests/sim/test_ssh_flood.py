@@ -19,6 +19,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))   # the measurement is shared with the benchmark
 
 from benchmarks.ssh_load import abort_mid_line, measure_flood  # noqa: E402
+from flexlab.design import load_design  # noqa: E402
+from flexlab.labs.embedded_default import write_plan_topology  # noqa: E402
 from flexlab.sim.cli.terminal import MAX_LINE_LENGTH  # noqa: E402
 
 pytestmark = pytest.mark.slow  # starts a lab process (docs/mutation.md)
@@ -31,9 +33,11 @@ STALL_BOUND_MS = 100.0
 def lab_process(tmp_path: Path):
     state = tmp_path / "lab"
     env = {**os.environ, "FLEXLAB_USERNAME": "admin", "FLEXLAB_PASSWORD": "admin"}
+    topology = write_plan_topology(tmp_path / "design", load_design().plan(), profile="iol-17.12")
     out = open(tmp_path / "daemon.out", "wb")
     process = subprocess.Popen([sys.executable, "-m", "flexlab.sim.daemon", "--state-dir", str(state),
-                                "--name", "flood", "--time-scale", "10"], stdout=out, stderr=out, env=env)
+                                "--topology", str(topology), "--name", "flood", "--time-scale", "10"],
+                               stdout=out, stderr=out, env=env)
     deadline = time.monotonic() + 120
     while not (state / "lab.json").exists():
         assert process.poll() is None, (tmp_path / "daemon.out").read_text()

@@ -28,9 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     up = add("up", "start a lab and wait until every node accepts SSH logins")
     up.add_argument("--embedded", action="store_true", required=True, help="start the embedded lab")
+    up.add_argument("-t", "--topology", type=Path, metavar="FILE.clab.yml",
+                    help="boot this topology file and the startup-configs it names (default: the design's)")
     up.add_argument("--spokes", type=positive_int, help="number of spokes (default: the design's)")
     up.add_argument("--time-scale", type=positive_float, default=10.0, help="simulated seconds per wall second")
-    up.add_argument("--image", default="iol-17.12", help="behaviour profile (see docs/embedded-lab.md)")
+    up.add_argument("--image", help="behaviour profile of the design's lab (default: iol-17.12; see docs/embedded-lab.md)")
     up.add_argument("--design", type=Path, help="design file (default: configs/design.yaml)")
     up.add_argument("--config-dir", type=Path, help="boot nodes from <node>.cfg files in this directory")
     up.add_argument("--testbed-out", type=Path, help="write the pyATS testbed here")
@@ -77,7 +79,7 @@ def _up(args: argparse.Namespace) -> int:
     info = lab.up(UpOptions(
         spokes=args.spokes, time_scale=args.time_scale, image=args.image, design=args.design,
         config_dir=args.config_dir, timeout_s=args.timeout, seed=args.seed,
-        image_params=image_params_from(args.image_param, "--image-param"),
+        image_params=image_params_from(args.image_param, "--image-param"), topology=args.topology,
     ))
     print(f"embedded lab {info.name!r} up: {len(info.ports)} nodes on {info.host}, time scale {info.time_scale:g}, "
           f"image {info.image}{_params_text(info.image_params)}, seed {info.seed}")

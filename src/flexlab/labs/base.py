@@ -63,6 +63,7 @@ class LabInfo:
     dpd_model: dict[str, Any] = field(default_factory=dict)
     seed: int = 1
     instance: str = ""   # this lab process (a restarted lab under the same name is another)
+    topology: str | None = None   # the topology file the lab booted
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> "LabInfo":
@@ -73,6 +74,6 @@ class LabInfo:
             platform=state.get("platform", "iol"), boot_errors=dict(state.get("boot_errors") or {}),
             roles=dict(state.get("roles") or {}), config_dir=state.get("config_dir"),
             image_params=dict(state.get("image_params") or {}), dpd_model=dict(state.get("dpd_model") or {}),
-            seed=int(state.get("seed", 1)),
+            seed=int(state.get("seed", 1)), topology=state.get("topology"),
             instance=str(state.get("instance") or f"{state['name']}-{state['pid']}-{state.get('started_wall', '')}"),
         )

@@ -15,8 +15,6 @@ and links; it is read when first needed, so a testbed without one still serves C
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ import yaml
 
 from flexlab import clab
 from flexlab.clab import ClabError
+from flexlab.envexpand import expand_env
 from flexlab.labs.base import Capture, LabError
 from flexlab.labs.clab_capture import eth_name, start_tcpdump_capture
 from flexlab.proc import run_tool
@@ -90,23 +89,6 @@ class ClabTopology:
             if own:
                 ends += own + [end for end in link if end.node != node and self.is_container(end.node)]
         return ends
-
-
-_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-=])([^}]*))?\}")
-
-
-def expand_env(text: str) -> str:
-    """containerlab's env-var substitution: ``${VAR}``, ``${VAR:=default}``, ``${VAR:-default}``
-    (default when unset or empty) and ``${VAR=default}``, ``${VAR-default}`` (when unset)."""
-
-    def value(match: re.Match[str]) -> str:
-        name, colon, operator, default = match.groups()
-        current = os.environ.get(name)
-        if operator is None:
-            return current or ""
-        return default if current is None or (colon and current == "") else current
-
-    return _ENV_REFERENCE.sub(value, text)
 
 
 def _endpoint(item: object, where: str) -> Endpoint:

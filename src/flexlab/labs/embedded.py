@@ -30,6 +30,7 @@ from flexlab.privatefs import private_dir
 from flexlab.yamlio import read_text
 from flexlab.proc import pid_alive
 from flexlab.labs.base import LabError, LabInfo
+from flexlab.labs.embedded_default import write_default_topology
 
 #: The default lab listens on fixed ports so that testbeds/embedded.yaml works as is;
 #: other labs take free ports chosen by the kernel.
@@ -58,17 +59,22 @@ def state_root() -> Path:
     return Path(base) / "flexlab" / "labs"
 
 
+DEFAULT_IMAGE = "iol-17.12"
+
+
 @dataclass(frozen=True)
 class UpOptions:
     spokes: int | None = None
     time_scale: float = 10.0
-    image: str = "iol-17.12"
+    image: str | None = None   # image profile of the default topology (None: DEFAULT_IMAGE)
     design: Path | None = None
     config_dir: Path | None = None
     seed: int = 1
     timeout_s: float = 120.0
     owner_pid: int | None = None   # the lab stops when this process ends
     image_params: dict[str, str] = field(default_factory=dict)   # e.g. {"dpd_retransmits": "3"}
+    #: a topology file (*.clab.yml) to boot instead of the design; its nodes name their images
+    topology: Path | None = None
 
 
 def check_up_options(options: UpOptions) -> None:
@@ -78,6 +84,15 @@ def check_up_options(options: UpOptions) -> None:
         raise LabError(f"time scale {options.time_scale!r} must be a finite number above 0")
     if options.spokes is not None and (isinstance(options.spokes, bool) or int(options.spokes) < 1):
         raise LabError(f"spokes {options.spokes!r} must be at least 1")
+    if options.image is not None and options.image not in available_images():
+        raise LabError(f"--image {options.image!r}: unknown image profile; available: {', '.join(available_images())}")
+    if options.topology is not None:
+        given = [flag for flag, value in (("--image", options.image), ("--spokes", options.spokes),
+                 ("--design", options.design), ("--config-dir", options.config_dir)) if value is not None]
+        if given:
+            raise LabError(f"-t {options.topology}: {', '.join(given)} cannot go with a topology file "
+                           "(its nodes, images and startup-configs say it)")
+        check_topology(Path(options.topology))
     if options.config_dir is not None:
         check_config_dir(Path(options.config_dir))
     if options.design is not None or options.spokes is not None:
@@ -101,6 +116,17 @@ def available_images() -> tuple[str, ...]:
     if result.returncode != 0:
         raise LabError(f"cannot list the embedded lab's images: {result.stderr.strip() or result.returncode}")
     return tuple(image["name"] for image in json.loads(result.stdout))
+
+
+def check_topology(path: Path) -> dict[str, Any]:
+    """What the embedded lab would refuse in a topology file (LabError naming file and field),
+    asked of its process before anything starts; returns its summary (nodes, kind, image)."""
+    result = subprocess.run([sys.executable, "-m", "flexlab.sim.daemon", "--check-topology", str(path)],
+                            capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines()
+        raise LabError(lines[-1] if lines else f"cannot check topology {path} (exit {result.returncode})")
+    return json.loads(result.stdout)
 
 
 class EmbeddedLab:
@@ -153,14 +179,9 @@ class EmbeddedLab:
         private_dir(self.state_dir)
         command = [
             sys.executable, "-m", "flexlab.sim.daemon", "--state-dir", str(self.state_dir), "--name", self.name,
-            "--time-scale", str(options.time_scale), "--image", options.image, "--seed", str(options.seed),
+            "--time-scale", str(options.time_scale), "--seed", str(options.seed),
+            "--topology", str(self._topology(options)),
         ]
-        if options.spokes:
-            command += ["--spokes", str(options.spokes)]
-        if options.design:
-            command += ["--design", str(Path(options.design).resolve())]
-        if options.config_dir:
-            command += ["--config-dir", str(Path(options.config_dir).resolve())]
         if options.owner_pid:
             command += ["--owner-pid", str(options.owner_pid)]
         for key, value in options.image_params.items():
@@ -179,6 +200,14 @@ class EmbeddedLab:
             self.down()
             raise
         return info
+
+    def _topology(self, options: UpOptions) -> Path:
+        """The topology file to boot: the one given, else the design's, written into the state dir."""
+        if options.topology is not None:
+            return Path(options.topology).resolve()
+        return write_default_topology(
+            self.state_dir, profile=options.image or DEFAULT_IMAGE, design=options.design, spokes=options.spokes,
+            config_dir=options.config_dir, name=self.name)
 
     def _wait_for_state(self, process: subprocess.Popen[bytes], timeout_s: float, log_path: Path) -> LabInfo:
         deadline = time.monotonic() + timeout_s

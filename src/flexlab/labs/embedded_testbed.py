@@ -41,11 +41,22 @@ def embedded_testbed(info: LabInfo, credentials: tuple[str, str]) -> dict[str, A
                 "flexlab": {
                     "lab": "embedded", "name": info.name, "spokes": info.spokes,
                     "time_scale": info.time_scale, "image": info.image, "kind": info.kind,
+                    **_topology_setting(info),
                 },
             },
         },
         "devices": devices,
     }
+
+
+def _topology_setting(info: LabInfo) -> dict[str, str]:
+    """``topology: FILE`` when the lab booted a user's topology (``lab up -t``), so a job that
+    finds the lab down starts the same one; the design's lab (written under the state root) has none."""
+    from flexlab.labs.embedded import state_root
+
+    if info.topology is None or Path(info.topology).resolve().is_relative_to(state_root().resolve()):
+        return {}
+    return {"topology": info.topology}
 
 
 #: Where the embedded lab's login comes from when it is not the documented default.

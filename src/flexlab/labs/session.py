@@ -183,9 +183,12 @@ def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None
         info = lab.info()
         started_here = False
         if info is None:
+            topology = settings.get("topology")   # `lab up -t`: the same topology again
             info = lab.up(UpOptions(
-                spokes=spokes or settings.get("spokes"), time_scale=time_scale,
-                image=str(settings.get("image", "iol-17.12")), config_dir=config_dir, owner_pid=os.getpid(),
+                spokes=None if topology else spokes or settings.get("spokes"), time_scale=time_scale,
+                image=None if topology else str(settings.get("image", "iol-17.12")),
+                config_dir=None if topology else config_dir, owner_pid=os.getpid(),
+                topology=Path(topology) if topology else None,
                 image_params=image_params_from(settings.get("image_params"), "testbed.custom.flexlab.image_params"),
                 seed=int(settings.get("seed", 1)),
             ))

@@ -1,11 +1,13 @@
 """The embedded lab process: boots every node, serves SSH and a control socket.
 
-Started in the background by ``flexlab lab up --embedded`` (``python -m flexlab.sim.daemon``).
-It writes ``lab.json`` into its state directory once every node listens, then serves:
+Started in the background by ``flexlab lab up --embedded`` (``python -m flexlab.sim.daemon
+--topology FILE.clab.yml``): it boots what the topology file and its startup configs
+describe (sim/topology.py, sim/boot.py). It writes ``lab.json`` into its state directory
+once every node listens, then serves:
 
 * one SSH server per node on 127.0.0.1 (the IOS CLI), and
 * a JSON-lines control socket (``control.sock``) for status, fail, restore, truth and down
-  — what a containerlab user does with ``containerlab``/``docker`` commands.
+  — what a user of a real lab does with the lab tool and the container runtime.
 
 The daemon is the only place where the embedded lab's internals and the outside meet;
 the harness talks to it through the socket and the routers' CLI, never by import.
@@ -27,19 +29,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flexlab.cli.argtypes import OneLineParser, positive_float, positive_int
-from flexlab.design import Design, load_design
+from flexlab.cli.argtypes import OneLineParser, positive_float
 from flexlab.errors import FlexlabError
+from flexlab.kinds import get_kind
 from flexlab.privatefs import private_dir, write_private
 from flexlab.proc import pid_alive
-from flexlab.render import render_node
+from flexlab.sim.boot import image_profile, lab_kind
 from flexlab.sim.cli import apply_config_text
 from flexlab.sim.engine.image_params import parse_image_params, split_param
 from flexlab.sim.engine.lab import Lab
 from flexlab.sim.engine.loader import lines_after_end
 from flexlab.sim.pcap import FrameRenderer
 from flexlab.sim.ssh_server import start_ssh_server
-from flexlab.yamlio import read_text
+from flexlab.sim.topology import load_topology
 
 log = logging.getLogger("flexlab.sim.daemon")
 
@@ -53,17 +55,22 @@ RENDER_SLICE_S = 0.02    # ... at most this long at a time, so SSH sessions stay
 @dataclass
 class DaemonOptions:
     state_dir: Path
+    topology: Path
     name: str = "default"
-    spokes: int | None = None
     time_scale: float = 10.0
-    image: str = "iol-17.12"
-    kind: str = "cisco_iol"
-    design: Path | None = None
-    config_dir: Path | None = None
     base_port: int = 0
     seed: int = 1
     owner_pid: int | None = None
     image_params: list[str] = field(default_factory=list)   # KEY=VALUE overrides
+
+
+#: The login the bootstrap gives every node: these variables, else the kinds' admin/admin.
+LOGIN_ENVS = (("FLEXLAB_USERNAME", "admin"), ("FLEXLAB_PASSWORD", "admin"))
+
+
+def login_credentials() -> tuple[str, str]:
+    username, password = (os.environ.get(env) or default for env, default in LOGIN_ENVS)
+    return username, password
 
 
 @dataclass
@@ -76,18 +83,6 @@ class LabDaemon:
     renderers: dict[int, FrameRenderer] = field(default_factory=dict)   # running captures
 
     # -- start-up -------------------------------------------------------------------
-    def _configs(self, design: Design) -> dict[str, str]:
-        plan = design.plan()
-        if self.options.config_dir is None:
-            return {n.name: render_node(plan, n, self.options.kind, "embedded") for n in plan.nodes}
-        configs: dict[str, str] = {}
-        for node in plan.nodes:
-            path = self.options.config_dir / f"{node.name}.cfg"
-            if not path.is_file():
-                raise FlexlabError(f"--config-dir {self.options.config_dir}: no {path.name} for node {node.name}")
-            configs[node.name] = read_text(path, "--config-dir file", FlexlabError)
-        return configs
-
     def _loader(self, node: Any, text: str) -> list[Any]:
         errors = apply_config_text(node, text)
         ignored = lines_after_end(text)
@@ -100,12 +95,10 @@ class LabDaemon:
         opts = self.options
         image_params = dict(split_param(p) for p in opts.image_params)
         parse_image_params(image_params)  # bad overrides stop the lab before anything starts
-        design = load_design(opts.design, spokes=opts.spokes)
-        credentials = (design.secret("username", embedded=True), design.secret("password", embedded=True))
+        topology = load_topology(opts.topology)
         self.lab = Lab(
-            design.plan(), image=opts.image, kind=opts.kind, time_scale=opts.time_scale, seed=opts.seed,
-            configs=self._configs(design), config_loader=self._loader, credentials=credentials,
-            image_params=image_params,
+            topology, time_scale=opts.time_scale, seed=opts.seed, config_loader=self._loader,
+            credentials=login_credentials(), image_params=image_params,
         )
         self.lab.boot()
         self.lab.start_realtime()
@@ -113,32 +106,33 @@ class LabDaemon:
             port = opts.base_port + index if opts.base_port else 0
             self.servers[name] = await start_ssh_server(node, host="127.0.0.1", port=port)
         self.control = await asyncio.start_unix_server(self._serve_control, path=str(self._socket_path))
-        self._write_state(design)
+        self._write_state()
 
     @property
     def _socket_path(self) -> Path:
         return self.options.state_dir / SOCKET_FILE
 
-    def _write_state(self, design: Design) -> None:
+    def _write_state(self) -> None:
         assert self.lab is not None
+        roles = {name: node.role for name, node in self.lab.nodes.items()}
         state = {
             "name": self.options.name,
             "pid": os.getpid(),
             "host": "127.0.0.1",
             "ports": {name: server.port for name, server in self.servers.items()},
-            "roles": {node.name: node.role for node in design.plan().nodes},
+            "roles": roles,
             "device_os": self.lab.image_profile.version.os_family,
-            "platform": "iol" if self.options.kind == "cisco_iol" else self.options.kind.removeprefix("cisco_"),
+            "platform": get_kind(self.lab.kind).platform,
             "socket": str(self._socket_path),
             "time_scale": self.options.time_scale,
-            "image": self.options.image,
+            "image": self.lab.image_profile.name,
             "image_params": self.lab.image_params,
             "dpd_model": self.lab.timing.dpd_model(),
             "seed": self.options.seed,
-            "kind": self.options.kind,
-            "spokes": design.spoke_count,
-            "design": str(design.source) if design.source else None,
-            "config_dir": str(self.options.config_dir) if self.options.config_dir else None,
+            "kind": self.lab.kind,
+            "spokes": sum(1 for r in roles.values() if r == "spoke"),
+            "topology": str(self.options.topology.resolve()),
+            "topology_name": self.lab.topology.name,
             "started_wall": time.time(),
             "instance": f"{self.options.name}-{os.getpid()}-{uuid.uuid4().hex[:12]}",
             "boot_errors": self.boot_errors,
@@ -222,7 +216,7 @@ class LabDaemon:
             "name": self.options.name,
             "lab_time": self.lab.now(),
             "time_scale": self.options.time_scale,
-            "image": self.options.image,
+            "image": self.lab.image_profile.name,
             "image_params": self.lab.image_params,
             "dpd_model": self.lab.timing.dpd_model(),
             "seed": self.options.seed,
@@ -268,13 +262,9 @@ class LabDaemon:
 def _parse_args(argv: list[str]) -> DaemonOptions:
     parser = OneLineParser(prog="python -m flexlab.sim.daemon")
     parser.add_argument("--state-dir", type=Path, required=True)
+    parser.add_argument("--topology", type=Path, required=True, help="the topology file (*.clab.yml)")
     parser.add_argument("--name", default="default")
-    parser.add_argument("--spokes", type=positive_int)
     parser.add_argument("--time-scale", type=positive_float, default=10.0)
-    parser.add_argument("--image", default="iol-17.12")
-    parser.add_argument("--kind", default="cisco_iol")
-    parser.add_argument("--design", type=Path)
-    parser.add_argument("--config-dir", type=Path)
     parser.add_argument("--base-port", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--owner-pid", type=int, help="stop when this process ends")
@@ -309,11 +299,29 @@ def list_images() -> list[dict[str, Any]]:
     ]
 
 
+def _check_topology(path: Path) -> int:
+    """Everything a boot would refuse in the topology, nothing started or written: one JSON
+    line (nodes, kind, image profile) and 0, or the one-line cause on stderr and 2."""
+    try:
+        topology = load_topology(path)
+        summary = {"name": topology.name, "nodes": list(topology.nodes), "kind": lab_kind(topology),
+                   "image": image_profile(topology).name}
+        for node in topology.nodes.values():
+            node.startup_text(topology.source)
+    except FlexlabError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(json.dumps(summary))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args == ["--list-images"]:
         print(json.dumps(list_images()))
         return 0
+    if len(args) == 2 and args[0] == "--check-topology":
+        return _check_topology(Path(args[1]))
     options = _parse_args(args)
     private_dir(options.state_dir)
     _log_to_rotating_file(options.state_dir / LOG_FILE)

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 import pytest
 
 from flexlab.design import LabPlan, load_design
+from flexlab.labs.embedded_default import write_plan_topology
 from flexlab.render import render_node
 from flexlab.sim.engine.lab import Lab
 from flexlab.sim.engine.truth import TruthEvent
+from flexlab.sim.topology import Topology, load_topology
 
 EPOCH = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=dt.UTC)
 HUB1_WAN = "100.64.0.2"
@@ -29,10 +31,16 @@ def plan() -> LabPlan:
     return load_design().plan()
 
 
+@pytest.fixture(scope="session")
+def design_topology(plan: LabPlan, tmp_path_factory: pytest.TempPathFactory) -> Topology:
+    """The design's topology file and configs, as `flexlab lab up` writes them for the embedded lab."""
+    return load_topology(write_plan_topology(tmp_path_factory.mktemp("design"), plan, profile="iol-17.12"))
+
+
 @pytest.fixture
-def make_lab(plan: LabPlan) -> Callable[..., Lab]:
-    """``make_lab(edits={"hub1": fn}, settle=100, **Lab kwargs)``: a booted lab whose
-    node configs are the rendered reference configs passed through ``edits``. Nodes boot
+def make_lab(plan: LabPlan, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Lab]:
+    """``make_lab(edits={"hub1": fn}, settle=100, **Lab kwargs)``: a booted lab of the design's
+    topology whose node configs are the rendered reference configs passed through ``edits``. Nodes boot
     at seeded offsets; ``settle`` seconds count from the last node's boot."""
 
     def factory(edits: dict[str, Edit] | None = None, settle: float = 100.0, lab_plan: LabPlan | None = None,
@@ -41,7 +49,8 @@ def make_lab(plan: LabPlan) -> Callable[..., Lab]:
         configs = {n.name: render_node(use_plan, n, "cisco_iol", "embedded") for n in use_plan.nodes}
         for name, edit in (edits or {}).items():
             configs[name] = edit(configs[name])
-        lab = Lab(use_plan, epoch=EPOCH, configs=configs, **kwargs)  # type: ignore[arg-type]
+        topology = load_topology(write_plan_topology(tmp_path_factory.mktemp("lab"), use_plan, profile="iol-17.12"))
+        lab = Lab(topology, epoch=EPOCH, configs=configs, **kwargs)  # type: ignore[arg-type]
         lab.boot()
         lab.run_for(max(node.boot_offset for node in lab.nodes.values()))
         if settle:

@@ -1,4 +1,4 @@
-"""The embedded lab: every router of the design in one process, on one virtual clock.
+"""The embedded lab: every router of a topology in one process, on one virtual clock.
 
 Test mode: :meth:`Lab.advance_to` / :meth:`Lab.run_for` move the clock instantly.
 Real-time mode (after :meth:`Lab.start_realtime`): lab time follows the wall clock times
@@ -15,19 +15,19 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any
 
-from flexlab.design import LabPlan
 from flexlab.errors import FlexlabError
-from flexlab.iosconfig import ConfigLine
-from flexlab.render import get_kind, render_node
+from flexlab.iosconfig import ConfigLine, ConfigTree
+from flexlab.sim.boot import boot_text, image_profile, lab_kind, role
 from flexlab.sim.engine.capture import CaptureError, CaptureTable, PacketCapture
 from flexlab.sim.engine.clock import LabClock, default_epoch
 from flexlab.sim.engine.image_params import apply_image_params
 from flexlab.sim.engine.images import get_image
-from flexlab.sim.engine.loader import ConfigLoader, tree_loader, with_bootstrap_user
+from flexlab.sim.engine.loader import ConfigLoader, tree_loader
 from flexlab.sim.engine.node import Node
 from flexlab.sim.engine.scheduler import Scheduler
 from flexlab.sim.engine.truth import TruthEvent, TruthLog
 from flexlab.sim.engine.underlay import Fabric
+from flexlab.sim.topology import Topology
 
 IPv4Address = ipaddress.IPv4Address
 FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
@@ -39,12 +39,17 @@ class LabError(FlexlabError):
 
 
 class Lab:
+    """The routers of one topology on one clock.
+
+    ``configs`` replaces the text of a node's startup-config file (tests); the node's
+    bootstrap and role follow from its topology entry either way (see sim/boot.py).
+    ``image`` plays that profile instead of the one the nodes' images map to."""
+
     def __init__(
         self,
-        plan: LabPlan,
+        topology: Topology,
         *,
-        image: str = "iol-17.12",
-        kind: str = "cisco_iol",
+        image: str | None = None,
         time_scale: float = 1.0,
         seed: int = 1,
         epoch: dt.datetime | None = None,
@@ -53,15 +58,15 @@ class Lab:
         credentials: tuple[str, str] = ("admin", "admin"),
         image_params: dict[str, str] | None = None,
     ) -> None:
-        self.plan = plan
-        self.image_profile = get_image(image)
+        self.topology = topology
+        self.kind = lab_kind(topology)
+        self.image_profile = get_image(image) if image is not None else image_profile(topology)
         self.image_params = dict(image_params or {})
         self.timing = apply_image_params(self.image_profile.timing, self.image_params)
-        self.kind = get_kind(kind).name
         self.seed = seed
         self.clock = LabClock(epoch or default_epoch(), time_scale)
         self.scheduler = Scheduler()
-        self.fabric = Fabric.from_plan(plan, kind, self.timing.hop_latency_s)
+        self.fabric = Fabric.from_links(topology.links, self.timing.hop_latency_s)
         self.captures = CaptureTable()
         self.fabric.captures = self.captures
         self.config_loader: Callable[[Any, str], list[Any]] = config_loader or tree_loader
@@ -69,13 +74,14 @@ class Lab:
         self._truth = TruthLog()
         self.failures: dict[str, str] = {}
         self.boot_errors: dict[str, list[Any]] = {}
-        configs = configs or {}
         self.nodes: dict[str, Node] = {}
-        for node_plan in plan.nodes:
-            text = configs.get(node_plan.name) or render_node(plan, node_plan, kind, "embedded")
-            self.nodes[node_plan.name] = Node(self, node_plan, with_bootstrap_user(text, *credentials))
+        for name, entry in topology.nodes.items():
+            startup = (configs or {}).get(name)
+            text = boot_text(entry, startup if startup is not None else entry.startup_text(topology.source), credentials)
+            self.nodes[name] = Node(self, name, role(entry, text), text)
         self.fabric.nodes = self.nodes
-        self._address_owner = {str(p.address): n.name for n in plan.nodes for p in n.ports}
+        self._address_owner = {address: name for name, node in self.nodes.items()
+                               for address in _link_addresses(node.startup_text, self.data_interfaces(name))}
         self._bulk_boot = False
         self._wakeup: asyncio.Event | None = None
         self._sleep_until = float("inf")
@@ -175,8 +181,11 @@ class Lab:
 
     # -- failures -----------------------------------------------------------------------------------
     def wan_interface(self, name: str) -> str:
-        node_plan = self.node(name).plan
-        return get_kind(self.kind).ifname(node_plan.ports[0].number)
+        """The node's lowest-numbered linked interface (eth1 on every design node)."""
+        ports = self.topology.ports(self.node(name).name)
+        if not ports:
+            raise LabError(f"{name} has no linked interface to shut down")
+        return ports[0].ifname
 
     def fail(self, name: str, mode: str) -> None:
         node = self.node(name)
@@ -240,18 +249,17 @@ class Lab:
 
     # -- captures ----------------------------------------------------------------------------------
     def data_interfaces(self, name: str) -> tuple[str, ...]:
-        """IOS names of the node's data links (containerlab eth1.. in port order)."""
-        ifname = get_kind(self.kind).ifname
-        return tuple(ifname(port.number) for port in self.node(name).plan.ports)
+        """IOS names of the node's linked interfaces (eth1.. in port order)."""
+        return tuple(port.ifname for port in self.topology.ports(self.node(name).name))
 
     def capture_interface(self, name: str, interface: str) -> str:
-        """The IOS name of ``interface`` (an IOS name in any case, or containerlab's ethN)."""
-        ifname = get_kind(self.kind).ifname
-        by_name = {port_name.lower(): port_name for port_name in self.data_interfaces(name)}
-        by_name.update({f"eth{port.number}": ifname(port.number) for port in self.node(name).plan.ports})
+        """The IOS name of ``interface`` (an IOS name in any case, or the topology's ethN)."""
+        ports = self.topology.ports(self.node(name).name)
+        by_name = {port.ifname.lower(): port.ifname for port in ports}
+        by_name.update({f"eth{port.index}": port.ifname for port in ports})
         found = by_name.get(interface.strip().lower())
         if found is None:
-            choices = ", ".join(f"{ifname(p.number)} (eth{p.number})" for p in self.node(name).plan.ports)
+            choices = ", ".join(f"{p.ifname} (eth{p.index})" for p in ports)
             raise CaptureError(f"{name} has no data interface {interface!r}; choose one of {choices}")
         return found
 
@@ -299,3 +307,13 @@ class Lab:
             "role": node.role, "state": state, "failure": self.failures.get(name),
             "blackholed": node.blackholed, "responsive": node.responsive, "booted": node.booted,
         }
+
+
+def _link_addresses(config_text: str, interfaces: tuple[str, ...]) -> list[str]:
+    """The IPv4 addresses the startup config gives the node's linked interfaces."""
+    tree = ConfigTree.from_text(config_text)
+    addresses: list[str] = []
+    for line in tree.find("interface"):
+        if line.words[1:2] and line.words[1] in interfaces:
+            addresses += [c.words[2] for c in line.children_starting("ip", "address") if len(c.words) >= 4]
+    return addresses

@@ -1,4 +1,4 @@
-"""Config loading at boot: the default loader and the containerlab-style bootstrap user."""
+"""Config loading at boot: the default loader (the bootstrap is sim/boot.py's)."""
 
 from __future__ import annotations
 
@@ -30,24 +30,9 @@ def tree_loader(device: _HasConfig, text: str) -> list[Any]:
     return []
 
 
-def with_bootstrap_user(text: str, username: str, password: str) -> str:
-    """Insert ``username U privilege 15 secret P`` (as containerlab's bootstrap does) before
-    the first ``end`` -- IOS stops reading a startup-config there, so a user line after
-    text that follows ``end`` would be lost and lock the login out -- unless the config
-    already defines that user."""
-    lines = text.rstrip("\n").splitlines()
-    for line in lines:
-        words = line.split()
-        if len(words) >= 2 and words[0] == "username" and words[1] == username:
-            return text
-    user_line = f"username {username} privilege 15 secret {password}"
-    end = next((i for i, line in enumerate(lines) if line.strip() == "end"), len(lines))
-    lines.insert(end, user_line)
-    return "\n".join(lines) + "\n"
-
-
 def lines_after_end(text: str) -> int:
-    """Non-blank, non-comment lines after the first ``end`` (IOS does not read them)."""
+    """Non-blank, non-comment lines after the first ``end`` (IOS does not read them); a further
+    ``end`` does not count (the bootstrap closes a partial config that has its own)."""
     lines = text.splitlines()
     end = next((i for i, line in enumerate(lines) if line.strip() == "end"), len(lines))
-    return sum(1 for line in lines[end + 1:] if line.strip() and not line.strip().startswith("!"))
+    return sum(1 for line in lines[end + 1:] if line.strip() not in ("", "end") and not line.strip().startswith("!"))

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flexlab.design import NodePlan
 from flexlab.iosconfig import ConfigTree
 from flexlab.sim.engine import syslog, views
 from flexlab.sim.engine.bgp import BgpSpeaker
@@ -63,11 +62,10 @@ class NodeViews:
 
 
 class Node:
-    def __init__(self, lab: Lab, plan: NodePlan, boot_text: str) -> None:
+    def __init__(self, lab: Lab, name: str, role: str, boot_text: str) -> None:
         self.lab = lab
-        self.plan = plan
-        self.name = plan.name
-        self.role = plan.role
+        self.name = name
+        self.role = role
         self._platform: Platform | None = None
         self.startup_text = boot_text
         self.generation = 0
@@ -81,7 +79,7 @@ class Node:
         self.phases = random.Random(f"{lab.seed}/{self.name}/phases")
         spread = lab.timing.boot_spread_s
         # the core (ISP, hubs) comes up first, then the spokes, each at its own instant
-        self.boot_offset = self.phases.uniform(0.0, spread) + (spread if plan.role == "spoke" else 0.0)
+        self.boot_offset = self.phases.uniform(0.0, spread) + (spread if role == "spoke" else 0.0)
         self.own_offset = self.rng.uniform(-1.0, 1.0) * lab.timing.clock_offset_max_s
         self.clock_offset = self.own_offset
         self.clock_synced = False

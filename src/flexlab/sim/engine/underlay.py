@@ -15,11 +15,11 @@ it reaches 0 that router answers with ICMP time-exceeded (echo.py).
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from flexlab.design import LabPlan
-from flexlab.render import get_kind
+from flexlab.sim.topology import Port
 
 if TYPE_CHECKING:
     from flexlab.sim.engine.capture import CaptureTable
@@ -43,7 +43,7 @@ class Packet:
 
 @dataclass
 class Fabric:
-    """Point-to-point links of the lab (containerlab ``ethN`` ports mapped to IOS names)."""
+    """Point-to-point links of the lab (the topology's ``ethN`` ports mapped to IOS names)."""
 
     hop_latency: float
     links: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
@@ -52,14 +52,11 @@ class Fabric:
     captures: CaptureTable | None = None    # set by the lab; taps only when a capture is on
 
     @classmethod
-    def from_plan(cls, plan: LabPlan, kind: str, hop_latency: float) -> Fabric:
-        ifname = get_kind(kind).ifname
+    def from_links(cls, links: Iterable[tuple[Port, Port]], hop_latency: float) -> Fabric:
         fabric = cls(hop_latency)
-        for link in plan.links:
-            a = (link.a, ifname(link.a_port))
-            b = (link.b, ifname(link.b_port))
-            fabric.links[a] = b
-            fabric.links[b] = a
+        for a, b in links:
+            fabric.links[(a.node, a.ifname)] = (b.node, b.ifname)
+            fabric.links[(b.node, b.ifname)] = (a.node, a.ifname)
         return fabric
 
     def peer(self, node: str, interface: str) -> tuple[Node, str] | None:
