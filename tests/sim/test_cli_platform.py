@@ -7,15 +7,18 @@ flexlab.sim.platforms), not derived from the code under test.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from flexlab.design import load_design
+from flexlab.labs.embedded_default import write_plan_topology
 from flexlab.render import render_node
 from flexlab.sim.cli import ConfigInterpreter, apply_config_text
 from flexlab.sim.cli.errors import INVALID_INPUT
 from flexlab.sim.engine.lab import Lab
 from flexlab.sim.platforms import PHYSICAL_REMOVAL, platform_for
+from flexlab.sim.topology import load_topology
 from flexlab.iosconfig import ConfigTree
 
 
@@ -74,10 +77,11 @@ def test_physical_ports_cannot_be_removed_but_logical_ones_can() -> None:
     assert interpreter.tree.first("interface", "Loopback3") is None
 
 
-def test_a_lab_boots_with_every_port_and_unused_ones_shut_down() -> None:
+def test_a_lab_boots_with_every_port_and_unused_ones_shut_down(tmp_path: Path) -> None:
     plan = load_design().plan()
     configs = {n.name: render_node(plan, n, "cisco_iol", "embedded") for n in plan.nodes}
-    lab = Lab(plan, epoch=dt.datetime(2026, 3, 1, tzinfo=dt.UTC), configs=configs, config_loader=apply_config_text)
+    topology = load_topology(write_plan_topology(tmp_path, plan, profile="iol-17.12"))
+    lab = Lab(topology, epoch=dt.datetime(2026, 3, 1, tzinfo=dt.UTC), configs=configs, config_loader=apply_config_text)
     lab.boot()
     lab.run_for(max(node.boot_offset for node in lab.nodes.values()) + 5)
     interfaces = {i.name: i for i in lab.nodes["spoke1"].snapshot().interfaces}

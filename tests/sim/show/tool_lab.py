@@ -8,8 +8,12 @@ way Genie (`device.parse`) and ntc-templates (`parse_output`) do.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import shutil
+import tempfile
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from genie.libs.parser.utils import get_parser
@@ -17,9 +21,11 @@ from ntc_templates.parse import parse_output
 from show_genie import mock_device
 
 from flexlab.design import load_design
+from flexlab.labs.embedded_default import write_plan_topology
 from flexlab.render import render_node
 from flexlab.sim.cli import CliSession
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.topology import load_topology
 
 EPOCH = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=dt.UTC)
 SETTLE_S = 200.0
@@ -29,7 +35,10 @@ SETTLE_S = 200.0
 def design_lab() -> Lab:
     plan = load_design().plan()
     configs = {n.name: render_node(plan, n, "cisco_iol", "embedded") for n in plan.nodes}
-    lab = Lab(plan, epoch=EPOCH, configs=configs)
+    state_dir = Path(tempfile.mkdtemp(prefix="flexlab-tool-lab-"))   # lives as long as the cached lab
+    atexit.register(shutil.rmtree, state_dir, True)
+    topology = load_topology(write_plan_topology(state_dir, plan, profile="iol-17.12"))
+    lab = Lab(topology, epoch=EPOCH, configs=configs)
     lab.boot()
     lab.run_for(max(node.boot_offset for node in lab.nodes.values()) + SETTLE_S)
     return lab
