@@ -28,6 +28,7 @@ from flexlab.cli.argtypes import OneLineParser, fail_usage, positive_int
 from flexlab.design import load_design
 from flexlab.dpd_model import DpdModelError, parse_model
 from flexlab.errors import FlexlabError
+from flexlab.failure import FAILURE_MODES
 from flexlab.harness.job_report import merge_run_files
 from flexlab.harness.scrub import scrub_run_dir, secret_values
 from flexlab.locks import lock_output_dir
@@ -36,7 +37,6 @@ from flexlab.labs.session import check_job_inputs, lab_settings, open_lab
 
 HERE = Path(__file__).resolve().parent
 TESTSCRIPT = HERE / "flexvpn_failover.py"
-FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
 log = logging.getLogger(__name__)
 
 
@@ -100,7 +100,7 @@ def _run_job(runtime, args: argparse.Namespace) -> None:
     try:
         check_job_inputs(testbed, args.config_dir, args.design)
         report_lock = lock_output_dir(report_dir, "report directory")
-        lab = open_lab(testbed, config_dir=args.config_dir)
+        session = open_lab(testbed, config_dir=args.config_dir)
     except FlexlabError as exc:
         fail_usage("flexvpn_failover_job", str(exc))
     for stale in (report_dir / "runs").glob("*.json"):
@@ -112,7 +112,7 @@ def _run_job(runtime, args: argparse.Namespace) -> None:
                 tag = f"{hub}-{iteration}"
                 run(
                     testscript=str(TESTSCRIPT), runtime=runtime, taskid=f"failover-{tag}",
-                    testbed=testbed, lab=lab, hub=hub, failure_mode=args.failure_mode, iteration=iteration,
+                    testbed=testbed, lab=session.lab, hub=hub, failure_mode=args.failure_mode, iteration=iteration,
                     skip_config=args.skip_config or not first, config_dir=args.config_dir,
                     report_dir=report_dir, run_tag=tag, kind=settings.get("kind", "cisco_iol"),
                     design=str(args.design) if args.design else None, dpd_model=args.dpd_model,
@@ -120,7 +120,7 @@ def _run_job(runtime, args: argparse.Namespace) -> None:
                 )
                 first = False
     finally:
-        lab.close()
+        session.close()
         written = merge_run_files(report_dir, extra_dirs=[Path(runtime.directory)])
         make_private(report_dir)
         report_lock.release()

@@ -17,6 +17,7 @@ from typing import Any
 
 from flexlab.design import LabPlan
 from flexlab.errors import FlexlabError
+from flexlab.failure import FAILURE_MODES
 from flexlab.iosconfig import ConfigLine
 from flexlab.render import get_kind, render_node
 from flexlab.sim.engine.capture import CaptureError, CaptureTable, PacketCapture
@@ -30,7 +31,6 @@ from flexlab.sim.engine.truth import TruthEvent, TruthLog
 from flexlab.sim.engine.underlay import Fabric
 
 IPv4Address = ipaddress.IPv4Address
-FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
 _MAX_IDLE_SLEEP_S = 1.0
 
 

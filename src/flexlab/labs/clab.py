@@ -24,7 +24,7 @@ from flexlab.proc import run_tool
 from flexlab.render import LAB_CONFIG_DIR, check_ports, config_filename, get_kind
 from flexlab.yamlio import parse_json
 
-TOPOLOGY_DIR = Path(__file__).resolve().parents[2] / "topologies"
+TOPOLOGY_DIR = Path(__file__).resolve().parents[3] / "topologies"
 #: Kinds whose topology is committed under topologies/.
 TOPOLOGY_KINDS = ("cisco_iol", "cisco_vios", "cisco_csr1000v", "cisco_c8000v")
 
