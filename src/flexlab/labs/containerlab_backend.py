@@ -62,7 +62,7 @@ class ContainerlabBackend:
     topology_file: Path | None
     name: str = ""
     image: str = ""
-    testbed_path: Path | None = None          # default: <lab>.testbed.yaml next to the topology
+    testbed_path: Path | None = None          # default: clab-<lab>/testbed.yaml, containerlab's lab directory
     design: Path | None = None                # device roles in the testbed come from its node names
     rendered: RenderedTopology | None = None  # prepare() writes the topology (and configs) first
     failure_modes: tuple[str, ...] = ()       # prepare() checks the release can do them
@@ -132,7 +132,7 @@ class ContainerlabBackend:
                      self.ready_timeout_s, status, interval_s=self.ssh_interval_s)
         testbed = build_testbed(found, str(topology.path), design=load_design(self.design))
         self.name = self.name or topology.lab
-        return write_testbed(testbed, self.testbed_path or topology.path.parent / f"{topology.lab}.testbed.yaml")
+        return write_testbed(testbed, self.testbed_path or topology.path.parent / f"clab-{topology.lab}" / "testbed.yaml")
 
     def _check_nodes(self, found: list[clab.ClabNode]) -> None:
         topology = self.nodes.topology
