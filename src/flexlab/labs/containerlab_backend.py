@@ -132,6 +132,8 @@ class ContainerlabBackend:
                      self.ready_timeout_s, status, interval_s=self.ssh_interval_s)
         testbed = build_testbed(found, str(topology.path), design=load_design(self.design))
         self.name = self.name or topology.lab
+        images = testbed["testbed"]["custom"]["flexlab"]["image"]   # what inspect says the nodes run
+        self.image = self.image or (images if isinstance(images, str) else ", ".join(images))
         return write_testbed(testbed, self.testbed_path or topology.path.parent / f"clab-{topology.lab}" / "testbed.yaml")
 
     def _check_nodes(self, found: list[clab.ClabNode]) -> None:
