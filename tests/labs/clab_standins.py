@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +19,11 @@ from flexlab.labs import clab
 from flexlab.labs.containerlab import DOCKER_ENV
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
+if str(FIXTURES) not in sys.path:
+    sys.path.insert(0, str(FIXTURES))
+
+from sshbanner import BannerServer  # noqa: E402 - tests/fixtures
+
 FAKE_BIN = FIXTURES / "bin"
 #: A captured `containerlab inspect --format json` of the IOL lab (containerlab 0.68+ layout).
 INSPECT_SAMPLE = FIXTURES / "inspect-0.68-flexvpn-iol.json"
@@ -29,36 +32,6 @@ IOL_TOPOLOGY = clab.topology_path("cisco_iol")
 NODES = ("isp", "hub1", "hub2", "spoke1", "spoke2")
 #: Variables of the stand-ins a test must not inherit.
 STAND_IN_ENV = [f"FAKE_{tool}_{what}" for tool in ("CLAB", "DOCKER") for what in ("STDOUT", "STDERR", "EXIT", "SLEEP")]
-
-
-class BannerServer:
-    """127.0.0.1:<port> greeting every connection like an SSH server (the nodes' management port)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = int(self.sock.getsockname()[1])
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            with conn:
-                self.connections += 1
-                conn.sendall(b"SSH-2.0-OpenSSH_9.6 stand-in\r\n")
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
 
 
 @dataclass

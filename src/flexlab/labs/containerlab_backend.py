@@ -23,7 +23,7 @@ from flexlab.labs import clab
 from flexlab.labs.base import Capture, LabError
 from flexlab.labs.clab_testbed import build_testbed, write_testbed
 from flexlab.labs.containerlab import ContainerLab
-from flexlab.labs.interface import CONTAINERLAB, StatusSink
+from flexlab.labs.interface import CONTAINERLAB, RealTimeLab, StatusSink
 from flexlab.labs.sshwait import SshTarget, wait_for_ssh
 from flexlab.render import render_all
 
@@ -56,7 +56,7 @@ class RenderedTopology:
 
 
 @dataclass
-class ContainerlabBackend:
+class ContainerlabBackend(RealTimeLab):
     """One containerlab lab, named by its topology file."""
 
     topology_file: Path | None
@@ -86,18 +86,6 @@ class ContainerlabBackend:
         topology = settings.get("topology")
         return cls(Path(str(topology)) if topology else None, name=str(settings.get("name") or ""),
                    image=str(settings.get("image") or ""))
-
-    @property
-    def time_scale(self) -> float:
-        return 1.0   # real routers run in real time
-
-    @property
-    def instance(self) -> str:
-        return f"{CONTAINERLAB}-{self.name}"
-
-    @property
-    def pid(self) -> int | None:
-        return None
 
     @property
     def topology(self) -> Path:

@@ -26,6 +26,25 @@ class StatusSink(Protocol):
     def update(self, text: str) -> None: ...
 
 
+class RealTimeLab:
+    """For labs of real routers: real time, no lab process of ours, one instance per name."""
+
+    kind: str
+    name: str
+
+    @property
+    def time_scale(self) -> float:
+        return 1.0
+
+    @property
+    def instance(self) -> str:
+        return f"{self.kind}-{self.name}"
+
+    @property
+    def pid(self) -> int | None:
+        return None
+
+
 @runtime_checkable
 class Lab(Protocol):
     """A lab that can be brought up, failed node by node, restored and torn down."""

@@ -9,26 +9,14 @@ from typing import Any
 
 from flexlab.failure import FailureMode
 from flexlab.labs.base import Capture, CaptureUnavailable, LabError
-from flexlab.labs.interface import StatusSink
+from flexlab.labs.interface import RealTimeLab, StatusSink
 
 
 @dataclass
-class UnmanagedLab:
+class UnmanagedLab(RealTimeLab):
     kind: str          # what the testbed calls the lab
     name: str = ""
     image: str = ""
-
-    @property
-    def time_scale(self) -> float:
-        return 1.0
-
-    @property
-    def instance(self) -> str:
-        return f"{self.kind}-{self.name}"
-
-    @property
-    def pid(self) -> int | None:
-        return None
 
     def _cannot(self, what: str) -> LabError:
         return LabError(f"{what} on a {self.kind} lab needs a lab flexlab manages (embedded or containerlab)")
