@@ -138,3 +138,11 @@ def test_cli_fails_and_restores_a_containerlab_node(stand_ins: StandIns, capsys:
     out = capsys.readouterr().out
     assert "hub1 failed (freeze)" in out and "hub1 restored" in out
     assert stand_ins.calls() == MODE_COMMANDS["freeze"][0] + MODE_COMMANDS["freeze"][1]
+
+
+def test_cli_names_a_missing_topology_in_one_line(stand_ins: StandIns, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lab", "fail", "hub1", "--mode", "node-stop", "--lab", str(tmp_path / "gone.clab.yml")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "cannot read containerlab topology" in err and "gone.clab.yml" in err
+    assert stand_ins.calls() == []
