@@ -33,6 +33,7 @@ from flexlab.cli.argtypes import OneLineParser, fail_usage, positive_int
 from flexlab.design import load_design
 from flexlab.dpd_model import DpdModelError, parse_model
 from flexlab.errors import FlexlabError
+from flexlab.failure import FAILURE_MODES
 from flexlab.harness.expectations import SOURCES as EXPECTATION_SOURCES
 from flexlab.harness.job_report import merge_run_files
 from flexlab.harness.sequence import (
@@ -45,7 +46,6 @@ from flexlab.labs.session import check_job_inputs, lab_settings, open_lab
 
 HERE = Path(__file__).resolve().parent
 TESTSCRIPT = HERE / "flexvpn_failover.py"
-FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
 log = logging.getLogger(__name__)
 
 
@@ -115,7 +115,7 @@ def _run_job(runtime, args: argparse.Namespace) -> None:
                                           skip_config=args.skip_config, config_dir=args.config_dir):
             fail_usage("flexvpn_failover_job", problem)
         report_lock = lock_output_dir(report_dir, "report directory")
-        lab = open_lab(testbed, config_dir=args.config_dir)
+        session = open_lab(testbed, config_dir=args.config_dir)
     except FlexlabError as exc:
         fail_usage("flexvpn_failover_job", str(exc))
     for stale in (report_dir / "runs").glob("*.json"):
@@ -129,7 +129,7 @@ def _run_job(runtime, args: argparse.Namespace) -> None:
                 tag = f"{hub}-{iteration}"
                 run(
                     testscript=str(TESTSCRIPT), runtime=runtime, taskid=f"failover-{tag}",
-                    testbed=testbed, lab=lab, hub=hub, failure_mode=args.failure_mode, iteration=iteration,
+                    testbed=testbed, lab=session.lab, hub=hub, failure_mode=args.failure_mode, iteration=iteration,
                     dead_hubs=spec.dead_hubs, keep_failed=spec.keep_failed, expect_from=args.expect_from,
                     known_hub_wan=dict(known_hub_wan),
                     skip_config=args.skip_config or not first, config_dir=args.config_dir,
@@ -140,7 +140,7 @@ def _run_job(runtime, args: argparse.Namespace) -> None:
                 first = False
                 known_hub_wan.update(learnt_hub_wan(report_dir, tag))
     finally:
-        lab.close()
+        session.close()
         written = merge_run_files(report_dir, extra_dirs=[Path(runtime.directory)])
         make_private(report_dir)
         report_lock.release()

@@ -14,7 +14,7 @@ import pytest
 import regex
 import yaml
 
-from flexlab import clab
+from flexlab.labs import clab
 from flexlab.cli import main
 from flexlab.design import LabPlan, load_design
 from flexlab.render import KINDS, LAB_CONFIG_DIR, RENDERED_DIR, RenderError, get_kind

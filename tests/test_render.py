@@ -11,7 +11,7 @@ from typing import Callable
 
 import pytest
 
-from flexlab import clab
+from flexlab.labs import clab
 from flexlab.cli import main, render_cmd
 from flexlab.design import EMBEDDED_LAB_SECRETS, DesignError, LabPlan, NodePlan, load_design
 from flexlab.render import (

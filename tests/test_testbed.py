@@ -13,9 +13,9 @@ import yaml
 from pyats.topology import loader
 
 from flexlab.cli import main
-from flexlab.clab import ClabError
+from flexlab.labs.clab import ClabError
 from flexlab.render import KINDS
-from flexlab.testbed import SSH_OPTIONS, TestbedError, from_inspect, write_testbed
+from flexlab.labs.clab_testbed import SSH_OPTIONS, TestbedError, from_inspect, write_testbed
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FAKE_BIN = FIXTURES / "bin"

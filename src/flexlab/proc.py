@@ -42,7 +42,7 @@ def _zombie(pid: int) -> bool:
 def run_tool(
     name: str, env_var: str, install_hint: str, args: list[str], timeout_s: float, error: type[Exception],
 ) -> str:
-    """Run an external tool (``$env_var`` may hold the command, e.g. "sudo -n docker") and
+    """Run an external tool (``$env_var`` may hold the command, e.g. "sudo -n <tool>") and
     return its stdout. Every failure raises ``error`` naming the command line and the cause."""
     words = shlex.split(os.environ.get(env_var) or "") or [name]
     executable = shutil.which(words[0])

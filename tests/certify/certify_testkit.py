@@ -8,7 +8,6 @@ import json
 import socket
 import sys
 import tempfile
-import threading
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
@@ -33,10 +32,12 @@ INSPECT_SAMPLE = FIXTURES / "inspect-0.68-flexvpn-iol.json"
 TESTCASES = ("Baseline", "HubFailure", "Failover", "BgpConvergence", "Recovery")
 #: The stand_in_certify fixture: certify() with stand-in labs and job (see conftest.py).
 StandInCertify = Callable[..., CertifyRun]
-if str(RECORDED) not in sys.path:
-    sys.path.insert(0, str(RECORDED))
+for _helpers in (RECORDED, FIXTURES):
+    if str(_helpers) not in sys.path:
+        sys.path.insert(0, str(_helpers))
 
 from recorded_lab import playback, run_testscript, scenarios  # noqa: E402
+from sshbanner import BannerServer  # noqa: E402,F401 - tests/fixtures
 
 #: What a row's lab does when neither its image nor the test names a recording.
 DEFAULT_BEHAVIOUR = "iol-17.12"
@@ -125,37 +126,6 @@ def inspect_sample_at(host: str, path: Path) -> Path:
             container["ipv4_address"] = f"{host}/24"
     path.write_text(json.dumps(data))
     return path
-
-
-class BannerServer:
-    """A TCP server on 127.0.0.1 that greets every connection like an SSH server."""
-
-    def __init__(self, banner: bytes = b"SSH-2.0-OpenSSH_9.6 stand-in\r\n") -> None:
-        self.banner = banner
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = int(self.sock.getsockname()[1])
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            with conn:
-                self.connections += 1
-                conn.sendall(self.banner)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
 
 
 def unused_port() -> int:

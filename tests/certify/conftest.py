@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from certify_testkit import CLAB_BIN, BannerServer, StandInCertify, StandInJob, StandInLab
-from flexlab import clab
+from flexlab.labs import clab
 from flexlab.certify import runner
 from flexlab.certify.matrix import load_matrix
 from flexlab.certify.progress import Progress

@@ -57,7 +57,7 @@ def test_each_row_is_deployed_inspected_tested_and_destroyed_in_order(
     run = certify(load_matrix(matrix_file(tmp_path, rows)), options(tmp_path, job, banner_server.port))
 
     topologies = [tmp_path / "out" / "rows" / name / "topology.clab.yml" for name in ("iol-a", "iol-b")]
-    expected = [["version", "--json"]]
+    expected = [["version", "--json"]] * 2   # preflight: each row's lab checks the release
     for topology in topologies:
         expected += [
             ["deploy", "-t", str(topology), "--reconfigure"],
@@ -122,22 +122,24 @@ def test_a_failing_row_does_not_stop_the_matrix(
     # Row "slow" probes a silent port, row "fine" the banner server: swap the port between rows.
     opts = options(tmp_path, job, unused_port())
     labs_up: list[str] = []
-    from flexlab.certify import rowlabs
+    from flexlab.labs.containerlab_backend import ContainerlabBackend
 
-    real_up = rowlabs.ContainerlabRowLab.up
+    real_up = ContainerlabBackend.up
 
-    def up(self: rowlabs.ContainerlabRowLab, progress: Progress) -> Path:
-        labs_up.append(self.row.name)
-        if self.row.name == "fine":
+    def up(self: ContainerlabBackend, progress: Progress) -> Path:
+        row = self.name.removeprefix("flexlab-cert-")
+        labs_up.append(row)
+        if row == "fine":
             self.ssh_port = banner_server.port
         return real_up(self, progress)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rowlabs.ContainerlabRowLab, "up", up)
+        patch.setattr(ContainerlabBackend, "up", up)
         run = certify(matrix, opts)
     assert labs_up == ["slow", "fine"]
     assert [row.verdict for row in run.rows] == ["ERROR", "PASS"]
-    assert subcommands(fake_clab) == ["version"] + ["deploy", "inspect", "destroy"] * 2
+    # preflight: each row's lab checks the release; then row by row
+    assert subcommands(fake_clab) == ["version"] * 2 + ["deploy", "inspect", "destroy"] * 2
 
 
 def test_failed_deploy_is_cleaned_up(
@@ -194,7 +196,7 @@ def test_ctrl_c_during_the_job_destroys_the_lab_and_stops(
     job = StandInJob(raise_on_call=KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
         certify(load_matrix(matrix_file(tmp_path, rows)), options(tmp_path, job, banner_server.port))
-    assert subcommands(fake_clab) == ["version", "deploy", "inspect", "destroy"]
+    assert subcommands(fake_clab) == ["version", "version", "deploy", "inspect", "destroy"]
     assert len(job.requests) == 1  # the second row never started
 
 
@@ -224,7 +226,7 @@ def test_sigint_to_flexlab_certify_during_deploy_destroys_the_lab(
     assert "interrupted" in err
     topology = tmp_path / "out" / "rows" / "r" / "topology.clab.yml"
     assert clab_calls(fake_clab)[-1] == ["destroy", "-t", str(topology), "--cleanup"]
-    assert subcommands(fake_clab) == ["version", "deploy", "destroy"]  # row "s" never deployed
+    assert subcommands(fake_clab) == ["version", "version", "deploy", "destroy"]  # row "s" never deployed
 
 
 def test_progress_of_the_ssh_wait_goes_to_stderr_stream(

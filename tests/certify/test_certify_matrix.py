@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from certify_testkit import subcommands
-from flexlab.certify.matrix import FAILURE_MODES, MatrixError, embedded_images, load_matrix
+from flexlab.certify.matrix import MatrixError, embedded_images, load_matrix
+from flexlab.failure import FAILURE_MODES
 from flexlab.cli import main
 
 PROJECT = Path(__file__).resolve().parents[2]

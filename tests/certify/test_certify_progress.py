@@ -8,7 +8,7 @@ import pytest
 
 from certify_testkit import BannerServer, unused_port
 from flexlab.certify.progress import Progress, paint_verdict
-from flexlab.certify.sshwait import SshTarget, SshWaitTimeout, ssh_banner, wait_for_ssh
+from flexlab.labs.sshwait import SshTarget, SshWaitTimeout, ssh_banner, wait_for_ssh
 
 
 class Terminal(io.StringIO):

@@ -1,5 +1,5 @@
 """The job's capture step (harness.dpd_capture) against a stand-in lab that honours the
-capture contract (JobLab.start_capture -> Capture with stop() and time_base)."""
+capture contract (Lab.start_capture -> Capture with stop() and time_base)."""
 
 from __future__ import annotations
 

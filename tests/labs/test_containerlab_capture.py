@@ -16,11 +16,11 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 from scapy.utils import PcapWriter, rdpcap
 
-from flexlab import clab
+from flexlab.labs import clab
 from flexlab.labs.base import CaptureUnavailable, LabError
 from flexlab.labs.clab_capture import eth_name
 from flexlab.labs.containerlab import ContainerLab
-from flexlab.labs.session import JobLab
+from flexlab.labs.unmanaged import UnmanagedLab
 
 FAKE_BIN = Path(__file__).parents[1] / "fixtures" / "bin"
 IOL_TOPOLOGY = clab.topology_path("cisco_iol")
@@ -130,7 +130,7 @@ def test_missing_tools_or_privileges_make_capture_unavailable(stand_ins: Path, t
     with pytest.raises(CaptureUnavailable, match="ip and tcpdump not found on PATH"):
         lab.start_capture("spoke1", None, tmp_path / "s.pcap", privileged=allowed)
     with pytest.raises(CaptureUnavailable, match="no packet capture"):
-        JobLab(kind="real").start_capture("spoke1", None, tmp_path / "s.pcap")
+        UnmanagedLab("real").start_capture("spoke1", None, tmp_path / "s.pcap")
 
 
 def test_cli_capture_on_a_containerlab_lab_for_a_duration(stand_ins: Path, tmp_path: Path, monkeypatch, capsys) -> None:

@@ -10,9 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from flexlab import clab
+from flexlab.labs import clab
+from flexlab.failure import FailureMode
 from flexlab.labs.base import LabError
 from flexlab.labs.containerlab import DOCKER_ENV, ContainerLab, Endpoint, parse_topology
+from flexlab.labs.containerlab_backend import ContainerlabBackend
 from flexlab.labs.session import open_lab
 
 FAKE_BIN = Path(__file__).parents[1] / "fixtures" / "bin"
@@ -215,7 +217,7 @@ def test_missing_topology_is_named(tmp_path: Path, argv_file: Path) -> None:
     with pytest.raises(LabError, match=r"cannot read containerlab topology .*gone.clab.yml"):
         ContainerLab(tmp_path / "gone.clab.yml").fail("hub1", "freeze")
     with pytest.raises(LabError, match=r"testbed.custom.flexlab.topology"):
-        ContainerLab.from_settings({"lab": "containerlab", "name": "flexvpn-iol"}).fail("hub1", "freeze")
+        ContainerlabBackend.from_settings({"lab": "containerlab", "name": "flexvpn-iol"}).fail("hub1", FailureMode.FREEZE)
     assert calls(argv_file) == []
 
 
@@ -254,7 +256,7 @@ def test_env_substitution_extended_links_and_peers_without_a_container(monkeypat
     assert [str(end) for end in topology.link_ends("r1")] == ["r1:eth1", "r2:eth3", "r1:eth2", "r1:eth3", "r1:eth4"]
 
 
-# --- the job's view: JobLab delegates to ContainerLab ------------------------------------
+# --- the job's view: open_lab hands it the containerlab backend of the Lab interface ----
 
 def containerlab_testbed(topology: Path | None) -> SimpleNamespace:
     flexlab = {"lab": "containerlab", "name": "flexvpn-iol", "kind": "cisco_iol", "image": "vrnetlab/cisco_iol:17.12.01"}
@@ -264,19 +266,22 @@ def containerlab_testbed(topology: Path | None) -> SimpleNamespace:
 
 
 def test_job_lab_fails_and_restores_through_containerlab(argv_file: Path) -> None:
-    job_lab = open_lab(containerlab_testbed(IOL_TOPOLOGY))
-    assert job_lab.describe()["type"] == "containerlab"
-    job_lab.fail("hub2", "freeze")
-    assert job_lab.failed == {"hub2": "freeze"}
-    job_lab.restore("hub2")
-    assert job_lab.failed == {}
+    session = open_lab(containerlab_testbed(IOL_TOPOLOGY))
+    job_lab = session.lab
+    assert job_lab.describe() == {"type": "containerlab", "name": "flexvpn-iol", "image": "vrnetlab/cisco_iol:17.12.01",
+                                  "time_scale": 1.0, "instance": "containerlab-flexvpn-iol"}
+    job_lab.fail("hub2", FailureMode.FREEZE)
+    assert job_lab.is_failed("hub2") is True
+    job_lab.restore("hub2")   # the mode this object used
+    assert job_lab.is_failed("hub2") is None
     assert calls(argv_file) == [["pause", "clab-flexvpn-iol-hub2"], ["unpause", "clab-flexvpn-iol-hub2"]]
-    job_lab.close()
+    session.close()   # a lab the job did not start is left up: no destroy
+    assert calls(argv_file)[-1] == ["unpause", "clab-flexvpn-iol-hub2"]
 
 
 def test_job_lab_without_a_topology_says_what_is_missing(argv_file: Path) -> None:
-    job_lab = open_lab(containerlab_testbed(None))  # opening works: CLI-only modes need no topology
+    session = open_lab(containerlab_testbed(None))  # opening works: CLI-only modes need no topology
     with pytest.raises(LabError, match=r"regenerate it with `flexlab testbed --lab FILE.clab.yml`"):
-        job_lab.fail("hub1", "node-stop")
-    assert job_lab.failed == {} and calls(argv_file) == []
-    job_lab.close()
+        session.lab.fail("hub1", FailureMode.NODE_STOP)
+    assert session.lab.is_failed("hub1") is None and calls(argv_file) == []
+    session.close()

@@ -1,4 +1,4 @@
-"""Captures of the running embedded lab: through the control socket (JobLab) and the CLI."""
+"""Captures of the running embedded lab: through the Lab interface (control socket) and the CLI."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from scapy.contrib.ikev2 import IKEv2
 from scapy.layers.inet import IP
 from scapy.utils import rdpcap
 
+from flexlab.failure import FailureMode
 from flexlab.labs.embedded import EmbeddedLab, UpOptions
-from flexlab.labs.session import JobLab
+from flexlab.labs.embedded_backend import EmbeddedBackend
 
 BIN = Path(sys.executable).parent
 HUB1_WAN, HUB2_WAN = "100.64.0.2", "100.64.0.6"
@@ -39,10 +40,10 @@ def wait_until(condition, timeout_s: float = 60.0) -> None:
 
 
 def test_job_capture_shows_the_probes_of_the_lab_schedule_then_the_next_peer(lab: EmbeddedLab, tmp_path: Path) -> None:
-    job = JobLab(kind="embedded", embedded=lab, name="cap")
+    job = EmbeddedBackend("cap", root=lab.state_dir.parent)
     capture = job.start_capture("spoke1", None, tmp_path / "spoke1.pcap")
     assert capture.time_base == "device"
-    job.fail("hub1", "freeze")
+    job.fail("hub1", FailureMode.FREEZE)
     wait_until(lambda: any(e["node"] == "spoke1" and e["kind"] == "flexvpn-up" and e["peer"] == HUB2_WAN
                            for e in lab.truth()))
     path = capture.stop()

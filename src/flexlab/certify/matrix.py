@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -29,14 +29,11 @@ from flexlab.design import NODE_NAME, DesignError, load_design
 from flexlab.dpd_model import DpdModel, DpdModelError, parse_model
 from flexlab.errors import FlexlabError
 from flexlab.yamlio import read_yaml
-from flexlab.labs.session import LAB_FAILURE_MODES
+from flexlab.failure import FAILURE_MODES
+from flexlab.labs.factory import DEFAULT_READY_TIMEOUT_S
+from flexlab.labs.interface import CONTAINERLAB, LAB_KINDS
 from flexlab.render import KINDS
 
-#: Every failure mode the failover job knows (`--failure-mode`).
-FAILURE_MODES: tuple[str, ...] = ("interface-shutdown", *LAB_FAILURE_MODES)
-LAB_TYPES = ("containerlab", "embedded")
-#: Seconds to wait for every node to answer (embedded: SSH login; containerlab: SSH banner).
-DEFAULT_READY_TIMEOUT_S = {"embedded": 120.0, "containerlab": 900.0}
 DEFAULT_JOB_TIMEOUT_S = 1800.0
 ROW_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
@@ -59,7 +56,7 @@ class MatrixRow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=ROW_NAME_PATTERN)
-    lab: Literal["containerlab", "embedded"]
+    lab: str
     image: str = Field(min_length=1)
     kind: str | None = None
     failure_modes: tuple[str, ...] = ("interface-shutdown",)
@@ -71,6 +68,13 @@ class MatrixRow(BaseModel):
     job_timeout_s: float = Field(DEFAULT_JOB_TIMEOUT_S, gt=0, allow_inf_nan=False)
     description: str = ""
     dpd_model: str | dict[str, Any] | None = None
+
+    @field_validator("lab")
+    @classmethod
+    def _known_lab(cls, value: str) -> str:
+        if value not in LAB_KINDS:
+            raise ValueError(f"unknown lab type {value!r}; use one of {', '.join(LAB_KINDS)}")
+        return value
 
     @field_validator("image")
     @classmethod
@@ -114,9 +118,9 @@ class MatrixRow(BaseModel):
 
     @model_validator(mode="after")
     def _fits_the_lab(self) -> "MatrixRow":
-        if self.lab == "containerlab":
+        if self.lab == CONTAINERLAB:
             if self.kind is None:
-                raise ValueError(f"a containerlab row needs 'kind' (one of {', '.join(KINDS)})")
+                raise ValueError(f"a {CONTAINERLAB} row needs 'kind' (one of {', '.join(KINDS)})")
             if self.time_scale is not None:
                 raise ValueError("time_scale applies to the embedded lab only (real routers run in real time)")
         elif self.image not in embedded_images():
@@ -236,8 +240,8 @@ def _describe(err: Any) -> str:
         return f"missing required field {loc!r}"
     if err["type"] == "extra_forbidden":
         return f"unknown field {loc!r} (allowed: {', '.join(MatrixRow.model_fields)})"
-    if err["type"] == "literal_error" and loc == "lab":
-        return f"unknown lab type {err.get('input')!r}; use one of {', '.join(LAB_TYPES)}"
+    if loc == "lab" and err["type"] == "value_error":
+        return message
     if err["type"] == "string_pattern_mismatch" and loc == "name":
         return f"row name {err.get('input')!r} must be 1-64 letters, digits, '.', '_' or '-' (it names files)"
     return f"{loc}: {message}" if loc else message

@@ -18,16 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from flexlab import __version__, clab
+from flexlab import __version__
 from flexlab.certify.job import JOB_FILE, JobRequest, JobRunner, check_job_runnable, failed_sections, run_job
 from flexlab.certify.matrix import Matrix, MatrixRow
 from flexlab.certify.progress import Progress, paint_verdict
 from flexlab.certify.results import (
     Check, CertifyRun, ModeRun, RowResult, bound_formulas, job_check, measurements, read_report, report_checks,
 )
-from flexlab.certify.rowlabs import ContainerlabRowLab, EmbeddedRowLab, RowLab
-from flexlab.design import SecretsModel
+from flexlab.certify.rowlabs import row_lab
 from flexlab.errors import FlexlabError
+from flexlab.labs.interface import EMBEDDED, Lab
 
 LAB_UP = "lab up"
 LAB_DOWN = "lab down"
@@ -51,14 +51,14 @@ def rows_dir(out_dir: Path) -> Path:
     return out_dir / "rows"
 
 
-def make_row_lab(matrix: Matrix, index: int, row: MatrixRow, options: RunnerOptions) -> RowLab:
-    work_dir = rows_dir(options.out_dir) / row.name
-    if row.lab == "containerlab":
-        return ContainerlabRowLab(row, work_dir, matrix.design, options.ssh_port, options.ssh_interval_s)
-    return EmbeddedRowLab(row, work_dir, lab_name=f"cert-{os.getpid()}-{index}", design=matrix.design)
+def make_row_lab(matrix: Matrix, index: int, row: MatrixRow, options: RunnerOptions) -> Lab:
+    # embedded labs share the host: a name per run and row; a deployed topology is named after its row
+    lab_name = f"cert-{os.getpid()}-{index}" if row.lab == EMBEDDED else f"flexlab-cert-{row.name}"
+    return row_lab(row, rows_dir(options.out_dir) / row.name, lab_name, matrix.design,
+                   ssh_port=options.ssh_port, ssh_interval_s=options.ssh_interval_s)
 
 
-def preflight(matrix: Matrix, labs: list[RowLab], options: RunnerOptions) -> None:
+def preflight(matrix: Matrix, labs: list[Lab], options: RunnerOptions) -> None:
     """Check tools and secrets and prepare every row's files; deploys nothing."""
     problems: list[str] = []
     if options.job_runner is run_job:
@@ -66,10 +66,6 @@ def preflight(matrix: Matrix, labs: list[RowLab], options: RunnerOptions) -> Non
             check_job_runnable(options.job_file)
         except FlexlabError as exc:
             problems.append(str(exc))
-    clab_rows = [row for row in matrix.rows if row.lab == "containerlab"]
-    if clab_rows:
-        problems += _containerlab_problems({str(row.kind) for row in clab_rows},
-                                           {mode for row in clab_rows for mode in row.failure_modes})
     for row, lab in zip(matrix.rows, labs):
         shutil.rmtree(rows_dir(options.out_dir) / row.name, ignore_errors=True)  # results of an earlier run
         try:
@@ -79,19 +75,6 @@ def preflight(matrix: Matrix, labs: list[RowLab], options: RunnerOptions) -> Non
     if problems:
         listed = "\n".join(f"  - {problem}" for problem in problems)
         raise PreflightError(f"cannot start the certification (nothing was deployed):\n{listed}")
-
-
-def _containerlab_problems(kinds: set[str], failure_modes: set[str]) -> list[str]:
-    problems = []
-    try:
-        clab.check_version(kinds, failure_modes)
-    except FlexlabError as exc:
-        problems.append(str(exc))
-    secrets = SecretsModel()
-    missing = [name for name in (secrets.username_env, secrets.password_env) if not os.environ.get(name)]
-    if missing:
-        problems.append(f"set {' and '.join(missing)} to the routers' login (the testbed reads them with %ENV)")
-    return problems
 
 
 def certify(matrix: Matrix, options: RunnerOptions) -> CertifyRun:
@@ -114,7 +97,7 @@ def certify(matrix: Matrix, options: RunnerOptions) -> CertifyRun:
     return run
 
 
-def certify_row(matrix: Matrix, row: MatrixRow, lab: RowLab, options: RunnerOptions) -> RowResult:
+def certify_row(matrix: Matrix, row: MatrixRow, lab: Lab, options: RunnerOptions) -> RowResult:
     result = RowResult(
         name=row.name, lab=row.lab, kind=row.kind, image=row.image, failure_modes=list(row.failure_modes),
         iterations=row.iterations, started_at=_now(),
@@ -133,7 +116,7 @@ def certify_row(matrix: Matrix, row: MatrixRow, lab: RowLab, options: RunnerOpti
     return result
 
 
-def _lab_up(lab: RowLab, result: RowResult, progress: Progress) -> Path | None:
+def _lab_up(lab: Lab, result: RowResult, progress: Progress) -> Path | None:
     started = time.monotonic()
     try:
         testbed = lab.up(progress)
@@ -144,7 +127,7 @@ def _lab_up(lab: RowLab, result: RowResult, progress: Progress) -> Path | None:
     return testbed
 
 
-def _lab_down(lab: RowLab, result: RowResult, progress: Progress) -> None:
+def _lab_down(lab: Lab, result: RowResult, progress: Progress) -> None:
     started = time.monotonic()
     progress.update("tearing the lab down")
     try:

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from flexlab.certify.job import JOB_FILE, job_environment, pyats_command
-from flexlab.certify.matrix import FAILURE_MODES
 from flexlab.dpd_model import DpdModelError, model_file_text
 from flexlab.errors import FlexlabError
+from flexlab.failure import FAILURE_MODES
 from flexlab.harness.calibrate import infer_model
 
 

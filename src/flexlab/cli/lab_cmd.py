@@ -8,13 +8,16 @@ import time
 from pathlib import Path
 
 from flexlab.cli.argtypes import positive_float, positive_int
+from flexlab.failure import FAILURE_MODES, failure_mode
 from flexlab.labs.base import Capture, LabError
-from flexlab.labs.containerlab import ContainerLab
-from flexlab.labs.embedded import DEFAULT_LAB, EmbeddedLab, UpOptions, image_params_from
-from flexlab.labs.embedded_testbed import write_embedded_testbed
+from flexlab.labs.embedded import DEFAULT_LAB, UpOptions, image_params_from
+from flexlab.labs.embedded_backend import EmbeddedBackend
+from flexlab.labs.interface import Lab
+from flexlab.labs.session import lab_for_topology
 from flexlab.privatefs import check_writable
 
-FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
+
+TOPOLOGY_HELP = "act on the lab deployed from this topology file instead of the embedded lab --name"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,10 +55,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fail = add("fail", "fail a node the way a real lab can")
     fail.add_argument("node")
     fail.add_argument("--mode", choices=FAILURE_MODES, default="interface-shutdown")
+    fail.add_argument("--lab", type=Path, metavar="FILE.clab.yml", help=TOPOLOGY_HELP)
     fail.set_defaults(func=_fail)
 
     restore = add("restore", "undo a failure")
     restore.add_argument("node")
+    restore.add_argument("--mode", choices=FAILURE_MODES,
+                         help="the mode the node was failed with (default: what the lab can tell, else undo every mode)")
+    restore.add_argument("--lab", type=Path, metavar="FILE.clab.yml", help=TOPOLOGY_HELP)
     restore.set_defaults(func=_restore)
 
     capture = add("capture", "write what crosses a node's interface to a pcap file (until Ctrl-C or --duration)")
@@ -63,8 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     capture.add_argument("--interface", help="IOS name (Ethernet0/1, GigabitEthernet2) or ethN; default: the node's data links")
     capture.add_argument("-w", "--write", dest="output", type=Path, required=True, metavar="FILE.pcap")
     capture.add_argument("--duration", type=float, help="stop after this many wall seconds")
-    capture.add_argument("--lab", type=Path, metavar="FILE.clab.yml",
-                         help="capture on this deployed containerlab lab instead of the embedded lab --name")
+    capture.add_argument("--lab", type=Path, metavar="FILE.clab.yml", help=TOPOLOGY_HELP)
     capture.set_defaults(func=_capture)
 
     truth = add("truth", "print the simulated instants of every protocol event")
@@ -73,28 +79,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _up(args: argparse.Namespace) -> int:
-    lab = EmbeddedLab(args.name)
     if args.testbed_out:
         check_writable(args.testbed_out, "--testbed-out")   # before the lab starts, not after
-    info = lab.up(UpOptions(
+    lab = EmbeddedBackend(args.name, UpOptions(
         spokes=args.spokes, time_scale=args.time_scale, image=args.image, design=args.design,
         config_dir=args.config_dir, timeout_s=args.timeout, seed=args.seed,
         image_params=image_params_from(args.image_param, "--image-param"), topology=args.topology,
-    ))
+    ), testbed_path=args.testbed_out)
+    testbed = lab.up()
+    info = lab.info
+    assert info is not None   # up() started it
     print(f"embedded lab {info.name!r} up: {len(info.ports)} nodes on {info.host}, time scale {info.time_scale:g}, "
           f"image {info.image}{_params_text(info.image_params)}, seed {info.seed}")
     for node, errors in info.boot_errors.items():
         for error in errors:
             print(f"  warning: {node} refused a startup-config line: {error}")
     if args.testbed_out:
-        path = write_embedded_testbed(info, lab.credentials, args.testbed_out)
-        print(f"testbed written to {path}")
+        print(f"testbed written to {testbed}")
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
-    lab = EmbeddedLab(args.name)
-    if not lab.is_up():
+    lab = EmbeddedBackend(args.name)
+    if lab.info is None:
         print(json.dumps({"name": args.name, "up": False}) if args.json else f"embedded lab {args.name!r} is not up")
         return 1
     status = lab.status()
@@ -116,30 +123,39 @@ def _params_text(params: dict[str, str]) -> str:
 
 
 def _down(args: argparse.Namespace) -> int:
-    stopped = EmbeddedLab(args.name).down()
+    lab = EmbeddedBackend(args.name)
+    stopped = lab.info is not None
+    lab.down()
     print(f"embedded lab {args.name!r} stopped" if stopped else f"embedded lab {args.name!r} was not up")
     return 0
 
 
+def _lab(args: argparse.Namespace) -> Lab:
+    """The deployed topology --lab when given, else the embedded lab --name."""
+    return lab_for_topology(args.lab) if getattr(args, "lab", None) is not None else EmbeddedBackend(args.name)
+
+
+def _when(lab: Lab) -> str:
+    lab_time = getattr(lab, "last_lab_time", None)   # the embedded lab says when, in its own time
+    return f" at lab time {lab_time:.3f} s" if lab_time is not None else ""
+
+
 def _fail(args: argparse.Namespace) -> int:
-    result = EmbeddedLab(args.name).fail(args.node, args.mode)
-    print(f"{result['node']} failed ({result['mode']}) at lab time {result['lab_time']:.3f} s")
+    lab = _lab(args)
+    lab.fail(args.node, failure_mode(args.mode))
+    print(f"{args.node} failed ({args.mode}){_when(lab)}")
     return 0
 
 
 def _restore(args: argparse.Namespace) -> int:
-    result = EmbeddedLab(args.name).restore(args.node)
-    print(f"{result['node']} restored at lab time {result['lab_time']:.3f} s")
+    lab = _lab(args)
+    lab.restore(args.node, failure_mode(args.mode) if args.mode else None)
+    print(f"{args.node} restored{_when(lab)}")
     return 0
 
 
 def _start_capture(args: argparse.Namespace) -> Capture:
-    path = args.output.resolve()
-    if args.lab is not None:
-        return ContainerLab(args.lab).start_capture(args.node, args.interface, path)
-    lab = EmbeddedLab(args.name)
-    capture_id = lab.capture_start(args.node, args.interface)
-    return Capture(args.node, args.interface, path, "device", lambda: lab.capture_stop(capture_id, path))
+    return _lab(args).start_capture(args.node, args.interface, args.output.resolve())
 
 
 def _capture(args: argparse.Namespace) -> int:
@@ -163,7 +179,7 @@ def _capture(args: argparse.Namespace) -> int:
 
 
 def _truth(args: argparse.Namespace) -> int:
-    events = EmbeddedLab(args.name).truth()
+    events = EmbeddedBackend(args.name).truth() or []
     if args.json:
         print(json.dumps(events, indent=2))
         return 0

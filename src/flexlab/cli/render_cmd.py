@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from flexlab import clab
+from flexlab.labs import clab
 from flexlab.cli.argtypes import positive_int
 from flexlab.design import Design, load_design
 from flexlab.errors import FlexlabError

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from flexlab import clab
+from flexlab.labs import clab
 from flexlab.errors import FlexlabError
-from flexlab.testbed import from_inspect, write_testbed
+from flexlab.labs.clab_testbed import from_inspect, write_testbed
 from flexlab.yamlio import decode_text, read_text
 
 

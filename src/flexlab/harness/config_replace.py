@@ -1,7 +1,7 @@
 """Make a router run exactly a given config, for the parts of it the design manages.
 
 IOS's own `configure replace` needs the file on the router's flash, and a file without the
-management set-up containerlab adds (users, management VRF and interface, lines) would cut
+management set-up the lab adds (users, management VRF and interface, lines) would cut
 the harness off. So the job replaces section by section instead: within the sections the
 FlexVPN design manages (:data:`MANAGED`), every line the router runs that the file lacks
 is negated (`no ...`), then the file is applied. Everything else is left as it is.

@@ -1,7 +1,7 @@
 """The job's DPD schedule check: capture each spoke's WAN link around the failure, read the
 schedule it sent (flexlab.harness.schedule) and compare it with the declared model.
 
-The lab is reached only through JobLab.start_capture (flexlab.labs.session); a lab that
+The lab is reached only through Lab.start_capture (flexlab.labs.interface); a lab that
 cannot capture raises CaptureUnavailable (a LabError) and the check is reported as not
 run, never as passed.
 """

@@ -2,7 +2,7 @@
 
 Each public function is one step of ``aetest_scripts/flexvpn_failover.py``. State shared
 between steps lives in :class:`Context`. Devices are pyATS devices; the lab is reached
-only through :class:`flexlab.labs.session.JobLab` and the routers' CLI.
+only through :class:`flexlab.labs.interface.Lab` and the routers' CLI.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from flexlab.harness.config_replace import removal_commands, unapplied_lines
 from flexlab.harness.ledger import FailureLedger
 from flexlab.harness.peers import first_alive
 from flexlab.harness.report import HubRun, SpokeFailover
-from flexlab.labs.session import JobLab, lab_settings
+from flexlab.labs.interface import Lab
+from flexlab.labs.session import lab_settings
 from flexlab.privatefs import private_dir, write_private
 from flexlab.render import render_node
 
@@ -47,7 +48,7 @@ CLOCK_OFFSET_HARNESS = ("offset-corrected: the harness clock at the lab's failur
 @dataclass
 class Context:
     testbed: Any
-    lab: JobLab
+    lab: Lab
     design: Design
     failure_mode: str
     hub: str
@@ -83,7 +84,7 @@ class Context:
     expect: expectations.Expectations | None = None
 
     @classmethod
-    def create(cls, testbed: Any, lab: JobLab, params: Any) -> "Context":
+    def create(cls, testbed: Any, lab: Lab, params: Any) -> "Context":
         # the lab may run more spokes than the design file lists (`flexlab lab up --spokes N`)
         spokes = lab_settings(testbed).get("spokes")
         design = load_design(params.get("design"), spokes=int(spokes) if spokes else None)

@@ -3,8 +3,8 @@
 The job writes an entry before it fails a hub and removes it after the restore, so a run
 that is killed in between leaves a note the next run reads to restore the hub itself.
 
-The ledger belongs to one lab *instance* (an embedded lab's process, a containerlab lab's
-name), not to a lab name: a lab restarted under the same name boots with every node healthy
+The ledger belongs to one lab *instance* (``Lab.instance``: an embedded lab's process, a
+deployed topology's lab name), not to a lab name: a lab restarted under the same name boots with every node healthy
 and gets a fresh ledger, and ledgers of lab processes that are gone are deleted. Files are
 0600 in a 0700 directory whatever the umask (unicon changes it while threads connect).
 """

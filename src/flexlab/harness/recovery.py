@@ -10,7 +10,7 @@ from flexlab.harness import checks, expectations, reads
 from flexlab.harness.flow import (
     POLL_INTERVAL_S, Context, parallel, reconnect, restore_hub, send_spokes_home, wait_baseline, write_run,
 )
-from flexlab.labs.session import JobLab
+from flexlab.labs.interface import Lab
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _peer(text: str | None) -> Any:
     return ipaddress.IPv4Address(text) if text else None
 
 
-def cleanup(ctx: Context | None, testbed: Any, lab: JobLab, report_dir: Path, run_tag: str) -> list[str]:
+def cleanup(ctx: Context | None, testbed: Any, lab: Lab, report_dir: Path, run_tag: str) -> list[str]:
     """Always runs: restore every hub this or an earlier run failed, write results, disconnect."""
     problems: list[str] = []
     why = lab.gone()

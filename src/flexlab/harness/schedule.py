@@ -6,7 +6,7 @@ ID, and after the peer is declared dead the FlexVPN client sends IKE_SA_INIT (34
 next peer. facts.md section 1. The pcap is read with scapy (imported lazily: ~0.5 s).
 
 Times are put on the spoke's device-clock axis by the caller's ``to_axis`` (embedded lab:
-pcap time *is* device time; containerlab: host UTC mapped through the clock offset), the
+pcap time *is* device time; a capture on the host: host UTC mapped through the clock offset), the
 axis the failure instant is on.
 """
 
@@ -57,7 +57,7 @@ def device_axis(timestamp: float) -> datetime:
 
 
 def host_axis(to_device: Callable[[datetime], datetime]) -> Axis:
-    """containerlab: host UTC, carried to the spoke's clock (e.g. ClockOffset.to_device)."""
+    """Captures with time base "host": host UTC, carried to the spoke's clock (e.g. ClockOffset.to_device)."""
     return lambda timestamp: to_device(datetime.fromtimestamp(timestamp, timezone.utc))
 
 

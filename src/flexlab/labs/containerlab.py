@@ -15,16 +15,17 @@ and links; it is read when first needed, so a testbed without one still serves C
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from flexlab import clab
-from flexlab.clab import ClabError
 from flexlab.envexpand import expand_env
+from flexlab.failure import LAB_FAILURE_MODES, FailureMode
+from flexlab.labs import clab
+from flexlab.labs.clab import ClabError
 from flexlab.labs.base import Capture, LabError
 from flexlab.labs.clab_capture import eth_name, start_tcpdump_capture
 from flexlab.proc import run_tool
@@ -33,7 +34,6 @@ from flexlab.proc import run_tool
 DOCKER_ENV = "FLEXLAB_DOCKER"
 COMMAND_TIMEOUT_S = 60.0  # pause, unpause, inspect, netem: quick when the host is healthy
 NODE_TIMEOUT_S = clab.SHORT_TIMEOUT  # stop/start of a node
-FAILURE_MODES = ("node-stop", "freeze", "blackhole")
 
 DEFAULT_PREFIX = "clab"
 LAB_NAME_PREFIX = "__lab-name"  # containerlab's magic prefix value: "<lab>-<node>"
@@ -188,12 +188,6 @@ class ContainerLab:
         self.failed: dict[str, str] = {}  # node -> mode, for nodes this object failed
         self._topology: ClabTopology | None = None
 
-    @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> "ContainerLab":
-        """From ``testbed.custom.flexlab`` (as written by ``flexlab testbed``)."""
-        topology = settings.get("topology")
-        return cls(Path(str(topology)) if topology else None)
-
     @property
     def topology(self) -> ClabTopology:
         if self._topology is None:
@@ -260,12 +254,12 @@ class ContainerLab:
 
     def _steps(self, mode: str) -> tuple[Callable[[str], None], Callable[[str], None]]:
         steps = {
-            "node-stop": (self._stop, self._start),
-            "freeze": (self._pause, self._unpause),
-            "blackhole": (self._blackhole, self._unblackhole),
+            FailureMode.NODE_STOP: (self._stop, self._start),
+            FailureMode.FREEZE: (self._pause, self._unpause),
+            FailureMode.BLACKHOLE: (self._blackhole, self._unblackhole),
         }
         if mode not in steps:
-            raise LabError(f"failure mode {mode!r} is not one a containerlab lab does ({', '.join(FAILURE_MODES)})")
+            raise LabError(f"failure mode {mode!r} is not one a containerlab lab does ({', '.join(LAB_FAILURE_MODES)})")
         return steps[mode]
 
     def _stop(self, node: str) -> None:

@@ -1,28 +1,28 @@
-"""The lab as the failover job sees it: bring it up if needed, fail and restore nodes.
+"""The lab as the failover job sees it: bring it up if needed, hand it to the job, close it.
 
-A testbed says which lab it describes in ``testbed.custom.flexlab`` (``lab: embedded`` or
-``lab: containerlab``). For the embedded lab the job starts the lab itself when it is not
-running and stops it again at the end; a lab that was already up is used and left running.
+A testbed says which lab it describes in ``testbed.custom.flexlab`` (``lab: embedded``, a
+containerlab lab, or any other name for routers flexlab does not manage). The job gets a
+:class:`~flexlab.labs.interface.Lab`. For the embedded lab the job starts the lab itself
+when it is not running and stops it again at the end; a lab that was already up is used
+and left running.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flexlab.design import load_design
-from flexlab.labs.base import Capture, CaptureUnavailable, LabError
-from flexlab.labs.containerlab import ContainerLab
-from flexlab.labs.embedded import (
-    EmbeddedLab, UpOptions, check_config_dir, check_up_options, image_params_from, state_root,
-)
+from flexlab.labs.base import LabError
+from flexlab.labs.containerlab_backend import ContainerlabBackend
+from flexlab.labs.embedded import UpOptions, check_config_dir, check_up_options, image_params_from, state_root
+from flexlab.labs.embedded_backend import EmbeddedBackend
+from flexlab.labs.interface import CONTAINERLAB, EMBEDDED, Lab
+from flexlab.labs.unmanaged import UnmanagedLab
 from flexlab.locks import RunLock
-
-#: Failure modes carried out by the lab itself; interface-shutdown is plain CLI on the hub.
-LAB_FAILURE_MODES = ("node-stop", "freeze", "blackhole")
 
 
 def lab_settings(testbed: Any) -> dict[str, Any]:
@@ -31,97 +31,18 @@ def lab_settings(testbed: Any) -> dict[str, Any]:
 
 
 @dataclass
-class JobLab:
-    """A lab in use by one job run."""
+class JobSession:
+    """The lab one job run uses, and what the run must undo when it ends."""
 
-    kind: str                           # "embedded" | "containerlab"
-    time_scale: float = 1.0
-    image: str = ""
-    name: str = ""
-    started_here: bool = False
-    embedded: EmbeddedLab | None = None
-    failed: dict[str, str] = field(default_factory=dict)
-    containerlab: ContainerLab | None = None
-    image_params: dict[str, str] = field(default_factory=dict)   # embedded: --image-param overrides
-    dpd_model: dict[str, Any] = field(default_factory=dict)      # embedded: the DPD behaviour it plays
-    seed: int | None = None                                      # embedded: seed of timer phases
-    instance: str = ""            # the lab instance: a restarted lab is another one
-    pid: int | None = None        # the embedded lab's process
+    lab: Lab
     lock: RunLock | None = None   # held while this job uses the lab
-
-    def describe(self) -> dict[str, Any]:
-        described: dict[str, Any] = {"type": self.kind, "name": self.name, "image": self.image,
-                                     "time_scale": self.time_scale, "instance": self.instance or f"{self.kind}-{self.name}"}
-        if self.embedded is not None:
-            described.update(image_params=self.image_params, dpd_model=self.dpd_model, seed=self.seed)
-        return described
-
-    def gone(self) -> str | None:
-        """Why the lab cannot answer any more (its process ended), or None while it runs.
-        Said instead of what unicon reports for a vanished SSH server."""
-        if self.embedded is None or self.embedded.info() is not None:
-            return None
-        return (f"embedded lab {self.name!r} is not running any more: its process"
-                f"{f' {self.pid}' if self.pid else ''} ended (killed or crashed;"
-                f" see {self.embedded.state_dir / 'daemon.out'})")
-
-    def is_failed(self, node: str) -> bool | None:
-        """Whether the lab reports ``node`` failed (None when the lab cannot say)."""
-        if self.embedded is None:
-            return None
-        try:
-            facts = self.embedded.status()["nodes"].get(node)
-        except LabError:
-            return None
-        return None if facts is None else bool(facts.get("failure"))
-
-    def fail(self, node: str, mode: str) -> None:
-        if mode not in LAB_FAILURE_MODES:
-            raise LabError(f"failure mode {mode!r} is not done by the lab")
-        if self.embedded is not None:
-            self.embedded.fail(node, mode)
-        elif self.containerlab is not None:
-            self.containerlab.fail(node, mode)
-        else:
-            raise LabError(f"failure mode {mode!r} on a {self.kind} lab needs containerlab/docker (not available here)")
-        self.failed[node] = mode
-
-    def restore(self, node: str, mode: str | None = None) -> None:
-        """Undo a failure; ``mode`` (e.g. from the failure ledger) wins over what this run recorded."""
-        if self.embedded is not None:
-            self.embedded.restore(node)
-        elif self.containerlab is not None:
-            self.containerlab.restore(node, mode or self.failed.get(node))
-        else:
-            raise LabError(f"restoring {node} on a {self.kind} lab needs containerlab/docker")
-        self.failed.pop(node, None)
-
-    def start_capture(self, node: str, interface: str | None, path: Path) -> Capture:
-        """Capture what crosses ``node``'s ``interface`` (IOS name or ethN; None = its data
-        links, for a spoke its WAN link) into the pcap at ``path`` until ``Capture.stop()``.
-        Raises CaptureUnavailable when this lab cannot capture."""
-        path = Path(path).resolve()
-        if self.embedded is not None:
-            embedded = self.embedded
-            capture_id = embedded.capture_start(node, interface)
-            return Capture(node, interface, path, "device", lambda: embedded.capture_stop(capture_id, path))
-        if self.containerlab is not None:
-            return self.containerlab.start_capture(node, interface, path)
-        raise CaptureUnavailable(f"a {self.kind} lab offers no packet capture here (needs the embedded lab or containerlab)")
-
-    def boot_errors(self) -> dict[str, list[str]]:
-        """Startup-config lines the embedded lab's nodes refused at boot."""
-        info = self.embedded.info() if self.embedded else None
-        return info.boot_errors if info else {}
-
-    def truth(self) -> list[dict[str, Any]] | None:
-        return self.embedded.truth() if self.embedded else None
+    stop_at_end: bool = False     # this run started the lab
 
     def close(self) -> None:
-        """Stop the lab if this run started it."""
+        """Stop the lab if this run started it; release the lab for the next job."""
         try:
-            if self.embedded is not None and self.started_here:
-                self.embedded.down()
+            if self.stop_at_end:
+                self.lab.down()
         finally:
             if self.lock is not None:
                 self.lock.release()
@@ -163,43 +84,49 @@ def check_job_inputs(testbed: Any, config_dir: Path | None, design: Path | None)
         check_config_dir(Path(config_dir))
     load_design(design)   # the design file the job will read: refused now, not in CommonSetup
     settings = lab_settings(testbed)
-    if settings.get("lab", "containerlab") == "embedded":
+    if settings.get("lab", CONTAINERLAB) == EMBEDDED:
         check_up_options(UpOptions(time_scale=_time_scale(settings)))   # the design file the job will read: refused now, not in CommonSetup
 
 
-def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None = None) -> JobLab:
+def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None = None) -> JobSession:
     """Bring up (or find) the lab a testbed describes, and point the testbed at it."""
     settings = lab_settings(testbed)
-    kind = settings.get("lab", "containerlab")
-    if kind != "embedded":
-        backend = ContainerLab.from_settings(settings) if kind == "containerlab" else None
-        name = str(settings.get("name", ""))
-        return JobLab(kind=kind, time_scale=1.0, image=str(settings.get("image", "")), name=name,
-                      containerlab=backend, lock=lock_lab(kind, name))
-    time_scale = _time_scale(settings)
-    lab = EmbeddedLab(str(settings.get("name", "default")))
-    lock = lock_lab("embedded", lab.name)
+    kind = str(settings.get("lab", CONTAINERLAB))
+    name = str(settings.get("name", "default" if kind == EMBEDDED else ""))
+    lock = lock_lab(kind, name)
     try:
-        info = lab.info()
-        started_here = False
-        if info is None:
-            topology = settings.get("topology")   # `lab up -t`: the same topology again
-            info = lab.up(UpOptions(
-                spokes=None if topology else spokes or settings.get("spokes"), time_scale=time_scale,
-                image=None if topology else str(settings.get("image", "iol-17.12")),
-                config_dir=None if topology else config_dir, owner_pid=os.getpid(),
-                topology=Path(topology) if topology else None,
-                image_params=image_params_from(settings.get("image_params"), "testbed.custom.flexlab.image_params"),
-                seed=int(settings.get("seed", 1)),
-            ))
-            started_here = True
-        _point_testbed_at(testbed, info.ports, info.host)
+        if kind != EMBEDDED:
+            lab: Lab = ContainerlabBackend.from_settings(settings) if kind == CONTAINERLAB else UnmanagedLab(
+                kind, name, str(settings.get("image", "")))
+            return JobSession(lab, lock)
+        embedded = EmbeddedBackend(name, _up_options(settings, config_dir, spokes), adopt=True)
+        embedded.up()
+        assert embedded.info is not None   # up() found or started it
+        _point_testbed_at(testbed, embedded.info.ports, embedded.info.host)
     except BaseException:
         lock.release()
         raise
-    return JobLab(kind="embedded", time_scale=info.time_scale, image=info.image, name=info.name,
-                  started_here=started_here, embedded=lab, image_params=info.image_params,
-                  dpd_model=info.dpd_model, seed=info.seed, instance=info.instance, pid=info.pid, lock=lock)
+    return JobSession(embedded, lock, stop_at_end=embedded.started_here)
+
+
+def lab_for_topology(topology: Path) -> Lab:
+    """The lab deployed from a containerlab topology file (the CLI's ``--lab FILE``)."""
+    return ContainerlabBackend(Path(topology))
+
+
+def _up_options(settings: dict[str, Any], config_dir: Path | None, spokes: int | None) -> UpOptions:
+    """How the job starts an embedded lab that is not running (the testbed's custom.flexlab).
+
+    A lab brought up with `lab up -t FILE` records its topology: the job starts the same one again."""
+    topology = settings.get("topology")
+    return UpOptions(
+        spokes=None if topology else spokes or settings.get("spokes"), time_scale=_time_scale(settings),
+        image=None if topology else str(settings.get("image", "iol-17.12")),
+        config_dir=None if topology else config_dir, owner_pid=os.getpid(),
+        topology=Path(topology) if topology else None,
+        image_params=image_params_from(settings.get("image_params"), "testbed.custom.flexlab.image_params"),
+        seed=int(settings.get("seed", 1)),
+    )
 
 
 #: Unicon settings for connections to the embedded lab. Unicon's defaults suit real routers

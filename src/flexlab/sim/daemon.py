@@ -31,6 +31,7 @@ from typing import Any
 
 from flexlab.cli.argtypes import OneLineParser, positive_float
 from flexlab.errors import FlexlabError
+from flexlab.failure import FAILURE_MODES
 from flexlab.kinds import get_kind
 from flexlab.privatefs import private_dir, write_private
 from flexlab.proc import pid_alive
@@ -47,7 +48,6 @@ log = logging.getLogger("flexlab.sim.daemon")
 
 STATE_FILE = "lab.json"
 SOCKET_FILE = "control.sock"
-FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
 RENDER_PERIOD_S = 0.1    # running captures are rendered to pcap bytes in the background ...
 RENDER_SLICE_S = 0.02    # ... at most this long at a time, so SSH sessions stay responsive
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flexlab.errors import FlexlabError
+from flexlab.failure import FAILURE_MODES
 from flexlab.iosconfig import ConfigLine, ConfigTree
 from flexlab.sim.boot import boot_text, image_profile, lab_kind, role
 from flexlab.sim.engine.capture import CaptureError, CaptureTable, PacketCapture
@@ -30,7 +31,6 @@ from flexlab.sim.engine.underlay import Fabric
 from flexlab.sim.topology import Topology
 
 IPv4Address = ipaddress.IPv4Address
-FAILURE_MODES = ("interface-shutdown", "node-stop", "freeze", "blackhole")
 _MAX_IDLE_SLEEP_S = 1.0
 
 

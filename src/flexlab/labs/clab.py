@@ -19,12 +19,12 @@ from typing import Any
 import yaml
 
 from flexlab.design import LabPlan
-from flexlab.errors import FlexlabError
+from flexlab.labs.base import LabError
 from flexlab.proc import run_tool
 from flexlab.render import LAB_CONFIG_DIR, check_ports, config_filename, get_kind
 from flexlab.yamlio import parse_json
 
-TOPOLOGY_DIR = Path(__file__).resolve().parents[2] / "topologies"
+TOPOLOGY_DIR = Path(__file__).resolve().parents[3] / "topologies"
 #: Kinds whose topology is committed under topologies/.
 TOPOLOGY_KINDS = ("cisco_iol", "cisco_vios", "cisco_csr1000v", "cisco_c8000v")
 
@@ -48,7 +48,7 @@ DEPLOY_TIMEOUT = 1800.0  # VM kinds (CSR, c8000v) take minutes to boot
 SHORT_TIMEOUT = 300.0
 
 
-class ClabError(FlexlabError):
+class ClabError(LabError):
     """containerlab is missing, failed, timed out, or printed something unexpected."""
 
 

@@ -12,8 +12,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from flexlab.certify.progress import Progress
 from flexlab.errors import FlexlabError
+from flexlab.labs.interface import StatusSink
 
 BANNER_PREFIX = b"SSH-"
 
@@ -55,7 +55,7 @@ def ssh_banner(target: SshTarget, timeout_s: float) -> str | None:
 def wait_for_ssh(
     targets: list[SshTarget],
     timeout_s: float,
-    progress: Progress | None = None,
+    progress: StatusSink | None = None,
     *,
     interval_s: float = 2.0,
     probe_timeout_s: float = 5.0,
@@ -64,7 +64,6 @@ def wait_for_ssh(
 
     Raises SshWaitTimeout naming the nodes still silent after ``timeout_s``.
     """
-    progress = progress or Progress(enabled=False)
     started = time.monotonic()
     deadline = started + timeout_s
     pending = {target.node: target for target in targets}
@@ -78,9 +77,9 @@ def wait_for_ssh(
                     banners[node] = banner
                     del pending[node]
             waited = time.monotonic() - started
-            progress.update(
-                f"waiting for SSH: {len(banners)}/{len(targets)} nodes answer ({waited:.0f} s of {timeout_s:g} s)"
-            )
+            if progress is not None:
+                progress.update(f"waiting for SSH: {len(banners)}/{len(targets)} nodes answer"
+                                f" ({waited:.0f} s of {timeout_s:g} s)")
             if not pending:
                 break
             remaining = deadline - time.monotonic()

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from flexlab.clab import ClabNode, parse_inspect
+from flexlab.labs.clab import ClabNode, parse_inspect
 from flexlab.design import Design, SecretsModel, load_design
 from flexlab.errors import FlexlabError
 from flexlab.privatefs import write_private
