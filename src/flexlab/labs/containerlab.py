@@ -159,7 +159,7 @@ def load_topology(path: Path) -> ClabTopology:
 
 
 # ---------------------------------------------------------------------------------------
-# Running docker (containerlab runs through flexlab.clab)
+# Running docker (containerlab runs through flexlab.labs.clab)
 # ---------------------------------------------------------------------------------------
 
 def run_docker(args: list[str], timeout_s: float = COMMAND_TIMEOUT_S) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from flexlab import clab
+from flexlab.labs import clab
 from flexlab.design import LabPlan, load_design
 from flexlab.kinds import ROLE_LABEL, SIM_IMAGE_REPOSITORY
 from flexlab.privatefs import private_dir, write_private
