@@ -143,10 +143,12 @@ class DataPlane(aetest.Testcase):
     @aetest.test
     def traffic_flows_again(self, ctx, steps):
         probes = self.parent.parameters.get("outage")
-        if probes is None or probes.not_run:
-            why = probes.not_run if probes is not None else "no probes were started"
-            ctx.record_testcase("DataPlane", outage.NOT_RUN, [why])
-            self.skipped(f"outage not measured: {why}")
+        if not ctx.hub_failed or probes is None:
+            ctx.record_testcase("DataPlane", "blocked", ["the hub was not failed"])
+            self.blocked("the hub was not failed")
+        if probes.not_run:
+            ctx.record_testcase("DataPlane", outage.NOT_RUN, [probes.not_run])
+            self.skipped(f"outage not measured: {probes.not_run}")
         if not ctx.moved:
             ctx.record_testcase("DataPlane", "blocked", ["no spoke moved"])
             self.blocked("no spoke moved")
