@@ -112,3 +112,14 @@ def test_traffic_flows_check() -> None:
     assert checks.traffic_flows("s1", "t", False, after, 66, failed_at) == ["s1: traffic to t still lost (66 probes lost since the failure)"]
     assert checks.traffic_flows("s1", "t", True, before, 0, failed_at) == ["s1: no probe to t has been answered since the failure"]
     assert checks.traffic_flows("s1", "t", None, None, None, failed_at) == ["s1: probe to t missing from `show ip sla statistics`"]
+
+
+def test_a_spoke_refusing_the_probes_reports_the_outage_not_run(tmp_path: Path) -> None:
+    testbed, lab = playback(SCENARIO, time_scale=TIME_SCALE)
+    testbed.devices["spoke1"].refused_lines["frequency 1"] = "% Invalid input detected at '^' marker."
+    found, written = run_testscript(testbed, lab, tmp_path)
+    assert found == "passed"   # the failover verdict stands; the outage is reported as not measured
+    assert written["run"]["testcases"]["DataPlane"] == "not run"
+    (problem,) = written["run"]["problems"]["DataPlane"]
+    assert problem.startswith("spoke1: cannot configure the outage probes: frequency 1\n% Invalid input")
+    assert written["run"]["spokes"][0]["outage"] == []
