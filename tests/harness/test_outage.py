@@ -123,3 +123,13 @@ def test_a_spoke_refusing_the_probes_reports_the_outage_not_run(tmp_path: Path) 
     (problem,) = written["run"]["problems"]["DataPlane"]
     assert problem.startswith("spoke1: cannot configure the outage probes: frequency 1\n% Invalid input")
     assert written["run"]["spokes"][0]["outage"] == []
+
+
+def test_sla_start_times_of_both_layouts() -> None:
+    import datetime as dt
+
+    from flexlab.harness.outage import parse_sla_time
+
+    assert parse_sla_time("12:07:28 UTC Sun Mar 1 2026") == dt.datetime(2026, 3, 1, 12, 7, 28)
+    assert parse_sla_time("*12:07:28.933 UTC Sun Mar 1 2026") == dt.datetime(2026, 3, 1, 12, 7, 28, 933000)
+    assert parse_sla_time("Unknown") is None

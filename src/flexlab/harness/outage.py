@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -25,8 +24,8 @@ from typing import Any
 
 from flexlab.harness import checks, reads
 from flexlab.harness.flow import POLL_INTERVAL_S, Context, parallel
+from flexlab.harness.report import NOT_RUN
 
-log = logging.getLogger(__name__)
 IPv4Address = ipaddress.IPv4Address
 
 #: Seconds between two echoes of a probe: the loss window's resolution.
@@ -41,7 +40,6 @@ PROBE_START_ALLOWANCE_S = 30.0
 FLOW_ALLOWANCE_S = 60.0
 #: Device seconds between the two reads that confirm traffic flows again (no new loss).
 FLOW_CONFIRM_S = 3.0 * PROBE_FREQUENCY_S
-NOT_RUN = "not run"
 PROBE_TRAFFIC_NOTE = ("the probes send an echo through the tunnel every "
                       f"{PROBE_FREQUENCY_S} s while the hub is failed: on-demand DPD may start sooner than with the "
                       "design's own traffic; the DPD bound is computed without them, so it still holds")
@@ -66,6 +64,16 @@ class Probe:
                 f"ip sla schedule {self.operation} life forever start-time now"]
 
 
+@dataclass(frozen=True)
+class SlaReading:
+    """One IP SLA operation in `show ip sla statistics`."""
+
+    successes: int
+    failures: int
+    latest_ok: bool
+    latest_start: dt.datetime | None
+
+
 @dataclass
 class OutageRun:
     """The probes of one hub failure and what they read."""
@@ -79,25 +87,18 @@ class OutageRun:
         return sorted(self.probes)
 
 
-@dataclass(frozen=True)
-class SlaReading:
-    """One IP SLA operation in `show ip sla statistics`."""
-
-    successes: int
-    failures: int
-    latest_ok: bool
-    latest_start: dt.datetime | None
-
-
-_SLA_TIME = re.compile(r"(\d{1,2}:\d\d:\d\d)(?:\.\d+)? \S+ \w{3} (\w{3}) +(\d{1,2}) (\d{4})")
+_SLA_TIME = re.compile(r"(?P<time>\d{1,2}:\d\d:\d\d)(?P<fraction>\.\d+)? \S+ \w{3} "
+                       r"(?P<month>\w{3}) +(?P<day>\d{1,2}) (?P<year>\d{4})")
 
 
 def parse_sla_time(text: str) -> dt.datetime | None:
-    """`12:03:58 UTC Sun Mar 1 2026` (16.x/17.x) or the `show clock` form of 15.x."""
+    """`12:03:58 UTC Sun Mar 1 2026` (16.x/17.x) or the `show clock` form of 15.x
+    (`*12:03:58.933 UTC Sun Mar 1 2026`, milliseconds kept)."""
     found = _SLA_TIME.search(text or "")
     if found is None:
         return None
-    return dt.datetime.strptime(" ".join(found.groups()), "%H:%M:%S %b %d %Y")
+    stamp = dt.datetime.strptime(f"{found['time']} {found['month']} {found['day']} {found['year']}", "%H:%M:%S %b %d %Y")
+    return stamp + dt.timedelta(seconds=float(found["fraction"] or 0))
 
 
 def sla_statistics(device: Any) -> dict[int, SlaReading]:
