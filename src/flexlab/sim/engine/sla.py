@@ -72,7 +72,6 @@ class SlaManager:
         node = self.node
         now = node.now()
         op.seq += 1
-        op.latest_start = now
         assert view.target is not None
         source = view.source_ip or node.interfaces.ip_of(view.source_interface)
         if source is None:
@@ -93,14 +92,17 @@ class SlaManager:
         timeout.cancel()
         if seq != op.seq:
             return  # a late reply to an older probe: IOS counts only the current one
+        op.latest_start = sent   # the latest *completed* operation: start time, RTT and code together
         op.latest_rtt_ms = max(1, round((self.node.now() - sent) * 1000))
         op.latest_ok = True
         op.successes += 1
         self.evaluate_tracks()
 
     def _timeout(self, op: SlaOperation, seq: int) -> None:
-        if op.outstanding.pop(seq, None) is None:
+        outstanding = op.outstanding.pop(seq, None)
+        if outstanding is None:
             return
+        op.latest_start = outstanding[0]
         op.latest_ok = False
         op.latest_rtt_ms = None
         op.failures += 1
