@@ -154,6 +154,9 @@ class DataPlane(aetest.Testcase):
             self.blocked("no spoke moved")
         try:
             results = outage.measure(ctx, probes)
+        except Exception as exc:   # a lost session: the run must not pass without this check
+            ctx.record_testcase("DataPlane", "errored", [f"{type(exc).__name__}: {exc}"])
+            raise
         finally:
             for problem in outage.remove_probes(ctx, probes):
                 log.warning(problem)

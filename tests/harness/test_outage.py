@@ -133,3 +133,20 @@ def test_sla_start_times_of_both_layouts() -> None:
     assert parse_sla_time("12:07:28 UTC Sun Mar 1 2026") == dt.datetime(2026, 3, 1, 12, 7, 28)
     assert parse_sla_time("*12:07:28.933 UTC Sun Mar 1 2026") == dt.datetime(2026, 3, 1, 12, 7, 28, 933000)
     assert parse_sla_time("Unknown") is None
+
+
+def test_a_device_lost_while_measuring_errors_the_run(tmp_path: Path) -> None:
+    testbed, lab = playback(SCENARIO, time_scale=TIME_SCALE)
+    spoke1 = testbed.devices["spoke1"]
+    execute = spoke1.execute
+
+    def dies_after_the_failure(command: str, **kwargs: object) -> str:
+        if command == SLA and lab.world.phase == "failed":
+            raise ConnectionError("spoke1: session closed")
+        return execute(command, **kwargs)
+    spoke1.execute = dies_after_the_failure
+    found, written = run_testscript(testbed, lab, tmp_path)
+    assert found != "passed"
+    assert written["run"]["testcases"]["DataPlane"] == "errored"
+    merge_run_files(tmp_path)
+    assert "Verdict: **FAIL**" in (tmp_path / "failover_report.md").read_text()
