@@ -206,8 +206,9 @@ def _ok(reading: SlaReading | None) -> bool:
 
 
 def remove_probes(ctx: Context, run: OutageRun | None) -> list[str]:
-    """`no ip sla N` for every probe the job configured (cleanup: always runs)."""
-    if run is None or not run.probes:
+    """`no ip sla N` for every probe the job configured (cleanup: always runs). A lab that is
+    gone has nothing left to clean (the cleanup says so once)."""
+    if run is None or not run.probes or ctx.lab.gone():
         return []
 
     def remove(spoke: str) -> str | None:
