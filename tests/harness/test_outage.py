@@ -98,7 +98,7 @@ def test_report_shows_the_outage_next_to_failover_and_bgp(tmp_path: Path) -> Non
     markdown = md_path.read_text()
     assert "| failover s | bound s | BGP s | outage s | result |" in markdown
     row = next(line for line in markdown.splitlines() if line.startswith("| hub1 | interface-shutdown | spoke1 "))
-    assert row.split(" | ")[5:9] == ["61.197", "66.000", "66.322", "67.000"]
+    assert row.split(" | ")[5:9] == ["61.197", "70.000", "66.322", "67.000"]   # bound: the reference 70 s
     assert "to spoke LAN of spoke2 (10.1.2.1): outage 67.000 s, 67 of 240 probes lost" in markdown
     assert "resolution 1 s" in markdown
 
