@@ -57,10 +57,14 @@ class CommonSetup(aetest.CommonSetup):
 
     @aetest.subsection
     def restore_leftovers(self, ctx):
-        """Undo a CLI shutdown a killed earlier run left behind (the failure ledger)."""
+        """Undo a CLI shutdown a killed earlier run left behind (the failure ledger), and its
+        outage probes."""
         restored = flow.restore_pending(ctx, by_cli=True)
         if restored:
             log.info("restored hubs an earlier run left failed: %s", ", ".join(restored))
+        cleaned = outage.remove_leftover_probes(ctx)
+        if cleaned:
+            log.info("removed outage probes an earlier run left on: %s", ", ".join(cleaned))
 
     def _fail_on(self, ctx, problems: list[str], what: str) -> None:
         if problems:

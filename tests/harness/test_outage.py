@@ -150,3 +150,16 @@ def test_a_device_lost_while_measuring_errors_the_run(tmp_path: Path) -> None:
     assert written["run"]["testcases"]["DataPlane"] == "errored"
     merge_run_files(tmp_path)
     assert "Verdict: **FAIL**" in (tmp_path / "failover_report.md").read_text()
+
+
+def test_probes_a_killed_run_left_are_removed_at_setup(tmp_path: Path) -> None:
+    """Constructed variant: spoke1's recorded running config with the job's probe 9901 in it,
+    as a job killed after HubFailure leaves it."""
+    testbed, lab = playback(SCENARIO, time_scale=TIME_SCALE)
+    config = recorded_text(SCENARIO, "baseline", "spoke1", "show running-config")
+    leftover = "ip sla 9901\n icmp-echo 10.0.2.1 source-interface Loopback1\n frequency 1\n"
+    assert "ip sla 10\n" in config
+    lab.world.overrides[("spoke1", "show running-config")] = config.replace("ip sla 10\n", leftover + "ip sla 10\n", 1)
+    run_testscript(testbed, lab, tmp_path)
+    first = testbed.devices["spoke1"].configured[0]
+    assert first == ["no ip sla 9901"]

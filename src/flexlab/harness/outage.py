@@ -159,6 +159,18 @@ def _owned_operations(config: str) -> list[int]:
     return sorted({int(n) for n in re.findall(r"^ip sla (\d+)$", config, re.M) if int(n) >= FIRST_OPERATION})
 
 
+def remove_leftover_probes(ctx: Context) -> list[str]:
+    """Remove the probes a killed earlier run left on spokes (seen in the configs read at
+    setup), and read those configs again: the DPD bound must not count them."""
+    def clean(spoke: str) -> bool:
+        stale = _owned_operations(ctx.spoke_configs.get(spoke, ""))
+        if stale:
+            ctx.devices[spoke].configure([f"no ip sla {n}" for n in stale])
+            ctx.spoke_configs[spoke] = reads.running_config(ctx.devices[spoke])
+        return bool(stale)
+    return [spoke for spoke, cleaned in parallel(clean, ctx.spokes).items() if cleaned]
+
+
 def start_probes(ctx: Context, hub: str) -> OutageRun:
     """Configure the probes, wait until every one succeeds, read the counters before the failure."""
     run = OutageRun()
