@@ -3,7 +3,7 @@
 One run of this script fails one hub: CommonSetup (connect, apply configs, clocks),
 Baseline, HubFailure (captures on the moving spokes' WAN links start first), Failover,
 DpdSchedule (the captured schedule against the declared DPD model), BgpConvergence,
-Recovery, CommonCleanup. The job file
+DataPlane (the loss window of IP SLA probes), Recovery, CommonCleanup. The job file
 runs it once per hub in ``--hubs`` and per iteration, then merges the per-run results into
 ``failover_report.json`` / ``failover_report.md``.
 
@@ -18,7 +18,7 @@ import logging
 
 from pyats import aetest
 
-from flexlab.harness import dpd_capture, failover_measure, flow, recovery
+from flexlab.harness import dpd_capture, failover_measure, flow, outage, recovery
 from flexlab.harness.report import DEFERRED
 
 log = logging.getLogger(__name__)
@@ -58,10 +58,14 @@ class CommonSetup(aetest.CommonSetup):
 
     @aetest.subsection
     def restore_leftovers(self, ctx):
-        """Undo a CLI shutdown a killed earlier run left behind (the failure ledger)."""
+        """Undo a CLI shutdown a killed earlier run left behind (the failure ledger), and its
+        outage probes."""
         restored = flow.restore_pending(ctx, by_cli=True)
         if restored:
             log.info("restored hubs an earlier run left failed: %s", ", ".join(restored))
+        cleaned = outage.remove_leftover_probes(ctx)
+        if cleaned:
+            log.info("removed outage probes an earlier run left on: %s", ", ".join(cleaned))
 
     def _fail_on(self, ctx, problems: list[str], what: str) -> None:
         if problems:
@@ -81,6 +85,9 @@ class HubFailure(aetest.Testcase):
         if not ctx.baseline_ok:
             ctx.record_testcase("HubFailure", "blocked", ["baseline did not converge"])
             self.blocked("baseline did not converge; failing a hub would prove nothing")
+        probes = self.parent.parameters["outage"] = outage.start_probes(ctx, hub)
+        if probes.not_run:
+            log.warning("no data-plane outage probes: %s", probes.not_run)
         for problem in dpd_capture.start_captures(ctx, hub):
             log.warning("no capture: %s", problem)
         try:
@@ -135,6 +142,32 @@ class BgpConvergence(aetest.Testcase):
         _report_checks(ctx, "BgpConvergence", results, steps)
 
 
+class DataPlane(aetest.Testcase):
+    """The loss window of IP SLA probes from each moved spoke's LAN; traffic flows again."""
+
+    @aetest.test
+    def traffic_flows_again(self, ctx, steps):
+        probes = self.parent.parameters.get("outage")
+        if not ctx.hub_failed or probes is None:
+            ctx.record_testcase("DataPlane", "blocked", ["the hub was not failed"])
+            self.blocked("the hub was not failed")
+        if probes.not_run:
+            ctx.record_testcase("DataPlane", outage.NOT_RUN, [probes.not_run])
+            self.skipped(f"outage not measured: {probes.not_run}")
+        if not ctx.moved:
+            ctx.record_testcase("DataPlane", "blocked", ["no spoke moved"])
+            self.blocked("no spoke moved")
+        try:
+            results = outage.measure(ctx, probes)
+        except Exception as exc:   # a lost session: the run must not pass without this check
+            ctx.record_testcase("DataPlane", "errored", [f"{type(exc).__name__}: {exc}"])
+            raise
+        finally:
+            for problem in outage.remove_probes(ctx, probes):
+                log.warning(problem)
+        _report_checks(ctx, "DataPlane", results, steps)
+
+
 class Recovery(aetest.Testcase):
     @aetest.test
     def hub_recovers(self, ctx, hub, steps):
@@ -151,7 +184,8 @@ class CommonCleanup(aetest.CommonCleanup):
     @aetest.subsection
     def restore_and_report(self, testbed, lab, report_dir, run_tag):
         ctx = self.parent.parameters.get("ctx")
-        problems = recovery.cleanup(ctx, testbed, lab, report_dir, run_tag)
+        problems = outage.remove_probes(ctx, self.parent.parameters.get("outage")) if ctx is not None else []
+        problems += recovery.cleanup(ctx, testbed, lab, report_dir, run_tag)
         if problems:
             self.failed("\n".join(problems))
 

@@ -176,11 +176,12 @@ def fmt3(value: float | None) -> str:
 def expected_cells(row: dict[str, Any]) -> dict[str, str]:
     """The summary-table cells, computed from summary.json alone."""
     failover, bound, bgp = row["failover_s"] or {}, row["dpd_bound_s"] or {}, row["bgp_converged_s"] or {}
+    outage = row["outage_s"] or {}
     return {
         "name": row["name"], "image": row["image"], "version": row["version"] or "-", "verdict": row["verdict"],
         "failover_median": fmt3(failover.get("median")), "failover_p95": fmt3(failover.get("p95")),
         "failover_max": fmt3(failover.get("max")), "bound": fmt3(bound.get("min")),
-        "bgp_median": fmt3(bgp.get("median")), "failed_checks": "; ".join(row["failed_checks"]) or "-",
+        "bgp_median": fmt3(bgp.get("median")), "outage_max": fmt3(outage.get("max")), "failed_checks": "; ".join(row["failed_checks"]) or "-",
     }
 
 

@@ -49,6 +49,8 @@ def test_summary_json_holds_verdicts_figures_versions_and_archives(outputs: dict
            for tc in ("Baseline", "HubFailure", "Failover", "BgpConvergence", "Recovery")},
         # the recordings carry no packets: the schedule check is skipped, never passed
         "DpdSchedule (interface-shutdown, hub1, iteration 1)": "skipped",
+        # nor `show ip sla statistics`: the data-plane outage is not measured
+        "DataPlane (interface-shutdown, hub1, iteration 1)": "skipped",
     }
     assert len(good["archives"]) == 1 and good["archives"][0].endswith(".zip")
     bad = rows["iol-17.12-dpd-bug"]

@@ -25,7 +25,9 @@ REPORT = {"passed": False, "runs": [
         {"spoke": "spoke1", "failover_s": 111.088, "dpd_bound_s": 70, "bgp_converged_s": None, "passed": False,
          "reason": TOO_LATE, "bound_formula": FORMULA},
         {"spoke": "spoke2", "failover_s": 61, "dpd_bound_s": 70.0, "bgp_converged_s": 66.213, "passed": True,
-         "reason": "", "bound_formula": FORMULA},
+         "reason": "", "bound_formula": FORMULA,
+         "outage": [{"target": "hub LAN of hub2", "outage_s": 66.0}, {"target": "spoke LAN of spoke1", "outage_s": 67},
+                    {"target": "spoke LAN of spoke3", "outage_s": None}]},
     ]},
     # a run with its hub, iteration and a spoke's name missing, figures of the wrong type
     {"hub": "hub2", "testcases": {}},     # a run that recorded no spoke
@@ -41,7 +43,7 @@ def test_measurements_carry_every_field_and_only_numbers() -> None:
     found = measurements(REPORT, "freeze")
     assert found == [
         SpokeMeasurement("freeze", "hub1", 2, "spoke1", 111.088, 70.0, None, False, TOO_LATE),
-        SpokeMeasurement("freeze", "hub1", 2, "spoke2", 61.0, 70.0, 66.213, True, ""),
+        SpokeMeasurement("freeze", "hub1", 2, "spoke2", 61.0, 70.0, 66.213, True, "", outage_s=67.0),
         SpokeMeasurement("freeze", "?", 1, "?", None, None, 4.0, True, ""),
         SpokeMeasurement("freeze", "?", 1, "spoke3", None, None, None, False, ""),
     ]
@@ -174,6 +176,7 @@ def test_row_to_dict_lists_every_field() -> None:
         "failover_s": {"count": 3, "min": 61.0, "median": 65.0, "p95": 111.0, "max": 111.0},
         "dpd_bound_s": {"count": 3, "min": 70.0, "median": 70.0, "p95": 70.0, "max": 70.0},
         "bgp_converged_s": {"count": 2, "min": 66.0, "median": 68.0, "p95": 70.0, "max": 70.0},
+        "outage_s": None,
         "bound_formulas": [FORMULA], "clock_method": "ntp",
         "dpd_model": {"declared": declared(), "declared_from": "assumed (facts.md)", "measured": False,
                       "check": "not checked", "observed": [], "matched": 0, "differed": 0, "not_run": []},
@@ -191,11 +194,11 @@ def test_row_to_dict_lists_every_field() -> None:
         ],
         "measurements": [
             {"failure_mode": "freeze", "hub": "hub1", "iteration": 1, "spoke": "spoke1", "failover_s": 61.0,
-             "dpd_bound_s": 70.0, "bgp_converged_s": 66.0, "passed": True, "reason": ""},
+             "dpd_bound_s": 70.0, "bgp_converged_s": 66.0, "passed": True, "reason": "", "outage_s": None},
             {"failure_mode": "freeze", "hub": "hub1", "iteration": 1, "spoke": "spoke2", "failover_s": 111.0,
-             "dpd_bound_s": 70.0, "bgp_converged_s": None, "passed": False, "reason": ""},
+             "dpd_bound_s": 70.0, "bgp_converged_s": None, "passed": False, "reason": "", "outage_s": None},
             {"failure_mode": "freeze", "hub": "hub1", "iteration": 1, "spoke": "spoke3", "failover_s": 65.0,
-             "dpd_bound_s": 70.0, "bgp_converged_s": 70.0, "passed": True, "reason": ""},
+             "dpd_bound_s": 70.0, "bgp_converged_s": 70.0, "passed": True, "reason": "", "outage_s": None},
         ],
         "jobs": [
             {"failure_mode": "freeze", "report_path": "/r.json", "archive": "/a.zip", "job_log": "/j.log",

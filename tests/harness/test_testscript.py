@@ -13,16 +13,22 @@ ALL = ("Baseline", "HubFailure", "Failover", "BgpConvergence", "Recovery")
 #: A recording holds CLI answers, no packets: the lab cannot capture, so the schedule check
 #: is reported as not run (never as passed).
 NO_CAPTURE = {"DpdSchedule": "not run"}
+#: These recordings hold no `show ip sla statistics`: the outage is reported as not run
+#: (tests/harness/test_outage.py uses the recording that has them).
+NO_PROBES = {"DataPlane": "not run"}
 
 
 @pytest.mark.parametrize(("scenario", "result", "testcases", "lab_events"), [
-    ("iol-17.12", "passed", {**dict.fromkeys(ALL, "passed"), **NO_CAPTURE}, ["fail hub1", "restore hub1", "clear"]),
+    ("iol-17.12", "passed", {**dict.fromkeys(ALL, "passed"), **NO_CAPTURE, **NO_PROBES},
+     ["fail hub1", "restore hub1", "clear"]),
     # a failing baseline blocks the failure: failing a hub would prove nothing
     ("spoke1-peer1-silent", "failed", {"Baseline": "failed", "HubFailure": "blocked", "Failover": "blocked",
-                                       "DpdSchedule": "blocked", "BgpConvergence": "blocked", "Recovery": "blocked"}, []),
+                                       "DpdSchedule": "blocked", "BgpConvergence": "blocked", "DataPlane": "blocked",
+                                       "Recovery": "blocked"}, []),
     ("iol-17.12-dpd-bug", "failed", {"Baseline": "passed", "HubFailure": "passed", "Failover": "failed", **NO_CAPTURE,
-                                     "BgpConvergence": "blocked", "Recovery": "passed"}, ["fail hub1", "restore hub1"]),
-    ("iol-17.12-slow-dpd", "failed", {**dict.fromkeys(ALL, "passed"), "Failover": "failed", **NO_CAPTURE},
+                                     "BgpConvergence": "blocked", **NO_PROBES, "Recovery": "passed"},
+     ["fail hub1", "restore hub1"]),
+    ("iol-17.12-slow-dpd", "failed", {**dict.fromkeys(ALL, "passed"), "Failover": "failed", **NO_CAPTURE, **NO_PROBES},
      ["fail hub1", "restore hub1", "clear"]),
 ])
 def test_testscript_verdicts(tmp_path: Path, scenario: str, result: str, testcases: dict[str, str],
@@ -57,7 +63,7 @@ def test_every_failure_mode_runs_through_the_testscript(tmp_path: Path, mode: st
     testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
     found, written = run_testscript(testbed, lab, tmp_path, failure_mode=mode)
     assert (found, written["run"]["failure_mode"]) == ("passed", mode)
-    assert written["run"]["testcases"] == {**dict.fromkeys(ALL, "passed"), **NO_CAPTURE}
+    assert written["run"]["testcases"] == {**dict.fromkeys(ALL, "passed"), **NO_CAPTURE, **NO_PROBES}
     (spoke,) = written["run"]["spokes"]
     assert (spoke["spoke"], spoke["to_hub"], spoke["dpd_bound_s"]) == ("spoke1", "hub2", 70.0)
     assert spoke["schedule_result"] == "not run" and "no packets" in spoke["schedule_note"]

@@ -27,7 +27,8 @@ SUMMARY, REPORT_MD, REPORT_HTML, JUNIT, FAILOVER_PNG = (
 SUMMARY_COLUMNS: dict[str, str] = {
     "name": "row", "image": "image", "version": "version", "verdict": "verdict",
     "failover_median": "failover median s", "failover_p95": "failover p95 s", "failover_max": "failover max s",
-    "bound": "DPD bound s", "bgp_median": "BGP converged median s", "failed_checks": "failed checks",
+    "bound": "DPD bound s", "bgp_median": "BGP converged median s", "outage_max": "data-plane outage max s",
+    "failed_checks": "failed checks",
 }
 _JUNIT_TAG = {"failed": "failure", "errored": "error", "skipped": "skipped"}
 
@@ -51,11 +52,13 @@ def fmt(value: float | None) -> str:
 def summary_cells(row: RowResult) -> dict[str, str]:
     """One row of the summary table, as text (the same in Markdown and HTML)."""
     failover, bound, bgp = row.stats("failover_s"), row.stats("dpd_bound_s"), row.stats("bgp_converged_s")
+    outage = row.stats("outage_s")
     return {
         "name": row.name, "image": row.image, "version": "; ".join(row.versions) or "-", "verdict": row.verdict,
         "failover_median": fmt(failover and failover["median"]), "failover_p95": fmt(failover and failover["p95"]),
         "failover_max": fmt(failover and failover["max"]), "bound": fmt(bound and bound["min"]),
-        "bgp_median": fmt(bgp and bgp["median"]), "failed_checks": "; ".join(row.failed_checks) or "-",
+        "bgp_median": fmt(bgp and bgp["median"]), "outage_max": fmt(outage and outage["max"]),
+        "failed_checks": "; ".join(row.failed_checks) or "-",
     }
 
 

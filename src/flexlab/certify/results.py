@@ -56,6 +56,7 @@ class SpokeMeasurement:
     bgp_converged_s: float | None
     passed: bool
     reason: str = ""
+    outage_s: float | None = None        # longest data-plane loss window over the spoke's probe targets
 
 
 @dataclass
@@ -156,7 +157,7 @@ class RowResult:
             "verdict": self.verdict, "failed_checks": self.failed_checks,
             "testcases": testcase_results(self.checks),
             "failover_s": self.stats("failover_s"), "dpd_bound_s": self.stats("dpd_bound_s"),
-            "bgp_converged_s": self.stats("bgp_converged_s"),
+            "bgp_converged_s": self.stats("bgp_converged_s"), "outage_s": self.stats("outage_s"),
             "bound_formulas": self.bound_formulas, "clock_method": self.clock_method,
             "dpd_model": {
                 "declared": self.dpd_model, "declared_from": self.dpd_declared_from,
@@ -256,8 +257,14 @@ def measurements(report: dict[str, Any], mode: str) -> list[SpokeMeasurement]:
                 spoke=str(spoke.get("spoke", "?")), failover_s=_number(spoke.get("failover_s")),
                 dpd_bound_s=_number(spoke.get("dpd_bound_s")), bgp_converged_s=_number(spoke.get("bgp_converged_s")),
                 passed=bool(spoke.get("passed")), reason=str(spoke.get("reason") or ""),
+                outage_s=_longest_outage(spoke.get("outage") or []),
             ))
     return found
+
+
+def _longest_outage(outage: list[dict[str, Any]]) -> float | None:
+    values = [value for o in outage if (value := _number(o.get("outage_s"))) is not None]
+    return max(values) if values else None
 
 
 def bound_formulas(report: dict[str, Any]) -> list[str]:

@@ -7,6 +7,7 @@ still wrong. Checks take what was read from devices plus the design's expectatio
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import time
 from dataclasses import dataclass
@@ -83,6 +84,21 @@ def unique_addresses(assigned: dict[str, IPv4Address | None]) -> list[str]:
             owners.setdefault(addr, []).append(spoke)
     problems += [f"overlay address {addr} assigned to several spokes: {', '.join(s)}" for addr, s in owners.items() if len(s) > 1]
     return problems
+
+
+def traffic_flows(spoke: str, target: str, latest_ok: bool | None, latest_start: dt.datetime | None,
+                  lost_so_far: int | None, failed_at: dt.datetime) -> list[str]:
+    """An IP SLA probe carries traffic again: its latest echo, sent after the failure, was answered.
+
+    ``latest_ok`` None: the probe is missing from `show ip sla statistics`.
+    """
+    if latest_ok is None:
+        return [f"{spoke}: probe to {target} missing from `show ip sla statistics`"]
+    if not latest_ok:
+        return [f"{spoke}: traffic to {target} still lost ({lost_so_far} probes lost since the failure)"]
+    if latest_start is None or latest_start <= failed_at:
+        return [f"{spoke}: no probe to {target} has been answered since the failure"]
+    return []
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ REQUIRED_TESTCASES = ("Baseline", "HubFailure", "Failover", "BgpConvergence", "R
 #: The DPD schedule check may be "not run" (the lab cannot capture): reported, never passed,
 #: and not a failure of the failover verdict.
 SCHEDULE_TESTCASE = "DpdSchedule"
+#: The data-plane outage may be "not run" too (a spoke refused the IP SLA probes).
+OUTAGE_TESTCASE = "DataPlane"
 NOT_RUN = "not run"
 #: Recovery of a run whose hub stays failed for the next run (--cumulative): the last run of
 #: the sequence restores every hub and checks the recovery of all of them.
@@ -50,6 +52,7 @@ class SpokeFailover:
     schedule_result: str = ""                                       # passed | failed | not run
     schedule_note: str = ""
     capture: str = ""                                               # pcap path
+    outage: list[dict[str, Any]] = field(default_factory=list)      # per probe target (harness/outage.py)
 
 
 @dataclass
@@ -127,7 +130,7 @@ class FailoverReport:
         run = self.runs[index]
 
         def ok(name: str, result: str | None) -> bool:
-            if result == "passed" or (name == SCHEDULE_TESTCASE and result == NOT_RUN):
+            if result == "passed" or (name in (SCHEDULE_TESTCASE, OUTAGE_TESTCASE) and result == NOT_RUN):
                 return True
             return name == "Recovery" and result == DEFERRED and run.kept_failed and self._restored_later(index)
         return (all(ok(name, run.testcases.get(name)) for name in REQUIRED_TESTCASES)
@@ -156,6 +159,7 @@ class FailoverReport:
     def to_dict(self) -> dict[str, Any]:
         measured = [s.failover_s for s in self.failovers if s.failover_s is not None]
         converged = [s.bgp_converged_s for s in self.failovers if s.bgp_converged_s is not None]
+        outages = [o["outage_s"] for s in self.failovers for o in s.outage if o.get("outage_s") is not None]
         return {
             "lab": self.lab,
             "images": self.images,
@@ -167,6 +171,7 @@ class FailoverReport:
             "failover_s": summarize(measured),
             "bgp_converged_s": summarize(converged),
             "spoke_paths": self.spoke_paths(),
+            "outage_s": summarize(outages),
             "runs": [asdict(run) for run in self.runs],
         }
 
@@ -190,20 +195,21 @@ class FailoverReport:
             f"- DPD model: {self._model_line()}",
             f"- DPD schedule on the wire: {self._schedule_verdict()}", "",
         ]
-        for label, key in (("Failover", "failover_s"), ("BGP convergence", "bgp_converged_s")):
+        for label, key in (("Failover", "failover_s"), ("BGP convergence", "bgp_converged_s"),
+                           ("Data-plane outage", "outage_s")):
             if stats := data[key]:
                 lines.append(
                     f"- {label} (device seconds, n={stats['count']}): min {stats['min']:.3f}, median "
                     f"{stats['median']:.3f}, p95 {stats['p95']:.3f}, max {stats['max']:.3f}"
                 )
-        lines += ["", "| failed hub | mode | spoke | from | to | failover s | bound s | BGP s | result |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += ["", "| failed hub | mode | spoke | from | to | failover s | bound s | BGP s | outage s | result |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for run in self.runs:
             for s in run.spokes:
                 lines.append(
                     f"| {run.hub} | {run.failure_mode} | {s.spoke} | {s.from_peer} | {s.to_hub or s.to_peer or '-'} | "
                     f"{_num(s.failover_s)} | {_num(s.dpd_bound_s)} | {_num(s.bgp_converged_s)} | "
-                    f"{'pass' if s.passed else 'FAIL: ' + s.reason} |"
+                    f"{_outage_cell(s.outage)} | {'pass' if s.passed else 'FAIL: ' + s.reason} |"
                 )
         if paths := self.spoke_paths():
             lines += ["", "## Spoke moves", ""] + [f"- {path}" for path in paths]
@@ -212,6 +218,7 @@ class FailoverReport:
             lines += ["", "## DPD bound", ""] + [f"- `{f}`" for f in sorted(formulas)]
             lines += self._dead_peer_lines()
         lines += self._schedule_lines()
+        lines += _outage_lines(self.failovers)
         lines += ["", "## Testcases", ""]
         for run in self.runs:
             for name, result in run.testcases.items():
@@ -269,6 +276,28 @@ def _model_line(model: dict[str, Any]) -> str:
         f"exponential from R, factor {model.get('factor')}" + (f", cap {model['cap_s']} s" if model.get("cap_s") else ""))
     return (f"{model.get('name')}: {model.get('retransmits')} retransmissions, {spacing}, "
             f"periodic={model.get('periodic')} ({model.get('source')})")
+
+
+def _outage_cell(outage: list[dict[str, Any]]) -> str:
+    """The longest loss window over the spoke's probe targets."""
+    values = [o["outage_s"] for o in outage if o.get("outage_s") is not None]
+    return _num(max(values)) if values else "-"
+
+
+def _outage_lines(failovers: list[SpokeFailover]) -> list[str]:
+    """One line per probe: target, probes lost of those sent, the window, traffic again."""
+    rows = [(s, o) for s in failovers for o in s.outage]
+    if not rows:
+        return []
+    lines = ["", "## Data-plane outage (IP SLA probes from the spoke's LAN)", "",
+             f"- Method: {rows[0][1].get('method', '')}", ""]
+    for s, o in rows:
+        lost = "-" if o.get("probes_lost") is None else f"{o['probes_lost']} of {o['probes_sent']} probes lost"
+        window = f", window {o['window_start']} .. {o['window_end']}" if o.get("window_start") else ""
+        flowing = "traffic flows again" if o.get("flowing_again") else "traffic does NOT flow again"
+        lines.append(f"- {s.hub} -> {s.spoke} to {o['target']} ({o['address']}): outage {_num(o.get('outage_s'))} s, "
+                     f"{lost}{window}; {flowing}")
+    return lines
 
 
 def _num(value: float | None) -> str:

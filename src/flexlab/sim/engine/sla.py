@@ -69,7 +69,7 @@ class SlaManager:
         view = op.view
         node = self.node
         op.seq += 1
-        op.latest_start = node.now()
+        started = node.now()
         assert view.target is not None
         source = view.source_ip or node.interfaces.ip_of(view.source_interface)
         if source is None:
@@ -77,15 +77,16 @@ class SlaManager:
             source = found[0] if found else None
         seq = op.seq
         if source is not None:
-            node.echo.send(source, view.target, ident=op.ident, seq=seq, size=100,
-                           timeout_s=view.timeout_ms / 1000.0, done=lambda result: self._result(op, seq, result))
+            node.echo.send(source, view.target, ident=op.ident, seq=seq, size=100, timeout_s=view.timeout_ms / 1000.0,
+                           done=lambda result: self._result(op, seq, started, result))
         else:   # nothing to send from: the probe fails at its timeout
-            node.after(view.timeout_ms / 1000.0, self._result, op, seq, EchoResult("timeout"))
+            node.after(view.timeout_ms / 1000.0, self._result, op, seq, started, EchoResult("timeout"))
         op.timer = node.after(float(view.frequency), self._probe, op)
 
-    def _result(self, op: SlaOperation, seq: int, result: EchoResult) -> None:
+    def _result(self, op: SlaOperation, seq: int, started: float, result: EchoResult) -> None:
         if self.ops.get(op.view.operation) is not op or (result.ok and seq != op.seq):
             return  # a stopped operation, or a late reply to an older probe: IOS counts only the current one
+        op.latest_start = started   # the latest *completed* operation: start time, RTT and code together
         op.latest_ok = result.ok
         op.latest_rtt_ms = result.rtt_ms if result.ok else None
         if result.ok:
