@@ -8,6 +8,7 @@ tears down the lab of the current row, then stops the run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -19,9 +20,11 @@ from pathlib import Path
 from typing import Iterator
 
 from flexlab import __version__, clab
+from flexlab.certify.capacity import available_memory_mib, row_memory_mib
 from flexlab.certify.job import JOB_FILE, JobRequest, JobRunner, check_job_runnable, failed_sections, run_job
 from flexlab.certify.matrix import Matrix, MatrixRow
-from flexlab.certify.progress import Progress, paint_verdict
+from flexlab.certify.parallel import Slot, run_parallel
+from flexlab.certify.progress import Progress, RowBoard, RowProgress, RowState, paint_verdict
 from flexlab.certify.results import (
     Check, CertifyRun, ModeRun, RowResult, bound_formulas, job_check, measurements, read_report, report_checks,
 )
@@ -45,6 +48,8 @@ class RunnerOptions:
     job_file: Path = JOB_FILE
     ssh_port: int = 22
     ssh_interval_s: float = 2.0
+    jobs: int = 1                                          # rows at once (--jobs)
+    expected_s: dict[str, float] = field(default_factory=dict)   # row name -> seconds: ETAs, start order
 
 
 def rows_dir(out_dir: Path) -> Path:
@@ -102,16 +107,40 @@ def certify(matrix: Matrix, options: RunnerOptions) -> CertifyRun:
         matrix_name=matrix.name, matrix_path=str(matrix.path.resolve()), out_dir=str(options.out_dir),
         started_at=_now(), flexlab_version=__version__,
     )
-    total = len(matrix.rows)
-    for index, (row, lab) in enumerate(zip(matrix.rows, labs), start=1):
-        options.progress.line(f"[{index}/{total}] {row.label()} on {row.lab}")
-        result = certify_row(matrix, row, lab, options)
-        run.rows.append(result)
-        stream = options.progress.stream
-        failed = f": {'; '.join(result.failed_checks)}" if result.failed_checks else ""
-        options.progress.line(f"[{index}/{total}] {row.name}: {paint_verdict(result.verdict, stream)}{failed}")
+    board = RowBoard(options.progress, [row.name for row in matrix.rows], options.expected_s)
+    for row in matrix.rows:
+        board.state(row.name, "queued", f"{row.image} on {row.lab}")
+
+    def work(index: int) -> RowResult:
+        row = matrix.rows[index]
+        row_options = dataclasses.replace(options, progress=board.for_row(row.name))
+        return certify_row(matrix, row, labs[index], row_options)
+
+    if options.jobs <= 1:
+        run.rows = [work(index) for index in range(len(matrix.rows))]
+    else:
+        run.rows = run_parallel(_start_order(matrix, options), options.jobs, _memory_budget(matrix), work)
     run.finished_at = _now()
     return run
+
+
+def _start_order(matrix: Matrix, options: RunnerOptions) -> list[Slot]:
+    """Longest expected row first (ties: matrix order), so the last row to start is a short one."""
+    expected = [options.expected_s.get(row.name, 0.0) for row in matrix.rows]
+    order = sorted(range(len(matrix.rows)), key=lambda i: (-expected[i], i))
+    return [Slot(i, row_memory_mib(matrix.rows[i], matrix.design)) for i in order]
+
+
+def _memory_budget(matrix: Matrix) -> float | None:
+    """Free memory for containerlab rows; the embedded lab's rows are bounded by --jobs alone."""
+    if not any(row.lab == "containerlab" for row in matrix.rows):
+        return None
+    return available_memory_mib()
+
+
+def _row_state(progress: Progress, state: RowState, detail: str = "") -> None:
+    if isinstance(progress, RowProgress):
+        progress.state(state, detail)
 
 
 def certify_row(matrix: Matrix, row: MatrixRow, lab: RowLab, options: RunnerOptions) -> RowResult:
@@ -122,14 +151,20 @@ def certify_row(matrix: Matrix, row: MatrixRow, lab: RowLab, options: RunnerOpti
     )
     started = time.monotonic()
     try:
+        _row_state(options.progress, "deploying")
         testbed = _lab_up(lab, result, options.progress)
         if testbed is not None:
+            _row_state(options.progress, "running")
             for mode in row.failure_modes:
                 _run_mode(matrix, row, mode, testbed, result, options)
     finally:
         with _interrupts_deferred():
+            _row_state(options.progress, "destroying")
             _lab_down(lab, result, options.progress)
         result.duration_s = time.monotonic() - started
+    stream = options.progress.stream
+    failed = f": {'; '.join(result.failed_checks)}" if result.failed_checks else ""
+    _row_state(options.progress, "done", f"{paint_verdict(result.verdict, stream)}{failed}")
     return result
 
 
