@@ -8,6 +8,7 @@
     .venv/bin/python -m benchmarks.run engine-scale
     .venv/bin/python -m benchmarks.run capture --repeat 3
     .venv/bin/python -m benchmarks.run ssh-flood --line-kib 1024
+    .venv/bin/python -m benchmarks.run certify-jobs --repeat 2 --jobs 2
     .venv/bin/python -m benchmarks.run list
 
 Each benchmark prints its figures and writes ``benchmarks/results/<name>.json`` (or into
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from benchmarks import (
-    bench_capture, bench_engine, bench_job_time, bench_parse_cost, bench_precision, bench_scale,
+    bench_capture, bench_certify_jobs, bench_engine, bench_job_time, bench_parse_cost, bench_precision, bench_scale,
     bench_ssh_flood,
 )
 from benchmarks.common import write_result
@@ -78,6 +79,12 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
         lambda p: (p.add_argument("--line-kib", type=int, default=1024, help="length of the flooding line"),
                    p.add_argument("--probes", type=int, default=50)),
         lambda a: bench_ssh_flood.run(a.line_kib, a.probes),
+    ),
+    "certify-jobs": (
+        bench_certify_jobs.NAME,
+        lambda p: (p.add_argument("--repeat", type=int, default=2, help="side-by-side pairs of runs"),
+                   p.add_argument("--jobs", type=int, default=2)),
+        lambda a: bench_certify_jobs.run(a.repeat, a.jobs),
     ),
 }
 
