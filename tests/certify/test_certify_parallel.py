@@ -67,3 +67,23 @@ def test_an_error_comes_back_after_every_started_row_finished() -> None:
     with pytest.raises(RuntimeError, match="row 0 broke"):
         run_parallel([Slot(0), Slot(1)], 2, None, work)
     assert finished == [1]
+
+
+def test_ctrl_c_cancels_the_running_rows_and_waits_for_them() -> None:
+    import os
+    import signal
+
+    cancelled = threading.Event()
+    stopped: list[int] = []
+
+    def work(index: int) -> int:
+        if index == 0:
+            threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGINT)).start()
+        assert cancelled.wait(timeout=10), "the row was never told to stop"
+        time.sleep(0.05)          # its teardown
+        stopped.append(index)
+        return index
+
+    with pytest.raises(KeyboardInterrupt):
+        run_parallel([Slot(0), Slot(1), Slot(2)], 2, None, work, cancel=cancelled.set)
+    assert sorted(stopped) == [0, 1]      # both running rows finished; row 2 never started

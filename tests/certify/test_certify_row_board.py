@@ -41,3 +41,14 @@ def test_rows_name_their_waits_and_colour_only_on_a_terminal(monkeypatch: pytest
     log = io.StringIO()
     RowBoard(Progress(stream=log), ["a"]).for_row("a").update("waiting for SSH: 1/5")
     assert log.getvalue() == "a: waiting for SSH: 1/5\n"
+
+
+def test_a_cancelled_row_stops_at_its_next_wait_but_not_in_its_teardown() -> None:
+    board = RowBoard(Progress(stream=io.StringIO()), ["a"])
+    row = board.for_row("a")
+    row.update("job (freeze): running, 1 s of 300 s")
+    board.cancelled.set()
+    with pytest.raises(KeyboardInterrupt):
+        row.update("job (freeze): running, 2 s of 300 s")
+    row.state("destroying")
+    row.update("tearing the lab down")   # no interrupt: the lab must go down

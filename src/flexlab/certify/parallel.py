@@ -3,8 +3,9 @@
 At most ``jobs`` rows run at once, and only while the memory estimates of the running
 rows fit in the budget (a row that alone exceeds it runs when nothing else does). Rows
 start in the given order; results come back in row order, so the outputs are those of a
-sequential run. Ctrl-C starts nothing new, lets every running row tear its lab down, then
-stops the run.
+sequential run. Ctrl-C starts nothing new and asks every running row to stop at its next
+wait (its job gets SIGINT, as in a sequential run); each tears its lab down, then the run
+stops.
 """
 
 from __future__ import annotations
@@ -64,8 +65,10 @@ class _Pool(Generic[Result]):
             thread.join()
 
 
-def run_parallel(slots: list[Slot], jobs: int, budget_mib: float | None, work: Callable[[int], Result]) -> list[Result]:
-    """``work(index)`` for every slot, up to ``jobs`` at once; results in index order."""
+def run_parallel(slots: list[Slot], jobs: int, budget_mib: float | None, work: Callable[[int], Result],
+                 cancel: Callable[[], None] = lambda: None) -> list[Result]:
+    """``work(index)`` for every slot, up to ``jobs`` at once; results in index order.
+    On Ctrl-C, ``cancel()`` asks the running rows to stop; they are waited for."""
     pool: _Pool[Result] = _Pool(jobs, budget_mib, work)
     pending = list(slots)
     try:
@@ -77,6 +80,9 @@ def run_parallel(slots: list[Slot], jobs: int, budget_mib: float | None, work: C
                     continue
                 pending.remove(startable)
                 pool.start(startable)
+    except BaseException:
+        cancel()
+        raise
     finally:
         pool.drain()   # also on Ctrl-C: every started row tears its lab down
     if pool.errors:

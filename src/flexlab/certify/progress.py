@@ -106,6 +106,9 @@ class RowBoard:
         self.expected_s = expected_s or {}
         self._started: dict[str, float] = {}
         self._lock = threading.Lock()
+        #: Set on Ctrl-C while rows run in threads (which get no signal): each row stops at its
+        #: next wait, before its teardown (see RowProgress.update).
+        self.cancelled = threading.Event()
 
     def for_row(self, name: str) -> "RowProgress":
         return RowProgress(self, name)
@@ -143,8 +146,13 @@ class RowProgress(Progress):
                          enabled=board.progress.enabled, prefix=f"{name}: ")
         self.board = board
         self.name = name
+        self.tearing_down = False
 
     def update(self, text: str) -> None:
+        """Also where a cancelled run stops this row (waits report here every second or so);
+        never once the teardown has begun."""
+        if self.board.cancelled.is_set() and not self.tearing_down:
+            raise KeyboardInterrupt
         with self.board.lock:
             super().update(text)
 
@@ -153,4 +161,5 @@ class RowProgress(Progress):
             super().line(text)
 
     def state(self, state: RowState, detail: str = "") -> None:
+        self.tearing_down = self.tearing_down or state in ("destroying", "done")
         self.board.state(self.name, state, detail)

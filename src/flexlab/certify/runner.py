@@ -119,7 +119,8 @@ def certify(matrix: Matrix, options: RunnerOptions) -> CertifyRun:
     if options.jobs <= 1:
         run.rows = [work(index) for index in range(len(matrix.rows))]
     else:
-        run.rows = run_parallel(_start_order(matrix, options), options.jobs, _memory_budget(matrix), work)
+        run.rows = run_parallel(_start_order(matrix, options), options.jobs, _memory_budget(matrix), work,
+                                cancel=board.cancelled.set)
     run.finished_at = _now()
     return run
 
