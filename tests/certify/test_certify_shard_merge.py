@@ -166,3 +166,14 @@ def test_rows_option_takes_a_comma_separated_list(cli: Cli, tmp_path: Path) -> N
     data = summary(out)
     assert [row["name"] for row in data["rows"]] == ["iol-17.12", "iosv-15.9"]   # matrix order
     assert data["matrix"]["rows"] == list(EXPECTED_VERDICTS)
+
+
+def test_a_shard_without_rows_writes_an_empty_summary_that_merges(cli: Cli, tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite"
+    shards = certify_shards(cli, tmp_path, db, total=4)      # three rows of equal estimate: shard 4 is empty
+    assert cli("certify", "--matrix", EMBEDDED_MATRIX, "--shard", "4/4", "--out", shards[3], "--history", db) == 0
+    empty = summary(shards[3])
+    assert empty["rows"] == [] and empty["shard"]["rows"] == [] and empty["matrix"]["rows"] == list(EXPECTED_VERDICTS)
+    assert sorted(p.name for p in shards[3].iterdir()) == ["summary.json"]
+    assert cli("certify", "merge", *shards, "--out", tmp_path / "merged", "--history", db) == 1
+    assert [row["name"] for row in summary(tmp_path / "merged")["rows"]] == list(EXPECTED_VERDICTS)

@@ -213,6 +213,8 @@ def run_certify(args: argparse.Namespace) -> int:
         print(json.dumps(run.to_dict(), indent=2))
     else:
         _print_run(run, paths, note)
+    if not run.rows:
+        return 0          # an empty shard failed nothing
     return 0 if run.passed else EXIT_FAILED
 
 
