@@ -16,9 +16,10 @@ from typing import Any, Callable
 import pytest
 import yaml
 
-from certify_testkit import StandInJob, StandInLab, assert_outputs_agree, markdown_summary
+from certify_testkit import StandInCertify, StandInJob, StandInLab, assert_outputs_agree, markdown_summary
 from flexlab.certify import runner
 from flexlab.certify.history import History
+from flexlab.certify.merge import MergeError, row_from_dict
 from flexlab.cli import certify_cmd, main
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -177,3 +178,14 @@ def test_a_shard_without_rows_writes_an_empty_summary_that_merges(cli: Cli, tmp_
     assert sorted(p.name for p in shards[3].iterdir()) == ["summary.json"]
     assert cli("certify", "merge", *shards, "--out", tmp_path / "merged", "--history", db) == 1
     assert [row["name"] for row in summary(tmp_path / "merged")["rows"]] == list(EXPECTED_VERDICTS)
+
+
+def test_a_row_read_back_from_summary_json_writes_the_same_summary(stand_in_certify: StandInCertify) -> None:
+    """The merge rebuilds rows from summary.json: every field must survive (a field added to
+    RowResult.to_dict without a way back fails here)."""
+    run = stand_in_certify()
+    for row in run.rows:
+        data = json.loads(json.dumps(row.to_dict()))
+        assert row_from_dict(data).to_dict() == data
+    with pytest.raises(MergeError, match="not a certify row result"):
+        row_from_dict({"name": "x"})
