@@ -54,3 +54,26 @@ def test_a_broken_workflow_fails(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert 'job "build" needs job "setup" which does not exist' in result.stdout
     assert 'property "shard" is not defined' in result.stdout
+
+
+def test_the_gitlab_example_shards_with_auto_and_merges_with_options_the_cli_accepts() -> None:
+    import shlex
+
+    import yaml
+
+    from flexlab.cli import build_parser
+
+    pipeline = yaml.safe_load((PROJECT / "docs" / "examples" / "gitlab-ci.yml").read_text())
+    certify, merge = pipeline["certify"], pipeline["merge"]
+    assert certify["parallel"] >= 2 and merge["needs"] == ["certify"]
+
+    def flexlab_args(job: dict, marker: str) -> list[str]:
+        line = next(line for line in job["script"] if marker in line).split("||")[0]
+        line = line.replace('"$MATRIX"', "certification/matrix.yaml")
+        words = shlex.split(line)
+        return words[words.index(".venv/bin/flexlab") + 1:]
+
+    shard = build_parser().parse_args(flexlab_args(certify, "flexlab certify"))
+    assert shard.func.__name__ == "run_certify" and shard.shard == "auto"
+    merged = build_parser().parse_args(flexlab_args(merge, "flexlab certify merge"))
+    assert merged.func.__name__ == "run_merge" and merged.trend
