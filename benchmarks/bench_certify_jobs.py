@@ -60,7 +60,8 @@ def certify_once(jobs: int) -> dict[str, Any]:
     """One `flexlab certify` of the embedded matrix; wall time, verdicts, per-row durations."""
     with tempfile.TemporaryDirectory(prefix="flexlab-bench-certify-") as work:
         out = Path(work) / "out"
-        env = {**os.environ, "FLEXLAB_STATE_DIR": str(Path(work) / "state"), "NO_COLOR": "1"}
+        env = {**os.environ, "FLEXLAB_STATE_DIR": str(Path(work) / "state"), "XDG_DATA_HOME": str(Path(work) / "xdg"),
+               "NO_COLOR": "1"}   # no history: both runs start their rows in matrix order
         command = [str(BIN / "flexlab"), "certify", "--matrix", str(MATRIX), "--out", str(out), "--no-history",
                    "--jobs", str(jobs)]
         load_before = round(os.getloadavg()[0], 2)
