@@ -4,9 +4,9 @@
 
 Each repeat runs the sequential and the parallel certification one right after the other
 (alternating which goes first), each as a user runs it: the `flexlab` command in a
-subprocess, real embedded labs, real `pyats run job`. Figures: wall times, their ratio
-(issue 15's bound: <= 0.65), the machine's load average around each run (the machine may
-be shared), and the best ratio row-level parallelism allows on this matrix: the rows'
+subprocess, real embedded labs, real `pyats run job`. Figures: wall times, the ratio of
+their medians and the ratio within each pair (issue 15's bound: <= 0.65), the machine's
+load average around each run (the machine may be shared), and the best ratio row-level parallelism allows on this matrix: the rows'
 sequential durations dealt longest first onto ``jobs`` slots, plus what is not a row
 (start-up, preflight, writing the outputs), over the sequential wall time.
 """
@@ -42,16 +42,19 @@ def run(repeat: int, jobs: int) -> dict[str, Any]:
     sequential = statistics.median(p["sequential"]["wall_s"] for p in pairs)
     parallel = statistics.median(p["parallel"]["wall_s"] for p in pairs)
     ideal = statistics.median(ideal_ratio(p["sequential"], jobs) for p in pairs)
+    pair_ratios = [round(p["parallel"]["wall_s"] / p["sequential"]["wall_s"], 3) for p in pairs]
     figures = {
         "matrix": str(MATRIX.relative_to(ROOT)), "jobs": jobs, "repeat": repeat, "pairs": pairs,
         "sequential_median_s": round(sequential, 3), "parallel_median_s": round(parallel, 3),
         "ratio": round(parallel / sequential, 3), "bound_ratio": BOUND_RATIO,
         "within_bound": parallel / sequential <= BOUND_RATIO,
+        "pair_ratios": pair_ratios, "median_pair_ratio": statistics.median(pair_ratios),
         "ideal_ratio_row_level": round(ideal, 3),
         "same_verdicts": all(p["sequential"]["verdicts"] == p["parallel"]["verdicts"] for p in pairs),
         "cpu_count": os.cpu_count(),
     }
-    print(f"  median: sequential {sequential:.1f} s, --jobs {jobs} {parallel:.1f} s, ratio {figures['ratio']}"
+    print(f"  median: sequential {sequential:.1f} s, --jobs {jobs} {parallel:.1f} s, ratio {figures['ratio']},"
+          f" ratios of the pairs {pair_ratios}"
           f" (bound {BOUND_RATIO}; best possible with whole rows on {jobs} slots: {figures['ideal_ratio_row_level']})")
     return figures
 
