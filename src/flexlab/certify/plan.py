@@ -39,10 +39,11 @@ class RunPlan:
                           started_at=now, finished_at=now, flexlab_version=__version__)
 
 
-def plan_run(full: Matrix, names: list[str], shard_text: str | None, history: History) -> RunPlan:
-    """``names`` (--row/--rows) first, then the shard of what is left."""
+def plan_run(full: Matrix, names: list[str], shard_text: str | None, history: History | None) -> RunPlan:
+    """``names`` (--row/--rows) first, then the shard of what is left; expected durations
+    from ``history`` (None: --no-history, estimates only)."""
     selected = full.select(names) if names else full
-    past = history.durations(full.name) if history.path.exists() else {}
+    past = history.durations(full.name) if history is not None and history.path.exists() else {}
     expectations = expected_durations(selected, past)
     plan = RunPlan(full=full, matrix=selected,
                    expected_s={e.name: e.seconds for e in expectations if e.source != "estimate"},

@@ -16,13 +16,13 @@ from typing import Any, Callable, Iterator
 
 from flexlab.certify.history import History, default_history_path
 from flexlab.certify.matrix import Matrix, load_matrix
+from flexlab.certify.plan import RunPlan, plan_run
 from flexlab.certify.outputs import OutputPaths, summary_cells, write_outputs
 from flexlab.certify.progress import Progress, paint, paint_verdict
 from flexlab.certify.results import CertifyRun
 from flexlab.certify.runner import RunnerOptions, certify
 from flexlab.certify.trend import DEFAULT_THRESHOLD_PCT, TrendResult, write_trend
 from flexlab.cli.argtypes import fail_usage, positive_int
-from flexlab.certify.plan import RunPlan, plan_run
 from flexlab.errors import FlexlabError
 from flexlab.locks import lock_output_dir
 
@@ -138,7 +138,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _load_plan(args: argparse.Namespace, history: History) -> RunPlan:
+def _load_plan(args: argparse.Namespace, history: History | None) -> RunPlan:
     matrix: Matrix = load_matrix(args.matrix)
     names = [*args.row, *(name.strip() for value in args.rows for name in value.split(",") if name.strip())]
     return plan_run(matrix, names, getattr(args, "shard", None), history)
@@ -200,7 +200,7 @@ def run_certify(args: argparse.Namespace) -> int:
     if args.no_history and args.history:
         raise FlexlabError("--history and --no-history exclude each other")
     history = _history(args)
-    plan = _load_plan(args, history)
+    plan = _load_plan(args, None if args.no_history else history)
     with lock_output_dir(args.out, "certify output directory"):
         run, paths = _run_matrix(plan, args.out, args.jobs)
         note = ""
