@@ -107,6 +107,10 @@ def test_three_shards_merged_equal_one_sequential_run(cli: Cli, tmp_path: Path) 
     assert History(sharded_db).run_count() == 1
     assert history_rows(sharded_db) == history_rows(sequential_db)
 
+    # the sequential run recorded its rows itself: merging its output into its history adds nothing
+    assert cli("certify", "merge", sequential, "--out", tmp_path / "sequential-merged", "--history", sequential_db) == 1
+    assert History(sequential_db).run_count() == 1
+
 
 def test_a_late_shard_adds_only_its_rows(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "history.sqlite"
