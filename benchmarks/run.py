@@ -9,6 +9,7 @@
     .venv/bin/python -m benchmarks.run capture --repeat 3
     .venv/bin/python -m benchmarks.run ssh-flood --line-kib 1024
     .venv/bin/python -m benchmarks.run certify-jobs --repeat 2 --jobs 2
+    .venv/bin/python -m benchmarks.run certify-jobs-warm --repeat 2 --jobs 2   # with a history, as a nightly
     .venv/bin/python -m benchmarks.run list
 
 Each benchmark prints its figures and writes ``benchmarks/results/<name>.json`` (or into
@@ -85,6 +86,12 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
         lambda p: (p.add_argument("--repeat", type=int, default=2, help="side-by-side pairs of runs"),
                    p.add_argument("--jobs", type=int, default=2)),
         lambda a: bench_certify_jobs.run(a.repeat, a.jobs),
+    ),
+    "certify-jobs-warm": (
+        bench_certify_jobs.NAME_WARM,
+        lambda p: (p.add_argument("--repeat", type=int, default=2, help="side-by-side pairs of runs"),
+                   p.add_argument("--jobs", type=int, default=2)),
+        lambda a: bench_certify_jobs.run(a.repeat, a.jobs, warm=True),
     ),
 }
 
