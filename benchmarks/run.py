@@ -39,6 +39,11 @@ def _ints(text: str) -> list[int]:
     return [int(v) for v in text.split(",") if v]
 
 
+def _certify_jobs_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repeat", type=int, default=2, help="side-by-side pairs of runs")
+    parser.add_argument("--jobs", type=int, default=2)
+
+
 #: name -> (result file name, add its options, run it from the parsed options)
 BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], Any]]] = {
     "parse-cost": (
@@ -82,15 +87,10 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
         lambda a: bench_ssh_flood.run(a.line_kib, a.probes),
     ),
     "certify-jobs": (
-        bench_certify_jobs.NAME,
-        lambda p: (p.add_argument("--repeat", type=int, default=2, help="side-by-side pairs of runs"),
-                   p.add_argument("--jobs", type=int, default=2)),
-        lambda a: bench_certify_jobs.run(a.repeat, a.jobs),
+        bench_certify_jobs.NAME, _certify_jobs_options, lambda a: bench_certify_jobs.run(a.repeat, a.jobs),
     ),
     "certify-jobs-warm": (
-        bench_certify_jobs.NAME_WARM,
-        lambda p: (p.add_argument("--repeat", type=int, default=2, help="side-by-side pairs of runs"),
-                   p.add_argument("--jobs", type=int, default=2)),
+        bench_certify_jobs.NAME_WARM, _certify_jobs_options,
         lambda a: bench_certify_jobs.run(a.repeat, a.jobs, warm=True),
     ),
 }
