@@ -75,3 +75,25 @@ def test_rows_that_do_not_fit_together_run_one_after_the_other(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_clab: Path, lab_secrets: None
 ) -> None:
     assert not certify_two_iol_rows(tmp_path, monkeypatch, free_mib=2 * IOL_ROW_MIB - 1).overlapped()
+
+
+def test_containerlab_rows_get_management_addresses_of_their_own(tmp_path: Path, lab_secrets: None) -> None:
+    path = tmp_path / "matrix.yaml"
+    path.write_text(yaml.safe_dump({
+        "name": "clab-addresses", "defaults": {"lab": "containerlab", "kind": "cisco_iol"},
+        "rows": [{"name": "a", "image": "i:1"}, {"name": "e", "image": "iol-17.12", "lab": "embedded"},
+                 {"name": "b", "image": "i:2", "spokes": 4}, {"name": "c", "image": "i:3"}],
+    }))
+    matrix = load_matrix(path)
+    # By hand: a has 5 nodes from .11; the embedded row takes none; b (7 nodes) from .16; c from .23.
+    assert [runner.mgmt_first_host(matrix, i) for i in (1, 3, 4)] == [11, 16, 23]
+    options = runner.RunnerOptions(out_dir=tmp_path / "out")
+    taken: list[set[str]] = []
+    for index in (1, 3, 4):
+        lab = runner.make_row_lab(matrix, index, matrix.rows[index - 1], options)
+        lab.prepare()
+        nodes = yaml.safe_load(lab.topology.read_text())["topology"]["nodes"]   # type: ignore[attr-defined]
+        taken.append({node["mgmt-ipv4"] for node in nodes.values()})
+    assert [len(addresses) for addresses in taken] == [5, 7, 5]
+    assert not (taken[0] & taken[1]) and not (taken[1] & taken[2]) and not (taken[0] & taken[2])
+    assert "172.20.30.11" in taken[0] and "172.20.30.27" in taken[2]

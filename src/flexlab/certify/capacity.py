@@ -27,12 +27,15 @@ class CapacityError(FlexlabError):
     """The host's free memory cannot be read."""
 
 
+def row_node_count(row: MatrixRow, design: Path | None) -> int:
+    return len(load_design(design, spokes=row.spokes).plan().nodes)
+
+
 def row_memory_mib(row: MatrixRow, design: Path | None) -> float:
     """What the row's lab is expected to hold while it is up."""
     if row.lab == "embedded":
         return EMBEDDED_LAB_MIB
-    nodes = len(load_design(design, spokes=row.spokes).plan().nodes)
-    return nodes * NODE_MEMORY_MIB[str(row.kind)]
+    return row_node_count(row, design) * NODE_MEMORY_MIB[str(row.kind)]
 
 
 def available_memory_mib(meminfo: Path = MEMINFO) -> float:

@@ -58,6 +58,7 @@ class ContainerlabRowLab:
     ssh_port: int = 22
     ssh_interval_s: float = 2.0
     deploy_timeout_s: float = clab.DEPLOY_TIMEOUT
+    mgmt_first_host: int = clab.MGMT_FIRST_HOST      # rows up at the same time need their own addresses
     deploy_started: bool = field(default=False, init=False)
 
     @property
@@ -84,7 +85,8 @@ class ContainerlabRowLab:
         plan = self._plan()
         config_root = self.work_dir / "configs"
         render_all(plan, self.kind, config_root / self.kind, "env", containerlab_names=True)
-        clab.write_topology(plan, self.kind, self.topology, config_root, image=self.row.image, name=self.lab_name)
+        clab.write_topology(plan, self.kind, self.topology, config_root, image=self.row.image, name=self.lab_name,
+                            first_host=self.mgmt_first_host)
 
     def up(self, progress: Progress) -> Path:
         if not self.topology.exists():

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from flexlab import __version__, clab
-from flexlab.certify.capacity import available_memory_mib, row_memory_mib
+from flexlab.certify.capacity import available_memory_mib, row_memory_mib, row_node_count
 from flexlab.certify.job import JOB_FILE, JobRequest, JobRunner, check_job_runnable, failed_sections, run_job
 from flexlab.certify.matrix import Matrix, MatrixRow
 from flexlab.certify.parallel import Slot, run_parallel
@@ -59,8 +59,18 @@ def rows_dir(out_dir: Path) -> Path:
 def make_row_lab(matrix: Matrix, index: int, row: MatrixRow, options: RunnerOptions) -> RowLab:
     work_dir = rows_dir(options.out_dir) / row.name
     if row.lab == "containerlab":
-        return ContainerlabRowLab(row, work_dir, matrix.design, options.ssh_port, options.ssh_interval_s)
+        return ContainerlabRowLab(row, work_dir, matrix.design, options.ssh_port, options.ssh_interval_s,
+                                  mgmt_first_host=mgmt_first_host(matrix, index))
     return EmbeddedRowLab(row, work_dir, lab_name=f"cert-{os.getpid()}-{index}", design=matrix.design)
+
+
+def mgmt_first_host(matrix: Matrix, index: int) -> int:
+    """The first management address of row ``index`` (1-based): after every earlier
+    containerlab row's nodes, so rows deployed at the same time (--jobs) never share an
+    address on the one management network; wraps around past the subnet's last address."""
+    earlier = sum(row_node_count(row, matrix.design) for row in matrix.rows[:index - 1] if row.lab == "containerlab")
+    usable = clab.MGMT_HOSTS - row_node_count(matrix.rows[index - 1], matrix.design) + 1
+    return clab.MGMT_FIRST_HOST + earlier % max(usable, 1)
 
 
 def preflight(matrix: Matrix, labs: list[RowLab], options: RunnerOptions) -> None:
