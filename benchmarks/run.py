@@ -9,6 +9,8 @@
     .venv/bin/python -m benchmarks.run capture --repeat 3
     .venv/bin/python -m benchmarks.run ssh-flood --line-kib 1024
     .venv/bin/python -m benchmarks.run config-acceptance
+    .venv/bin/python -m benchmarks.run certify-jobs --repeat 2 --jobs 2
+    .venv/bin/python -m benchmarks.run certify-jobs-warm --repeat 2 --jobs 2   # with a history, as a nightly
     .venv/bin/python -m benchmarks.run list
 
 Each benchmark prints its figures and writes ``benchmarks/results/<name>.json`` (or into
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from benchmarks import (
-    bench_capture, bench_engine, bench_job_time, bench_parse_cost, bench_precision, bench_scale,
+    bench_capture, bench_certify_jobs, bench_engine, bench_job_time, bench_parse_cost, bench_precision, bench_scale,
     bench_ssh_flood, config_acceptance,
 )
 from benchmarks.common import write_result
@@ -36,6 +38,11 @@ def _floats(text: str) -> list[float]:
 
 def _ints(text: str) -> list[int]:
     return [int(v) for v in text.split(",") if v]
+
+
+def _certify_jobs_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repeat", type=int, default=2, help="side-by-side pairs of runs")
+    parser.add_argument("--jobs", type=int, default=2)
 
 
 #: name -> (result file name, add its options, run it from the parsed options)
@@ -81,6 +88,13 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
         lambda a: bench_ssh_flood.run(a.line_kib, a.probes),
     ),
     "config-acceptance": (config_acceptance.NAME, lambda p: None, lambda a: config_acceptance.run()),
+    "certify-jobs": (
+        bench_certify_jobs.NAME, _certify_jobs_options, lambda a: bench_certify_jobs.run(a.repeat, a.jobs),
+    ),
+    "certify-jobs-warm": (
+        bench_certify_jobs.NAME_WARM, _certify_jobs_options,
+        lambda a: bench_certify_jobs.run(a.repeat, a.jobs, warm=True),
+    ),
 }
 
 

@@ -237,7 +237,9 @@ def test_progress_of_the_ssh_wait_goes_to_stderr_stream(
             options(tmp_path, StandInJob(), banner_server.port, stream))
     text = stream.getvalue()
     assert f"waiting for SSH: {len(NODES)}/{len(NODES)} nodes answer" in text
-    assert "[1/1] r: PASS" in text
+    states = [line.split(": ", 1)[1].split()[0] for line in text.splitlines() if line.startswith("[1/1] r: ")]
+    assert states == ["queued", "deploying", "running", "destroying", "done"]
+    assert "[1/1] r: done" in text and text.rstrip().endswith("PASS")
     assert "\033[" not in text  # not a terminal: no colours, no cursor control
 
 

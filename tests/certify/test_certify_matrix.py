@@ -171,17 +171,28 @@ def test_certify_refuses_to_start_without_containerlab(
     assert "executable not found on PATH" in capsys.readouterr().err
 
 
-def test_example_workflow_calls_nightly_with_options_the_cli_accepts() -> None:
-    """The scheduled workflow is not run by CI: at least keep its command line valid."""
+def _flexlab_command(workflow: dict, job: str, subcommand: str) -> list[str]:
+    """The words of the workflow job's `flexlab <subcommand>` line (continuations joined)."""
+    scripts = [step.get("run", "") for step in workflow["jobs"][job]["steps"]]
+    joined = [script.replace("\\\n", " ") for script in scripts]
+    line = next(line for script in joined for line in script.splitlines() if f"flexlab {subcommand}" in line)
+    for variable, value in {'"$MATRIX"': "certification/matrix.yaml", '"$SHARD"': "2/3",
+                            '"$OUT"': "reports/shard-2"}.items():
+        line = line.replace(variable, value)
+    words = shlex.split(line.split("||")[0])
+    return words[words.index("flexlab") + 1 if "flexlab" in words else 1:]
+
+
+def test_example_workflow_calls_certify_and_merge_with_options_the_cli_accepts() -> None:
+    """The scheduled workflow is not run by CI: at least keep its command lines valid."""
     from flexlab.cli import build_parser
 
     workflow = yaml.safe_load((PROJECT / ".github" / "workflows" / "nightly.yml").read_text())
-    scripts = [step.get("run", "") for step in workflow["jobs"]["certify"]["steps"]]
-    line = next(line for script in scripts for line in script.splitlines() if "flexlab nightly" in line)
-    words = shlex.split(line.replace('"$MATRIX"', "certification/matrix.yaml")
-                        .replace('"$FLEXLAB_HISTORY"', "/var/lib/flexlab/history.sqlite"))
-    args = build_parser().parse_args(words[words.index("nightly"):])
-    assert args.func.__name__ == "run_nightly"
-    assert load_matrix(PROJECT / args.matrix).name == "containerlab"
+    certify = build_parser().parse_args(_flexlab_command(workflow, "certify", "certify"))
+    assert certify.func.__name__ == "run_certify" and certify.shard == "2/3"
+    assert load_matrix(PROJECT / certify.matrix).name == "containerlab"
+    merge = build_parser().parse_args(_flexlab_command(workflow, "merge", "certify merge"))
+    assert merge.func.__name__ == "run_merge" and merge.trend and merge.history
+    assert workflow["jobs"]["merge"]["needs"] == "certify"
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as a boolean
     assert triggers["schedule"][0]["cron"]

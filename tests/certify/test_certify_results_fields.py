@@ -269,7 +269,8 @@ def test_run_counts_and_passes_only_when_every_row_passes() -> None:
     assert run.passed is False
     data = run.to_dict()
     assert {k: v for k, v in data.items() if k != "rows"} == {
-        "schema": "flexlab.certify.summary/1", "matrix": {"name": "m", "path": "/m.yaml"}, "out_dir": "/out",
+        "schema": "flexlab.certify.summary/1", "matrix": {"name": "m", "path": "/m.yaml", "digest": "", "rows": []},
+        "shard": None, "out_dir": "/out",
         "started_at": "2026-11-29T12:00:00+00:00", "finished_at": "2026-11-29T12:10:00+00:00",
         "flexlab_version": "0.9", "passed": False, "counts": {"PASS": 2, "FAIL": 1, "ERROR": 1}}
     assert [r["name"] for r in data["rows"]] == ["a", "b", "c", "d"]

@@ -3,6 +3,7 @@ row per (run, matrix row) with every figure, so trends need nothing but this fil
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -44,6 +45,11 @@ CREATE TABLE IF NOT EXISTS results (
     duration_s REAL NOT NULL,
     detail TEXT NOT NULL,
     PRIMARY KEY (run_id, row_name)
+);
+CREATE TABLE IF NOT EXISTS row_digests (
+    digest TEXT PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    row_name TEXT NOT NULL
 );
 PRAGMA user_version = {SCHEMA_VERSION};
 """
@@ -103,8 +109,11 @@ class History:
         connection.execute("PRAGMA foreign_keys = ON")
         return connection
 
-    def record(self, run: CertifyRun) -> int:
-        """Append one run with all its rows; returns the run id."""
+    def record(self, run: CertifyRun, digests: list[str] | None = None) -> int:
+        """Append one run with all its rows; returns the run id. Each row is stored with its
+        digest (``digests``, else :func:`row_digest` of the row), which `certify merge` uses
+        to record every row once."""
+        digests = digests or [row_digest(row.to_dict()) for row in run.rows]
         with closing(self._connect(create=True)) as db, db:
             cursor = db.execute(
                 "INSERT INTO runs (started_at, finished_at, matrix_name, matrix_path, out_dir, flexlab_version, passed)"
@@ -119,7 +128,39 @@ class History:
                     f"INSERT INTO results ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
                     tuple(values.values()),
                 )
+            db.executemany(
+                "INSERT OR IGNORE INTO row_digests (digest, run_id, row_name) VALUES (?, ?, ?)",
+                [(digest, run_id, row.name) for digest, row in zip(digests, run.rows)],
+            )
         return run_id
+
+    def recorded(self, digests: list[str]) -> set[str]:
+        """Those of ``digests`` whose row is in the history already."""
+        if not self.path.exists():
+            return set()
+        with closing(self._connect(create=True)) as db:
+            found = db.execute(
+                f"SELECT digest FROM row_digests WHERE digest IN ({', '.join('?' for _ in digests)})", digests
+            ).fetchall()
+        return {str(row[0]) for row in found}
+
+    def durations(self, matrix_name: str) -> dict[str, list[float]]:
+        """Row name -> past durations (s) of that matrix's rows, oldest first ({} without a history)."""
+        if not self.path.exists():
+            return {}
+        with closing(self._connect(create=False)) as db:
+            try:
+                rows = db.execute(
+                    "SELECT results.row_name, results.duration_s FROM results JOIN runs ON runs.id = results.run_id"
+                    " WHERE runs.matrix_name = ? ORDER BY runs.id", (matrix_name,),
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise HistoryError(f"history database {self.path} is not a flexlab history: {exc}") from None
+        found: dict[str, list[float]] = {}
+        for name, seconds in rows:
+            found.setdefault(str(name), []).append(float(seconds))
+        return found
+
 
     def records(self) -> list[HistoryRecord]:
         """Every stored result, oldest run first."""
@@ -181,3 +222,10 @@ def _record(row: sqlite3.Row) -> HistoryRecord:
         failed_checks=tuple(json.loads(row["failed_checks"])), failover=_stats(row, "failover"),
         bgp=_stats(row, "bgp"), bound=_stats(row, "bound"),
     )
+
+
+def row_digest(row: dict[str, Any]) -> str:
+    """A matrix row's result, as summary.json holds it, reduced to one string: the same
+    result read back from any copy of its output directory has the same digest."""
+    canonical = json.dumps(row, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()

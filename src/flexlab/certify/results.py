@@ -191,6 +191,9 @@ class CertifyRun:
     finished_at: str = ""
     rows: list[RowResult] = field(default_factory=list)
     flexlab_version: str = ""
+    matrix_digest: str = ""                                   # flexlab.certify.shard.matrix_digest
+    matrix_rows: list[str] = field(default_factory=list)      # every row of the matrix, in order
+    shard: dict[str, Any] | None = None                       # which part of the matrix this run is
 
     @property
     def passed(self) -> bool:
@@ -202,7 +205,9 @@ class CertifyRun:
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": SUMMARY_SCHEMA,
-            "matrix": {"name": self.matrix_name, "path": self.matrix_path},
+            "matrix": {"name": self.matrix_name, "path": self.matrix_path, "digest": self.matrix_digest,
+                       "rows": self.matrix_rows},
+            "shard": self.shard,
             "out_dir": self.out_dir, "started_at": self.started_at, "finished_at": self.finished_at,
             "flexlab_version": self.flexlab_version,
             "passed": self.passed, "counts": self.counts(),

@@ -15,10 +15,11 @@ from flexlab.labs.interface import Lab
 
 
 def row_lab(row: MatrixRow, work_dir: Path, lab_name: str, design: Path | None = None, *,
-            ssh_port: int = 22, ssh_interval_s: float = 2.0) -> Lab:
+            ssh_port: int = 22, ssh_interval_s: float = 2.0, mgmt_first_host: int | None = None) -> Lab:
     """The row's lab under ``lab_name``; its testbed, topology, configs and log go to ``work_dir``."""
     return make_lab(LabSpec(
         lab=row.lab, name=lab_name, image=row.image, work_dir=work_dir, node_kind=row.kind, spokes=row.spokes,
         design=design, time_scale=row.time_scale, ready_timeout_s=row.ready_timeout,
         failure_modes=tuple(row.failure_modes), ssh_port=ssh_port, ssh_interval_s=ssh_interval_s,
+        mgmt_first_host=mgmt_first_host,
     ))

@@ -8,6 +8,7 @@ tears down the lab of the current row, then stops the run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -19,15 +20,18 @@ from pathlib import Path
 from typing import Iterator
 
 from flexlab import __version__
+from flexlab.certify.capacity import available_memory_mib, row_memory_mib, row_node_count
 from flexlab.certify.job import JOB_FILE, JobRequest, JobRunner, check_job_runnable, failed_sections, run_job
 from flexlab.certify.matrix import Matrix, MatrixRow
-from flexlab.certify.progress import Progress, paint_verdict
+from flexlab.certify.parallel import Slot, run_parallel
+from flexlab.certify.progress import Progress, RowBoard, RowProgress, RowState, paint_verdict
 from flexlab.certify.results import (
     Check, CertifyRun, ModeRun, RowResult, bound_formulas, job_check, measurements, read_report, report_checks,
 )
 from flexlab.certify.rowlabs import row_lab
 from flexlab.errors import FlexlabError
-from flexlab.labs.interface import EMBEDDED, Lab
+from flexlab.labs import clab
+from flexlab.labs.interface import CONTAINERLAB, EMBEDDED, Lab
 
 LAB_UP = "lab up"
 LAB_DOWN = "lab down"
@@ -45,6 +49,8 @@ class RunnerOptions:
     job_file: Path = JOB_FILE
     ssh_port: int = 22
     ssh_interval_s: float = 2.0
+    jobs: int = 1                                          # rows at once (--jobs)
+    expected_s: dict[str, float] = field(default_factory=dict)   # row name -> seconds: ETAs, start order
 
 
 def rows_dir(out_dir: Path) -> Path:
@@ -54,8 +60,18 @@ def rows_dir(out_dir: Path) -> Path:
 def make_row_lab(matrix: Matrix, index: int, row: MatrixRow, options: RunnerOptions) -> Lab:
     # embedded labs share the host: a name per run and row; a deployed topology is named after its row
     lab_name = f"cert-{os.getpid()}-{index}" if row.lab == EMBEDDED else f"flexlab-cert-{row.name}"
+    first_host = mgmt_first_host(matrix, index) if row.lab == CONTAINERLAB else None
     return row_lab(row, rows_dir(options.out_dir) / row.name, lab_name, matrix.design,
-                   ssh_port=options.ssh_port, ssh_interval_s=options.ssh_interval_s)
+                   ssh_port=options.ssh_port, ssh_interval_s=options.ssh_interval_s, mgmt_first_host=first_host)
+
+
+def mgmt_first_host(matrix: Matrix, index: int) -> int:
+    """The first management address of row ``index`` (1-based): after every earlier
+    containerlab row's nodes, so rows deployed at the same time (--jobs) never share an
+    address on the one management network; wraps around past the subnet's last address."""
+    earlier = sum(row_node_count(row, matrix.design) for row in matrix.rows[:index - 1] if row.lab == CONTAINERLAB)
+    usable = clab.MGMT_HOSTS - row_node_count(matrix.rows[index - 1], matrix.design) + 1
+    return clab.MGMT_FIRST_HOST + earlier % max(usable, 1)
 
 
 def preflight(matrix: Matrix, labs: list[Lab], options: RunnerOptions) -> None:
@@ -85,16 +101,41 @@ def certify(matrix: Matrix, options: RunnerOptions) -> CertifyRun:
         matrix_name=matrix.name, matrix_path=str(matrix.path.resolve()), out_dir=str(options.out_dir),
         started_at=_now(), flexlab_version=__version__,
     )
-    total = len(matrix.rows)
-    for index, (row, lab) in enumerate(zip(matrix.rows, labs), start=1):
-        options.progress.line(f"[{index}/{total}] {row.label()} on {row.lab}")
-        result = certify_row(matrix, row, lab, options)
-        run.rows.append(result)
-        stream = options.progress.stream
-        failed = f": {'; '.join(result.failed_checks)}" if result.failed_checks else ""
-        options.progress.line(f"[{index}/{total}] {row.name}: {paint_verdict(result.verdict, stream)}{failed}")
+    board = RowBoard(options.progress, [row.name for row in matrix.rows], options.expected_s)
+    for row in matrix.rows:
+        board.state(row.name, "queued", f"{row.image} on {row.lab}")
+
+    def work(index: int) -> RowResult:
+        row = matrix.rows[index]
+        row_options = dataclasses.replace(options, progress=board.for_row(row.name))
+        return certify_row(matrix, row, labs[index], row_options)
+
+    if options.jobs <= 1:
+        run.rows = [work(index) for index in range(len(matrix.rows))]
+    else:
+        run.rows = run_parallel(_start_order(matrix, options), options.jobs, _memory_budget(matrix), work,
+                                cancel=board.cancelled.set)
     run.finished_at = _now()
     return run
+
+
+def _start_order(matrix: Matrix, options: RunnerOptions) -> list[Slot]:
+    """Longest expected row first (ties: matrix order), so the last row to start is a short one."""
+    expected = [options.expected_s.get(row.name, 0.0) for row in matrix.rows]
+    order = sorted(range(len(matrix.rows)), key=lambda i: (-expected[i], i))
+    return [Slot(i, row_memory_mib(matrix.rows[i], matrix.design)) for i in order]
+
+
+def _memory_budget(matrix: Matrix) -> float | None:
+    """Free memory for containerlab rows; the embedded lab's rows are bounded by --jobs alone."""
+    if not any(row.lab == "containerlab" for row in matrix.rows):
+        return None
+    return available_memory_mib()
+
+
+def _row_state(progress: Progress, state: RowState, detail: str = "") -> None:
+    if isinstance(progress, RowProgress):
+        progress.state(state, detail)
 
 
 def certify_row(matrix: Matrix, row: MatrixRow, lab: Lab, options: RunnerOptions) -> RowResult:
@@ -105,14 +146,20 @@ def certify_row(matrix: Matrix, row: MatrixRow, lab: Lab, options: RunnerOptions
     )
     started = time.monotonic()
     try:
+        _row_state(options.progress, "deploying")
         testbed = _lab_up(lab, result, options.progress)
         if testbed is not None:
+            _row_state(options.progress, "running")
             for mode in row.failure_modes:
                 _run_mode(matrix, row, mode, testbed, result, options)
     finally:
         with _interrupts_deferred():
+            _row_state(options.progress, "destroying")
             _lab_down(lab, result, options.progress)
         result.duration_s = time.monotonic() - started
+    stream = options.progress.stream
+    failed = f": {'; '.join(result.failed_checks)}" if result.failed_checks else ""
+    _row_state(options.progress, "done", f"{paint_verdict(result.verdict, stream)}{failed}")
     return result
 
 

@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from flexlab.certify.history import History, default_history_path
-from flexlab.certify.matrix import load_matrix
+from flexlab.certify.matrix import Matrix, load_matrix
+from flexlab.certify.plan import RunPlan, plan_run
 from flexlab.certify.outputs import OutputPaths, summary_cells, write_outputs
 from flexlab.certify.progress import Progress, paint, paint_verdict
 from flexlab.certify.results import CertifyRun
 from flexlab.certify.runner import RunnerOptions, certify
 from flexlab.certify.trend import DEFAULT_THRESHOLD_PCT, TrendResult, write_trend
+from flexlab.cli.argtypes import fail_usage, positive_int
 from flexlab.errors import FlexlabError
 from flexlab.locks import lock_output_dir
 
@@ -48,11 +50,17 @@ def _threshold_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _matrix_options(parser: argparse.ArgumentParser) -> None:
+def _matrix_options(parser: argparse.ArgumentParser, required: bool = True) -> None:
     parser.add_argument(
-        "--matrix", type=Path, required=True, metavar="FILE", help="matrix YAML (see docs/certification.md)"
+        "--matrix", type=Path, required=required, metavar="FILE",
+        help="matrix YAML (see docs/certification.md)" + ("" if required else "; required"),
     )
     parser.add_argument("--row", action="append", default=[], metavar="NAME", help="certify only this row (repeatable)")
+    parser.add_argument("--rows", action="append", default=[], metavar="NAME[,NAME]",
+                        help="certify only these rows (comma-separated; repeatable)")
+    parser.add_argument("--jobs", type=positive_int, default=1, metavar="J",
+                        help="rows at once on this host, each in its own lab (containerlab rows: while their memory"
+                             " estimates fit in MemAvailable; default: %(default)s)")
     parser.add_argument("--json", action="store_true", help="print the machine-readable result on stdout")
 
 
@@ -66,11 +74,18 @@ def _register_certify(subparsers: argparse._SubParsersAction) -> None:
             "1 when a row fails, 2 on a usage or matrix error (nothing deployed)."
         ),
     )
-    _matrix_options(parser)
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
+    _matrix_options(parser, required=False)   # not for `certify merge`
+    parser.add_argument("--shard", default=None, metavar="K/N|auto",
+                        help="certify shard K of N (rows balanced by expected duration, the same split on every"
+                             " runner); auto: GitLab's CI_NODE_INDEX/CI_NODE_TOTAL. A shard reads the history"
+                             " and does not write it: `flexlab certify merge` records the merged run")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output directory (required)")
     _history_option(parser)
     parser.add_argument("--no-history", action="store_true", help="do not record this run in the history")
     parser.set_defaults(func=run_certify)
+    from flexlab.cli.certify_merge_cmd import register_merge  # it uses this module's helpers
+
+    register_merge(parser)
 
 
 def _register_trend(subparsers: argparse._SubParsersAction) -> None:
@@ -123,14 +138,21 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _load_matrix(args: argparse.Namespace) -> Any:
-    matrix = load_matrix(args.matrix)
-    return matrix.select(args.row) if args.row else matrix
+def _load_plan(args: argparse.Namespace, history: History | None) -> RunPlan:
+    matrix: Matrix = load_matrix(args.matrix)
+    names = [*args.row, *(name.strip() for value in args.rows for name in value.split(",") if name.strip())]
+    return plan_run(matrix, names, getattr(args, "shard", None), history)
 
 
-def _run_matrix(matrix: Any, out_dir: Path) -> tuple[CertifyRun, OutputPaths]:
+def _run_matrix(plan: RunPlan, out_dir: Path, jobs: int) -> tuple[CertifyRun, OutputPaths | None]:
     with _sigterm_as_interrupt():
-        run = certify(matrix, RunnerOptions(out_dir=out_dir.resolve(), progress=Progress()))
+        options = RunnerOptions(out_dir=out_dir.resolve(), progress=Progress(), jobs=jobs, expected_s=plan.expected_s)
+        run = certify(plan.matrix, options) if plan.matrix.rows else plan.empty_run(out_dir.resolve())
+    plan.describe(run)
+    if not run.rows:   # a shard with no row: its summary says so, for the merge
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "summary.json").write_text(json.dumps(run.to_dict(), indent=2) + "\n")
+        return run, None
     return run, write_outputs(run, out_dir)
 
 
@@ -138,8 +160,11 @@ def _history(args: argparse.Namespace) -> History:
     return History(args.history or default_history_path())
 
 
-def _print_run(run: CertifyRun, paths: OutputPaths, history_note: str) -> None:
+def _print_run(run: CertifyRun, paths: OutputPaths | None, history_note: str) -> None:
     out = sys.stdout
+    if paths is None:
+        print(f"no row to certify in shard {run.shard and run.shard.get('shard')}: summary.json written", file=out)
+        return
     width = max(len(row.name) for row in run.rows)
     for row in run.rows:
         cells = summary_cells(row)
@@ -170,20 +195,26 @@ def _owner_only(command: Callable[[argparse.Namespace], int]) -> Callable[[argpa
 
 @_owner_only
 def run_certify(args: argparse.Namespace) -> int:
+    if args.matrix is None or args.out is None:
+        fail_usage("flexlab certify", "the following arguments are required: --matrix, --out")
     if args.no_history and args.history:
         raise FlexlabError("--history and --no-history exclude each other")
-    matrix = _load_matrix(args)
+    history = _history(args)
+    plan = _load_plan(args, None if args.no_history else history)
     with lock_output_dir(args.out, "certify output directory"):
-        run, paths = _run_matrix(matrix, args.out)
+        run, paths = _run_matrix(plan, args.out, args.jobs)
         note = ""
-        if not args.no_history:
-            history = _history(args)
+        if plan.shard is not None:
+            note = "history: not recorded (a shard; `flexlab certify merge --history DB` records the merged run)"
+        elif not args.no_history:
             run_id = history.record(run)
             note = f"history: run {run_id} recorded in {history.path}"
     if args.json:
         print(json.dumps(run.to_dict(), indent=2))
     else:
         _print_run(run, paths, note)
+    if not run.rows:
+        return 0          # an empty shard failed nothing
     return 0 if run.passed else EXIT_FAILED
 
 
@@ -215,10 +246,10 @@ def run_trend(args: argparse.Namespace) -> int:
 @_owner_only
 def run_nightly(args: argparse.Namespace) -> int:
     out_dir = args.out or Path("reports") / "nightly" / dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    matrix = _load_matrix(args)
+    history = _history(args)
+    plan = _load_plan(args, history)
     with lock_output_dir(out_dir, "nightly output directory"):
-        run, paths = _run_matrix(matrix, out_dir)
-        history = _history(args)
+        run, paths = _run_matrix(plan, out_dir, args.jobs)
         run_id = history.record(run)
         trend = write_trend(history, out_dir / "trend", args.threshold, run_id=run_id)
     if args.json:

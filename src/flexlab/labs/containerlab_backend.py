@@ -43,6 +43,7 @@ class RenderedTopology:
     work_dir: Path
     design: Path | None = None
     spokes: int | None = None
+    mgmt_first_host: int = clab.MGMT_FIRST_HOST   # rows deployed at the same time need their own addresses
 
     @property
     def path(self) -> Path:
@@ -52,7 +53,8 @@ class RenderedTopology:
         plan = load_design(self.design, spokes=self.spokes).plan()
         config_root = self.work_dir / "configs"
         render_all(plan, self.kind, config_root / self.kind, "env", containerlab_names=True)
-        return clab.write_topology(plan, self.kind, self.path, config_root, image=self.image, name=self.lab_name)
+        return clab.write_topology(plan, self.kind, self.path, config_root, image=self.image, name=self.lab_name,
+                                   first_host=self.mgmt_first_host)
 
 
 @dataclass

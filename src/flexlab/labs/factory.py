@@ -10,6 +10,7 @@ from flexlab.labs.base import LabError
 from flexlab.labs.containerlab_backend import READY_TIMEOUT_S, ContainerlabBackend, RenderedTopology
 from flexlab.labs.embedded import UpOptions
 from flexlab.labs.embedded_backend import EmbeddedBackend
+from flexlab.labs import clab
 from flexlab.labs.interface import CONTAINERLAB, EMBEDDED, Lab
 
 #: Seconds to wait for every node to answer, per backend (embedded: SSH login; else: SSH banner).
@@ -34,6 +35,7 @@ class LabSpec:
     failure_modes: tuple[str, ...] = ()
     ssh_port: int = 22
     ssh_interval_s: float = 2.0
+    mgmt_first_host: int | None = None   # containerlab: first management host number (rows up at once differ)
 
 
 def make_lab(spec: LabSpec) -> Lab:
@@ -47,7 +49,8 @@ def make_lab(spec: LabSpec) -> Lab:
     if spec.lab == CONTAINERLAB:
         if spec.node_kind is None:
             raise LabError(f"lab {spec.name!r}: a {CONTAINERLAB} lab needs the nodes' kind")
-        rendered = RenderedTopology(spec.node_kind, spec.image, spec.name, spec.work_dir, spec.design, spec.spokes)
+        rendered = RenderedTopology(spec.node_kind, spec.image, spec.name, spec.work_dir, spec.design, spec.spokes,
+                                    mgmt_first_host=spec.mgmt_first_host or clab.MGMT_FIRST_HOST)
         return ContainerlabBackend(None, rendered=rendered, testbed_path=testbed, design=spec.design,
                                    failure_modes=spec.failure_modes, ready_timeout_s=ready_timeout_s,
                                    ssh_port=spec.ssh_port, ssh_interval_s=spec.ssh_interval_s)
