@@ -7,6 +7,7 @@ process umask while its threads connect, so a plain ``write_text`` can come out 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from flexlab.errors import FlexlabError
@@ -25,7 +26,8 @@ def private_dir(path: Path) -> Path:
 def write_private(path: Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` atomically as a 0600 file (its directory must exist)."""
     payload = data.encode() if isinstance(data, str) else data
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # per process and thread: certify runs rows in threads (--jobs), two may write one file at once
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
     try:
         os.fchmod(fd, PRIVATE_FILE_MODE)
