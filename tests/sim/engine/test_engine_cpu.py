@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from flexlab.design import LabPlan
+from flexlab.sim.engine import cpu as cpu_module
+from flexlab.sim.engine.cpu import PROCESS_OF_MODULE, PROCESS_OF_PROTOCOL, PROCESS_PIDS, NodeCpu
 from flexlab.sim.engine.lab import Lab
 from flexlab.sim.state_cpu import ProcessCpu
 
@@ -53,5 +59,32 @@ def test_a_hub_with_more_bgp_work_shows_more_bgp_runtime(make_lab: Callable[...,
     hub_us = sum(hub[n].usecs * hub[n].invoked for n in BGP_PROCESSES)
     spoke_us = sum(spoke[n].usecs * spoke[n].invoked for n in BGP_PROCESSES)
     assert sum(hub[n].invoked for n in BGP_PROCESSES) > 4 * sum(spoke[n].invoked for n in BGP_PROCESSES)
-    print(hub_us, spoke_us)
     assert hub_us > spoke_us > 0
+
+
+def test_shares_are_sampled_every_5_lab_seconds_and_decay_as_on_ios() -> None:
+    cpu = NodeCpu()
+    cpu.charge("BGP Router", 0.050, lab_time=1.0)     # 50 ms of work inside the interval [0, 5)
+    cpu.charge("BGP Router", 0.025, lab_time=4.5)
+    load, rows = cpu.report(lab_time=4.9)              # the interval is still open: nothing sampled yet
+    assert (load.five_sec, load.one_min) == (0.0, 0.0)
+    load, (row,) = cpu.report(lab_time=5.0)
+    # 75 ms in 5 s = 1.5 %; 1 min: 1.5 % * (1 - e^(-5/60)); 5 min: 1.5 % * (1 - e^(-5/300))
+    assert row.five_sec == pytest.approx(1.5)
+    assert row.one_min == pytest.approx(1.5 * (1 - math.exp(-1 / 12)))
+    assert row.five_min == pytest.approx(1.5 * (1 - math.exp(-1 / 60)))
+    assert (row.runtime_ms, row.invoked, row.usecs) == (75, 2, 37500)
+    assert (load.five_sec, load.one_min) == (row.five_sec, row.one_min)
+    _, (row,) = cpu.report(lab_time=17.0)              # two idle intervals later
+    assert row.five_sec == 0.0
+    assert row.one_min == pytest.approx(1.5 * (1 - math.exp(-1 / 12)) * math.exp(-2 / 12))
+
+
+def test_every_engine_module_with_timers_has_its_ios_process() -> None:
+    engine = Path(cpu_module.__file__).parent
+    scheduling = {f"flexlab.sim.engine.{path.stem}" for path in engine.glob("*.py")
+                  if re.search(r"\.(after|at)\(", path.read_text()) and path.stem not in ("scheduler", "cpu")}
+    assert scheduling <= set(PROCESS_OF_MODULE)
+    named = set(PROCESS_OF_MODULE.values()) | set(PROCESS_OF_PROTOCOL.values()) | {"Virtual Exec"}
+    assert named <= set(PROCESS_PIDS)
+    assert len(set(PROCESS_PIDS.values())) == len(PROCESS_PIDS)
