@@ -11,7 +11,12 @@ import pytest
 
 from flexlab.design import LabPlan
 from flexlab.sim.engine import cpu as cpu_module
-from flexlab.sim.engine.cpu import PROCESS_OF_MODULE, PROCESS_OF_PROTOCOL, PROCESS_PIDS, NodeCpu
+from flexlab.sim.engine.cpu import (
+    PROCESS_OF_MODULE,
+    PROCESS_OF_PROTOCOL,
+    PROCESS_PIDS,
+    NodeCpu,
+)
 from flexlab.sim.engine.lab import Lab
 from flexlab.sim.state_cpu import ProcessCpu
 
@@ -40,7 +45,7 @@ def test_every_event_run_is_one_invocation_of_one_process(make_lab: Callable[...
 
 def test_sla_probes_and_their_replies_are_counted_one_by_one(make_lab: Callable[..., Lab]) -> None:
     def every_7s(text: str) -> str:
-        return re.sub(r"^ frequency \d+$", f" frequency {SLA_PERIOD_S}", text, flags=re.M)
+        return re.sub(r"^ frequency \d+$", f" frequency {SLA_PERIOD_S}", text, flags=re.MULTILINE)
 
     lab = make_lab(edits={"spoke1": every_7s}, settle=60)
     before = _rows(lab, "spoke1")
@@ -66,7 +71,7 @@ def test_shares_are_sampled_every_5_lab_seconds_and_decay_as_on_ios() -> None:
     cpu = NodeCpu()
     cpu.charge("BGP Router", 0.050, lab_time=1.0)     # 50 ms of work inside the interval [0, 5)
     cpu.charge("BGP Router", 0.025, lab_time=4.5)
-    load, rows = cpu.report(lab_time=4.9)              # the interval is still open: nothing sampled yet
+    load, _ = cpu.report(lab_time=4.9)              # the interval is still open: nothing sampled yet
     assert (load.five_sec, load.one_min) == (0.0, 0.0)
     load, (row,) = cpu.report(lab_time=5.0)
     # 75 ms in 5 s = 1.5 %; 1 min: 1.5 % * (1 - e^(-5/60)); 5 min: 1.5 % * (1 - e^(-5/300))

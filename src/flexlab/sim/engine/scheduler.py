@@ -18,8 +18,8 @@ An optional ``meter(timer, seconds)`` is told how long each callback took
 from __future__ import annotations
 
 import heapq
-from time import perf_counter
 from collections.abc import Callable
+from time import perf_counter
 from typing import Any, Literal, Protocol
 
 Gate = Literal["run", "drop", "defer"]

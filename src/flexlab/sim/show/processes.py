@@ -24,11 +24,9 @@ def render_processes_cpu(snap: NodeSnapshot, words: list[str], args: list[str]) 
     rows = list(snap.cpu.processes)
     if sort_by is not None:
         rows.sort(key=lambda row: -getattr(row, sort_by))
-    lines = [
-        f"CPU utilization for five seconds: {round(load.five_sec)}%/{round(load.five_sec_interrupt)}%; "
-        f"one minute: {round(load.one_min)}%; five minutes: {round(load.five_min)}%",
-        HEADER,
-    ]
+    header = (f"CPU utilization for five seconds: {round(load.five_sec)}%/{round(load.five_sec_interrupt)}%; "
+              f"one minute: {round(load.one_min)}%; five minutes: {round(load.five_min)}%")
+    lines = [header, HEADER]
     lines += [_row(row) for row in rows]
     return "\n".join(lines) + "\n"
 
