@@ -1,6 +1,9 @@
 """Embedded-lab protocol engine at scale: boot N spokes and run until converged.
 
-    .venv/bin/python -m benchmarks.bench_engine_scale [--spokes 200] [--seconds 90]
+    .venv/bin/python -m benchmarks.bench_engine_scale [--spokes 200] [--seconds 90] [--no-cpu-meter]
+
+``--no-cpu-meter`` runs the engine without the per-event timing of `show processes cpu`
+(engine/cpu.py), to measure what that accounting costs.
 
 Prints CPU/wall time for boot and for the simulated run, events processed, and the
 convergence check (every spoke ACTIVE with BGP Established, hubs holding every spoke LAN).
@@ -39,6 +42,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spokes", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=90.0)
+    parser.add_argument("--no-cpu-meter", action="store_true", help="leave out the per-event CPU accounting")
     args = parser.parse_args()
     plan = load_design().with_spokes(args.spokes).plan()
     with tempfile.TemporaryDirectory() as lab_dir:
@@ -46,6 +50,8 @@ def main() -> None:
         configs = {name: node.startup_text(topology.source) or "" for name, node in topology.nodes.items()}
     cpu0, wall0 = time.process_time(), time.perf_counter()
     lab = Lab(topology, configs=configs)
+    if args.no_cpu_meter:
+        lab.scheduler.meter = None
     lab.boot()
     cpu1, wall1 = time.process_time(), time.perf_counter()
     lab.run_for(args.seconds)

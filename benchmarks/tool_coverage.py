@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import json
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 from unittest.mock import Mock
@@ -27,9 +28,11 @@ from genie.libs.parser.utils import get_parser
 from ntc_templates.parse import parse_output
 
 from flexlab.design import load_design
+from flexlab.labs.embedded_default import write_plan_topology
 from flexlab.render import render_node
 from flexlab.sim.cli import CliSession
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.topology import load_topology
 
 NAME = "tool_coverage"
 _REFUSALS = ("% Invalid input", "% Incomplete command", "% Ambiguous command", "Translating ", '% Type "show ?"')
@@ -63,7 +66,9 @@ def genie_commands() -> list[str]:
 def _lab() -> Lab:
     plan = load_design().plan()
     configs = {n.name: render_node(plan, n, "cisco_iol", "embedded") for n in plan.nodes}
-    lab = Lab(plan, epoch=dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC), configs=configs)
+    with tempfile.TemporaryDirectory() as lab_dir:   # the lab reads its topology at construction
+        topology = load_topology(write_plan_topology(Path(lab_dir), plan, profile="iol-17.12"))
+        lab = Lab(topology, epoch=dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC), configs=configs)
     lab.boot()
     lab.run_for(max(node.boot_offset for node in lab.nodes.values()) + 200.0)
     return lab

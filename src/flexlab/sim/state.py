@@ -16,6 +16,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Literal
 
+from flexlab.sim.state_cpu import CpuState
+
 IPv4Address = ipaddress.IPv4Address
 IPv4Network = ipaddress.IPv4Network
 
@@ -350,6 +352,7 @@ class NodeSnapshot:
     # with '.' instead of '*'. Ignored while clock_synced.
     clock_authoritative: bool = False
     links: tuple[LinkNeighborState, ...] = ()   # up links to cabled neighbours (CDP, ARP)
+    cpu: CpuState | None = None                 # `show processes cpu` (state_cpu.py)
 
     def device_time(self, t: float) -> dt.datetime:
         """The datetime this device's clock shows at lab instant ``t``."""

@@ -121,6 +121,20 @@ def test_ntc_templates_on_the_hub(lab) -> None:
     assert {sa["current_peer"] for sa in sas} == {"100.64.0.10"}       # spoke1's WAN address
 
 
+def test_ntc_templates_read_the_hubs_measured_processes(lab) -> None:
+    """NAPALM's get_environment reads its CPU figure from this header (it also needs `show
+    memory statistics`, which the lab does not model); the rows are the hub's own work."""
+    with _netmiko(lab["ports"]["hub1"]) as conn:
+        first = {r["process_name"]: r for r in conn.send_command("show processes cpu", use_textfsm=True)}
+        second = {r["process_name"]: r for r in conn.send_command("show processes cpu sorted", use_textfsm=True)}
+    assert {"BGP Router", "BGP I/O", "Crypto IKEv2", "NTP"} <= set(first)
+    assert all(int(row["process_invoked"]) > 0 for row in first.values())
+    assert 0 <= int(first["NTP"]["cpu_usage_1_min"]) <= 100
+    # the first show was charged to the vty's exec once it had printed
+    assert int(second["Virtual Exec"]["process_invoked"]) > int(first.get("Virtual Exec", {}).get("process_invoked", 0))
+    assert int(second["BGP I/O"]["process_invoked"]) >= int(first["BGP I/O"]["process_invoked"])
+
+
 # ---------------------------------------------------------------- scrapli
 
 

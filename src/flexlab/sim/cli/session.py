@@ -154,7 +154,17 @@ class CliSession:
     # -- input ---------------------------------------------------------------------------
 
     def execute(self, line: str) -> Reply:
-        """Run one input line; the reply is what IOS prints before the next prompt."""
+        """Run one input line; the reply is what IOS prints before the next prompt.
+
+        A device with ``exec_cpu()`` (a context manager) is told the work, for `show
+        processes cpu`."""
+        exec_cpu = getattr(self.device, "exec_cpu", None)
+        if exec_cpu is None:
+            return self._execute(line)
+        with exec_cpu():
+            return self._execute(line)
+
+    def _execute(self, line: str) -> Reply:
         if self.vty_entry is not None:
             self.vty_entry.touch()
         if self._question is not None:

@@ -21,4 +21,5 @@ TOOL_SHOWS: tuple[str, ...] = (
     "show arp",
     "show cdp neighbors [detail]",
     "show inventory",
+    "show processes cpu [sorted [(5sec|1min|5min)]]",
 )

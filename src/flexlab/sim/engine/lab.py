@@ -21,6 +21,7 @@ from flexlab.iosconfig import ConfigLine, ConfigTree
 from flexlab.sim.boot import boot_text, image_profile, lab_kind, role
 from flexlab.sim.engine.capture import CaptureError, CaptureTable, PacketCapture
 from flexlab.sim.engine.clock import LabClock, default_epoch
+from flexlab.sim.engine.cpu import CpuMeter
 from flexlab.sim.engine.image_params import apply_image_params
 from flexlab.sim.engine.images import get_image
 from flexlab.sim.engine.loader import ConfigLoader, tree_loader
@@ -66,6 +67,8 @@ class Lab:
         self.seed = seed
         self.clock = LabClock(epoch or default_epoch(), time_scale)
         self.scheduler = Scheduler()
+        self.cpu_meter = CpuMeter()
+        self.scheduler.meter = self.cpu_meter.charge_event
         self.fabric = Fabric.from_links(topology.links, self.timing.hop_latency_s)
         self.captures = CaptureTable()
         self.fabric.captures = self.captures

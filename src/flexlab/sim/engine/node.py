@@ -12,12 +12,14 @@ from __future__ import annotations
 import ipaddress
 import random
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flexlab.iosconfig import ConfigTree
 from flexlab.sim.engine import syslog, views
 from flexlab.sim.engine.bgp import BgpSpeaker
+from flexlab.sim.engine.cpu import NodeCpu
 from flexlab.sim.engine.echo import EchoService
 from flexlab.sim.engine.flexvpn import FlexManager
 from flexlab.sim.engine.hardware import install_interfaces, startup_interfaces
@@ -91,6 +93,7 @@ class Node:
         self.config_modified = False    # running config changed since boot or `write memory`
         self.reload_listeners: list[Callable[[], None]] = []   # told when `reload` drops the sessions
         self.logbuf = syslog.LogBuffer()
+        self.cpu = NodeCpu()
         self._build_state()
 
     # -- SimDevice ------------------------------------------------------------------------
@@ -153,6 +156,10 @@ class Node:
 
         self.lab.sync()
         return start_probes(self, request)
+
+    def exec_cpu(self) -> AbstractContextManager[None]:
+        """Wrap one CLI command: its own time is charged to `Virtual Exec` (engine/cpu.py)."""
+        return self.lab.cpu_meter.exec_work(self)
 
     def write_memory(self) -> None:
         self.startup_text = self._config.render()
@@ -231,6 +238,7 @@ class Node:
         self.booted = self.now()
         self.clock_offset, self.clock_synced = self.own_offset, False
         self.logbuf = syslog.LogBuffer()
+        self.cpu = NodeCpu()
         self._config = ConfigTree()
         self._build_state()
         self._loading = True

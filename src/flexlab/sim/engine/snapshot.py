@@ -25,6 +25,7 @@ from flexlab.sim.state import (
     RouteState,
     SlaState,
 )
+from flexlab.sim.state_cpu import CpuState
 
 if TYPE_CHECKING:
     from flexlab.sim.engine.node import Node
@@ -73,6 +74,7 @@ def build_snapshot(node: Node) -> NodeSnapshot:
         slas=tuple(_sla(op) for _, op in sorted(node.sla.ops.items())),
         ntp=node.ntp.state(),
         links=links(node),
+        cpu=CpuState(*node.cpu.report(node.now())),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flexlab.sim.show import bgp, bgp_neighbors, ip_interface, ipsec, neighbors, route_detail, system
+from flexlab.sim.show import bgp, bgp_neighbors, ip_interface, ipsec, neighbors, processes, route_detail, system
 from flexlab.sim.show.errors import UnknownShowCommand
 from flexlab.sim.state import NodeSnapshot
 
@@ -65,4 +65,5 @@ COMMANDS: dict[tuple[str, ...], Handler] = {
     ("show", "cdp", "neighbors", "detail"): _plain(neighbors.render_cdp_neighbors_detail),
     ("show", "inventory"): _plain(system.render_inventory),
     ("show", "clock", "detail"): _plain(system.render_clock_detail),
+    ("show", "processes", "cpu"): processes.render_processes_cpu,
 }
