@@ -20,12 +20,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from benchmarks import (
-    bench_capture, bench_engine, bench_job_time, bench_parse_cost, bench_precision, bench_scale,
-    bench_ssh_flood, config_acceptance,
+    bench_capture,
+    bench_engine,
+    bench_job_time,
+    bench_parse_cost,
+    bench_precision,
+    bench_scale,
+    bench_ssh_flood,
+    config_acceptance,
 )
 from benchmarks.common import write_result
 

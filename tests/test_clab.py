@@ -14,9 +14,9 @@ import pytest
 import regex
 import yaml
 
-from flexlab.labs import clab
 from flexlab.cli import main
 from flexlab.design import LabPlan, load_design
+from flexlab.labs import clab
 from flexlab.render import KINDS, LAB_CONFIG_DIR, RENDERED_DIR, RenderError, get_kind
 
 FIXTURES = Path(__file__).parent / "fixtures"

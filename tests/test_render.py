@@ -6,16 +6,22 @@ from __future__ import annotations
 import filecmp
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from flexlab.labs import clab
 from flexlab.cli import main, render_cmd
 from flexlab.design import EMBEDDED_LAB_SECRETS, DesignError, LabPlan, NodePlan, load_design
+from flexlab.labs import clab
 from flexlab.render import (
-    KINDS, RENDERED_DIR, REDACTED_PSK, RenderError, get_kind, render_node, write_reference_configs,
+    KINDS,
+    REDACTED_PSK,
+    RENDERED_DIR,
+    RenderError,
+    get_kind,
+    render_node,
+    write_reference_configs,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"

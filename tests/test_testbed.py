@@ -14,8 +14,8 @@ from pyats.topology import loader
 
 from flexlab.cli import main
 from flexlab.labs.clab import ClabError
-from flexlab.render import KINDS
 from flexlab.labs.clab_testbed import SSH_OPTIONS, TestbedError, from_inspect, write_testbed
+from flexlab.render import KINDS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FAKE_BIN = FIXTURES / "bin"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,12 +26,12 @@ from flexlab.timing import (
     dpd_bound,
     dpd_trigger_traffic,
     failover_statistics,
-    parse_model,
     ip_sla_traffic,
     measure_failover,
     parse_dpd_config,
     parse_log,
     parse_log_line,
+    parse_model,
     parse_show_clock,
     recognise,
     traffic_period_s,
@@ -286,7 +286,7 @@ def test_year_rollover() -> None:
 
 
 def test_aware_reference_is_taken_as_wall_time() -> None:
-    event = parse_log_line("*Dec 31 23:59:58.100: %SYS-5-CONFIG_I: x", datetime(2027, 1, 1, tzinfo=timezone.utc))
+    event = parse_log_line("*Dec 31 23:59:58.100: %SYS-5-CONFIG_I: x", datetime(2027, 1, 1, tzinfo=UTC))
     assert event.device_time == datetime(2026, 12, 31, 23, 59, 58, 100000)
 
 
@@ -391,7 +391,7 @@ def test_show_clock_without_a_reading(output: str) -> None:
         parse_show_clock(output)
 
 
-SENT = datetime(2026, 11, 27, 10, 0, 0, tzinfo=timezone.utc)
+SENT = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
 
 
 def test_clock_offset_from_show_clock() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -31,7 +31,7 @@ from flexlab.timing import (
 
 HUB1, HUB2, OVERLAY = "100.64.0.2", "100.64.0.6", "172.16.0.1"
 T0 = datetime(2026, 11, 27, 10, 0, 0)
-SENT = datetime(2026, 11, 27, 10, 0, 0, tzinfo=timezone.utc)
+SENT = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
 HUB_DOWN = "%LINK-5-CHANGED: Interface Ethernet0/1, changed state to administratively down"
 
 

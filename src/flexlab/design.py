@@ -134,7 +134,7 @@ class DesignModel(_Strict):
         return net
 
     @model_validator(mode="after")
-    def _consistent(self) -> "DesignModel":
+    def _consistent(self) -> DesignModel:
         names = [h.name for h in self.hubs]
         if len(set(names)) != len(names):
             raise ValueError(f"hubs: duplicate hub names {names}")
@@ -175,7 +175,7 @@ def _check_node_names(isp: str, hubs: list[str]) -> None:
         raise ValueError(f"isp.name: {isp!r} is also a hub's name; every node needs its own")
 
 
-def _check_plans_apart(m: "DesignModel") -> None:
+def _check_plans_apart(m: DesignModel) -> None:
     """Address plans that must not share an address (each has its own role in the lab)."""
     plans: list[tuple[str, IPv4Network]] = [
         ("transport.supernet", m.transport.supernet), ("overlay.listen_range", m.overlay.listen_range),
@@ -253,7 +253,7 @@ class NodePlan:
 
 @dataclass(frozen=True)
 class LabPlan:
-    design: "Design"
+    design: Design
     nodes: tuple[NodePlan, ...]
     links: tuple[Link, ...]
 
@@ -295,7 +295,7 @@ class Design:
     def spoke_count(self) -> int:
         return self.model.spokes.count
 
-    def with_spokes(self, count: int) -> "Design":
+    def with_spokes(self, count: int) -> Design:
         """The same design with another number of spokes (validated again)."""
         data = self.model.model_dump(mode="json")
         data["spokes"]["count"] = count

@@ -13,9 +13,10 @@ A model is given as a name (``ios-fixed-5``), a key=value list
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flexlab.errors import FlexlabError
 

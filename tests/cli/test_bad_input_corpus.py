@@ -11,8 +11,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from badinputkit import DESIGNS, INSPECTS, MATRICES, ROOT, history_files
+
 from flexlab.cli import main
 from flexlab.labs.embedded_testbed import default_lab_info, write_embedded_testbed
 

@@ -1,6 +1,7 @@
 """Checks on parsed state: each must find the problem it exists for."""
 
-from ipaddress import IPv4Address as A, IPv4Network as N
+from ipaddress import IPv4Address as A
+from ipaddress import IPv4Network as N
 
 from flexlab.harness import checks
 from flexlab.harness.reads import BgpNeighbor, FlexClient, IkeSa, Route

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from verdictkit import HUB1_WAN, TIME_SCALE, context, playback, recorded_text, sample
 
 from flexlab.harness import flow, recovery
 from flexlab.harness.job_report import merge_run_files
 from flexlab.harness.ledger import FailureLedger
-from verdictkit import HUB1_WAN, TIME_SCALE, context, playback, recorded_text, sample
 
 
 def _learn(scenario: str, overrides: dict[tuple[str, str], str]) -> tuple[list[str], flow.Context]:

@@ -14,8 +14,8 @@ from pathlib import Path
 from verdictkit import TIME_SCALE, playback, recorded_text, run_testscript
 
 from flexlab.harness import checks
-from flexlab.harness.report import FailoverReport
 from flexlab.harness.job_report import merge_run_files
+from flexlab.harness.report import FailoverReport
 
 SCENARIO = "iol-17.12-outage"
 SLA = "show ip sla statistics"

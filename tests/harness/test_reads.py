@@ -1,13 +1,14 @@
 """Reads used by the job: running-config reads, and Genie reads on real and recorded outputs."""
 
-from ipaddress import IPv4Address as A, IPv4Network as N
+from ipaddress import IPv4Address as A
+from ipaddress import IPv4Network as N
 
 import pytest
+from verdictkit import PlaybackDevice, RecordedWorld, recorded_text, sample
 
 from flexlab.design import load_design
 from flexlab.harness import reads
 from flexlab.render import render_node
-from verdictkit import PlaybackDevice, RecordedWorld, recorded_text, sample
 
 
 def _config(node: str, kind: str = "cisco_iol") -> str:

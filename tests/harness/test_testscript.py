@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from verdictkit import TIME_SCALE, playback, recorded_text, run_testscript
 
 ALL = ("Baseline", "HubFailure", "Failover", "BgpConvergence", "Recovery")

@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 
 import pytest
+from livelabkit import HUB_WAN, THREE_HUBS, live, run_testscript, topology_configs
 
 from flexlab.harness import failover_measure, flow
 from flexlab.harness.report import DEFERRED, FailoverReport, HubRun
-from livelabkit import HUB_WAN, live, run_testscript, topology_configs, THREE_HUBS
 
 BOUND_S, BOUND_ONE_DEAD_S = 70.0, 102.0
 

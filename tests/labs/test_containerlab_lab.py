@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from flexlab.labs import clab
 from flexlab.failure import FailureMode
+from flexlab.labs import clab
 from flexlab.labs.base import LabError
 from flexlab.labs.containerlab import DOCKER_ENV, ContainerLab, Endpoint, parse_topology
 from flexlab.labs.containerlab_backend import ContainerlabBackend

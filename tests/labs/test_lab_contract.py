@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from clab_standins import IOL_TOPOLOGY, NODES, BannerServer, StandIns, capture_stand_ins, set_up
 from scapy.utils import rdpcap
 
-from clab_standins import IOL_TOPOLOGY, NODES, BannerServer, StandIns, capture_stand_ins, set_up
 from flexlab.failure import FailureMode
 from flexlab.labs import clab_capture
 from flexlab.labs.containerlab_backend import ContainerlabBackend

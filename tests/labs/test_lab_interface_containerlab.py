@@ -7,14 +7,14 @@ hub1's links: eth1 to isp:eth1, eth2 to hub2:eth2) and the captured inspect samp
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Iterator
 
 import pytest
 import yaml
-
 from clab_standins import IOL_TOPOLOGY, NODES, BannerServer, StandIns, netem, set_up
+
 from flexlab.cli import main
 from flexlab.failure import LAB_FAILURE_MODES, FailureMode
 from flexlab.labs.base import LabError

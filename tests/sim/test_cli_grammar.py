@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from flexlab.iosconfig import ConfigTree
 from flexlab.sim.cli import ConfigInterpreter
 from flexlab.sim.cli.config_commands import MODES, grammar_for
 from flexlab.sim.cli.errors import INCOMPLETE, INVALID_INPUT
@@ -19,7 +20,6 @@ from flexlab.sim.cli.grammar import (
 )
 from flexlab.sim.cli.interfaces import canonical_interface, interface_sort_key
 from flexlab.sim.cli.params import tokenize
-from flexlab.iosconfig import ConfigTree
 
 
 def match(mode: str, line: str) -> Match | Failure:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from flexlab.design import load_design
+from flexlab.iosconfig import ConfigTree
 from flexlab.labs.embedded_default import write_plan_topology
 from flexlab.render import render_node
 from flexlab.sim.cli import ConfigInterpreter, apply_config_text
@@ -19,7 +20,6 @@ from flexlab.sim.cli.errors import INVALID_INPUT
 from flexlab.sim.engine.lab import Lab
 from flexlab.sim.platforms import PHYSICAL_REMOVAL, platform_for
 from flexlab.sim.topology import load_topology
-from flexlab.iosconfig import ConfigTree
 
 
 def test_iol_slots_follow_the_highest_data_port() -> None:

@@ -16,7 +16,6 @@ from flexlab.labs.interface import Lab
 from flexlab.labs.session import lab_for_topology
 from flexlab.privatefs import check_writable
 
-
 TOPOLOGY_HELP = "act on the lab deployed from this topology file instead of the embedded lab --name"
 
 

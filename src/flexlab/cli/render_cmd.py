@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from flexlab.labs import clab
 from flexlab.cli.argtypes import positive_int
 from flexlab.design import Design, load_design
 from flexlab.errors import FlexlabError
+from flexlab.labs import clab
 from flexlab.render import KINDS, LAB_CONFIG_DIR, RENDERED_DIR, render_all, write_reference_configs
 
 

@@ -33,7 +33,7 @@ class Observation:
     window_before_s: float
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> "Observation":
+    def from_record(cls, record: dict[str, Any]) -> Observation:
         schedule = record.get("schedule") or {}
         declared = record.get("declared_schedule") or {}
         terms = record.get("bound_terms") or {}

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flexlab.harness.reads import BgpNeighbor, FlexClient, IkeSa, Route
 

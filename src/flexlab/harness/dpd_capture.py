@@ -12,10 +12,11 @@ import functools
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flexlab.bound import parse_dpd_config
 from flexlab.harness.failover_measure import dpd_inputs

@@ -11,14 +11,15 @@ import datetime as dt
 import ipaddress
 import json
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flexlab import timing
-from flexlab.dpd_model import DpdModel, parse_model
 from flexlab.design import Design, load_design
+from flexlab.dpd_model import DpdModel, parse_model
 from flexlab.harness import checks, expectations, reads
 from flexlab.harness.config_replace import removal_commands, unapplied_lines
 from flexlab.harness.ledger import FailureLedger
@@ -84,7 +85,7 @@ class Context:
     expect: expectations.Expectations | None = None
 
     @classmethod
-    def create(cls, testbed: Any, lab: Lab, params: Any) -> "Context":
+    def create(cls, testbed: Any, lab: Lab, params: Any) -> Context:
         # the lab may run more spokes than the design file lists (`flexlab lab up --spokes N`)
         spokes = lab_settings(testbed).get("spokes")
         design = load_design(params.get("design"), spokes=int(spokes) if spokes else None)
@@ -173,7 +174,7 @@ class Context:
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def measure_clock(device: Any, time_scale: float) -> timing.ClockOffset:

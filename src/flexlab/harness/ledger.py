@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from flexlab.labs.embedded import state_root
 from flexlab.privatefs import private_dir, write_private
@@ -34,7 +35,7 @@ class FailureLedger:
     pid: int | None = None   # the lab process the entries are about (embedded labs)
 
     @classmethod
-    def for_lab(cls, instance: str, pid: int | None = None, root: Path | None = None) -> "FailureLedger":
+    def for_lab(cls, instance: str, pid: int | None = None, root: Path | None = None) -> FailureLedger:
         """The ledger of one lab instance; ledgers of lab processes that died are removed."""
         directory = (root or state_root()) / LEDGER_DIR
         _sweep_dead(directory)

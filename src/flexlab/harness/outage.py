@@ -24,7 +24,6 @@ from typing import Any
 
 from flexlab.harness import checks, reads
 from flexlab.harness.flow import POLL_INTERVAL_S, Context, parallel
-from flexlab.harness.report import NOT_RUN
 
 IPv4Address = ipaddress.IPv4Address
 

@@ -8,7 +8,14 @@ from typing import Any
 
 from flexlab.harness import checks, expectations, reads
 from flexlab.harness.flow import (
-    POLL_INTERVAL_S, Context, parallel, reconnect, restore_hub, send_spokes_home, wait_baseline, write_run,
+    POLL_INTERVAL_S,
+    Context,
+    parallel,
+    reconnect,
+    restore_hub,
+    send_spokes_home,
+    wait_baseline,
+    write_run,
 )
 from flexlab.labs.interface import Lab
 

@@ -7,9 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flexlab.timing import failover_statistics
 from flexlab.privatefs import write_private
-
+from flexlab.timing import failover_statistics
 
 #: Every run of the testscript must pass all of these for a PASS verdict; a testcase that
 #: errored or never ran is missing and so fails the report.
@@ -176,7 +175,7 @@ class FailoverReport:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "FailoverReport":
+    def from_dict(cls, data: dict[str, Any]) -> FailoverReport:
         runs = []
         for raw in data.get("runs", []):
             spokes = [SpokeFailover(**s) for s in raw.get("spokes", [])]

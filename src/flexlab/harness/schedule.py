@@ -12,11 +12,12 @@ axis the failure instant is on.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from ipaddress import IPv4Address
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 IKE_SA_INIT = 34
 INFORMATIONAL = 37
@@ -53,12 +54,12 @@ class WirePacket:
 
 def device_axis(timestamp: float) -> datetime:
     """Embedded lab: the pcap timestamp is the node's device clock taken as UTC epoch."""
-    return datetime.fromtimestamp(timestamp, timezone.utc).replace(tzinfo=None)
+    return datetime.fromtimestamp(timestamp, UTC).replace(tzinfo=None)
 
 
 def host_axis(to_device: Callable[[datetime], datetime]) -> Axis:
     """Captures with time base "host": host UTC, carried to the spoke's clock (e.g. ClockOffset.to_device)."""
-    return lambda timestamp: to_device(datetime.fromtimestamp(timestamp, timezone.utc))
+    return lambda timestamp: to_device(datetime.fromtimestamp(timestamp, UTC))
 
 
 def preload() -> None:

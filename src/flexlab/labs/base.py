@@ -66,7 +66,7 @@ class LabInfo:
     topology: str | None = None   # the topology file the lab booted
 
     @classmethod
-    def from_state(cls, state: dict[str, Any]) -> "LabInfo":
+    def from_state(cls, state: dict[str, Any]) -> LabInfo:
         return cls(
             name=state["name"], pid=int(state["pid"]), host=state["host"], ports=dict(state["ports"]),
             socket=state["socket"], time_scale=float(state["time_scale"]), image=state["image"],

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from flexlab.labs.clab import ClabNode, parse_inspect
 from flexlab.design import Design, SecretsModel, load_design
 from flexlab.errors import FlexlabError
+from flexlab.labs.clab import ClabNode, parse_inspect
 from flexlab.privatefs import write_private
 from flexlab.render import KINDS
 

@@ -25,8 +25,8 @@ import yaml
 from flexlab.envexpand import expand_env
 from flexlab.failure import LAB_FAILURE_MODES, FailureMode
 from flexlab.labs import clab
-from flexlab.labs.clab import ClabError
 from flexlab.labs.base import Capture, LabError
+from flexlab.labs.clab import ClabError
 from flexlab.labs.clab_capture import eth_name, start_tcpdump_capture
 from flexlab.proc import run_tool
 

@@ -81,7 +81,7 @@ class ContainerlabBackend(RealTimeLab):
         self.nodes = ContainerLab(self.topology_file)
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> "ContainerlabBackend":
+    def from_settings(cls, settings: Mapping[str, Any]) -> ContainerlabBackend:
         """From ``testbed.custom.flexlab`` (as ``flexlab testbed`` and ``up`` write it)."""
         topology = settings.get("topology")
         return cls(Path(str(topology)) if topology else None, name=str(settings.get("name") or ""),

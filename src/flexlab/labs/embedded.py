@@ -26,11 +26,11 @@ import asyncssh
 
 from flexlab.design import load_design
 from flexlab.errors import FlexlabError
-from flexlab.privatefs import private_dir
-from flexlab.yamlio import read_text
-from flexlab.proc import pid_alive
 from flexlab.labs.base import LabError, LabInfo
 from flexlab.labs.embedded_default import write_default_topology
+from flexlab.privatefs import private_dir
+from flexlab.proc import pid_alive
+from flexlab.yamlio import read_text
 
 #: The default lab listens on fixed ports so that testbeds/embedded.yaml works as is;
 #: other labs take free ports chosen by the kernel.
@@ -234,7 +234,7 @@ class EmbeddedLab:
                     ), timeout=10)
                     conn.close()
                     return
-                except (OSError, asyncssh.Error, asyncio.TimeoutError) as exc:
+                except (TimeoutError, OSError, asyncssh.Error) as exc:
                     last = exc
                     await asyncio.sleep(0.1)
             raise LabError(f"node {node} of embedded lab {self.name!r} does not accept SSH logins: {last}")

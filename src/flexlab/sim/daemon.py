@@ -15,7 +15,6 @@ the harness talks to it through the socket and the routers' CLI, never by import
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import logging

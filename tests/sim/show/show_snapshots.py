@@ -39,7 +39,7 @@ from flexlab.sim.state import (
     VersionInfo,
 )
 
-EPOCH = dt.datetime(2026, 11, 27, 9, 50, 0, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(2026, 11, 27, 9, 50, 0, tzinfo=dt.UTC)
 NOW = 1553.627  # lab seconds: device clocks read about 10:15:53.627
 
 # The image profiles the embedded lab plays (their `show version` facts).
