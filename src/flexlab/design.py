@@ -47,7 +47,7 @@ ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
 
 
 def _ios_name(default: str) -> str:
-    return Field(default, pattern=IOS_NAME)  # type: ignore[no-any-return]
+    return Field(default, pattern=IOS_NAME)
 
 
 class DpdModel(_Strict):

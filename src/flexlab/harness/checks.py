@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from flexlab.harness.reads import BgpNeighbor, FlexClient, IkeSa, Route
@@ -57,7 +57,9 @@ def only_summary(spoke: str, routes: dict[IPv4Network, Route], summary: IPv4Netw
     return problems
 
 
-def holds_prefixes(node: str, routes: dict[IPv4Network, Route], expected: dict[IPv4Network, IPv4Address | None]) -> list[str]:
+def holds_prefixes(
+    node: str, routes: dict[IPv4Network, Route], expected: Mapping[IPv4Network, IPv4Address | None]
+) -> list[str]:
     """``expected`` maps prefix -> required next hop (None: any next hop)."""
     problems = []
     for prefix, next_hop in expected.items():

@@ -40,7 +40,7 @@ def from_design(design: Any, hubs: list[str], spokes: list[str]) -> Expectations
     """The reference design's values (``design`` is a flexlab.design.Design)."""
     plan = design.plan()
     lans = {s: plan.node(s).lan for s in spokes if plan.node(s).lan is not None}
-    peers = {h: (plan.node(h).other_hub_address,) for h in hubs if plan.node(h).other_hub_address is not None}
+    peers: dict[str, tuple[IPv4Address, ...]] = {h: (plan.node(h).other_hub_address,) for h in hubs if plan.node(h).other_hub_address is not None}
     return Expectations(f"design {design.source}", design.model.overlay.hub_address, design.model.summary,
                         lans, peers)
 

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from flexlab import timing
 from flexlab.design import Design, load_design
 from flexlab.dpd_model import DpdModel, parse_model
+from flexlab.failure import FailureMode
 from flexlab.harness import checks, expectations, reads
 from flexlab.harness.config_replace import removal_commands, unapplied_lines
 from flexlab.harness.ledger import FailureLedger
@@ -28,7 +29,7 @@ from flexlab.harness.report import HubRun, SpokeFailover
 from flexlab.labs.interface import Lab
 from flexlab.labs.session import lab_settings
 from flexlab.privatefs import private_dir, write_private
-from flexlab.render import render_node
+from flexlab.render import SecretMode, render_node
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -224,7 +225,7 @@ def apply_configs(ctx: Context, config_dir: Path | None) -> list[str]:
     the lines again would change nothing, and costs minutes at 200 spokes.
     """
     plan = ctx.design.plan()
-    secrets = "embedded" if ctx.lab.kind == "embedded" else "env"
+    secrets: SecretMode = "embedded" if ctx.lab.kind == "embedded" else "env"
     boot_errors = ctx.lab.boot_errors()
 
     def apply(name: str) -> list[str]:
@@ -403,7 +404,7 @@ def fail_hub(ctx: Context, hub: str, mode: str) -> str:
         ctx.run.clock_method = (CLOCK_NTP if synced else CLOCK_OFFSET_LOG.format(hub=hub))
     else:
         sent = now_utc()
-        ctx.lab.fail(hub, mode)
+        ctx.lab.fail(hub, FailureMode(mode))
         answered = now_utc()
         ctx.failure_harness = sent + (answered - sent) / 2
         ctx.run.failed_at = ctx.failure_harness.isoformat()
@@ -421,7 +422,7 @@ def restore_hub(ctx: Context, hub: str, mode: str) -> None:
         wan_if = ctx.hub_wan_if.get(hub) or reads.tunnel_source_interface(reads.running_config(ctx.devices[hub]))
         ctx.devices[hub].configure([f"interface {wan_if}", "no shutdown"])
     else:
-        ctx.lab.restore(hub, mode)
+        ctx.lab.restore(hub, FailureMode(mode))
         if mode == "node-stop":
             reconnect(ctx, hub)
     ctx.ledger.remove(hub)

@@ -248,8 +248,9 @@ def _flow_problems(ctx: Context, run: OutageRun, spoke: str, now: dict[int, SlaR
     for probe in run.probes[spoke]:
         reading, before = now.get(probe.operation), run.before[spoke][probe.operation]
         problems += checks.traffic_flows(
-            spoke, f"{probe.target} ({probe.address})", reading and reading.latest_ok,
-            reading and reading.latest_start, reading and reading.failures - before.failures, failed_at)
+            spoke, f"{probe.target} ({probe.address})", reading.latest_ok if reading else None,
+            reading.latest_start if reading else None, reading.failures - before.failures if reading else None,
+            failed_at)
     return problems
 
 
@@ -258,7 +259,8 @@ def wait_flowing(ctx: Context, run: OutageRun, spokes: list[str]) -> tuple[dict[
     :data:`FLOW_CONFIRM_S` device seconds later that shows no new loss."""
     latest: dict[str, dict[int, SlaReading]] = {}
     problems: dict[str, list[str]] = {spoke: [] for spoke in spokes}
-    pending, confirming = set(spokes), {}
+    pending = set(spokes)
+    confirming: dict[str, _Confirm] = {}
 
     def flowing() -> list[str]:
         polled = sorted(pending)

@@ -165,7 +165,8 @@ def interface_addresses(device: Any) -> dict[str, IPv4Address]:
 
 def running_config(device: Any) -> str:
     """`show running-config` with IOS's CRLF line ends normalised."""
-    return device.execute("show running-config").replace("\r\n", "\n").replace("\r", "")
+    output: str = device.execute("show running-config")
+    return output.replace("\r\n", "\n").replace("\r", "")
 
 
 def logging_lines(device: Any) -> list[str]:

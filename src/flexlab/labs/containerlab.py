@@ -253,7 +253,7 @@ class ContainerLab:
         self.failed.pop(node, None)
 
     def _steps(self, mode: str) -> tuple[Callable[[str], None], Callable[[str], None]]:
-        steps = {
+        steps: dict[str, tuple[Callable[[str], None], Callable[[str], None]]] = {
             FailureMode.NODE_STOP: (self._stop, self._start),
             FailureMode.FREEZE: (self._pause, self._unpause),
             FailureMode.BLACKHOLE: (self._blackhole, self._unblackhole),

@@ -126,7 +126,8 @@ def check_topology(path: Path) -> dict[str, Any]:
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines()
         raise LabError(lines[-1] if lines else f"cannot check topology {path} (exit {result.returncode})")
-    return json.loads(result.stdout)
+    checked: dict[str, Any] = json.loads(result.stdout)
+    return checked
 
 
 class EmbeddedLab:
@@ -147,7 +148,8 @@ class EmbeddedLab:
 
     def _read_state(self) -> dict[str, Any] | None:
         try:
-            return json.loads(self._state_file.read_text())
+            state: dict[str, Any] = json.loads(self._state_file.read_text())
+            return state
         except (OSError, ValueError):
             return None
 
@@ -286,16 +288,20 @@ class EmbeddedLab:
         return reply["result"]
 
     def status(self) -> dict[str, Any]:
-        return self.request({"op": "status"})
+        status: dict[str, Any] = self.request({"op": "status"})
+        return status
 
     def fail(self, node: str, mode: str) -> dict[str, Any]:
-        return self.request({"op": "fail", "node": node, "mode": mode})
+        failed: dict[str, Any] = self.request({"op": "fail", "node": node, "mode": mode})
+        return failed
 
     def restore(self, node: str) -> dict[str, Any]:
-        return self.request({"op": "restore", "node": node})
+        restored: dict[str, Any] = self.request({"op": "restore", "node": node})
+        return restored
 
     def truth(self) -> list[dict[str, Any]]:
-        return self.request({"op": "truth"})
+        truth: list[dict[str, Any]] = self.request({"op": "truth"})
+        return truth
 
     def capture_start(self, node: str, interface: str | None = None) -> int:
         """Start recording what crosses ``node``'s interface (None: its data links); returns the id."""
@@ -334,7 +340,8 @@ def _read_line(sock: socket.socket) -> dict[str, Any]:
             break
         chunks += chunk
     try:
-        return json.loads(chunks)
+        answer: dict[str, Any] = json.loads(chunks)
+        return answer
     except ValueError:
         raise LabError("embedded lab sent a malformed control reply") from None
 

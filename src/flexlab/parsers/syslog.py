@@ -39,7 +39,8 @@ def json_ready(obj: Any) -> dict[str, Any]:
         if isinstance(value, (list, tuple)):
             return [convert(v) for v in value]
         return value
-    return convert(asdict(obj))
+    converted: dict[str, Any] = convert(asdict(obj))
+    return converted
 
 
 # --------------------------------------------------------------------------- syslog

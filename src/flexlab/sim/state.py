@@ -41,7 +41,7 @@ class VersionInfo:
 @dataclass(frozen=True)
 class InterfaceState:
     name: str                  # "Ethernet0/1", "Tunnel1", "Virtual-Access1", "Loopback1"
-    kind: Literal["ethernet", "loopback", "tunnel", "virtual-access", "virtual-template"]
+    kind: Literal["ethernet", "loopback", "tunnel", "virtual-access", "virtual-template", "null"]
     admin_up: bool
     line_up: bool
     address: IPv4Address | None

@@ -111,7 +111,8 @@ def option_help(action: str, tokens: Sequence[Token]) -> str | None:
     if not words:
         rows = [TARGET_HELP[action]] + ([] if tokens[1:] else [IP_HELP[action]])
     else:
-        at, used, params = 1, set(), ()
+        at, used = 1, set()
+        params: tuple[Param, ...] = ()
         while at < len(words):
             names = [n for n in options if n.startswith(words[at])]
             if len(names) != 1:
