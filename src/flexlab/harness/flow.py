@@ -26,6 +26,7 @@ from flexlab.harness.config_replace import removal_commands, unapplied_lines
 from flexlab.harness.ledger import FailureLedger
 from flexlab.harness.peers import first_alive
 from flexlab.harness.report import HubRun, SpokeFailover
+from flexlab.harness.session_errors import SESSION_ERRORS
 from flexlab.labs.interface import Lab
 from flexlab.labs.session import lab_settings
 from flexlab.privatefs import private_dir, write_private
@@ -201,7 +202,7 @@ def connect_all(ctx: Context) -> list[str]:
         try:
             if not device.is_connected():
                 device.connect(log_stdout=False, learn_hostname=False, connection_timeout=60)
-        except Exception as exc:  # unicon raises several types; the message is what matters
+        except SESSION_ERRORS as exc:  # the message is what matters
             return f"{name}: cannot connect: {type(exc).__name__}: {exc}"
         return None
     if why := ctx.lab.gone():
@@ -242,7 +243,7 @@ def apply_configs(ctx: Context, config_dir: Path | None) -> list[str]:
         try:
             commands = removals + _config_lines(text)
             ctx.devices[name].configure(commands)
-        except Exception as exc:  # SubCommandFailure carries the refused line and the error
+        except SESSION_ERRORS as exc:  # SubCommandFailure carries the refused line and the error
             problems.append(f"{name}: {exc}")
         return problems
     return [p for problems in parallel(apply, list(ctx.devices)).values() for p in problems]
@@ -432,7 +433,7 @@ def reconnect(ctx: Context, name: str) -> None:
     device = ctx.devices[name]
     try:
         device.disconnect()
-    except Exception:  # the old session died with the node
+    except SESSION_ERRORS:  # the old session died with the node
         pass
     outcome = checks.poll(lambda: connect_one(ctx, name), max_wall_s=60, interval_s=0.5)
     if not outcome.ok:
@@ -443,7 +444,7 @@ def connect_one(ctx: Context, name: str) -> list[str]:
     try:
         ctx.devices[name].connect(log_stdout=False, learn_hostname=False, connection_timeout=20)
         return []
-    except Exception as exc:
+    except SESSION_ERRORS as exc:
         return [f"{name}: cannot reconnect: {exc}"]
 
 

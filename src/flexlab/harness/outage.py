@@ -24,6 +24,7 @@ from typing import Any
 
 from flexlab.harness import checks, reads
 from flexlab.harness.flow import POLL_INTERVAL_S, Context, parallel
+from flexlab.harness.session_errors import READ_ERRORS, SESSION_ERRORS
 
 IPv4Address = ipaddress.IPv4Address
 
@@ -175,7 +176,7 @@ def start_probes(ctx: Context, hub: str) -> OutageRun:
     run = OutageRun()
     try:
         probes, problems = plan_probes(ctx, hub)
-    except Exception as exc:   # a read failed: the outage is not measured, the failover still is
+    except READ_ERRORS as exc:   # a read failed: the outage is not measured, the failover still is
         probes, problems = {}, [f"cannot plan the outage probes: {type(exc).__name__}: {exc}"]
     if problems or not probes:
         run.not_run = "; ".join(problems) or f"no spoke runs on {hub}"
@@ -188,7 +189,7 @@ def start_probes(ctx: Context, hub: str) -> OutageRun:
             stale = _owned_operations(reads.running_config(device))
             device.configure([f"no ip sla {n}" for n in stale]
                              + [line for probe in probes[spoke] for line in probe.config_lines()])
-        except Exception as exc:   # an image without IP SLA refuses the lines
+        except SESSION_ERRORS as exc:   # an image without IP SLA refuses the lines
             return f"{spoke}: cannot configure the outage probes: {exc}"
         return None
     refused = [p for p in parallel(configure, run.spokes).values() if p]
@@ -200,7 +201,7 @@ def start_probes(ctx: Context, hub: str) -> OutageRun:
     def all_succeed() -> list[str]:
         try:
             latest.update(parallel(lambda s: sla_statistics(ctx.devices[s]), run.spokes))
-        except Exception as exc:
+        except READ_ERRORS as exc:
             return [f"cannot read `show ip sla statistics`: {type(exc).__name__}: {exc}"]
         return [f"{p.spoke}: probe {p.operation} to {p.target} ({p.address}) does not succeed before the failure"
                 for s in run.spokes for p in run.probes[s] if not _ok(latest.get(s, {}).get(p.operation))]
@@ -225,7 +226,7 @@ def remove_probes(ctx: Context, run: OutageRun | None) -> list[str]:
     def remove(spoke: str) -> str | None:
         try:
             ctx.devices[spoke].configure([f"no ip sla {p.operation}" for p in run.probes[spoke]])
-        except Exception as exc:
+        except SESSION_ERRORS as exc:
             return f"{spoke}: cannot remove the outage probes: {exc}"
         return None
     problems = [p for p in parallel(remove, run.spokes).values() if p]

@@ -62,11 +62,11 @@ def load_parser_index(device: Any) -> None:
     (unicon's `show version` at connect, then the job's reads) each load it again and
     queue on a lock. docs/performance.md has the figures.
     """
-    from genie.libs.parser.utils.common import get_parser
+    from genie.libs.parser.utils.common import ParserNotFound, get_parser
 
     try:
         get_parser("show version", device)
-    except Exception:  # the index is loaded before the lookup; a missing parser shows in the reads
+    except ParserNotFound:  # the index is loaded before the lookup; a missing parser shows in the reads
         pass
 
 

@@ -17,6 +17,7 @@ from flexlab.harness.flow import (
     wait_baseline,
     write_run,
 )
+from flexlab.harness.session_errors import SESSION_ERRORS
 from flexlab.labs.interface import Lab
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ def cleanup(ctx: Context | None, testbed: Any, lab: Lab, report_dir: Path, run_t
                 continue
             try:
                 restore_hub(ctx, hub, mode)
-            except Exception as exc:  # keep going: the other hubs must be restored too
+            except Exception as exc:  # noqa: BLE001 - cleanup: the other hubs must be restored whatever this one raised
                 problems.append(f"could not restore {hub} ({mode}): {exc}")
     if ctx is not None:
         write_run(ctx, report_dir, run_tag)
@@ -123,6 +124,6 @@ def cleanup(ctx: Context | None, testbed: Any, lab: Lab, report_dir: Path, run_t
         try:
             if device.is_connected():
                 device.disconnect()
-        except Exception as exc:
+        except SESSION_ERRORS as exc:
             log.warning("disconnecting %s: %s", name, exc)
     return problems
