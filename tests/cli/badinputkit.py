@@ -48,7 +48,7 @@ DESIGNS: list[tuple[str, bytes, str]] = [
     ("nested-block", ("a:\n" + "".join("  " * i + "  b:\n" for i in range(2000))).encode(), "nests deeper"),
     ("nested-flow", ("[" * 5000 + "]" * 5000).encode(), "nests deeper"),
     ("alias-bomb", ("a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
-        f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))).encode(), "values"),
+        f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))).encode(), "values"),
     ("not-a-mapping", b"- 1\n- 2\n", "mapping"),
     ("empty", b"", "mapping"),
 ]

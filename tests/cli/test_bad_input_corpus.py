@@ -7,6 +7,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -154,9 +155,9 @@ def test_bad_matrix_is_refused(capsys, sandbox, command, case, data, expect):
 
 
 def test_bad_history_is_refused_by_trend(capsys, sandbox):
-    for case, history, expect in history_files(sandbox.inputs):
+    for _case, history, expect in history_files(sandbox.inputs):
         argv = ["trend", "--history", str(history), "--out", str(sandbox.out)]
-        refused(capsys, sandbox, lambda: main(argv), str(history), expect)
+        refused(capsys, sandbox, partial(main, argv), str(history), expect)
 
 
 def test_certify_refuses_an_output_directory_in_use(capsys, sandbox):

@@ -356,7 +356,7 @@ def test_apply_config_text_reports_refused_lines_and_keeps_going(make_fake_devic
     ("enable secret 0 pw", "enable secret 9 $9$"),
 ])
 def test_cleartext_secrets_are_stored_hashed_as_ios_does(line: str, shown_prefix: str, configured) -> None:
-    [shown] = [l for l in running(configured([line])) if "secret" in l]
+    [shown] = [row for row in running(configured([line])) if "secret" in row]
     assert shown.startswith(shown_prefix)
     salt, digest = shown.split("$")[2:]
     assert len(salt) == 14 and len(digest) == 43

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any
 
 from flexlab.dpd_model import DEFAULT_MODEL, DpdModel, DpdModelError, model_from_mapping
@@ -57,7 +58,7 @@ def _spacing(observations: list[Observation]) -> dict[str, Any]:
     if all(abs(w - o.retry_s) <= tolerance_s(o.retry_s) for o in observations for w in o.spacings_s):
         return {"backoff": "fixed"}
     chains = [list(o.spacings_s) for o in observations]
-    ratios = [b / a for chain in chains for a, b in zip(chain, chain[1:]) if a > 0 and b / a > 1 + 0.1]
+    ratios = [b / a for chain in chains for a, b in pairwise(chain) if a > 0 and b / a > 1 + 0.1]
     if not ratios:
         raise DpdModelError(f"the waits {', '.join(f'{w:g}' for w in waits)} s are neither fixed at "
                             f"R={first.retry_s:g} s nor growing")

@@ -191,7 +191,7 @@ def parallel(function: Callable[[str], T], names: list[str]) -> dict[str, T]:
     if not names:
         return {}
     with ThreadPoolExecutor(max_workers=min(16, len(names))) as pool:
-        return dict(zip(names, pool.map(function, names)))
+        return dict(zip(names, pool.map(function, names), strict=True))
 
 
 # -- setup -------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def _spacing_problems(observed: ObservedSchedule, declared: DeclaredSchedule) ->
     expected_count = len(declared.waits_s) - 1
     if observed.retransmissions != expected_count:
         problems.append(f"{observed.retransmissions} retransmissions, declared {expected_count}")
-    for index, (seen, wanted) in enumerate(zip(observed.spacings_s, declared.waits_s), start=1):
+    for index, (seen, wanted) in enumerate(zip(observed.spacings_s, declared.waits_s, strict=False), start=1):
         if abs(seen - wanted) > tolerance_s(wanted):
             problems.append(f"retransmission {index} came {seen:g} s after the previous send, declared "
                             f"{wanted:g} s (tolerance {tolerance_s(wanted):g} s)")

@@ -82,7 +82,7 @@ def mgmt_addresses(node_names: list[str]) -> dict[str, str]:
     if len(node_names) > len(hosts):
         raise ClabError(f"{len(node_names)} nodes do not fit the management subnet {MGMT_IPV4_SUBNET} "
                         f"({len(hosts)} fixed addresses)")
-    return {name: str(address) for name, address in zip(node_names, hosts)}
+    return {name: str(address) for name, address in zip(node_names, hosts, strict=False)}
 
 
 def build_topology(

@@ -12,6 +12,7 @@ import datetime as dt
 import shutil
 import subprocess
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ def test_dpd_schedule_and_reconnect_are_on_the_wire_with_rfc7296_headers(
     assert len(probes) == 4
     assert {(p[IKEv2].flags, p[IKEv2].id, p[IKEv2].next_payload) for p in probes} == {(0x08, 2, 46)}
     assert len({(bytes(p[IKEv2].init_SPI), bytes(p[IKEv2].resp_SPI)) for p in probes}) == 1
-    assert [round(float(b.time - a.time), 3) for a, b in zip(probes, probes[1:])] == [2.0, 4.0, 8.0]
+    assert [round(float(b.time - a.time), 3) for a, b in pairwise(probes)] == [2.0, 4.0, 8.0]
     # the timestamps are spoke1's device clock: what its truth events (and `show clock`) say
     sent = [e for e in lab.truth() if e.kind == "dpd-r-u-there" and e.node == "spoke1" and e.time >= t_fail]
     stamps = [e.device_time.replace(tzinfo=e.device_time.tzinfo or dt.UTC).timestamp() for e in sent]

@@ -110,7 +110,8 @@ def test_restore_does_not_pre_empt_by_default(make_lab: Callable[..., Lab], fail
 
 
 def test_peer_reactivate_returns_to_the_restored_hub(make_lab: Callable[..., Lab], failover: Any) -> None:
-    reactivate = lambda text: text.replace(" client connect Tunnel1", " peer reactivate\n client connect Tunnel1")
+    def reactivate(text: str) -> str:
+        return text.replace(" client connect Tunnel1", " peer reactivate\n client connect Tunnel1")
     lab = make_lab(edits={"spoke1": reactivate})
     track = failover(lab, "hub1", "node-stop")
     lab.run_for(100)

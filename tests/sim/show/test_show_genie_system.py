@@ -192,7 +192,7 @@ def test_show_logging_values_and_schema(factory) -> None:
     assert parsed["logging"]["buffer"]["messages_logged"] == len(snap.log)
     assert parsed["logging"]["console"] == {"status": "disabled"}
     assert len(parsed["logs"]) == len(snap.log)
-    for entry, line in zip(sorted(snap.log, key=lambda e: e.time), parsed["logs"]):
+    for entry, line in zip(sorted(snap.log, key=lambda e: e.time), parsed["logs"], strict=True):
         assert LOG_LINE.match(line), line
         assert f"%{entry.facility}-{entry.severity}-{entry.mnemonic}: {entry.text.rstrip()}" in line
         synced = entry.synced if entry.synced is not None else snap.clock_synced

@@ -31,7 +31,7 @@ def test_bgp_neighbors_give_state_remote_as_and_router_ids() -> None:
     parsed = genie("show ip bgp neighbors", text, "iosxe")
     neighbors = parsed["vrf"]["default"]["neighbor"]
     assert set(neighbors) == HUB1_NEIGHBORS
-    for address, entry in neighbors.items():
+    for entry in neighbors.values():
         assert entry["remote_as"] == AS
         assert entry["session_state"] == "Established"
     rows = {row["neighbor"]: row for row in ntc("show ip bgp neighbors", text)}

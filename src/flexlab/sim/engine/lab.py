@@ -228,7 +228,7 @@ class Lab:
     def _set_shutdown(self, node: Node, shut: bool) -> None:
         """Edit the WAN interface like the CLI does (`shutdown` / `no shutdown`)."""
         ifname = self.wan_interface(node.name)
-        line = next((l for l in node.config.find("interface") if l.words[1:2] == [ifname]), None)
+        line = next((block for block in node.config.find("interface") if block.words[1:2] == [ifname]), None)
         if line is None:
             line = node.config.get_or_add(f"interface {ifname}")
         line.children = [c for c in line.children if c.text not in ("shutdown", "no shutdown")]
