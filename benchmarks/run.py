@@ -78,7 +78,8 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
     ),
     "capture": (
         bench_capture.NAME,
-        lambda p: (p.add_argument("--repeat", type=int, default=3), p.add_argument("--scale", type=float, default=50.0)),
+        lambda p: (p.add_argument("--repeat", type=int, default=3),
+                   p.add_argument("--scale", type=float, default=50.0)),
         lambda a: bench_capture.run(a.repeat, a.scale),
     ),
     "ssh-flood": (

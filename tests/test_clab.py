@@ -270,7 +270,12 @@ def test_timeout_is_reported(fake_clab: Path, monkeypatch) -> None:
 
 
 def test_every_kind_has_a_lab_name(plan: LabPlan) -> None:
-    assert {clab.lab_name(plan, k) for k in KINDS} == {"flexvpn-iol", "flexvpn-vios", "flexvpn-csr1000v", "flexvpn-c8000v"}
+    assert {clab.lab_name(plan, k) for k in KINDS} == {
+        "flexvpn-iol",
+        "flexvpn-vios",
+        "flexvpn-csr1000v",
+        "flexvpn-c8000v",
+    }
 
 
 def test_topology_beyond_the_kind_ports_is_refused(capsys, tmp_path: Path) -> None:

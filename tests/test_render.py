@@ -98,7 +98,9 @@ def assert_in_block(blocks: dict[str, list[str]], parent: str | None, pattern: s
     else:
         assert parent in blocks, f"{where}: no '{parent}' section"
         candidates = blocks[parent]
-    assert any(re.fullmatch(pattern, line) for line in candidates), f"{where}: no line matching {pattern!r} under {parent!r}"
+    assert any(re.fullmatch(pattern, line) for line in candidates), (
+        f"{where}: no line matching {pattern!r} under {parent!r}"
+    )
 
 
 @pytest.fixture

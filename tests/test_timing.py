@@ -267,7 +267,9 @@ def test_sequence_number_year_timezone_and_slot_prefix() -> None:
                            "Ethernet0/1, changed state to down", REFERENCE)
     assert (event.sequence, event.device_time, event.timezone, event.synced) == (
         123, datetime(2025, 11, 7, 10, 15, 53, 600000), "UTC", True)
-    assert parse_log_line("Jun  5 05:09:30.838 EST: %SYS-5-CONFIG_I: Configured from console", REFERENCE).timezone == "EST"
+    assert (
+        parse_log_line("Jun  5 05:09:30.838 EST: %SYS-5-CONFIG_I: Configured from console", REFERENCE).timezone == "EST"
+    )
     assert parse_log_line("*Oct 15 09:12:40: %SYS-6-LOGOUT: User admin has exited", REFERENCE).device_time == \
         datetime(2025, 10, 15, 9, 12, 40)
 

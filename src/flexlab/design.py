@@ -154,8 +154,11 @@ class DesignModel(_Strict):
                 raise ValueError(f"hubs.lan: {hub.lan} of {hub.name} is outside the summary {self.summary}")
         if not self.spokes.lan_supernet.subnet_of(self.summary):
             raise ValueError(f"spokes.lan_supernet {self.spokes.lan_supernet} is outside the summary {self.summary}")
-        if self.spokes.lan_supernet.prefixlen > 24 or 2 ** (24 - self.spokes.lan_supernet.prefixlen) <= self.spokes.count:
-            raise ValueError(f"spokes.lan_supernet {self.spokes.lan_supernet} has too few /24s for {self.spokes.count} spokes")
+        supernet_prefixlen = self.spokes.lan_supernet.prefixlen
+        if supernet_prefixlen > 24 or 2 ** (24 - supernet_prefixlen) <= self.spokes.count:
+            raise ValueError(
+                f"spokes.lan_supernet {self.spokes.lan_supernet} has too few /24s for {self.spokes.count} spokes"
+            )
         links_needed = len(self.hubs) + self.spokes.count
         if self.transport.supernet.prefixlen > 30 or 2 ** (30 - self.transport.supernet.prefixlen) < links_needed:
             raise ValueError(f"transport.supernet {self.transport.supernet} has too few /30s for {links_needed} links")

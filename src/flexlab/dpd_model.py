@@ -125,7 +125,9 @@ def model_from_mapping(fields: Mapping[str, Any], where: str = "DPD model") -> D
         changes["backoff"] = str(fields["backoff"])
     if "periodic" in fields:
         if str(fields["periodic"]) not in PERIODIC_READINGS:
-            raise DpdModelError(f"{where}: periodic={fields['periodic']!r} must be one of {', '.join(PERIODIC_READINGS)}")
+            raise DpdModelError(
+                f"{where}: periodic={fields['periodic']!r} must be one of {', '.join(PERIODIC_READINGS)}"
+            )
         changes["periodic"] = str(fields["periodic"])
     cap = fields.get("cap", fields.get("cap_s"))
     if cap is not None:

@@ -170,7 +170,9 @@ def test_certify_refuses_an_output_directory_in_use(capsys, sandbox):
         assert holder.stdout.readline().strip() == "held"
         matrix = ROOT / "certification" / "embedded.yaml"
         argv = ["certify", "--matrix", str(matrix), "--out", str(sandbox.out), "--no-history"]
-        refused(capsys, sandbox, lambda: main(argv), f"certify output directory {sandbox.out} is in use by pid {holder.pid}")
+        refused(
+            capsys, sandbox, lambda: main(argv), f"certify output directory {sandbox.out} is in use by pid {holder.pid}"
+        )
     finally:
         holder.kill()
         holder.wait()
@@ -282,6 +284,8 @@ def test_topology_option_misuse_is_refused(capsys, sandbox, extra, expect):
 
 def test_binary_startup_config_is_refused_before_the_lab_starts(capsys, sandbox):
     sandbox.file("r1.partial.cfg", b"hostname r1\n\x00\x01binary\n")
-    topology = sandbox.file("bin.clab.yml", _topology(_IOL.format(name="r1") + "      startup-config: r1.partial.cfg\n"))
+    topology = sandbox.file(
+        "bin.clab.yml", _topology(_IOL.format(name="r1") + "      startup-config: r1.partial.cfg\n")
+    )
     argv = ["lab", "up", "--embedded", "--name", "corpus", "-t", str(topology)]
     refused(capsys, sandbox, lambda: main(argv), "topology.nodes.r1.startup-config", "binary")

@@ -151,7 +151,9 @@ NO_PREEMPTION = "moved spokes stay on the surviving hub (no pre-emption)"
 BASELINE_AGAIN = "the lab ends as it began (baseline holds again)"
 
 
-def _recover(scenario: str, failure_mode: str, after_restore: str, after_clear: str | None) -> tuple[dict, flow.Context]:
+def _recover(
+    scenario: str, failure_mode: str, after_restore: str, after_clear: str | None
+) -> tuple[dict, flow.Context]:
     ctx, _, lab = failed(scenario, failure_mode)
     failover_measure.measure_failover(ctx, "hub1")
     lab.world.sequence[("failed", "restore")] = after_restore

@@ -25,4 +25,6 @@ def test_lines_after_end_are_reported_and_do_not_lock_the_login_out(tmp_path):
         assert up.returncode == 0, up.stderr       # every node, hub1 included, accepted the admin login
         assert "hub1 refused a startup-config line: 2 line(s) after 'end' ignored" in up.stdout
     finally:
-        subprocess.run([str(BIN / "flexlab"), "lab", "down", "--name", "afterend"], env=env, capture_output=True, timeout=60)
+        subprocess.run(
+            [str(BIN / "flexlab"), "lab", "down", "--name", "afterend"], env=env, capture_output=True, timeout=60
+        )

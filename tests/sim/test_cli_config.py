@@ -170,7 +170,10 @@ def test_commands_of_an_enclosing_mode_leave_the_sub_mode() -> None:
     assert interpreter.mode == "ikev2-keyring-peer"
     interpreter.feed("ip route 0.0.0.0 0.0.0.0 1.1.1.1")   # global level
     assert interpreter.mode == "global"
-    assert [line.text for line in interpreter.tree.lines] == ["crypto ikev2 keyring K", "ip route 0.0.0.0 0.0.0.0 1.1.1.1"]
+    assert [line.text for line in interpreter.tree.lines] == [
+        "crypto ikev2 keyring K",
+        "ip route 0.0.0.0 0.0.0.0 1.1.1.1",
+    ]
     assert [c.text for c in interpreter.tree.lines[0].children] == ["peer A", "peer B"]
 
 

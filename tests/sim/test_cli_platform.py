@@ -23,7 +23,12 @@ from flexlab.sim.topology import load_topology
 
 
 def test_iol_slots_follow_the_highest_data_port() -> None:
-    assert platform_for("cisco_iol", ["Ethernet0/1"]).physical == ("Ethernet0/0", "Ethernet0/1", "Ethernet0/2", "Ethernet0/3")
+    assert platform_for("cisco_iol", ["Ethernet0/1"]).physical == (
+        "Ethernet0/0",
+        "Ethernet0/1",
+        "Ethernet0/2",
+        "Ethernet0/3",
+    )
     # a link on Ethernet1/0 (containerlab eth4) provisions slot 1: all four of its ports appear
     five = platform_for("cisco_iol", ["Ethernet0/1", "Ethernet1/0"]).physical
     assert len(five) == 8 and five[4:] == ("Ethernet1/0", "Ethernet1/1", "Ethernet1/2", "Ethernet1/3")

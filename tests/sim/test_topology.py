@@ -95,7 +95,11 @@ def test_committed_topology_with_an_image_from_the_environment(tmp_path, monkeyp
     path = _write(tmp_path / "topologies", text)   # startup-configs: ../configs/lab/cisco_iol/<node>.partial.cfg
     monkeypatch.delenv("FLEXLAB_IOL_IMAGE", raising=False)
     topology = load_topology(path)
-    assert (topology.name, lab_kind(topology), image_profile(topology).name) == ("flexvpn-iol", "cisco_iol", "iol-17.12")
+    assert (topology.name, lab_kind(topology), image_profile(topology).name) == (
+        "flexvpn-iol",
+        "cisco_iol",
+        "iol-17.12",
+    )
     assert [(p.node, p.ifname) for p in topology.ports("isp")] == [
         ("isp", "Ethernet0/1"), ("isp", "Ethernet0/2"), ("isp", "Ethernet0/3"), ("isp", "Ethernet1/0")]
     monkeypatch.setenv("FLEXLAB_IOL_IMAGE", "flexlab/sim:iol-17.12-dpd-bug")

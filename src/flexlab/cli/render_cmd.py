@@ -19,7 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _add_design_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--design", type=Path, default=None, help="design YAML file (default: configs/design.yaml)")
-    parser.add_argument("--spokes", type=positive_int, default=None, metavar="N", help="number of spokes (overrides the design)")
+    parser.add_argument(
+        "--spokes", type=positive_int, default=None, metavar="N", help="number of spokes (overrides the design)"
+    )
 
 
 def _register_render(subparsers: argparse._SubParsersAction) -> None:

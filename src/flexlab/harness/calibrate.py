@@ -45,7 +45,8 @@ class Observation:
         return cls(
             spoke=str(record.get("spoke")), spacings_s=tuple(schedule.get("spacings_s") or ()),
             final_wait_s=schedule.get("final_wait_s"), retry_s=float(terms["R"]), interval_s=float(terms["I"]),
-            mode=str(declared.get("mode", "on-demand")), probes_before_failure=len(schedule.get("probes_before_failure_s") or ()),
+            mode=str(declared.get("mode", "on-demand")),
+            probes_before_failure=len(schedule.get("probes_before_failure_s") or ()),
             quiet_before_early_probes_s=tuple(schedule.get("quiet_before_early_probes_s") or ()),
             window_before_s=-float(window[0]),
         )
@@ -86,8 +87,14 @@ def _periodic(observations: list[Observation]) -> tuple[str, str]:
             return "always", f"periodic reading 'always' observed on {o.spoke} (R-U-THERE while the peer talked)"
     long_enough = [o for o in periodic if o.window_before_s >= o.interval_s + tolerance_s(o.interval_s)]
     if long_enough and all(o.probes_before_failure == 0 for o in long_enough):
-        return "idle", f"periodic reading 'idle' observed on {long_enough[0].spoke} (no R-U-THERE while the peer talked)"
-    return DEFAULT_MODEL.periodic, "periodic reading not observable (capture too short before the failure): kept the default"
+        return (
+            "idle",
+            f"periodic reading 'idle' observed on {long_enough[0].spoke} (no R-U-THERE while the peer talked)",
+        )
+    return (
+        DEFAULT_MODEL.periodic,
+        "periodic reading not observable (capture too short before the failure): kept the default",
+    )
 
 
 def infer_model(records: list[dict[str, Any]], name: str, source: str) -> tuple[DpdModel, list[str]]:

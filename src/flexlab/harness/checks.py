@@ -53,7 +53,9 @@ def only_summary(spoke: str, routes: dict[IPv4Network, Route], summary: IPv4Netw
         problems.append(f"{spoke}: summary {summary} missing from its BGP routes")
     specifics = sorted(str(p) for p in routes if p != summary)
     if specifics:
-        problems.append(f"{spoke}: receives specific BGP routes {', '.join(specifics)} (expected only the summary {summary})")
+        problems.append(
+            f"{spoke}: receives specific BGP routes {', '.join(specifics)} (expected only the summary {summary})"
+        )
     return problems
 
 
@@ -84,7 +86,9 @@ def unique_addresses(assigned: dict[str, IPv4Address | None]) -> list[str]:
     for spoke, addr in assigned.items():
         if addr is not None:
             owners.setdefault(addr, []).append(spoke)
-    problems += [f"overlay address {addr} assigned to several spokes: {', '.join(s)}" for addr, s in owners.items() if len(s) > 1]
+    problems += [
+        f"overlay address {addr} assigned to several spokes: {', '.join(s)}" for addr, s in owners.items() if len(s) > 1
+    ]
     return problems
 
 

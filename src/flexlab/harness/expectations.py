@@ -40,7 +40,9 @@ def from_design(design: Any, hubs: list[str], spokes: list[str]) -> Expectations
     """The reference design's values (``design`` is a flexlab.design.Design)."""
     plan = design.plan()
     lans = {s: plan.node(s).lan for s in spokes if plan.node(s).lan is not None}
-    peers: dict[str, tuple[IPv4Address, ...]] = {h: (plan.node(h).other_hub_address,) for h in hubs if plan.node(h).other_hub_address is not None}
+    peers: dict[str, tuple[IPv4Address, ...]] = {
+        h: (plan.node(h).other_hub_address,) for h in hubs if plan.node(h).other_hub_address is not None
+    }
     return Expectations(f"design {design.source}", design.model.overlay.hub_address, design.model.summary,
                         lans, peers)
 
@@ -107,8 +109,9 @@ def from_configs(configs: dict[str, str], hubs: list[str], spokes: list[str]) ->
     summaries = {hub: summary_only_aggregates(configs[hub]) for hub in hubs}
     distinct = {tuple(found) for found in summaries.values()}
     if len(distinct) != 1 or len(next(iter(distinct), ())) != 1:
-        problems.append("hubs must each send one summary (`aggregate-address ... summary-only`), the same on "
-                        "every hub: " + "; ".join(f"{h}: {', '.join(map(str, s)) or 'none'}" for h, s in summaries.items()))
+        sent = "; ".join(f"{h}: {', '.join(map(str, s)) or 'none'}" for h, s in summaries.items())
+        problems.append(f"hubs must each send one summary (`aggregate-address ... summary-only`), the same on "
+                        f"every hub: {sent}")
     peers = {hub: tuple(bgp_neighbor_addresses(configs[hub])) for hub in hubs}
     if problems:
         return None, problems

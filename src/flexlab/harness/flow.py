@@ -165,9 +165,13 @@ class Context:
         if self.failure_event is not None:
             if self.failure_event.synced and clock.device_synced:
                 return timing.FailureInstant.from_synced_log(self.failure_event, f"{self.hub} log")
-            return timing.FailureInstant.from_device_log(self.failure_event, self.offsets[self.hub], clock, f"{self.hub} log")
+            return timing.FailureInstant.from_device_log(
+                self.failure_event, self.offsets[self.hub], clock, f"{self.hub} log"
+            )
         assert self.failure_harness is not None
-        return timing.FailureInstant.from_harness(self.failure_harness, clock, "harness clock at the lab's failure call")
+        return timing.FailureInstant.from_harness(
+            self.failure_harness, clock, "harness clock at the lab's failure call"
+        )
 
     def device_events(self, name: str) -> list[timing.LogEvent]:
         """The device's logging buffer as parsed log events."""
@@ -452,6 +456,7 @@ def write_run(ctx: Context | None, report_dir: Path, run_tag: str) -> Path | Non
     if ctx is None or ctx.run is None:
         return None
     runs = private_dir(Path(report_dir) / "runs")
-    payload = {"run": asdict(ctx.run), "lab": ctx.lab.describe(), "images": ctx.images, "clock_method": ctx.clock_method,
+    payload = {"run": asdict(ctx.run), "lab": ctx.lab.describe(), "images": ctx.images,
+               "clock_method": ctx.clock_method,
                "dpd_model": ctx.dpd_model.to_dict(), "hub_wan": {h: str(a) for h, a in ctx.hub_wan.items()}}
     return write_private(runs / f"{run_tag}.json", json.dumps(payload, indent=2, default=str))

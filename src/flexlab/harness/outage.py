@@ -97,7 +97,9 @@ def parse_sla_time(text: str) -> dt.datetime | None:
     found = _SLA_TIME.search(text or "")
     if found is None:
         return None
-    stamp = dt.datetime.strptime(f"{found['time']} {found['month']} {found['day']} {found['year']}", "%H:%M:%S %b %d %Y")
+    stamp = dt.datetime.strptime(
+        f"{found['time']} {found['month']} {found['day']} {found['year']}", "%H:%M:%S %b %d %Y"
+    )
     return stamp + dt.timedelta(seconds=float(found["fraction"] or 0))
 
 
@@ -114,7 +116,9 @@ def sla_statistics(device: Any) -> dict[int, SlaReading]:
 
 
 # -- which probes --------------------------------------------------------------------------
-def _address_in(addresses: dict[str, IPv4Address], network: ipaddress.IPv4Network | None) -> tuple[str, IPv4Address] | None:
+def _address_in(
+    addresses: dict[str, IPv4Address], network: ipaddress.IPv4Network | None
+) -> tuple[str, IPv4Address] | None:
     if network is None:
         return None
     return next(((name, addr) for name, addr in sorted(addresses.items()) if addr in network), None)
@@ -255,7 +259,9 @@ def _flow_problems(ctx: Context, run: OutageRun, spoke: str, now: dict[int, SlaR
     return problems
 
 
-def wait_flowing(ctx: Context, run: OutageRun, spokes: list[str]) -> tuple[dict[str, dict[int, SlaReading]], dict[str, list[str]]]:
+def wait_flowing(
+    ctx: Context, run: OutageRun, spokes: list[str]
+) -> tuple[dict[str, dict[int, SlaReading]], dict[str, list[str]]]:
     """Poll until every spoke's probes succeed again, confirmed by a second read
     :data:`FLOW_CONFIRM_S` device seconds later that shows no new loss."""
     latest: dict[str, dict[int, SlaReading]] = {}
@@ -289,7 +295,9 @@ def _failures(reading: dict[int, SlaReading]) -> dict[int, int]:
     return {operation: r.failures for operation, r in reading.items()}
 
 
-def target_outage(ctx: Context, run: OutageRun, probe: Probe, after: SlaReading | None, flowing: bool) -> dict[str, Any]:
+def target_outage(
+    ctx: Context, run: OutageRun, probe: Probe, after: SlaReading | None, flowing: bool
+) -> dict[str, Any]:
     """One probe's loss window: probes lost between the reads before and after the failure."""
     before = run.before[probe.spoke][probe.operation]
     record: dict[str, Any] = {"target": probe.target, "address": str(probe.address), "operation": probe.operation,
@@ -302,7 +310,8 @@ def target_outage(ctx: Context, run: OutageRun, probe: Probe, after: SlaReading 
     return {**record, "probes_lost": lost,
             "probes_sent": after.failures + after.successes - before.failures - before.successes,
             "outage_s": float(lost * PROBE_FREQUENCY_S),
-            "window_start": start.isoformat(), "window_end": (start + dt.timedelta(seconds=lost * PROBE_FREQUENCY_S)).isoformat()}
+            "window_start": start.isoformat(),
+            "window_end": (start + dt.timedelta(seconds=lost * PROBE_FREQUENCY_S)).isoformat()}
 
 
 def measure(ctx: Context, run: OutageRun) -> dict[str, list[str]]:

@@ -271,8 +271,9 @@ class FailoverReport:
 def _model_line(model: dict[str, Any]) -> str:
     if not model:
         return "not recorded"
-    spacing = "fixed at R" if model.get("backoff") == "fixed" else (
-        f"exponential from R, factor {model.get('factor')}" + (f", cap {model['cap_s']} s" if model.get("cap_s") else ""))
+    cap = f", cap {model['cap_s']} s" if model.get("cap_s") else ""
+    exponential = f"exponential from R, factor {model.get('factor')}{cap}"
+    spacing = "fixed at R" if model.get("backoff") == "fixed" else exponential
     return (f"{model.get('name')}: {model.get('retransmits')} retransmissions, {spacing}, "
             f"periodic={model.get('periodic')} ({model.get('source')})")
 

@@ -128,7 +128,12 @@ def topology_text(
         f"#   flexlab render --kind {kind_name} --lab\n"
         f"# Image: export {get_kind(kind_name).image_env}=<image> to override the default.\n"
     )
-    body = yaml.dump(build_topology(plan, kind_name, config_dir, image=image, name=name), Dumper=_TopologyDumper, sort_keys=False, width=120)
+    body = yaml.dump(
+        build_topology(plan, kind_name, config_dir, image=image, name=name),
+        Dumper=_TopologyDumper,
+        sort_keys=False,
+        width=120,
+    )
     return header + body
 
 
@@ -209,7 +214,17 @@ def _entries(data: object) -> list[tuple[str | None, object]]:
 #: Node, container and lab names go into testbeds, file names and command lines.
 INSPECT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 #: Text fields of an inspect entry: each must be a string (or absent / null).
-INSPECT_TEXT_FIELDS = ("name", "nodeName", "lab_name", "kind", "image", "state", "ipv4_address", "labPath", "absLabPath")
+INSPECT_TEXT_FIELDS = (
+    "name",
+    "nodeName",
+    "lab_name",
+    "kind",
+    "image",
+    "state",
+    "ipv4_address",
+    "labPath",
+    "absLabPath",
+)
 
 
 def _mgmt_ipv4(value: str | None, where: str) -> str | None:
@@ -311,7 +326,9 @@ def version_problems(version: tuple[int, int, int], kinds: set[str], failure_mod
     ]
     if "node-stop" in failure_modes and version[:2] < NODE_STOP_START_MIN_VERSION:
         needed = ".".join(map(str, NODE_STOP_START_MIN_VERSION))
-        problems.append(f"containerlab {shown} has no `stop/start --node` (failure mode node-stop): it needs >= {needed}")
+        problems.append(
+            f"containerlab {shown} has no `stop/start --node` (failure mode node-stop): it needs >= {needed}"
+        )
     return problems
 
 

@@ -122,7 +122,9 @@ class ContainerlabBackend(RealTimeLab):
         self.name = self.name or topology.lab
         images = testbed["testbed"]["custom"]["flexlab"]["image"]   # what inspect says the nodes run
         self.image = self.image or (images if isinstance(images, str) else ", ".join(images))
-        return write_testbed(testbed, self.testbed_path or topology.path.parent / f"clab-{topology.lab}" / "testbed.yaml")
+        return write_testbed(
+            testbed, self.testbed_path or topology.path.parent / f"clab-{topology.lab}" / "testbed.yaml"
+        )
 
     def _check_nodes(self, found: list[clab.ClabNode]) -> None:
         topology = self.nodes.topology

@@ -49,7 +49,9 @@ class UnmanagedLab(RealTimeLab):
         return {}
 
     def start_capture(self, node: str, interface: str | None, path: Path) -> Capture:
-        raise CaptureUnavailable(f"a {self.kind} lab offers no packet capture here (needs the embedded lab or containerlab)")
+        raise CaptureUnavailable(
+            f"a {self.kind} lab offers no packet capture here (needs the embedded lab or containerlab)"
+        )
 
     def describe(self) -> dict[str, Any]:
         return {"type": self.kind, "name": self.name, "image": self.image, "time_scale": 1.0, "instance": self.instance}

@@ -69,7 +69,9 @@ def lab_kind(topology: Topology) -> str:
     """The one kind of every node (the lab's interface names and platform)."""
     kinds = topology.kind_names()
     if len(kinds) > 1:
-        raise BootError(f"{topology.source}: kind: the embedded lab runs one kind per lab, found {', '.join(sorted(kinds))}")
+        raise BootError(
+            f"{topology.source}: kind: the embedded lab runs one kind per lab, found {', '.join(sorted(kinds))}"
+        )
     return kinds.pop()
 
 

@@ -71,7 +71,9 @@ class _VtySession(asyncssh.SSHServerSession[str]):
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
         self._chan = chan
 
-    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Mapping[int, int]) -> bool:
+    def pty_requested(
+        self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Mapping[int, int]
+    ) -> bool:
         return True
 
     def shell_requested(self) -> bool:

@@ -27,7 +27,7 @@ class VersionInfo:
     image: str                 # profile name, e.g. "iol-17.12"
     os_family: Literal["ios", "iosxe"]
     version: str               # "17.12.1", "15.9(3)M10", "15.2(4)M6"
-    platform_line: str         # "Cisco IOS Software [Dublin], Linux Software (X86_64BI_LINUX-ADVENTERPRISEK9-M), Version 17.12.1, RELEASE SOFTWARE (fc5)"
+    platform_line: str         # "Cisco IOS Software [Dublin], Linux Software (X86_64BI_LINUX-ADVENTERPRISEK9-M), ..."
     image_file: str            # "unix:/iol/iol.bin" / "flash0:/vios-adventerprisek9-m"
     chassis: str               # "Linux Unix" / "IOSv" / "CSR1000V"
     processor: str             # "Intel-x86"

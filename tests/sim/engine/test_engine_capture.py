@@ -63,7 +63,12 @@ def test_dpd_schedule_and_reconnect_are_on_the_wire_with_rfc7296_headers(
 
     after = [f for f in ike if float(f.time) > float(probes[-1].time)]
     header = [(f[IP].dst, f[IKEv2].exch_type, int(f[IKEv2].flags), f[IKEv2].id) for f in after[:4]]
-    assert header == [(HUB2_WAN, 34, 0x08, 0), (SPOKE1_WAN, 34, 0x20, 0), (HUB2_WAN, 35, 0x08, 1), (SPOKE1_WAN, 35, 0x20, 1)]
+    assert header == [
+        (HUB2_WAN, 34, 0x08, 0),
+        (SPOKE1_WAN, 34, 0x20, 0),
+        (HUB2_WAN, 35, 0x08, 1),
+        (SPOKE1_WAN, 35, 0x20, 1),
+    ]
     init_req, init_resp = after[0][IKEv2], after[1][IKEv2]
     assert bytes(init_req.resp_SPI) == bytes(8) and bytes(init_resp.resp_SPI) != bytes(8)
     assert bytes(init_req.init_SPI) == bytes(init_resp.init_SPI)

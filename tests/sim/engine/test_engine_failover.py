@@ -57,7 +57,9 @@ def test_interface_shutdown_moves_spoke1_within_the_dpd_bound(
     assert_converged_on_hub2(lab)
 
 
-def test_interface_shutdown_goes_through_the_config_and_logs_like_ios(make_lab: Callable[..., Lab], failover: Any) -> None:
+def test_interface_shutdown_goes_through_the_config_and_logs_like_ios(
+    make_lab: Callable[..., Lab], failover: Any
+) -> None:
     lab = make_lab()
     failover(lab, "hub1", "interface-shutdown")
     lab.run_for(1)
@@ -176,7 +178,9 @@ def test_freeze_keeps_links_and_resumes_stale_timers(make_lab: Callable[..., Lab
     assert any(e.peer == "172.16.1.1" for e in downs)
 
 
-def test_blackhole_keeps_the_node_running_and_breaks_its_bgp_by_hold_timer(make_lab: Callable[..., Lab], failover: Any) -> None:
+def test_blackhole_keeps_the_node_running_and_breaks_its_bgp_by_hold_timer(
+    make_lab: Callable[..., Lab], failover: Any
+) -> None:
     lab = make_lab()
     track = failover(lab, "hub1", "blackhole")
     lab.run_for(200)

@@ -63,7 +63,9 @@ class ProbeCommand:
         return int(values[index]) if values else default
 
 
-def parse(tokens: Sequence[Token], line: str, start: int, options: dict[str, tuple[Param, ...]]) -> ProbeCommand | Failure | str:
+def parse(
+    tokens: Sequence[Token], line: str, start: int, options: dict[str, tuple[Param, ...]]
+) -> ProbeCommand | Failure | str:
     """Words after `ping`/`traceroute` (``start`` is the command's token): the command, a
     parse failure (for the ``^`` marker) or an IOS message."""
     i = start + 1

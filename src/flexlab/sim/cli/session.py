@@ -227,7 +227,9 @@ class CliSession:
         filters: list[OutputFilter] = []
         if pipe is not None:
             if found.spec.action not in FILTERABLE:
-                return Reply(ConfigError.from_failure(Failure("invalid", tokens[pipe].start), line).terminal_text(prompt))
+                return Reply(
+                    ConfigError.from_failure(Failure("invalid", tokens[pipe].start), line).terminal_text(prompt)
+                )
             parsed = parse_filters(tokens, line, pipe)
             if isinstance(parsed, Failure):
                 return Reply(ConfigError.from_failure(parsed, line).terminal_text(prompt))

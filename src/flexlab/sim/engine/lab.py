@@ -77,7 +77,9 @@ class Lab:
         self.nodes: dict[str, Node] = {}
         for name, entry in topology.nodes.items():
             startup = (configs or {}).get(name)
-            text = boot_text(entry, startup if startup is not None else entry.startup_text(topology.source), credentials)
+            text = boot_text(
+                entry, startup if startup is not None else entry.startup_text(topology.source), credentials
+            )
             self.nodes[name] = Node(self, name, role(entry, text), text)
         self.fabric.nodes = self.nodes
         self._address_owner = {address: name for name, node in self.nodes.items()
