@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from typing_extensions import override
+
 from flexlab.design import SecretsModel, load_design
 from flexlab.errors import FlexlabError
 from flexlab.failure import FailureMode
@@ -23,7 +25,7 @@ from flexlab.labs import clab
 from flexlab.labs.base import Capture, LabError
 from flexlab.labs.clab_testbed import build_testbed, write_testbed
 from flexlab.labs.containerlab import ContainerLab
-from flexlab.labs.interface import CONTAINERLAB, RealTimeLab, StatusSink
+from flexlab.labs.interface import CONTAINERLAB, Lab, RealTimeLab, StatusSink
 from flexlab.labs.sshwait import SshTarget, wait_for_ssh
 from flexlab.render import render_all
 
@@ -56,7 +58,7 @@ class RenderedTopology:
 
 
 @dataclass
-class ContainerlabBackend(RealTimeLab):
+class ContainerlabBackend(RealTimeLab, Lab):
     """One containerlab lab, named by its topology file."""
 
     topology_file: Path | None
@@ -92,6 +94,7 @@ class ContainerlabBackend(RealTimeLab):
         return self.nodes.topology.path
 
     # -- lifecycle -----------------------------------------------------------------------
+    @override
     def prepare(self) -> None:
         """Write the rendered topology, then every check that needs no deployed lab."""
         problems: list[str] = []
@@ -109,6 +112,7 @@ class ContainerlabBackend(RealTimeLab):
         if problems:
             raise LabError("; ".join(problems))
 
+    @override
     def up(self, status: StatusSink | None = None) -> Path:
         topology = self.nodes.topology
         if status is not None:
@@ -136,34 +140,43 @@ class ContainerlabBackend(RealTimeLab):
         if no_address:
             raise LabError(f"node(s) {', '.join(no_address)} have no management IPv4 address (not running?)")
 
+    @override
     def down(self) -> None:
         clab.destroy(self.nodes.topology.path, cleanup=True)
 
     # -- failures ------------------------------------------------------------------------
+    @override
     def fail(self, node: str, mode: FailureMode) -> None:
         """LAB_FAILURE_MODES only: interface-shutdown is done on the router's own CLI."""
         self.nodes.fail(node, mode)
 
+    @override
     def restore(self, node: str, mode: FailureMode | None = None) -> None:
         self.nodes.restore(node, mode)
 
+    @override
     def is_failed(self, node: str) -> bool | None:
         """True for a node this object failed; None otherwise (a blackhole cannot be read back)."""
         return True if node in self.nodes.failed else None
 
+    @override
     def gone(self) -> str | None:
         return None   # routers that stop answering are the job's finding, not a vanished lab
 
     # -- what the lab knows --------------------------------------------------------------
+    @override
     def truth(self) -> None:
         return None   # real routers keep no record of simulated instants
 
+    @override
     def boot_errors(self) -> dict[str, list[str]]:
         return {}
 
+    @override
     def start_capture(self, node: str, interface: str | None, path: Path) -> Capture:
         return self.nodes.start_capture(node, interface, path)
 
+    @override
     def describe(self) -> dict[str, Any]:
         return {"type": CONTAINERLAB, "name": self.name, "image": self.image, "time_scale": self.time_scale,
                 "instance": self.instance}
