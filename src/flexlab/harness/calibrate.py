@@ -35,6 +35,7 @@ class Observation:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Observation:
+        """The observation of one spoke's record in a job report (its schedule, declared terms and bound)."""
         schedule = record.get("schedule") or {}
         declared = record.get("declared_schedule") or {}
         terms = record.get("bound_terms") or {}

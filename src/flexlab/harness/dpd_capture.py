@@ -119,6 +119,7 @@ def _start(ctx: Context, hub: str) -> list[str]:
 
 @_timed
 def stop_captures(ctx: Context) -> list[str]:
+    """Stop every spoke's capture; problems name the spokes whose capture could not be stopped."""
     def end(spoke: str) -> str | None:
         capture = ctx.captures[spoke]
         try:

@@ -24,6 +24,7 @@ SOURCES = ("design", "configs")
 
 @dataclass(frozen=True)
 class Expectations:
+    """What the baseline checks expect: the overlay address, the summary, spoke LANs, hub peers."""
     source: str                                   # "design <file>" or "running configs"
     overlay_hub_address: IPv4Address
     summary: IPv4Network
@@ -31,6 +32,7 @@ class Expectations:
     hub_peers: dict[str, tuple[IPv4Address, ...]] = field(default_factory=dict)   # hub -> its iBGP hubs
 
     def to_dict(self) -> dict[str, Any]:
+        """The expectations as JSON-ready values for the report."""
         return {"source": self.source, "overlay_hub_address": str(self.overlay_hub_address),
                 "summary": str(self.summary), "spoke_lans": {s: str(n) for s, n in self.spoke_lans.items()},
                 "hub_peers": {h: [str(a) for a in peers] for h, peers in self.hub_peers.items()}}

@@ -50,6 +50,7 @@ CLOCK_OFFSET_HARNESS = ("offset-corrected: the harness clock at the lab's failur
 
 @dataclass
 class Context:
+    """What the job learns and carries from step to step: testbed, lab, design, devices and readings."""
     testbed: Any
     lab: Lab
     design: Design
@@ -88,6 +89,7 @@ class Context:
 
     @classmethod
     def create(cls, testbed: Any, lab: Lab, params: Any) -> Context:
+        """The context of a job from its testbed, lab and aetest parameters."""
         # the lab may run more spokes than the design file lists (`flexlab lab up --spokes N`)
         spokes = lab_settings(testbed).get("spokes")
         design = load_design(params.get("design"), spokes=int(spokes) if spokes else None)
@@ -114,6 +116,7 @@ class Context:
 
     @property
     def time_scale(self) -> float:
+        """Device seconds per wall second of the lab."""
         return self.lab.time_scale
 
     def wall(self, device_seconds: float) -> float:
@@ -122,6 +125,7 @@ class Context:
 
     def record_testcase(self, name: str, result: Any, problems: list[str] | None = None,
                         checks: list[str] | None = None) -> None:
+        """Record a testcase's result, and its problems and checks, in the run's report."""
         assert self.run is not None
         self.run.testcases[name] = str(result)
         if checks:
@@ -148,6 +152,7 @@ class Context:
         return [name for name in self.devices if name not in away]
 
     def alive_hubs(self) -> list[str]:
+        """The hubs neither failed by this run nor left failed by an earlier one."""
         down = set(self.dead_hubs) | ({self.hub} if self.hub_failed else set())
         return [h for h in self.hubs if h not in down]
 
@@ -157,6 +162,7 @@ class Context:
         return first_alive(peers, self.dead_addresses(with_failed_hub=self.hub_failed))
 
     def hub_by_address(self, address: IPv4Address | None) -> str | None:
+        """The hub whose WAN address is ``address``, if any."""
         return next((h for h, a in self.hub_wan.items() if a == address), None)
 
     def failure_for(self, spoke: str) -> timing.FailureInstant:
@@ -180,6 +186,7 @@ class Context:
 
 
 def now_utc() -> dt.datetime:
+    """The harness clock now, in UTC."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -348,6 +355,7 @@ PEER_CHECKS = {False: ("spokes ACTIVE on their designed peer 1", "IKEv2 SA READY
 
 
 def baseline_problems(ctx: Context) -> dict[str, list[str]]:
+    """Baseline check -> problems, read from every device now."""
     expect = ctx.expected()
     overlay, summary = expect.overlay_hub_address, expect.summary
     on_peer, sa_up = PEER_CHECKS[bool(ctx.dead_hubs)]
@@ -380,6 +388,7 @@ def baseline_problems(ctx: Context) -> dict[str, list[str]]:
 
 
 def wait_baseline(ctx: Context) -> dict[str, list[str]]:
+    """Poll the baseline checks until they all hold or the time runs out; the last problems found."""
     latest: dict[str, list[str]] = {}
 
     def check() -> list[str]:
@@ -393,6 +402,7 @@ def wait_baseline(ctx: Context) -> dict[str, list[str]]:
 
 # -- failure -----------------------------------------------------------------------------------
 def fail_hub(ctx: Context, hub: str, mode: str) -> str:
+    """Fail ``hub`` the way ``mode`` says (ledger entry first); says when and how the instant was taken."""
     assert ctx.ledger is not None and ctx.run is not None
     ctx.ledger.add(hub, mode)
     if mode == "interface-shutdown":
@@ -422,6 +432,7 @@ def fail_hub(ctx: Context, hub: str, mode: str) -> str:
 
 
 def restore_hub(ctx: Context, hub: str, mode: str) -> None:
+    """Undo the failure of ``hub`` and remove it from the ledger."""
     assert ctx.ledger is not None
     if mode == "interface-shutdown":
         wan_if = ctx.hub_wan_if.get(hub) or reads.tunnel_source_interface(reads.running_config(ctx.devices[hub]))
@@ -434,6 +445,7 @@ def restore_hub(ctx: Context, hub: str, mode: str) -> None:
 
 
 def reconnect(ctx: Context, name: str) -> None:
+    """Drop ``name``'s session and connect again, polling until it answers."""
     device = ctx.devices[name]
     try:
         device.disconnect()
@@ -445,6 +457,7 @@ def reconnect(ctx: Context, name: str) -> None:
 
 
 def connect_one(ctx: Context, name: str) -> list[str]:
+    """Connect to ``name`` once; a problem when it does not answer."""
     try:
         ctx.devices[name].connect(log_stdout=False, learn_hostname=False, connection_timeout=20)
         return []
@@ -453,6 +466,7 @@ def connect_one(ctx: Context, name: str) -> list[str]:
 
 
 def write_run(ctx: Context | None, report_dir: Path, run_tag: str) -> Path | None:
+    """Write the run's record (private file under ``report_dir``/runs); its path, or None without a run."""
     if ctx is None or ctx.run is None:
         return None
     runs = private_dir(Path(report_dir) / "runs")

@@ -30,6 +30,7 @@ LEDGER_DIR = "ledgers"
 
 @dataclass(frozen=True)
 class FailureLedger:
+    """Hubs this job failed and has not restored yet, kept on disk so a killed run can be undone."""
     path: Path
     instance: str = ""
     pid: int | None = None   # the lab process the entries are about (embedded labs)
@@ -78,9 +79,11 @@ class FailureLedger:
         write_private(self.path, json.dumps(payload, indent=2))
 
     def add(self, hub: str, mode: str) -> None:
+        """Record that ``hub`` is failed with ``mode``."""
         self._write({**self._read(), hub: mode})
 
     def remove(self, hub: str) -> None:
+        """Forget ``hub``: it is restored."""
         entries = self._read()
         entries.pop(hub, None)
         self._write(entries)

@@ -59,6 +59,7 @@ class Probe:
     source_interface: str
 
     def config_lines(self) -> list[str]:
+        """The IOS lines that configure and start this probe."""
         return [f"ip sla {self.operation}", f"icmp-echo {self.address} source-interface {self.source_interface}",
                 f"timeout {PROBE_TIMEOUT_MS}", f"threshold {PROBE_TIMEOUT_MS}", f"frequency {PROBE_FREQUENCY_S}",
                 f"ip sla schedule {self.operation} life forever start-time now"]
@@ -84,6 +85,7 @@ class OutageRun:
 
     @property
     def spokes(self) -> list[str]:
+        """The spokes that carry probes."""
         return sorted(self.probes)
 
 

@@ -19,6 +19,7 @@ IPv4Network = ipaddress.IPv4Network
 
 @dataclass(frozen=True)
 class FlexClient:
+    """One FlexVPN client block of `show crypto ikev2 client flexvpn`."""
     name: str
     state: str
     peer: IPv4Address | None
@@ -28,6 +29,7 @@ class FlexClient:
 
 @dataclass(frozen=True)
 class IkeSa:
+    """One IKEv2 SA of `show crypto ikev2 sa`."""
     local: IPv4Address
     remote: IPv4Address
     status: str
@@ -35,6 +37,7 @@ class IkeSa:
 
 @dataclass(frozen=True)
 class BgpNeighbor:
+    """One BGP neighbour of `show ip bgp summary`."""
     address: IPv4Address
     state: str              # "Established" or the FSM state shown (Idle, Active, ...)
     prefixes: int | None    # prefixes received when Established
@@ -43,6 +46,7 @@ class BgpNeighbor:
 
 @dataclass(frozen=True)
 class Route:
+    """One route of the BGP table."""
     prefix: IPv4Network
     protocol: str
     next_hops: tuple[IPv4Address, ...]
@@ -188,6 +192,7 @@ def configured_peers(config_text: str) -> list[IPv4Address]:
 
 
 def has_peer_reactivate(config_text: str) -> bool:
+    """Whether the config's FlexVPN client block has `peer reactivate`."""
     block = re.search(r"^crypto ikev2 client flexvpn \S+\n((?:[ \t]+.*\n?)*)", config_text, re.M)
     return bool(block and re.search(r"^\s*peer reactivate\s*$", block.group(1), re.M))
 

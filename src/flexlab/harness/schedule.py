@@ -127,6 +127,7 @@ class ObservedSchedule:
 
     @property
     def retransmissions(self) -> int:
+        """How many retransmissions the capture shows."""
         return len(self.spacings_s)
 
     @property
@@ -137,6 +138,7 @@ class ObservedSchedule:
         return round(self.next_peer_s - sum(self.spacings_s), 6)
 
     def describe(self) -> str:
+        """The observed schedule in one line."""
         if self.probe_s is None:
             return f"no schedule: {self.problem}"
         spacing = ", ".join(f"+{s:.3g}" for s in self.spacings_s)
@@ -150,6 +152,7 @@ class ObservedSchedule:
         return text
 
     def to_dict(self) -> dict[str, Any]:
+        """The observed schedule as JSON-ready values."""
         return {**asdict(self), "retransmissions": self.retransmissions, "final_wait_s": self.final_wait_s,
                 "text": self.describe()}
 
@@ -213,6 +216,7 @@ def analyse(spoke: str, ike: list[IkePacket], wire: list[WirePacket], failed_pee
 def analyse_pcap(spoke: str, path: Path, to_axis: Axis, failed_peer: IPv4Address, failure_at: datetime,
                  spoke_wan: IPv4Address | None = None,
                  window: tuple[datetime, datetime] | None = None) -> ObservedSchedule:
+    """The DPD schedule ``spoke`` sent towards ``failed_peer`` after ``failure_at``, read from its pcap."""
     ike, wire = read_capture(path, to_axis)
     return analyse(spoke, ike, wire, failed_peer, failure_at, spoke_wan, window)
 

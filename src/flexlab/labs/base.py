@@ -67,6 +67,7 @@ class LabInfo:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> LabInfo:
+        """The lab's info from its state file."""
         return cls(
             name=state["name"], pid=int(state["pid"]), host=state["host"], ports=dict(state["ports"]),
             socket=state["socket"], time_scale=float(state["time_scale"]), image=state["image"],

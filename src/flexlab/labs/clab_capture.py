@@ -46,6 +46,7 @@ def eth_name(kind: str, interface: str) -> str:
 
 
 def is_root() -> bool:
+    """Whether this process runs as root."""
     return os.geteuid() == 0
 
 

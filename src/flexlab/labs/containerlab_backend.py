@@ -48,9 +48,11 @@ class RenderedTopology:
 
     @property
     def path(self) -> Path:
+        """Where the rendered topology is written."""
         return self.work_dir / "topology.clab.yml"
 
     def write(self) -> Path:
+        """Render the design's configs and topology into the work directory; the topology's path."""
         plan = load_design(self.design, spokes=self.spokes).plan()
         config_root = self.work_dir / "configs"
         render_all(plan, self.kind, config_root / self.kind, "env", containerlab_names=True)
@@ -91,6 +93,7 @@ class ContainerlabBackend(RealTimeLab, Lab):
 
     @property
     def topology(self) -> Path:
+        """The topology file of the lab."""
         return self.nodes.topology.path
 
     # -- lifecycle -----------------------------------------------------------------------

@@ -64,6 +64,7 @@ DEFAULT_IMAGE = "iol-17.12"
 
 @dataclass(frozen=True)
 class UpOptions:
+    """Options of `lab up` for an embedded lab."""
     spokes: int | None = None
     time_scale: float = 10.0
     image: str | None = None   # image profile of the default topology (None: DEFAULT_IMAGE)
@@ -164,6 +165,7 @@ class EmbeddedLab:
         return LabInfo.from_state(state)
 
     def is_up(self) -> bool:
+        """Whether the lab process runs."""
         return self.info() is not None
 
     def _clean_leftovers(self) -> None:
@@ -288,18 +290,22 @@ class EmbeddedLab:
         return reply["result"]
 
     def status(self) -> dict[str, Any]:
+        """The lab process's status."""
         status: dict[str, Any] = self.request({"op": "status"})
         return status
 
     def fail(self, node: str, mode: str) -> dict[str, Any]:
+        """Ask the lab process to fail ``node`` with ``mode``."""
         failed: dict[str, Any] = self.request({"op": "fail", "node": node, "mode": mode})
         return failed
 
     def restore(self, node: str) -> dict[str, Any]:
+        """Ask the lab process to restore ``node``."""
         restored: dict[str, Any] = self.request({"op": "restore", "node": node})
         return restored
 
     def truth(self) -> list[dict[str, Any]]:
+        """The lab process's record of protocol events."""
         truth: list[dict[str, Any]] = self.request({"op": "truth"})
         return truth
 

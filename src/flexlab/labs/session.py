@@ -26,6 +26,7 @@ from flexlab.locks import RunLock
 
 
 def lab_settings(testbed: Any) -> dict[str, Any]:
+    """The testbed's ``custom.flexlab`` settings ({} when it has none)."""
     custom = getattr(testbed, "custom", None) or {}
     return dict(custom.get("flexlab") or {})
 

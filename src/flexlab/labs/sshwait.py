@@ -25,6 +25,7 @@ class SshWaitTimeout(FlexlabError):
 
 @dataclass(frozen=True)
 class SshTarget:
+    """A node's SSH endpoint to wait for."""
     node: str
     host: str
     port: int = 22

@@ -16,6 +16,7 @@ from flexlab.labs.interface import Lab, RealTimeLab, StatusSink
 
 @dataclass
 class UnmanagedLab(RealTimeLab, Lab):
+    """A lab flexlab does not manage: the testbed's devices only; failures over the CLI."""
     kind: str          # what the testbed calls the lab
     name: str = ""
     image: str = ""
