@@ -55,7 +55,9 @@ def _neighbor_other_hub(rest: str) -> Callable[[NodePlan, LabPlan], str]:
 
 HUB_BLANKS: dict[str, Callable[[NodePlan, LabPlan], str]] = {
     "bgp listen range peer-group Spokes":
-        lambda hub, plan: rf"bgp listen range {re.escape(str(plan.design.model.overlay.listen_range))} peer-group Spokes",
+        lambda hub, plan: (
+            rf"bgp listen range {re.escape(str(plan.design.model.overlay.listen_range))} peer-group Spokes"
+        ),
     **{
         f"neighbor {rest}": _neighbor_other_hub(rest)
         for rest in ("remote-as 65001", "route-reflector-client", "next-hop-self all", "unsuppress-map ALL")

@@ -314,7 +314,8 @@ def test_malformed_lines_are_ignored(line: str) -> None:
 
 def test_parse_log_keeps_buffer_order_and_skips_the_rest() -> None:
     text = ("Syslog logging: enabled\n\nLog Buffer (64000 bytes):\n\n"
-            "Sep 10 07:32:42.967: %BGP-3-NOTIFICATION: sent to neighbor *172.16.200.27 4/0 (hold time expired) 0 bytes\n"
+            "Sep 10 07:32:42.967: %BGP-3-NOTIFICATION: sent to neighbor *172.16.200.27 4/0 "
+            "(hold time expired) 0 bytes\n"
             "garbage line\n"
             "Sep 10 07:32:42.967: %BGP-5-ADJCHANGE: neighbor *172.16.200.27 Down BGP Notification sent\n")
     assert [e.mnemonic for e in parse_log(text, REFERENCE)] == ["NOTIFICATION", "ADJCHANGE"]

@@ -210,7 +210,8 @@ def test_job_refuses_hub_sequences_it_cannot_run(capsys, sandbox, monkeypatch, a
 
 
 def _three_hub_testbed(sandbox: Sandbox) -> Path:
-    devices = "".join(f"  {name}: {{os: ios, type: router, custom: {{role: {role}}}, connections: {{cli: {{command: 'true'}}}}}}\n"
+    devices = "".join(f"  {name}: {{os: ios, type: router, custom: {{role: {role}}}, "
+                      f"connections: {{cli: {{command: 'true'}}}}}}\n"
                       for name, role in (("hub1", "hub"), ("hub2", "hub"), ("hub3", "hub"), ("spoke1", "spoke")))
     return sandbox.file("three.yaml", ("testbed: {name: t, custom: {flexlab: {lab: embedded, name: corpus}}}\n"
                                        "devices:\n" + devices).encode())
@@ -223,7 +224,8 @@ def test_job_refuses_a_third_hub_the_design_does_not_describe(capsys, sandbox, m
 
 def test_job_refuses_a_device_without_connections(capsys, sandbox, monkeypatch):
     testbed = sandbox.file("testbed.yaml", b"testbed: {name: t, custom: {flexlab: {lab: embedded, name: corpus}}}\n"
-                                           b"devices:\n  hub1: {os: iosxe, type: router, custom: {role: hub}, connections: {}}\n")
+                                           b"devices:\n  hub1: {os: iosxe, type: router, custom: {role: hub}, "
+                                           b"connections: {}}\n")
     refused(capsys, sandbox, _job(sandbox, monkeypatch, testbed=testbed), "'hub1' has no 'cli' connection")
 
 
@@ -254,7 +256,8 @@ BAD_TOPOLOGIES = [
     ("link-to-unknown-node", _topology(_IOL.format(name="r1"), "[{endpoints: ['r1:eth1', 'r9:eth1']}]"),
      "topology.links[0].endpoints[1]"),
     ("mgmt-port-in-a-link", _topology(_IOL.format(name="r1") + _IOL.format(name="r2"),
-                                      "[{endpoints: ['r1:Ethernet0/0', 'r2:eth1']}]"), "topology.links[0].endpoints[0]"),
+                                      "[{endpoints: ['r1:Ethernet0/0', 'r2:eth1']}]"),
+     "topology.links[0].endpoints[0]"),
     ("port-used-twice", _topology(_IOL.format(name="r1") + _IOL.format(name="r2"),
                                   "[{endpoints: ['r1:eth1', 'r2:eth1']}, {endpoints: ['r1:e0/1', 'r2:eth2']}]"),
      "topology.links[1].endpoints[0]"),

@@ -40,8 +40,10 @@ REFERENCE_TERMS = {"T": 5.0, "I": 30.0, "N": 5.0, "R": 5.0, "W": 30.0, "S": 5.0}
         "assigned overlay addresses are unique": ["spoke1: no overlay address assigned"],
     }),
     ("hubs-no-summary-only", {"spokes hold only the summary": [
-        "spoke1: receives specific BGP routes 10.0.1.0/24, 10.0.2.0/24, 10.1.2.0/24 (expected only the summary 10.0.0.0/8)",
-        "spoke2: receives specific BGP routes 10.0.1.0/24, 10.0.2.0/24, 10.1.1.0/24 (expected only the summary 10.0.0.0/8)",
+        "spoke1: receives specific BGP routes 10.0.1.0/24, 10.0.2.0/24, 10.1.2.0/24 "
+        "(expected only the summary 10.0.0.0/8)",
+        "spoke2: receives specific BGP routes 10.0.1.0/24, 10.0.2.0/24, 10.1.1.0/24 "
+        "(expected only the summary 10.0.0.0/8)",
     ]}),
 ])
 def test_baseline(scenario: str, expected: dict[str, list[str]]) -> None:
@@ -66,7 +68,8 @@ def test_failover_within_the_reference_bound_passes() -> None:
 
 @pytest.mark.parametrize(("scenario", "moved_to", "failover_s", "reason"), [
     ("iol-17.12-slow-dpd", HUB2_WAN, 111.088,
-     "spoke1: failover took 111.088 s, more than the DPD bound 70 s (T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s)"),
+     "spoke1: failover took 111.088 s, more than the DPD bound 70 s "
+     "(T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s)"),
     ("iol-17.12-dpd-bug", None, None,
      "spoke1 did not reach another hub within 140 device s (DPD bound 70 s): "
      "spoke1: still not ACTIVE on another hub (ACTIVE on 100.64.0.2)"),

@@ -81,7 +81,8 @@ def test_wrong_model_fails_the_schedule_check_and_calibrate_round_trips(job_env,
     assert result.returncode != 0 and report["passed"] is False
     record = _spoke1(report)
     probe, spacings, failover = _truth_schedule(job_env.truth("sched"), "hub1")
-    print(f"truth: probe +{probe:.3f} s, spacings {spacings}, failover {failover:.3f} s; report: {record['schedule']['text']}")
+    print(f"truth: probe +{probe:.3f} s, spacings {spacings}, failover {failover:.3f} s; "
+          f"report: {record['schedule']['text']}")
     assert spacings == pytest.approx([5, 10, 20])
     assert abs(record["failover_s"] - failover) <= 0.1
     assert record["schedule"]["probe_s"] == pytest.approx(probe, abs=0.05)

@@ -243,7 +243,8 @@ def test_missing_topology_is_named(tmp_path: Path, argv_file: Path) -> None:
 
 @pytest.mark.parametrize(
     ("prefix_line", "container"),
-    [("", "clab-lab1-r1"), ("prefix: ''\n", "r1"), ("prefix: __lab-name\n", "lab1-r1"), ("prefix: acme\n", "acme-lab1-r1")],
+    [("", "clab-lab1-r1"), ("prefix: ''\n", "r1"), ("prefix: __lab-name\n", "lab1-r1"),
+     ("prefix: acme\n", "acme-lab1-r1")],
 )
 def test_container_names_follow_containerlab_prefix_rules(prefix_line: str, container: str) -> None:
     text = f"name: lab1\n{prefix_line}topology:\n  nodes:\n    r1: {{kind: cisco_iol}}\n"

@@ -29,7 +29,8 @@ HUB1, HUB2, ISP = (f"clab-flexvpn-iol-{node}" for node in ("hub1", "hub2", "isp"
 MODE_COMMANDS: dict[str, tuple[list[list[str]], list[list[str]]]] = {
     "node-stop": ([["stop", "-t", TOPO, "--node", "hub1"]], [["start", "-t", TOPO, "--node", "hub1"]]),
     "freeze": ([["pause", HUB1]], [["unpause", HUB1]]),
-    "blackhole": ([netem(HUB1, "eth1", 100), netem(ISP, "eth1", 100), netem(HUB1, "eth2", 100), netem(HUB2, "eth2", 100)],
+    "blackhole": ([netem(HUB1, "eth1", 100), netem(ISP, "eth1", 100),
+                   netem(HUB1, "eth2", 100), netem(HUB2, "eth2", 100)],
                   [netem(HUB1, "eth1", 0), netem(ISP, "eth1", 0), netem(HUB1, "eth2", 0), netem(HUB2, "eth2", 0)]),
 }
 

@@ -28,7 +28,8 @@ def _two_nodes(kind: str, image: str, a_if: str, b_if: str) -> str:
 
 @pytest.mark.parametrize(("kind", "image", "a_if", "b_if", "expected"), [
     # IOL: eth index = slot*4 + port; eth4 is the first port of slot 1
-    ("cisco_iol", "vrnetlab/cisco_iol:17.12.01", "eth4", "Ethernet1/2", [("a", 4, "Ethernet1/0"), ("b", 6, "Ethernet1/2")]),
+    ("cisco_iol", "vrnetlab/cisco_iol:17.12.01", "eth4", "Ethernet1/2",
+     [("a", 4, "Ethernet1/0"), ("b", 6, "Ethernet1/2")]),
     ("cisco_iol", "vrnetlab/cisco_iol:17.12.01", "e0/3", "eth1", [("a", 3, "Ethernet0/3"), ("b", 1, "Ethernet0/1")]),
     # vIOS: GiX -> eth(X+1) (containerlab's offset 0), ethN -> GigabitEthernet0/N
     ("cisco_vios", "vrnetlab/cisco_vios:159-3.M10", "Gi0", "GigabitEthernet 2",

@@ -102,7 +102,8 @@ def test_capture_interfaces_by_ios_or_eth_name_and_clean_stop(make_lab: Callable
     assert ("spoke1", "Ethernet0/1") not in lab.captures.taps
     with pytest.raises(CaptureError, match="no running capture 1"):
         lab.capture_stop(capture.capture_id)
-    with pytest.raises(CaptureError, match=r"spoke1 has no data interface 'Ethernet0/3'; choose one of Ethernet0/1 \(eth1\)"):
+    no_such_interface = r"spoke1 has no data interface 'Ethernet0/3'; choose one of Ethernet0/1 \(eth1\)"
+    with pytest.raises(CaptureError, match=no_such_interface):
         lab.capture_start("spoke1", "Ethernet0/3")
 
 
