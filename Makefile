@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench render mutation clean tshark
+.PHONY: install demo lint test bench render mutation clean tshark
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,14 @@ demo: $(STAMP)
 # Each test module runs on one worker (--dist loadscope), so a module's lab is started once.
 TEST_WORKERS ?= 2
 
-test: $(STAMP) tshark
+# Lint and type check before the tests (pyproject.toml: [tool.ruff], [tool.mypy]); either failing fails `make test`.
+LINT_PATHS := src tests benchmarks aetest_scripts
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/mypy
+
+test: lint tshark
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 # tshark (Debian package) decodes the embedded lab's pcap in tests/sim/test_pcap_tshark.py;

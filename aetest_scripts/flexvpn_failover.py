@@ -19,7 +19,7 @@ import logging
 from pyats import aetest
 
 from flexlab.harness import dpd_capture, failover_measure, flow, outage, recovery
-from flexlab.harness.report import DEFERRED
+from flexlab.harness.report import DEFERRED, NOT_RUN
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class DataPlane(aetest.Testcase):
             ctx.record_testcase("DataPlane", "blocked", ["the hub was not failed"])
             self.blocked("the hub was not failed")
         if probes.not_run:
-            ctx.record_testcase("DataPlane", outage.NOT_RUN, [probes.not_run])
+            ctx.record_testcase("DataPlane", NOT_RUN, [probes.not_run])
             self.skipped(f"outage not measured: {probes.not_run}")
         if not ctx.moved:
             ctx.record_testcase("DataPlane", "blocked", ["no spoke moved"])

@@ -36,13 +36,17 @@ from flexlab.errors import FlexlabError
 from flexlab.failure import FAILURE_MODES
 from flexlab.harness.expectations import SOURCES as EXPECTATION_SOURCES
 from flexlab.harness.job_report import merge_run_files
-from flexlab.harness.sequence import (
-    expectation_problem, learnt_hub_wan, plan_runs, sequence_problem, testbed_roles,
-)
 from flexlab.harness.scrub import scrub_run_dir, secret_values
+from flexlab.harness.sequence import (
+    expectation_problem,
+    learnt_hub_wan,
+    plan_runs,
+    sequence_problem,
+    testbed_roles,
+)
+from flexlab.labs.session import check_job_inputs, lab_settings, open_lab
 from flexlab.locks import lock_output_dir
 from flexlab.privatefs import make_private
-from flexlab.labs.session import check_job_inputs, lab_settings, open_lab
 
 HERE = Path(__file__).resolve().parent
 TESTSCRIPT = HERE / "flexvpn_failover.py"

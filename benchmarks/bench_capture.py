@@ -56,8 +56,11 @@ def run(repeat: int = 3, time_scale: float = 50.0) -> dict[str, Any]:
     added = summary["job_wall_s_capture_on"]["median"] - summary["job_wall_s_capture_off"]["median"]
     summary["added_job_wall_s_median"] = round(added, 3)
     # each pair ran back to back on the same lab: their difference drifts less with the load
-    summary["added_job_wall_s_paired"] = stats([a["job_wall_s"] - b["job_wall_s"] for a, b in zip(on, off)])
-    print(f"capture steps: median {summary['capture_wall_s']['median']:.3f} s, max {summary['capture_wall_s']['max']:.3f} s;"
+    summary["added_job_wall_s_paired"] = stats(
+        [a["job_wall_s"] - b["job_wall_s"] for a, b in zip(on, off, strict=True)]
+    )
+    capture = summary["capture_wall_s"]
+    print(f"capture steps: median {capture['median']:.3f} s, max {capture['max']:.3f} s;"
           f" job wall median on {summary['job_wall_s_capture_on']['median']:.2f} s, off "
           f"{summary['job_wall_s_capture_off']['median']:.2f} s (difference {added:+.2f} s, paired median "
           f"{summary['added_job_wall_s_paired']['median']:+.2f} s)")

@@ -16,9 +16,12 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from benchmarks.common import BenchLab
+from flexlab.harness.session_errors import READ_ERRORS
 
 NAME = "parse_cost"
 
@@ -95,22 +98,22 @@ def _measure_device(device: Any, samples: int) -> dict[str, Any]:
             output = device.execute(command)
             try:
                 device.parse(template, **arguments)  # first call: parser lookup and import
-            except Exception as exc:  # e.g. no FlexVPN client on a hub: Genie refuses empty output
+            except READ_ERRORS as exc:  # e.g. no FlexVPN client on a hub: Genie refuses empty output
                 commands[command] = {"output_bytes": len(output), "not_parsed": type(exc).__name__}
                 continue
             cost = {
                 "output_bytes": len(output),
-                "parse_ms": _median_ms(lambda: device.parse(template, **arguments), samples),
-                "execute_ms": _median_ms(lambda: device.execute(command), samples),
-                "parse_only_ms": _median_ms(lambda: device.parse(template, output=output, **arguments), samples),
+                "parse_ms": _median_ms(partial(device.parse, template, **arguments), samples),
+                "execute_ms": _median_ms(partial(device.execute, command), samples),
+                "parse_only_ms": _median_ms(partial(device.parse, template, output=output, **arguments), samples),
             }
             if template != command:  # what Genie's fuzzy search for the plain command costs
-                cost["parse_plain_command_ms"] = _median_ms(lambda: device.parse(command), samples)
+                cost["parse_plain_command_ms"] = _median_ms(partial(device.parse, command), samples)
             commands[command] = cost
         for command in EXECUTED_COMMANDS:
             output = device.execute(command)
             commands[command] = {"output_bytes": len(output),
-                                 "execute_ms": _median_ms(lambda: device.execute(command), samples)}
+                                 "execute_ms": _median_ms(partial(device.execute, command), samples)}
     finally:
         device.disconnect()
     return {"connect_ms": connect_ms, "commands": commands}

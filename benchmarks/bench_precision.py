@@ -54,7 +54,8 @@ def run(iterations: int = 10, time_scale: float = 50.0) -> dict[str, Any]:
         job = run_job(lab, Path(work), "--iterations", str(iterations))
         samples = compare(job.report, lab.truth())
     figures = {
-        "time_scale": time_scale, "iterations": iterations, "job_passed": job.passed, "job_wall_s": round(job.wall_s, 2),
+        "time_scale": time_scale, "iterations": iterations,
+        "job_passed": job.passed, "job_wall_s": round(job.wall_s, 2),
         "samples": len(samples),
         "failover_from_logs": _errors(samples, "failover"),
         "bgp_convergence_from_logs": _errors(samples, "bgp_converged"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 
 from benchmarks.common import stats
@@ -63,7 +64,7 @@ def poll_intervals(archive: Path | None, testcase: str = "Failover",
             inside = [t for t in times if start <= t <= stop]
             if len(inside) > 1:
                 devices.add(log.split("-cli-")[0])
-            gaps += [(b - a).total_seconds() for a, b in zip(inside, inside[1:])]
+            gaps += [(b - a).total_seconds() for a, b in pairwise(inside)]
     summary = stats(gaps)
     if summary is None:
         return None

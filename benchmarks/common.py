@@ -87,7 +87,7 @@ def machine_info() -> dict[str, Any]:
         "unicon": _version("unicon"),
         "genie": _version("genie"),
         "git_commit": _git_commit(),
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
 
@@ -155,7 +155,7 @@ class BenchLab:
         env["FLEXLAB_TIME_SCALE"] = f"{self.time_scale:g}"
         return env
 
-    def __enter__(self) -> "BenchLab":
+    def __enter__(self) -> BenchLab:
         start = time.perf_counter()
         try:
             self.info = self.lab.up(UpOptions(spokes=self.spokes, time_scale=self.time_scale,

@@ -89,7 +89,9 @@ def load_explanations(path: Path) -> dict[str, dict[str, str]]:
             raise ReportInputError(f"{path}: {name}: expected a mapping with a 'diff' string")
         kinds = [k for k in EXPLANATION_KINDS if isinstance(entry.get(k), str) and entry[k].strip()]
         if len(kinds) != 1:
-            raise ReportInputError(f"{path}: {name}: expected exactly one of {', '.join(EXPLANATION_KINDS)} with a reason")
+            raise ReportInputError(
+                f"{path}: {name}: expected exactly one of {', '.join(EXPLANATION_KINDS)} with a reason"
+            )
     return raw
 
 
@@ -118,7 +120,9 @@ def counts(mutants: list[Mutant], explained: set[str]) -> dict[str, Any]:
     }
 
 
-def build_report(mutants: list[Mutant], explanations: dict[str, dict[str, str]], meta: dict[str, Any]) -> dict[str, Any]:
+def build_report(
+    mutants: list[Mutant], explanations: dict[str, dict[str, str]], meta: dict[str, Any]
+) -> dict[str, Any]:
     modules = sorted({m.module for m in mutants})
     not_killed = [m for m in mutants if m.status not in DETECTED]
     explanation = {m.name: explain(m, explanations) for m in not_killed}
@@ -156,7 +160,16 @@ def markdown(report: dict[str, Any]) -> str:
                      f"{c['total']} | {percent(c['kill_rate'])} | {c['explained']} | {c['unexplained']} |")
     lines += ["", f"## Mutants not killed ({len(report['survivors'])})", ""]
     for s in report["survivors"]:
-        lines += [f"### `{s['mutant']}` ({s['status']})", "", f"{s['explanation']}", "", "```diff", s["diff"], "```", ""]
+        lines += [
+            f"### `{s['mutant']}` ({s['status']})",
+            "",
+            f"{s['explanation']}",
+            "",
+            "```diff",
+            s["diff"],
+            "```",
+            "",
+        ]
     return "\n".join(lines) + "\n"
 
 

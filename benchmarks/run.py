@@ -22,12 +22,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from benchmarks import (
-    bench_capture, bench_certify_jobs, bench_engine, bench_job_time, bench_parse_cost, bench_precision, bench_scale,
-    bench_ssh_flood, config_acceptance,
+    bench_capture,
+    bench_certify_jobs,
+    bench_engine,
+    bench_job_time,
+    bench_parse_cost,
+    bench_precision,
+    bench_scale,
+    bench_ssh_flood,
+    config_acceptance,
 )
 from benchmarks.common import write_result
 
@@ -78,7 +86,8 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
     ),
     "capture": (
         bench_capture.NAME,
-        lambda p: (p.add_argument("--repeat", type=int, default=3), p.add_argument("--scale", type=float, default=50.0)),
+        lambda p: (p.add_argument("--repeat", type=int, default=3),
+                   p.add_argument("--scale", type=float, default=50.0)),
         lambda a: bench_capture.run(a.repeat, a.scale),
     ),
     "ssh-flood": (

@@ -131,7 +131,8 @@ def true_failover(truth: list[dict[str, Any]], hub: str, spoke: str, failed_at: 
     failure = failure_event(truth, hub, failed_at)
     t0 = failure["time"]
     up = next((e for e in sorted(truth, key=lambda e: e["time"])
-               if e["node"] == spoke and e["kind"] == "flexvpn-up" and e["time"] > t0 and e.get("peer_node") != hub), None)
+               if e["node"] == spoke and e["kind"] == "flexvpn-up" and e["time"] > t0
+               and e.get("peer_node") != hub), None)
     if up is None:
         return TrueFailover(None, None)
     bgp = next((e for e in sorted(truth, key=lambda e: e["time"])

@@ -14,9 +14,9 @@ import pytest
 import regex
 import yaml
 
-from flexlab.labs import clab
 from flexlab.cli import main
 from flexlab.design import LabPlan, load_design
+from flexlab.labs import clab
 from flexlab.render import KINDS, LAB_CONFIG_DIR, RENDERED_DIR, RenderError, get_kind
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -118,7 +118,7 @@ def test_topology_holds_the_design_nodes_and_links(kind: str, plan: LabPlan) -> 
     nodes = doc["topology"]["nodes"]
     assert list(nodes) == [n.name for n in plan.nodes]
     assert {n["kind"] for n in nodes.values()} == {kind}
-    expected_links = [[f"{l.a}:eth{l.a_port}", f"{l.b}:eth{l.b_port}"] for l in plan.links]
+    expected_links = [[f"{link.a}:eth{link.a_port}", f"{link.b}:eth{link.b_port}"] for link in plan.links]
     assert [link["endpoints"] for link in doc["topology"]["links"]] == expected_links
     k = get_kind(kind)
     assert doc["topology"]["defaults"]["image"] == f"${{{k.image_env}:={k.default_image}}}"
@@ -270,7 +270,12 @@ def test_timeout_is_reported(fake_clab: Path, monkeypatch) -> None:
 
 
 def test_every_kind_has_a_lab_name(plan: LabPlan) -> None:
-    assert {clab.lab_name(plan, k) for k in KINDS} == {"flexvpn-iol", "flexvpn-vios", "flexvpn-csr1000v", "flexvpn-c8000v"}
+    assert {clab.lab_name(plan, k) for k in KINDS} == {
+        "flexvpn-iol",
+        "flexvpn-vios",
+        "flexvpn-csr1000v",
+        "flexvpn-c8000v",
+    }
 
 
 def test_topology_beyond_the_kind_ports_is_refused(capsys, tmp_path: Path) -> None:
@@ -293,7 +298,7 @@ def test_topology_beyond_the_kind_ports_is_refused(capsys, tmp_path: Path) -> No
 def test_version_problems(version, kinds, modes, expected: list[str]) -> None:
     problems = clab.version_problems(version, kinds, modes)
     assert len(problems) == len(expected)
-    assert all(problem.startswith(prefix) for problem, prefix in zip(problems, expected))
+    assert all(problem.startswith(prefix) for problem, prefix in zip(problems, expected, strict=True))
 
 
 def test_check_version_reads_containerlab_version_json(fake_clab: Path, monkeypatch) -> None:

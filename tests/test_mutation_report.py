@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from benchmarks.mutation_report import Mutant, ReportInputError, build_report, changed_lines, load_explanations
 
 DIFF = "-    return a + b\n+    return a - b"

@@ -6,16 +6,22 @@ from __future__ import annotations
 import filecmp
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from flexlab.labs import clab
 from flexlab.cli import main, render_cmd
 from flexlab.design import EMBEDDED_LAB_SECRETS, DesignError, LabPlan, NodePlan, load_design
+from flexlab.labs import clab
 from flexlab.render import (
-    KINDS, RENDERED_DIR, REDACTED_PSK, RenderError, get_kind, render_node, write_reference_configs,
+    KINDS,
+    REDACTED_PSK,
+    RENDERED_DIR,
+    RenderError,
+    get_kind,
+    render_node,
+    write_reference_configs,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -49,7 +55,9 @@ def _neighbor_other_hub(rest: str) -> Callable[[NodePlan, LabPlan], str]:
 
 HUB_BLANKS: dict[str, Callable[[NodePlan, LabPlan], str]] = {
     "bgp listen range peer-group Spokes":
-        lambda hub, plan: rf"bgp listen range {re.escape(str(plan.design.model.overlay.listen_range))} peer-group Spokes",
+        lambda hub, plan: (
+            rf"bgp listen range {re.escape(str(plan.design.model.overlay.listen_range))} peer-group Spokes"
+        ),
     **{
         f"neighbor {rest}": _neighbor_other_hub(rest)
         for rest in ("remote-as 65001", "route-reflector-client", "next-hop-self all", "unsuppress-map ALL")
@@ -92,7 +100,9 @@ def assert_in_block(blocks: dict[str, list[str]], parent: str | None, pattern: s
     else:
         assert parent in blocks, f"{where}: no '{parent}' section"
         candidates = blocks[parent]
-    assert any(re.fullmatch(pattern, line) for line in candidates), f"{where}: no line matching {pattern!r} under {parent!r}"
+    assert any(re.fullmatch(pattern, line) for line in candidates), (
+        f"{where}: no line matching {pattern!r} under {parent!r}"
+    )
 
 
 @pytest.fixture

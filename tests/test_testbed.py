@@ -14,8 +14,8 @@ from pyats.topology import loader
 
 from flexlab.cli import main
 from flexlab.labs.clab import ClabError
-from flexlab.render import KINDS
 from flexlab.labs.clab_testbed import SSH_OPTIONS, TestbedError, from_inspect, write_testbed
+from flexlab.render import KINDS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FAKE_BIN = FIXTURES / "bin"
@@ -64,7 +64,11 @@ def test_pre_068_format_gives_the_same_shape() -> None:
     testbed = from_inspect(INSPECT_OLD.read_text())
     assert list(testbed["devices"]) == ["hub1", "hub2", "isp", "spoke1", "spoke2"]
     spoke2 = testbed["devices"]["spoke2"]
-    assert (spoke2["os"], spoke2["platform"], spoke2["connections"]["cli"]["ip"]) == ("iosxe", "csr1000v", "172.20.30.16")
+    assert (spoke2["os"], spoke2["platform"], spoke2["connections"]["cli"]["ip"]) == (
+        "iosxe",
+        "csr1000v",
+        "172.20.30.16",
+    )
     assert testbed["testbed"]["custom"]["flexlab"]["name"] == "flexvpn-csr1000v"
 
 
@@ -87,7 +91,9 @@ def test_node_without_address_is_reported() -> None:
         from_inspect(text)
 
 
-@pytest.mark.parametrize(("text", "message"), [("not json at all", "not JSON"), ('{"containers": []}', "lists no nodes")])
+@pytest.mark.parametrize(
+    ("text", "message"), [("not json at all", "not JSON"), ('{"containers": []}', "lists no nodes")]
+)
 def test_malformed_inspect_output(text: str, message: str) -> None:
     with pytest.raises(ClabError, match=message):
         from_inspect(text)

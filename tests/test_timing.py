@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,12 +26,12 @@ from flexlab.timing import (
     dpd_bound,
     dpd_trigger_traffic,
     failover_statistics,
-    parse_model,
     ip_sla_traffic,
     measure_failover,
     parse_dpd_config,
     parse_log,
     parse_log_line,
+    parse_model,
     parse_show_clock,
     recognise,
     traffic_period_s,
@@ -267,7 +267,9 @@ def test_sequence_number_year_timezone_and_slot_prefix() -> None:
                            "Ethernet0/1, changed state to down", REFERENCE)
     assert (event.sequence, event.device_time, event.timezone, event.synced) == (
         123, datetime(2025, 11, 7, 10, 15, 53, 600000), "UTC", True)
-    assert parse_log_line("Jun  5 05:09:30.838 EST: %SYS-5-CONFIG_I: Configured from console", REFERENCE).timezone == "EST"
+    assert (
+        parse_log_line("Jun  5 05:09:30.838 EST: %SYS-5-CONFIG_I: Configured from console", REFERENCE).timezone == "EST"
+    )
     assert parse_log_line("*Oct 15 09:12:40: %SYS-6-LOGOUT: User admin has exited", REFERENCE).device_time == \
         datetime(2025, 10, 15, 9, 12, 40)
 
@@ -286,7 +288,7 @@ def test_year_rollover() -> None:
 
 
 def test_aware_reference_is_taken_as_wall_time() -> None:
-    event = parse_log_line("*Dec 31 23:59:58.100: %SYS-5-CONFIG_I: x", datetime(2027, 1, 1, tzinfo=timezone.utc))
+    event = parse_log_line("*Dec 31 23:59:58.100: %SYS-5-CONFIG_I: x", datetime(2027, 1, 1, tzinfo=UTC))
     assert event.device_time == datetime(2026, 12, 31, 23, 59, 58, 100000)
 
 
@@ -312,7 +314,8 @@ def test_malformed_lines_are_ignored(line: str) -> None:
 
 def test_parse_log_keeps_buffer_order_and_skips_the_rest() -> None:
     text = ("Syslog logging: enabled\n\nLog Buffer (64000 bytes):\n\n"
-            "Sep 10 07:32:42.967: %BGP-3-NOTIFICATION: sent to neighbor *172.16.200.27 4/0 (hold time expired) 0 bytes\n"
+            "Sep 10 07:32:42.967: %BGP-3-NOTIFICATION: sent to neighbor *172.16.200.27 4/0 "
+            "(hold time expired) 0 bytes\n"
             "garbage line\n"
             "Sep 10 07:32:42.967: %BGP-5-ADJCHANGE: neighbor *172.16.200.27 Down BGP Notification sent\n")
     assert [e.mnemonic for e in parse_log(text, REFERENCE)] == ["NOTIFICATION", "ADJCHANGE"]
@@ -391,7 +394,7 @@ def test_show_clock_without_a_reading(output: str) -> None:
         parse_show_clock(output)
 
 
-SENT = datetime(2026, 11, 27, 10, 0, 0, tzinfo=timezone.utc)
+SENT = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
 
 
 def test_clock_offset_from_show_clock() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -31,7 +31,7 @@ from flexlab.timing import (
 
 HUB1, HUB2, OVERLAY = "100.64.0.2", "100.64.0.6", "172.16.0.1"
 T0 = datetime(2026, 11, 27, 10, 0, 0)
-SENT = datetime(2026, 11, 27, 10, 0, 0, tzinfo=timezone.utc)
+SENT = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
 HUB_DOWN = "%LINK-5-CHANGED: Interface Ethernet0/1, changed state to administratively down"
 
 
@@ -148,7 +148,9 @@ def test_failure_from_another_clock_adds_both_uncertainties_at_the_spokes_rate()
     # hub: round trip 0.2 s at 2 device s per s -> 2*0.1 + 0.001 = 0.201 device s
     hub = ClockOffset.from_show_clock("10:00:00.000 UTC Fri Nov 27 2026", SENT, SENT + timedelta(seconds=0.2), rate=2.0)
     # spoke: round trip 0.4 s at 4 device s per s -> 4*0.2 + 0.001 = 0.801 device s
-    spoke = ClockOffset.from_show_clock("10:00:00.000 UTC Fri Nov 27 2026", SENT, SENT + timedelta(seconds=0.4), rate=4.0)
+    spoke = ClockOffset.from_show_clock(
+        "10:00:00.000 UTC Fri Nov 27 2026", SENT, SENT + timedelta(seconds=0.4), rate=4.0
+    )
     failure = FailureInstant.from_device_log(events((0, HUB_DOWN))[0], hub, spoke)
     # hub's 0.201 device s = 0.1005 harness s = 0.402 spoke s; + 0.801
     assert failure.uncertainty_s == pytest.approx(1.203)
@@ -225,7 +227,13 @@ def test_clock_rate_needs_a_later_second_reading(gap_s: float) -> None:
 # --------------------------------------------------------------------- statistics
 
 def test_statistics_of_an_odd_count_and_of_one_value() -> None:
-    assert failover_statistics([70.0, 61.0, 64.0]) == {"count": 3, "min": 61.0, "median": 64.0, "p95": 70.0, "max": 70.0}
+    assert failover_statistics([70.0, 61.0, 64.0]) == {
+        "count": 3,
+        "min": 61.0,
+        "median": 64.0,
+        "p95": 70.0,
+        "max": 70.0,
+    }
     assert failover_statistics([63.4]) == {"count": 1, "min": 63.4, "median": 63.4, "p95": 63.4, "max": 63.4}
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from flexlab.timing import (
-    Bound,
     BgpTimers,
+    Bound,
     DpdConfig,
     TimingInputError,
     TrafficSource,

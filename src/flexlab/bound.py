@@ -6,8 +6,9 @@ docs/timing.md derives it. Pure functions, no device access.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from typing import Any
 
 from flexlab.dpd_model import DEFAULT_MODEL, DpdModel
 from flexlab.errors import FlexlabError

@@ -47,7 +47,7 @@ ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
 
 
 def _ios_name(default: str) -> str:
-    return Field(default, pattern=IOS_NAME)  # type: ignore[no-any-return]
+    return Field(default, pattern=IOS_NAME)
 
 
 class DpdModel(_Strict):
@@ -134,7 +134,7 @@ class DesignModel(_Strict):
         return net
 
     @model_validator(mode="after")
-    def _consistent(self) -> "DesignModel":
+    def _consistent(self) -> DesignModel:
         names = [h.name for h in self.hubs]
         if len(set(names)) != len(names):
             raise ValueError(f"hubs: duplicate hub names {names}")
@@ -154,8 +154,11 @@ class DesignModel(_Strict):
                 raise ValueError(f"hubs.lan: {hub.lan} of {hub.name} is outside the summary {self.summary}")
         if not self.spokes.lan_supernet.subnet_of(self.summary):
             raise ValueError(f"spokes.lan_supernet {self.spokes.lan_supernet} is outside the summary {self.summary}")
-        if self.spokes.lan_supernet.prefixlen > 24 or 2 ** (24 - self.spokes.lan_supernet.prefixlen) <= self.spokes.count:
-            raise ValueError(f"spokes.lan_supernet {self.spokes.lan_supernet} has too few /24s for {self.spokes.count} spokes")
+        supernet_prefixlen = self.spokes.lan_supernet.prefixlen
+        if supernet_prefixlen > 24 or 2 ** (24 - supernet_prefixlen) <= self.spokes.count:
+            raise ValueError(
+                f"spokes.lan_supernet {self.spokes.lan_supernet} has too few /24s for {self.spokes.count} spokes"
+            )
         links_needed = len(self.hubs) + self.spokes.count
         if self.transport.supernet.prefixlen > 30 or 2 ** (30 - self.transport.supernet.prefixlen) < links_needed:
             raise ValueError(f"transport.supernet {self.transport.supernet} has too few /30s for {links_needed} links")
@@ -175,7 +178,7 @@ def _check_node_names(isp: str, hubs: list[str]) -> None:
         raise ValueError(f"isp.name: {isp!r} is also a hub's name; every node needs its own")
 
 
-def _check_plans_apart(m: "DesignModel") -> None:
+def _check_plans_apart(m: DesignModel) -> None:
     """Address plans that must not share an address (each has its own role in the lab)."""
     plans: list[tuple[str, IPv4Network]] = [
         ("transport.supernet", m.transport.supernet), ("overlay.listen_range", m.overlay.listen_range),
@@ -253,7 +256,7 @@ class NodePlan:
 
 @dataclass(frozen=True)
 class LabPlan:
-    design: "Design"
+    design: Design
     nodes: tuple[NodePlan, ...]
     links: tuple[Link, ...]
 
@@ -295,7 +298,7 @@ class Design:
     def spoke_count(self) -> int:
         return self.model.spokes.count
 
-    def with_spokes(self, count: int) -> "Design":
+    def with_spokes(self, count: int) -> Design:
         """The same design with another number of spokes (validated again)."""
         data = self.model.model_dump(mode="json")
         data["spokes"]["count"] = count

@@ -13,9 +13,10 @@ A model is given as a name (``ios-fixed-5``), a key=value list
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flexlab.errors import FlexlabError
 
@@ -124,7 +125,9 @@ def model_from_mapping(fields: Mapping[str, Any], where: str = "DPD model") -> D
         changes["backoff"] = str(fields["backoff"])
     if "periodic" in fields:
         if str(fields["periodic"]) not in PERIODIC_READINGS:
-            raise DpdModelError(f"{where}: periodic={fields['periodic']!r} must be one of {', '.join(PERIODIC_READINGS)}")
+            raise DpdModelError(
+                f"{where}: periodic={fields['periodic']!r} must be one of {', '.join(PERIODIC_READINGS)}"
+            )
         changes["periodic"] = str(fields["periodic"])
     cap = fields.get("cap", fields.get("cap_s"))
     if cap is not None:

@@ -8,8 +8,8 @@ configuration, so `show running-config` and the simulated behaviour cannot disag
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 
 @dataclass
@@ -17,7 +17,7 @@ class ConfigLine:
     """One configuration line (without indentation) and its sub-mode lines."""
 
     text: str
-    children: list["ConfigLine"] = field(default_factory=list)
+    children: list[ConfigLine] = field(default_factory=list)
 
     @property
     def words(self) -> list[str]:
@@ -27,11 +27,11 @@ class ConfigLine:
         own = self.words
         return len(own) >= len(words) and [w.lower() for w in own[: len(words)]] == [w.lower() for w in words]
 
-    def child(self, *words: str) -> "ConfigLine | None":
+    def child(self, *words: str) -> ConfigLine | None:
         """The first sub-line starting with ``words``."""
         return next(iter(self.children_starting(*words)), None)
 
-    def children_starting(self, *words: str) -> list["ConfigLine"]:
+    def children_starting(self, *words: str) -> list[ConfigLine]:
         return [c for c in self.children if c.starts_with(*words)]
 
     def has(self, *words: str) -> bool:
@@ -75,7 +75,7 @@ class ConfigTree:
         return "\n".join(out) + "\n"
 
     @classmethod
-    def from_text(cls, text: str) -> "ConfigTree":
+    def from_text(cls, text: str) -> ConfigTree:
         """Build a tree from canonical indented text (e.g. a previous ``render()``).
 
         Lines starting with ``!`` and blank lines are skipped. This does no validation; the

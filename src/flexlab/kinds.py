@@ -10,11 +10,11 @@ nodes/cisco_vios/cisco-vios.go, nodes/vr_csr/vr-csr.go, nodes/vr_c8000v/vr-c8000
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
 from flexlab.errors import FlexlabError
-
 
 #: ``image: flexlab/sim:<profile>`` in a topology: the embedded lab plays that image profile.
 SIM_IMAGE_REPOSITORY = "flexlab/sim"

@@ -36,7 +36,7 @@ class RunLock:
     tidy: bool = False   # the lock's directory is created on demand and removed when empty
     fd: int = -1
 
-    def acquire(self, wait_s: float = 0.0) -> "RunLock":
+    def acquire(self, wait_s: float = 0.0) -> RunLock:
         """Take the lock, waiting up to ``wait_s`` seconds; raises LockBusy naming the holder."""
         deadline = time.monotonic() + wait_s
         while True:
@@ -95,7 +95,7 @@ class RunLock:
     def __del__(self) -> None:
         self.release()   # a lock nobody references any more is not held
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> RunLock:
         return self.acquire() if self.fd < 0 else self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

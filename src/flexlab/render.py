@@ -14,9 +14,9 @@ from typing import Literal
 import jinja2
 
 from flexlab.design import Design, LabPlan, NodePlan
-from flexlab.privatefs import private_dir, write_private
 from flexlab.errors import FlexlabError
 from flexlab.kinds import KINDS, Kind
+from flexlab.privatefs import private_dir, write_private
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "configs" / "templates"
 RENDERED_DIR = Path(__file__).resolve().parents[2] / "configs" / "rendered"
@@ -60,7 +60,7 @@ def _ntp_server(plan: LabPlan, node: NodePlan) -> str | None:
     return str(master.wan.address)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _environment(kind: Kind) -> jinja2.Environment:
     """One environment per kind, so each template is compiled once per process."""
     env = jinja2.Environment(

@@ -10,9 +10,10 @@ The log and ``show clock`` parsers live in flexlab.parsers.syslog and are re-exp
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flexlab.bound import (  # re-exported: flexlab.timing is the public API
     DEFAULT_SETUP_ALLOWANCE_S,
@@ -73,7 +74,7 @@ METHOD_OFFSET = "offset-corrected"
 def _aware(instant: datetime) -> datetime:
     if instant.tzinfo is None:
         raise ValueError("harness instants must be timezone-aware (e.g. datetime.now(timezone.utc))")
-    return instant.astimezone(timezone.utc)
+    return instant.astimezone(UTC)
 
 
 @dataclass(frozen=True)

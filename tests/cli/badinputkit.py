@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[2]
 DESIGN_TEXT = (ROOT / "configs" / "design.yaml").read_text()
@@ -23,8 +23,10 @@ def _replace(text: str, old: str, new: str) -> str:
 
 #: Design files: (case id, file bytes, what the one-line error must mention).
 DESIGNS: list[tuple[str, bytes, str]] = [
-    ("names-newline", _replace(DESIGN_TEXT, "keyring: Flex_key",
-                               'keyring: "Flex_key\\nusername evil privilege 15 secret 0 evil"').encode(), "names.keyring"),
+    ("names-newline",
+     _replace(DESIGN_TEXT, "keyring: Flex_key",
+              'keyring: "Flex_key\\nusername evil privilege 15 secret 0 evil"').encode(),
+     "names.keyring"),
     ("names-space", _replace(DESIGN_TEXT, "route_map: ALL", 'route_map: "ALL permit"').encode(), "names.route_map"),
     ("names-too-long", _replace(DESIGN_TEXT, "pool: FlexSpokes", "pool: " + "P" * 40).encode(), "names.pool"),
     ("isp-path", _replace(DESIGN_TEXT, "  name: isp", "  name: ../../x").encode(), "isp.name"),
@@ -48,7 +50,8 @@ DESIGNS: list[tuple[str, bytes, str]] = [
     ("nested-block", ("a:\n" + "".join("  " * i + "  b:\n" for i in range(2000))).encode(), "nests deeper"),
     ("nested-flow", ("[" * 5000 + "]" * 5000).encode(), "nests deeper"),
     ("alias-bomb", ("a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
-        f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))).encode(), "values"),
+        f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))).encode(),
+     "values"),
     ("not-a-mapping", b"- 1\n- 2\n", "mapping"),
     ("empty", b"", "mapping"),
 ]

@@ -7,12 +7,13 @@ import importlib.util
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from badinputkit import DESIGNS, INSPECTS, MATRICES, ROOT, history_files
+
 from flexlab.cli import main
 from flexlab.labs.embedded_testbed import default_lab_info, write_embedded_testbed
 
@@ -154,9 +155,9 @@ def test_bad_matrix_is_refused(capsys, sandbox, command, case, data, expect):
 
 
 def test_bad_history_is_refused_by_trend(capsys, sandbox):
-    for case, history, expect in history_files(sandbox.inputs):
+    for _case, history, expect in history_files(sandbox.inputs):
         argv = ["trend", "--history", str(history), "--out", str(sandbox.out)]
-        refused(capsys, sandbox, lambda: main(argv), str(history), expect)
+        refused(capsys, sandbox, partial(main, argv), str(history), expect)
 
 
 def test_certify_refuses_an_output_directory_in_use(capsys, sandbox):
@@ -169,7 +170,9 @@ def test_certify_refuses_an_output_directory_in_use(capsys, sandbox):
         assert holder.stdout.readline().strip() == "held"
         matrix = ROOT / "certification" / "embedded.yaml"
         argv = ["certify", "--matrix", str(matrix), "--out", str(sandbox.out), "--no-history"]
-        refused(capsys, sandbox, lambda: main(argv), f"certify output directory {sandbox.out} is in use by pid {holder.pid}")
+        refused(
+            capsys, sandbox, lambda: main(argv), f"certify output directory {sandbox.out} is in use by pid {holder.pid}"
+        )
     finally:
         holder.kill()
         holder.wait()
@@ -207,7 +210,8 @@ def test_job_refuses_hub_sequences_it_cannot_run(capsys, sandbox, monkeypatch, a
 
 
 def _three_hub_testbed(sandbox: Sandbox) -> Path:
-    devices = "".join(f"  {name}: {{os: ios, type: router, custom: {{role: {role}}}, connections: {{cli: {{command: 'true'}}}}}}\n"
+    devices = "".join(f"  {name}: {{os: ios, type: router, custom: {{role: {role}}}, "
+                      f"connections: {{cli: {{command: 'true'}}}}}}\n"
                       for name, role in (("hub1", "hub"), ("hub2", "hub"), ("hub3", "hub"), ("spoke1", "spoke")))
     return sandbox.file("three.yaml", ("testbed: {name: t, custom: {flexlab: {lab: embedded, name: corpus}}}\n"
                                        "devices:\n" + devices).encode())
@@ -220,7 +224,8 @@ def test_job_refuses_a_third_hub_the_design_does_not_describe(capsys, sandbox, m
 
 def test_job_refuses_a_device_without_connections(capsys, sandbox, monkeypatch):
     testbed = sandbox.file("testbed.yaml", b"testbed: {name: t, custom: {flexlab: {lab: embedded, name: corpus}}}\n"
-                                           b"devices:\n  hub1: {os: iosxe, type: router, custom: {role: hub}, connections: {}}\n")
+                                           b"devices:\n  hub1: {os: iosxe, type: router, custom: {role: hub}, "
+                                           b"connections: {}}\n")
     refused(capsys, sandbox, _job(sandbox, monkeypatch, testbed=testbed), "'hub1' has no 'cli' connection")
 
 
@@ -251,7 +256,8 @@ BAD_TOPOLOGIES = [
     ("link-to-unknown-node", _topology(_IOL.format(name="r1"), "[{endpoints: ['r1:eth1', 'r9:eth1']}]"),
      "topology.links[0].endpoints[1]"),
     ("mgmt-port-in-a-link", _topology(_IOL.format(name="r1") + _IOL.format(name="r2"),
-                                      "[{endpoints: ['r1:Ethernet0/0', 'r2:eth1']}]"), "topology.links[0].endpoints[0]"),
+                                      "[{endpoints: ['r1:Ethernet0/0', 'r2:eth1']}]"),
+     "topology.links[0].endpoints[0]"),
     ("port-used-twice", _topology(_IOL.format(name="r1") + _IOL.format(name="r2"),
                                   "[{endpoints: ['r1:eth1', 'r2:eth1']}, {endpoints: ['r1:e0/1', 'r2:eth2']}]"),
      "topology.links[1].endpoints[0]"),
@@ -281,6 +287,8 @@ def test_topology_option_misuse_is_refused(capsys, sandbox, extra, expect):
 
 def test_binary_startup_config_is_refused_before_the_lab_starts(capsys, sandbox):
     sandbox.file("r1.partial.cfg", b"hostname r1\n\x00\x01binary\n")
-    topology = sandbox.file("bin.clab.yml", _topology(_IOL.format(name="r1") + "      startup-config: r1.partial.cfg\n"))
+    topology = sandbox.file(
+        "bin.clab.yml", _topology(_IOL.format(name="r1") + "      startup-config: r1.partial.cfg\n")
+    )
     argv = ["lab", "up", "--embedded", "--name", "corpus", "-t", str(topology)]
     refused(capsys, sandbox, lambda: main(argv), "topology.nodes.r1.startup-config", "binary")

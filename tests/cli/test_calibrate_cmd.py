@@ -25,7 +25,9 @@ def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return testbed
 
 
-def test_writes_the_observed_model_as_a_file_the_job_accepts(stand_in: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+def test_writes_the_observed_model_as_a_file_the_job_accepts(
+    stand_in: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
     monkeypatch.setenv("STAND_IN_SPACINGS", "5,10,20")
     out = tmp_path / "models" / "iol.yaml"
     assert main(["calibrate", "--testbed-file", str(stand_in), "-o", str(out), "--hub", "hub2"]) == 0

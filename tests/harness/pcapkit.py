@@ -4,7 +4,7 @@ written here, not values the code under test produced)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from scapy.contrib.ikev2 import IKEv2
@@ -23,7 +23,7 @@ INFORMATIONAL, IKE_SA_INIT = 37, 34
 
 
 def epoch(at: datetime) -> float:
-    return at.replace(tzinfo=timezone.utc).timestamp()
+    return at.replace(tzinfo=UTC).timestamp()
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Checks on parsed state: each must find the problem it exists for."""
 
-from ipaddress import IPv4Address as A, IPv4Network as N
+from ipaddress import IPv4Address as A
+from ipaddress import IPv4Network as N
 
 from flexlab.harness import checks
 from flexlab.harness.reads import BgpNeighbor, FlexClient, IkeSa, Route
@@ -21,7 +22,9 @@ def test_client_on_peer_names_wrong_peer_and_state():
     problems = checks.client_on_peer("spoke1", [client("INACTIVE", HUB2)], HUB1)
     assert any("INACTIVE" in p for p in problems)
     assert any("100.64.0.6" in p and "expected 100.64.0.2" in p for p in problems)
-    assert checks.client_on_peer("spoke1", [], HUB1) == ["spoke1: no FlexVPN client block in `show crypto ikev2 client flexvpn`"]
+    assert checks.client_on_peer("spoke1", [], HUB1) == [
+        "spoke1: no FlexVPN client block in `show crypto ikev2 client flexvpn`"
+    ]
 
 
 def test_only_active_counts_as_connected():

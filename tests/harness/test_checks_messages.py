@@ -1,7 +1,8 @@
 """The exact problem each check reports (the job's reports and certification quote them),
 and the branches the shorter tests in test_checks.py leave open."""
 
-from ipaddress import IPv4Address as A, IPv4Network as N
+from ipaddress import IPv4Address as A
+from ipaddress import IPv4Network as N
 
 import pytest
 

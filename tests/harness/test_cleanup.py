@@ -8,9 +8,9 @@ import logging
 from pathlib import Path
 
 import pytest
+from verdictkit import context, playback
 
 from flexlab.harness import flow, recovery
-from verdictkit import context, playback
 
 GONE = "embedded lab 'iol-17.12' is gone (its process exited)"
 NO_SHUTDOWN = ["interface Ethernet0/1", "no shutdown"]

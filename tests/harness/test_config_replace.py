@@ -16,7 +16,9 @@ def test_identical_config_needs_nothing():
 
 def test_line_missing_from_the_file_is_negated_inside_its_block():
     running = _hub1()
-    target = running.replace(" aggregate-address 10.0.0.0 255.0.0.0 summary-only\n", " aggregate-address 10.0.0.0 255.0.0.0\n")
+    target = running.replace(
+        " aggregate-address 10.0.0.0 255.0.0.0 summary-only\n", " aggregate-address 10.0.0.0 255.0.0.0\n"
+    )
     assert removal_commands(running, target) == [
         "router bgp 65001", "no aggregate-address 10.0.0.0 255.0.0.0 summary-only", "exit",
     ]

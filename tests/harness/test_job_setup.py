@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from verdictkit import HUB1_WAN, TIME_SCALE, context, playback, recorded_text, sample
 
 from flexlab.harness import flow, recovery
 from flexlab.harness.job_report import merge_run_files
 from flexlab.harness.ledger import FailureLedger
-from verdictkit import HUB1_WAN, TIME_SCALE, context, playback, recorded_text, sample
 
 
 def _learn(scenario: str, overrides: dict[tuple[str, str], str]) -> tuple[list[str], flow.Context]:
@@ -59,7 +59,9 @@ def test_connect_all_names_the_device_and_the_cause() -> None:
     testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
     testbed.devices["spoke2"].refuse_connect = "Connection refused by 127.0.0.1:2203"
     ctx = flow.Context.create(testbed, lab, {"failure_mode": "interface-shutdown", "hub": "hub1"})
-    assert flow.connect_all(ctx) == ["spoke2: cannot connect: ConnectionRefusedError: Connection refused by 127.0.0.1:2203"]
+    assert flow.connect_all(ctx) == [
+        "spoke2: cannot connect: ConnectionRefusedError: Connection refused by 127.0.0.1:2203"
+    ]
 
 
 def test_apply_configs_leaves_devices_that_run_every_line_and_reports_refused_lines(tmp_path: Path) -> None:
@@ -70,9 +72,15 @@ def test_apply_configs_leaves_devices_that_run_every_line_and_reports_refused_li
     config_dir.mkdir()
     for name in testbed.devices:
         (config_dir / f"{name}.cfg").write_text(recorded_text("iol-17.12", "baseline", name, "show running-config"))
-    changed = (config_dir / "spoke1.cfg").read_text().replace("crypto ikev2 dpd 30 5 on-demand", "crypto ikev2 dpd 10 2 periodic")
+    changed = (
+        (config_dir / "spoke1.cfg")
+        .read_text()
+        .replace("crypto ikev2 dpd 30 5 on-demand", "crypto ikev2 dpd 10 2 periodic")
+    )
     (config_dir / "spoke1.cfg").write_text(changed)
-    testbed.devices["spoke1"].refused_lines["crypto ikev2 dpd 10 2 periodic"] = "% Invalid input detected at '^' marker."
+    testbed.devices["spoke1"].refused_lines["crypto ikev2 dpd 10 2 periodic"] = (
+        "% Invalid input detected at '^' marker."
+    )
     problems = flow.apply_configs(ctx, config_dir)
     assert len(problems) == 1 and problems[0].startswith("spoke1: crypto ikev2 dpd 10 2 periodic")
     assert [name for name, device in testbed.devices.items() if device.configured] == ["spoke1"]

@@ -14,12 +14,12 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 
 import pytest
+from verdictkit import HUB1_WAN, HUB2_WAN, TIME_SCALE, PlaybackLab, context, failed, playback, recorded_text
 
-from flexlab.harness import failover_measure, flow, recovery
 from flexlab.dpd_model import parse_model
+from flexlab.harness import failover_measure, flow, recovery
 from flexlab.harness.report import SpokeFailover
 from flexlab.timing import METHOD_NTP, METHOD_OFFSET
-from verdictkit import HUB1_WAN, HUB2_WAN, TIME_SCALE, PlaybackLab, context, failed, playback, recorded_text
 
 REFERENCE_BOUND_S = 70.0
 REFERENCE_FORMULA = "T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s"
@@ -40,8 +40,10 @@ REFERENCE_TERMS = {"T": 5.0, "I": 30.0, "N": 5.0, "R": 5.0, "W": 30.0, "S": 5.0}
         "assigned overlay addresses are unique": ["spoke1: no overlay address assigned"],
     }),
     ("hubs-no-summary-only", {"spokes hold only the summary": [
-        "spoke1: receives specific BGP routes 10.0.1.0/24, 10.0.2.0/24, 10.1.2.0/24 (expected only the summary 10.0.0.0/8)",
-        "spoke2: receives specific BGP routes 10.0.1.0/24, 10.0.2.0/24, 10.1.1.0/24 (expected only the summary 10.0.0.0/8)",
+        "spoke1: receives specific BGP routes 10.0.1.0/24, 10.0.2.0/24, 10.1.2.0/24 "
+        "(expected only the summary 10.0.0.0/8)",
+        "spoke2: receives specific BGP routes 10.0.1.0/24, 10.0.2.0/24, 10.1.1.0/24 "
+        "(expected only the summary 10.0.0.0/8)",
     ]}),
 ])
 def test_baseline(scenario: str, expected: dict[str, list[str]]) -> None:
@@ -66,7 +68,8 @@ def test_failover_within_the_reference_bound_passes() -> None:
 
 @pytest.mark.parametrize(("scenario", "moved_to", "failover_s", "reason"), [
     ("iol-17.12-slow-dpd", HUB2_WAN, 111.088,
-     "spoke1: failover took 111.088 s, more than the DPD bound 70 s (T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s)"),
+     "spoke1: failover took 111.088 s, more than the DPD bound 70 s "
+     "(T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s)"),
     ("iol-17.12-dpd-bug", None, None,
      "spoke1 did not reach another hub within 140 device s (DPD bound 70 s): "
      "spoke1: still not ACTIVE on another hub (ACTIVE on 100.64.0.2)"),
@@ -151,7 +154,9 @@ NO_PREEMPTION = "moved spokes stay on the surviving hub (no pre-emption)"
 BASELINE_AGAIN = "the lab ends as it began (baseline holds again)"
 
 
-def _recover(scenario: str, failure_mode: str, after_restore: str, after_clear: str | None) -> tuple[dict, flow.Context]:
+def _recover(
+    scenario: str, failure_mode: str, after_restore: str, after_clear: str | None
+) -> tuple[dict, flow.Context]:
     ctx, _, lab = failed(scenario, failure_mode)
     failover_measure.measure_failover(ctx, "hub1")
     lab.world.sequence[("failed", "restore")] = after_restore

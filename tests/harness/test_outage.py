@@ -14,8 +14,8 @@ from pathlib import Path
 from verdictkit import TIME_SCALE, playback, recorded_text, run_testscript
 
 from flexlab.harness import checks
-from flexlab.harness.report import FailoverReport
 from flexlab.harness.job_report import merge_run_files
+from flexlab.harness.report import FailoverReport
 
 SCENARIO = "iol-17.12-outage"
 SLA = "show ip sla statistics"
@@ -52,7 +52,9 @@ def test_the_probes_are_configured_before_the_failure_and_removed_after(tmp_path
     sent = [line for commands in testbed.devices["spoke1"].configured for line in commands]
     assert "icmp-echo 10.0.2.1 source-interface Loopback1" in sent
     assert "frequency 1" in sent and "ip sla schedule 9901 life forever start-time now" in sent
-    assert sent.index("ip sla schedule 9902 life forever start-time now") < sent.index("no ip sla 9902", sent.index("ip sla 9902"))
+    assert sent.index("ip sla schedule 9902 life forever start-time now") < sent.index(
+        "no ip sla 9902", sent.index("ip sla 9902")
+    )
     assert testbed.devices["spoke2"].configured == []   # spoke2 stays on hub2: no probes
 
 
@@ -65,7 +67,11 @@ def test_traffic_still_lost_after_failover_fails_the_run(tmp_path: Path) -> None
     found, written = run_testscript(testbed, lab, tmp_path)
     assert found == "failed"
     testcases = written["run"]["testcases"]
-    assert (testcases["Failover"], testcases["BgpConvergence"], testcases["DataPlane"]) == ("passed", "passed", "failed")
+    assert (testcases["Failover"], testcases["BgpConvergence"], testcases["DataPlane"]) == (
+        "passed",
+        "passed",
+        "failed",
+    )
     before, moving = (recorded_text(SCENARIO, phase, "spoke1", SLA) for phase in ("baseline", "moving"))
     lost = [_failures(moving, op) - _failures(before, op) for op in (9901, 9902)]
     assert lost == [62, 63]
@@ -109,9 +115,15 @@ def test_traffic_flows_check() -> None:
     failed_at = dt.datetime(2026, 3, 1, 12, 3, 19)
     after, before = failed_at + dt.timedelta(seconds=70), failed_at - dt.timedelta(seconds=1)
     assert checks.traffic_flows("s1", "t", True, after, 66, failed_at) == []
-    assert checks.traffic_flows("s1", "t", False, after, 66, failed_at) == ["s1: traffic to t still lost (66 probes lost since the failure)"]
-    assert checks.traffic_flows("s1", "t", True, before, 0, failed_at) == ["s1: no probe to t has been answered since the failure"]
-    assert checks.traffic_flows("s1", "t", None, None, None, failed_at) == ["s1: probe to t missing from `show ip sla statistics`"]
+    assert checks.traffic_flows("s1", "t", False, after, 66, failed_at) == [
+        "s1: traffic to t still lost (66 probes lost since the failure)"
+    ]
+    assert checks.traffic_flows("s1", "t", True, before, 0, failed_at) == [
+        "s1: no probe to t has been answered since the failure"
+    ]
+    assert checks.traffic_flows("s1", "t", None, None, None, failed_at) == [
+        "s1: probe to t missing from `show ip sla statistics`"
+    ]
 
 
 def test_a_spoke_refusing_the_probes_reports_the_outage_not_run(tmp_path: Path) -> None:

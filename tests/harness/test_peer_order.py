@@ -6,13 +6,13 @@ from ipaddress import IPv4Address, IPv4Network
 from types import SimpleNamespace
 
 import pytest
+from livelabkit import THREE_HUBS, topology_configs
 
 from flexlab.bound import DpdConfig, dpd_bound, with_dead_peers
 from flexlab.design import load_design
 from flexlab.harness import expectations
 from flexlab.harness.peers import first_alive, next_alive
 from flexlab.harness.sequence import RunSpec, expectation_problem, plan_runs, sequence_problem
-from livelabkit import THREE_HUBS, topology_configs
 
 A, B, C, D = (IPv4Address(f"100.64.0.{n}") for n in (2, 6, 10, 14))
 

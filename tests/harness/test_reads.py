@@ -1,13 +1,14 @@
 """Reads used by the job: running-config reads, and Genie reads on real and recorded outputs."""
 
-from ipaddress import IPv4Address as A, IPv4Network as N
+from ipaddress import IPv4Address as A
+from ipaddress import IPv4Network as N
 
 import pytest
+from verdictkit import PlaybackDevice, RecordedWorld, recorded_text, sample
 
 from flexlab.design import load_design
 from flexlab.harness import reads
 from flexlab.render import render_node
-from verdictkit import PlaybackDevice, RecordedWorld, recorded_text, sample
 
 
 def _config(node: str, kind: str = "cisco_iol") -> str:
@@ -95,7 +96,9 @@ def test_ike_sas_real_sample_and_none() -> None:
 
 
 def test_bgp_routes_next_hops_and_empty_table() -> None:
-    hub2 = reads.bgp_routes(answering("show ip route bgp", recorded_text("iol-17.12", "failed", "hub2", "show ip route bgp")))
+    hub2 = reads.bgp_routes(
+        answering("show ip route bgp", recorded_text("iol-17.12", "failed", "hub2", "show ip route bgp"))
+    )
     assert {str(p): [str(h) for h in r.next_hops] for p, r in hub2.items()} == {
         "10.0.0.0/8": ["0.0.0.0"], "10.0.1.0/24": ["10.255.0.1"], "10.1.1.0/24": ["172.16.2.2"],
         "10.1.2.0/24": ["172.16.2.1"],

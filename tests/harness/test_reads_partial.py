@@ -4,7 +4,8 @@ parse may crash a read or invent a value."""
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address as A, IPv4Network as N
+from ipaddress import IPv4Address as A
+from ipaddress import IPv4Network as N
 from typing import Any
 
 from flexlab.harness import reads

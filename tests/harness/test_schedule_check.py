@@ -87,10 +87,13 @@ def test_the_whole_message_names_both_schedules_and_the_source() -> None:
 
 @pytest.mark.parametrize(("spacings", "text"), [
     ((5.5, 4.5, 5.0, 5.0, 5.0), ""),
-    ((5.0, 5.51, 5.0, 5.0, 5.0), "retransmission 2 came 5.51 s after the previous send, declared 5 s (tolerance 0.5 s)"),
-    ((5.0, 5.0, 5.0, 5.0, 4.49), "retransmission 5 came 4.49 s after the previous send, declared 5 s (tolerance 0.5 s)"),
-    ((6.0, 5.0, 5.0, 5.0, 5.0, 5.0), "6 retransmissions, declared 5; "
-                                     "retransmission 1 came 6 s after the previous send, declared 5 s (tolerance 0.5 s)"),
+    ((5.0, 5.51, 5.0, 5.0, 5.0),
+     "retransmission 2 came 5.51 s after the previous send, declared 5 s (tolerance 0.5 s)"),
+    ((5.0, 5.0, 5.0, 5.0, 4.49),
+     "retransmission 5 came 4.49 s after the previous send, declared 5 s (tolerance 0.5 s)"),
+    ((6.0, 5.0, 5.0, 5.0, 5.0, 5.0),
+     "6 retransmissions, declared 5; "
+     "retransmission 1 came 6 s after the previous send, declared 5 s (tolerance 0.5 s)"),
 ])
 def test_each_spacing_is_held_to_its_tolerance(spacings: tuple[float, ...], text: str) -> None:
     seen = observed(spacings=spacings)

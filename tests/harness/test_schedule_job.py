@@ -4,7 +4,7 @@ capture contract (Lab.start_capture -> Capture with stop() and time_base)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from ipaddress import IPv4Address
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from flexlab.labs.base import CaptureUnavailable
 from flexlab.render import render_node
 from flexlab.timing import ClockOffset
 
-HARNESS_FAILURE = datetime(2026, 11, 29, 12, 0, 0, tzinfo=timezone.utc)
+HARNESS_FAILURE = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
 
 
 @dataclass

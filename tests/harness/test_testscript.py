@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from verdictkit import TIME_SCALE, playback, recorded_text, run_testscript
 
 ALL = ("Baseline", "HubFailure", "Failover", "BgpConvergence", "Recovery")
@@ -50,7 +49,9 @@ def test_blocked_hub_failure_is_recorded_with_its_cause(tmp_path: Path) -> None:
 
 def test_setup_failure_skips_every_testcase_and_still_writes_the_run(tmp_path: Path) -> None:
     testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
-    lab.world.overrides[("spoke2", "show running-config")] = recorded_text("iol-17.12", "baseline", "hub1", "show running-config")
+    lab.world.overrides[("spoke2", "show running-config")] = recorded_text(
+        "iol-17.12", "baseline", "hub1", "show running-config"
+    )
     found, written = run_testscript(testbed, lab, tmp_path)
     assert found == "failed"
     assert written["run"]["testcases"] == {"CommonSetup": "failed"}

@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 
 import pytest
+from livelabkit import HUB_WAN, THREE_HUBS, live, run_testscript, topology_configs
 
 from flexlab.harness import failover_measure, flow
 from flexlab.harness.report import DEFERRED, FailoverReport, HubRun
-from livelabkit import HUB_WAN, live, run_testscript, topology_configs, THREE_HUBS
 
 BOUND_S, BOUND_ONE_DEAD_S = 70.0, 102.0
 
@@ -99,7 +99,8 @@ def test_a_deferred_recovery_counts_only_when_a_later_run_restored_the_hub(
         later_recovery: str, later_dead: list[str], passed: bool) -> None:
     required = {name: "passed" for name in ("Baseline", "HubFailure", "Failover", "BgpConvergence")}
     runs = [HubRun("hub1", "interface-shutdown", kept_failed=True, testcases={**required, "Recovery": DEFERRED}),
-            HubRun("hub2", "interface-shutdown", dead_hubs=later_dead, testcases={**required, "Recovery": later_recovery})]
+            HubRun("hub2", "interface-shutdown", dead_hubs=later_dead,
+                   testcases={**required, "Recovery": later_recovery})]
     assert FailoverReport(lab={}, images={}, clock_method="", runs=runs).passed is passed
 
 

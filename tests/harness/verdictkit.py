@@ -20,7 +20,12 @@ if str(RECORDED) not in sys.path:
     sys.path.insert(0, str(RECORDED))
 
 from recorded_lab import (  # noqa: E402
-    PlaybackDevice, PlaybackLab, PlaybackTestbed, RecordedWorld, playback, run_testscript,
+    PlaybackDevice,
+    PlaybackLab,
+    PlaybackTestbed,
+    RecordedWorld,
+    playback,
+    run_testscript,
 )
 
 __all__ = ["PlaybackDevice", "PlaybackLab", "PlaybackTestbed", "RecordedWorld", "playback", "run_testscript"]

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from jobkit import BIN, TIME_SCALE, JobEnv
 
 JOBS_DIR = Path(__file__).resolve().parent

@@ -29,7 +29,9 @@ class JobEnv:
     tmp: Path
 
     def flexlab(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([str(BIN / "flexlab"), *args], env=self.env, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [str(BIN / "flexlab"), *args], env=self.env, capture_output=True, text=True, timeout=300
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"flexlab {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jobkit import edit_config, load_report, render_configs, problems_of
+from jobkit import edit_config, load_report, problems_of, render_configs
 
 
 def test_spoke_without_dpd_fails_over_too_slowly_or_never(job_env, tmp_path):

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from jobkit import ROOT, load_report
 
 
@@ -35,7 +34,7 @@ def test_a_second_job_on_a_busy_lab_exits_2_naming_the_first(job_env, tmp_path):
         _wait_for(lambda: _lock_held(state, "shared"), 120, "the first job to take the lab")
         second = job_env.run_job(testbed, tmp_path / "second", "--hubs", "hub1")
         assert second.returncode == 2
-        [line] = [l for l in (second.stdout + second.stderr).splitlines() if "flexvpn_failover_job: error" in l]
+        [line] = [out for out in (second.stdout + second.stderr).splitlines() if "flexvpn_failover_job: error" in out]
         assert f"embedded lab 'shared' is in use by pid {first.pid}" in line
         assert "Traceback" not in second.stdout + second.stderr
         assert not (tmp_path / "second" / "failover_report.json").exists()

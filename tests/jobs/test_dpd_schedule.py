@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import warnings
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def _truth_schedule(truth: list[dict], hub: str) -> tuple[float, list[float], fl
     sent = [t for t in sent if t < dead]
     up = next(e["time"] for e in truth if e["node"] == "spoke1" and e["kind"] == "flexvpn-up" and e["time"] > t0
               and e["peer_node"] != hub)
-    return sent[0] - t0, [b - a for a, b in zip(sent, sent[1:])], up - t0
+    return sent[0] - t0, [b - a for a, b in pairwise(sent)], up - t0
 
 
 def _tshark_probes(pcap: Path, failed_peer: str) -> list[tuple[str, str, str, float]]:
@@ -47,13 +48,13 @@ def _tshark_probes(pcap: Path, failed_peer: str) -> list[tuple[str, str, str, fl
 def _check_against_tshark(record: dict) -> None:
     if shutil.which("tshark") is None:
         warnings.warn("tshark is not installed: the tshark cross-check of the schedule did not run "
-                      "(`make test` installs it when run as root)")
+                      "(`make test` installs it when run as root)", stacklevel=2)
         return
     probes = [p for p in _tshark_probes(Path(record["capture"]), record["from_peer"])
               if int(p[2], 16) == record["schedule"]["message_id"]]
     assert {(p[0], p[1]) for p in probes} == {("37", "0x08")}      # INFORMATIONAL request, I flag
     assert len(probes) == record["schedule"]["retransmissions"] + 1
-    spacings = [round(b[3] - a[3], 3) for a, b in zip(probes, probes[1:])]
+    spacings = [round(b[3] - a[3], 3) for a, b in pairwise(probes)]
     assert spacings == pytest.approx(record["schedule"]["spacings_s"], abs=0.002)
 
 
@@ -80,7 +81,8 @@ def test_wrong_model_fails_the_schedule_check_and_calibrate_round_trips(job_env,
     assert result.returncode != 0 and report["passed"] is False
     record = _spoke1(report)
     probe, spacings, failover = _truth_schedule(job_env.truth("sched"), "hub1")
-    print(f"truth: probe +{probe:.3f} s, spacings {spacings}, failover {failover:.3f} s; report: {record['schedule']['text']}")
+    print(f"truth: probe +{probe:.3f} s, spacings {spacings}, failover {failover:.3f} s; "
+          f"report: {record['schedule']['text']}")
     assert spacings == pytest.approx([5, 10, 20])
     assert abs(record["failover_s"] - failover) <= 0.1
     assert record["schedule"]["probe_s"] == pytest.approx(probe, abs=0.05)

@@ -45,10 +45,14 @@ def test_spoke_that_moves_later_than_the_bound_fails_the_failover(job_env, tmp_p
     print(f"spoke1 measured {record['failover_s']:.3f} s, truth {expected:.3f} s, bound {record['dpd_bound_s']} s")
     assert expected >= SLOW_IMAGE_SOONEST_MOVE_S
     assert abs(record["failover_s"] - expected) <= 0.1, (record["failover_s"], expected)
-    retransmits = [e for e in truth if e["node"] == "spoke1" and e["kind"] == "dpd-r-u-there" and e["peer_node"] == "hub1"]
+    retransmits = [
+        e for e in truth if e["node"] == "spoke1" and e["kind"] == "dpd-r-u-there" and e["peer_node"] == "hub1"
+    ]
     assert max(e["attempt"] for e in retransmits) == SLOW_IMAGE_RETRANSMITS
     (reason,) = problems_of(report, "Failover")
-    assert reason.startswith(f"spoke1: failover took {record['failover_s']:.3f} s, more than the DPD bound 70 s"), reason
+    assert reason.startswith(f"spoke1: failover took {record['failover_s']:.3f} s, more than the DPD bound 70 s"), (
+        reason
+    )
 
 
 def test_spoke_on_the_other_hub_that_moves_fails_the_failover(job_env, tmp_path):

@@ -45,7 +45,9 @@ def test_job_brings_its_own_lab_up_and_down(job_env, tmp_path):
 def test_spokes_with_peer_reactivate_return_to_the_restored_hub(job_env, tmp_path):
     configs = render_configs(job_env, tmp_path / "cfg")
     spoke1 = configs / "spoke1.cfg"
-    spoke1.write_text(spoke1.read_text().replace(" client connect Tunnel1\n", " peer reactivate\n client connect Tunnel1\n"))
+    spoke1.write_text(
+        spoke1.read_text().replace(" client connect Tunnel1\n", " peer reactivate\n client connect Tunnel1\n")
+    )
     report_dir = tmp_path / "report"
     result = job_env.run_job(job_env.lab_up("reactivate", "--config-dir", str(configs)), report_dir,
                              "--hubs", "hub1", "--config-dir", str(configs))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from jobkit import REFERENCE_BOUND_S, TIME_SCALE, load_report, truth_failover
 
 #: Assumed: the longest wall round trip of one `show clock` over the lab's local SSH. The

@@ -32,7 +32,8 @@ def test_job_reports_the_loss_window_of_the_moved_spoke(job_env, tmp_path):
     moved, restored = truth_failover(truth, "hub1", "spoke1"), _truth_restored(truth, t0)
     assert [o["target"] for o in record["outage"]] == ["hub LAN of hub2", "spoke LAN of spoke2"]
     for outage in record["outage"]:
-        print(f"{outage['target']}: outage {outage['outage_s']} s ({outage['probes_lost']} of {outage['probes_sent']}), "
+        print(f"{outage['target']}: outage {outage['outage_s']} s "
+              f"({outage['probes_lost']} of {outage['probes_sent']}), "
               f"truth: moved {moved:.3f} s, traffic possible again {restored:.3f} s")
         assert outage["flowing_again"] is True and outage["frequency_s"] == 1
         assert outage["outage_s"] == outage["probes_lost"] * 1.0

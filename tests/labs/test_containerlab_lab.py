@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from flexlab.labs import clab
 from flexlab.failure import FailureMode
+from flexlab.labs import clab
 from flexlab.labs.base import LabError
 from flexlab.labs.containerlab import DOCKER_ENV, ContainerLab, Endpoint, parse_topology
 from flexlab.labs.containerlab_backend import ContainerlabBackend
@@ -82,7 +82,10 @@ def test_fail_then_restore_runs_exactly_these_commands(
 def test_blackhole_of_a_spoke_impairs_its_wan_link_and_the_isp_end(lab: ContainerLab, argv_file: Path) -> None:
     assert lab.blackhole_ends("spoke1") == [Endpoint("spoke1", "eth1"), Endpoint("isp", "eth3")]
     lab.fail("spoke1", "blackhole")
-    assert calls(argv_file) == [netem("clab-flexvpn-iol-spoke1", "eth1", 100), netem("clab-flexvpn-iol-isp", "eth3", 100)]
+    assert calls(argv_file) == [
+        netem("clab-flexvpn-iol-spoke1", "eth1", 100),
+        netem("clab-flexvpn-iol-isp", "eth3", 100),
+    ]
 
 
 def test_blackhole_of_a_hub_covers_the_isp_link_and_the_dc_link(lab: ContainerLab) -> None:
@@ -122,7 +125,9 @@ def test_restore_without_a_known_mode_puts_back_what_any_mode_left(
     assert calls(argv_file) == [["inspect", "--format", "{{.State.Status}}", HUB1], *first_calls, *resets]
 
 
-def test_restore_refuses_a_container_in_an_odd_state(lab: ContainerLab, argv_file: Path, tmp_path: Path, monkeypatch) -> None:
+def test_restore_refuses_a_container_in_an_odd_state(
+    lab: ContainerLab, argv_file: Path, tmp_path: Path, monkeypatch
+) -> None:
     (tmp_path / "state").write_text("restarting\n")
     monkeypatch.setenv("FAKE_DOCKER_STDOUT", str(tmp_path / "state"))
     with pytest.raises(LabError, match=r"cannot restore hub1: container clab-flexvpn-iol-hub1 is 'restarting'"):
@@ -175,18 +180,27 @@ def test_a_blackhole_failing_halfway_resets_the_ends_already_impaired(
     assert lab.failed == {}
 
 
-def test_restore_of_a_blackhole_tries_every_end_and_reports_each_failure(lab: ContainerLab, argv_file: Path, monkeypatch) -> None:
+def test_restore_of_a_blackhole_tries_every_end_and_reports_each_failure(
+    lab: ContainerLab, argv_file: Path, monkeypatch
+) -> None:
     lab.fail("spoke1", "blackhole")
     monkeypatch.setenv("FAKE_CLAB_EXIT", "1")
     monkeypatch.setenv("FAKE_CLAB_STDERR", "cannot find netns")
     with pytest.raises(LabError, match=r"resetting spoke1:eth1 failed: .*cannot find netns; resetting isp:eth3 failed"):
         lab.restore("spoke1")
-    assert calls(argv_file)[2:] == [netem("clab-flexvpn-iol-spoke1", "eth1", 0), netem("clab-flexvpn-iol-isp", "eth3", 0)]
+    assert calls(argv_file)[2:] == [
+        netem("clab-flexvpn-iol-spoke1", "eth1", 0),
+        netem("clab-flexvpn-iol-isp", "eth3", 0),
+    ]
     assert lab.failed == {"spoke1": "blackhole"}  # still failed: the cleanup must try again
 
 
-@pytest.mark.parametrize(("mode", "tool"), [("freeze", "docker"), ("node-stop", "containerlab"), ("blackhole", "containerlab")])
-def test_missing_executable_is_a_clear_error(mode: str, tool: str, lab: ContainerLab, tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize(
+    ("mode", "tool"), [("freeze", "docker"), ("node-stop", "containerlab"), ("blackhole", "containerlab")]
+)
+def test_missing_executable_is_a_clear_error(
+    mode: str, tool: str, lab: ContainerLab, tmp_path: Path, monkeypatch
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: neither tool anywhere
     monkeypatch.delenv(clab.CONTAINERLAB_ENV, raising=False)
     monkeypatch.delenv(DOCKER_ENV, raising=False)
@@ -207,7 +221,9 @@ def test_docker_timeout_is_reported(argv_file: Path, monkeypatch) -> None:
         ("hub1", "interface-shutdown", r"failure mode 'interface-shutdown' is not one a containerlab lab does"),
     ],
 )
-def test_unknown_node_or_mode_runs_nothing(node: str, mode: str, message: str, lab: ContainerLab, argv_file: Path) -> None:
+def test_unknown_node_or_mode_runs_nothing(
+    node: str, mode: str, message: str, lab: ContainerLab, argv_file: Path
+) -> None:
     with pytest.raises(LabError, match=message):
         lab.fail(node, mode)
     assert calls(argv_file) == []
@@ -217,7 +233,9 @@ def test_missing_topology_is_named(tmp_path: Path, argv_file: Path) -> None:
     with pytest.raises(LabError, match=r"cannot read containerlab topology .*gone.clab.yml"):
         ContainerLab(tmp_path / "gone.clab.yml").fail("hub1", "freeze")
     with pytest.raises(LabError, match=r"testbed.custom.flexlab.topology"):
-        ContainerlabBackend.from_settings({"lab": "containerlab", "name": "flexvpn-iol"}).fail("hub1", FailureMode.FREEZE)
+        ContainerlabBackend.from_settings({"lab": "containerlab", "name": "flexvpn-iol"}).fail(
+            "hub1", FailureMode.FREEZE
+        )
     assert calls(argv_file) == []
 
 
@@ -225,7 +243,8 @@ def test_missing_topology_is_named(tmp_path: Path, argv_file: Path) -> None:
 
 @pytest.mark.parametrize(
     ("prefix_line", "container"),
-    [("", "clab-lab1-r1"), ("prefix: ''\n", "r1"), ("prefix: __lab-name\n", "lab1-r1"), ("prefix: acme\n", "acme-lab1-r1")],
+    [("", "clab-lab1-r1"), ("prefix: ''\n", "r1"), ("prefix: __lab-name\n", "lab1-r1"),
+     ("prefix: acme\n", "acme-lab1-r1")],
 )
 def test_container_names_follow_containerlab_prefix_rules(prefix_line: str, container: str) -> None:
     text = f"name: lab1\n{prefix_line}topology:\n  nodes:\n    r1: {{kind: cisco_iol}}\n"
@@ -259,7 +278,12 @@ def test_env_substitution_extended_links_and_peers_without_a_container(monkeypat
 # --- the job's view: open_lab hands it the containerlab backend of the Lab interface ----
 
 def containerlab_testbed(topology: Path | None) -> SimpleNamespace:
-    flexlab = {"lab": "containerlab", "name": "flexvpn-iol", "kind": "cisco_iol", "image": "vrnetlab/cisco_iol:17.12.01"}
+    flexlab = {
+        "lab": "containerlab",
+        "name": "flexvpn-iol",
+        "kind": "cisco_iol",
+        "image": "vrnetlab/cisco_iol:17.12.01",
+    }
     if topology is not None:
         flexlab["topology"] = str(topology)
     return SimpleNamespace(custom={"flexlab": flexlab}, devices={})

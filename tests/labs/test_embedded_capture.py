@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -52,8 +53,10 @@ def test_job_capture_shows_the_probes_of_the_lab_schedule_then_the_next_peer(lab
     probes = [f for f in ike if f[IP].dst == HUB1_WAN and f[IKEv2].exch_type == 37 and f[IKEv2].flags == 0x08]
     last_ids = [p[IKEv2].id for p in probes[-3:]]
     assert len(probes) >= 3 and len(set(last_ids)) == 1        # first send + 2 retransmissions, one message ID
-    assert [round(float(b.time - a.time), 2) for a, b in zip(probes[-3:], probes[-2:])] == [5.0, 5.0]  # dpd 30 5
-    nxt = [f for f in ike if f[IP].dst == HUB2_WAN and f[IKEv2].exch_type == 34 and float(f.time) > float(probes[-1].time)]
+    assert [round(float(b.time - a.time), 2) for a, b in pairwise(probes[-3:])] == [5.0, 5.0]  # dpd 30 5
+    nxt = [
+        f for f in ike if f[IP].dst == HUB2_WAN and f[IKEv2].exch_type == 34 and float(f.time) > float(probes[-1].time)
+    ]
     assert nxt and nxt[0][IKEv2].id == 0
 
 

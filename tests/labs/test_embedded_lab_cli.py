@@ -84,7 +84,8 @@ def test_image_params_and_seed_reach_the_lab_and_bad_ones_stop_it(flexlab, tmp_p
     bad_value = flexlab("lab", "up", "--embedded", "--name", "p", "--image-param", "dpd_backoff=linear")
     assert bad_value.returncode == 2 and "Traceback" not in bad_value.stderr
     assert bad_value.stderr.strip().splitlines() == [
-        "flexlab: error: embedded lab 'p' failed to start: --image-param dpd_backoff=linear: must be one of fixed, exponential"]
+        "flexlab: error: embedded lab 'p' failed to start: "
+        "--image-param dpd_backoff=linear: must be one of fixed, exponential"]
     unknown = flexlab("lab", "up", "--embedded", "--name", "p", "--image-param", "dpd_tries=3")
     assert unknown.returncode == 2 and "dpd_tries: unknown key" in unknown.stderr
     shape = flexlab("lab", "up", "--embedded", "--name", "p", "--image-param", "dpd_retransmits")

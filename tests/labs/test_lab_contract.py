@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from clab_standins import IOL_TOPOLOGY, NODES, BannerServer, StandIns, capture_stand_ins, set_up
 from scapy.utils import rdpcap
 
-from clab_standins import IOL_TOPOLOGY, NODES, BannerServer, StandIns, capture_stand_ins, set_up
 from flexlab.failure import FailureMode
 from flexlab.labs import clab_capture
 from flexlab.labs.containerlab_backend import ContainerlabBackend
@@ -74,7 +74,11 @@ def test_every_backend_keeps_the_lab_contract(backend: tuple[Lab, StandIns | Non
     assert set(testbed["devices"]) == set(NODES)   # the design's nodes (configs/design.yaml)
     assert testbed["testbed"]["custom"]["flexlab"]["lab"] == lab.kind
     described = lab.describe()
-    assert (described["type"], described["instance"], described["time_scale"]) == (lab.kind, lab.instance, lab.time_scale)
+    assert (described["type"], described["instance"], described["time_scale"]) == (
+        lab.kind,
+        lab.instance,
+        lab.time_scale,
+    )
     assert described["name"] == lab.name and described["image"]
     assert lab.gone() is None
 
@@ -89,7 +93,9 @@ def test_every_backend_keeps_the_lab_contract(backend: tuple[Lab, StandIns | Non
     assert capture.time_base == ("device" if lab.kind == "embedded" else "host")
 
     truth = lab.truth()
-    assert truth is None or [e["mode"] for e in truth if e["node"] == "hub1" and e["kind"] == "node-restored"] == ["freeze"]
+    assert truth is None or [e["mode"] for e in truth if e["node"] == "hub1" and e["kind"] == "node-restored"] == [
+        "freeze"
+    ]
 
     lab.down()
     if stand_ins is None:

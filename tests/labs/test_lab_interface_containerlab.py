@@ -7,14 +7,14 @@ hub1's links: eth1 to isp:eth1, eth2 to hub2:eth2) and the captured inspect samp
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Iterator
 
 import pytest
 import yaml
-
 from clab_standins import IOL_TOPOLOGY, NODES, BannerServer, StandIns, netem, set_up
+
 from flexlab.cli import main
 from flexlab.failure import LAB_FAILURE_MODES, FailureMode
 from flexlab.labs.base import LabError
@@ -29,7 +29,8 @@ HUB1, HUB2, ISP = (f"clab-flexvpn-iol-{node}" for node in ("hub1", "hub2", "isp"
 MODE_COMMANDS: dict[str, tuple[list[list[str]], list[list[str]]]] = {
     "node-stop": ([["stop", "-t", TOPO, "--node", "hub1"]], [["start", "-t", TOPO, "--node", "hub1"]]),
     "freeze": ([["pause", HUB1]], [["unpause", HUB1]]),
-    "blackhole": ([netem(HUB1, "eth1", 100), netem(ISP, "eth1", 100), netem(HUB1, "eth2", 100), netem(HUB2, "eth2", 100)],
+    "blackhole": ([netem(HUB1, "eth1", 100), netem(ISP, "eth1", 100),
+                   netem(HUB1, "eth2", 100), netem(HUB2, "eth2", 100)],
                   [netem(HUB1, "eth1", 0), netem(ISP, "eth1", 0), netem(HUB1, "eth2", 0), netem(HUB2, "eth2", 0)]),
 }
 

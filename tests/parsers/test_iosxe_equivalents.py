@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from genie.libs.parser.iosxe import show_crypto, show_ip, show_ip_bgp
+from parser_testkit import GENIE_GOLDEN, GoldenCase, golden_cases
 
 from flexlab.parsers.ios import iosxe_equivalents
-from parser_testkit import GENIE_GOLDEN, GoldenCase, golden_cases
 
 # (folder under golden/, command for device.parse, ios entry, iosxe class)
 ALIASES = [

@@ -15,11 +15,11 @@ from genie.libs.parser.iosxe import show_crypto as genie_iosxe_crypto
 from genie.libs.parser.iosxe import show_ip as genie_iosxe_ip
 from genie.libs.parser.iosxe import show_ip_bgp as genie_iosxe_bgp
 from genie.libs.parser.utils.common import ParserNotFound, get_parser
+from parser_testkit import RecordingConnection, attach_connection, make_device
 
 from flexlab.parsers.ios import iosxe_equivalents
 from flexlab.parsers.ios.show_crypto_flexvpn import ShowCryptoIkev2ClientFlexvpn as IosFlexvpn
 from flexlab.parsers.iosxe.show_crypto_flexvpn import ShowCryptoIkev2ClientFlexvpn as IosxeFlexvpn
-from parser_testkit import RecordingConnection, attach_connection, make_device
 
 EXTERNAL_PARSER_ENV = "PYATS_LIBS_EXTERNAL_PARSER"
 FLEXVPN = "show crypto ikev2 client flexvpn"

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 from genie.metaparser.util.exceptions import SchemaEmptyParserError, SchemaMissingKeyError
+from parser_testkit import GoldenCase, RecordingConnection, attach_connection, golden_cases, make_device
 
 from flexlab.parsers.ios.show_crypto_flexvpn import ShowCryptoIkev2ClientFlexvpn as IosFlexvpn
 from flexlab.parsers.iosxe.show_crypto_flexvpn import ShowCryptoIkev2ClientFlexvpn as IosxeFlexvpn
-from parser_testkit import GoldenCase, RecordingConnection, attach_connection, golden_cases, make_device
 
 CASES = golden_cases("ShowCryptoIkev2ClientFlexvpn")
 COMMAND = "show crypto ikev2 client flexvpn"

@@ -72,7 +72,8 @@ def test_show_clock_keeps_the_timezone() -> None:
 
 @pytest.mark.parametrize(("output", "message"), [
     ("% Invalid input detected", "no clock reading in the 'show clock' output '% Invalid input detected'"),
-    ("*10:15:53.627 UTC Fri Feb 30 2026", "invalid date in the 'show clock' output '*10:15:53.627 UTC Fri Feb 30 2026'"),
+    ("*10:15:53.627 UTC Fri Feb 30 2026",
+     "invalid date in the 'show clock' output '*10:15:53.627 UTC Fri Feb 30 2026'"),
 ])
 def test_show_clock_errors_quote_the_output(output: str, message: str) -> None:
     with pytest.raises(ClockParseError) as error:

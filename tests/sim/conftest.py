@@ -12,10 +12,10 @@ import datetime as dt
 
 import pytest
 
-from flexlab.sim.cli import CliSession
 from flexlab.iosconfig import ConfigTree
-from flexlab.sim.state import NodeSnapshot, VersionInfo
+from flexlab.sim.cli import CliSession
 from flexlab.sim.engine.password_hash import verify_secret
+from flexlab.sim.state import NodeSnapshot, VersionInfo
 
 DEFAULT_USERS = {"admin": "admin"}
 

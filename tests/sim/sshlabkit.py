@@ -48,7 +48,9 @@ def embedded_lab(tmp: Path, name: str, scale: float) -> Iterator[tuple[Path, dic
 
 
 @contextmanager
-def embedded_testbed(tmp: Path, name: str, scale: float, devices: Sequence[str]) -> Iterator[tuple[Any, dict[str, str]]]:
+def embedded_testbed(
+    tmp: Path, name: str, scale: float, devices: Sequence[str]
+) -> Iterator[tuple[Any, dict[str, str]]]:
     """A named embedded lab in its own state dir, ``devices`` connected through unicon."""
     with embedded_lab(tmp, name, scale) as (testbed_path, env):
         testbed = load(str(testbed_path))

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from flexlab.design import load_design
+from flexlab.iosconfig import ConfigLine, ConfigTree
 from flexlab.render import KINDS, render_node
 from flexlab.sim.cli import ConfigInterpreter, apply_config_text
 from flexlab.sim.cli.errors import INCOMPLETE, INVALID_INPUT
 from flexlab.sim.cli.running_config import config_body
-from flexlab.iosconfig import ConfigLine, ConfigTree
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed" / "116413.txt"
 UNICON_CONNECT_LINES = ["config term", "no logging console", "line console 0", "exec-timeout 0", "line vty 0 4",
@@ -170,7 +170,10 @@ def test_commands_of_an_enclosing_mode_leave_the_sub_mode() -> None:
     assert interpreter.mode == "ikev2-keyring-peer"
     interpreter.feed("ip route 0.0.0.0 0.0.0.0 1.1.1.1")   # global level
     assert interpreter.mode == "global"
-    assert [line.text for line in interpreter.tree.lines] == ["crypto ikev2 keyring K", "ip route 0.0.0.0 0.0.0.0 1.1.1.1"]
+    assert [line.text for line in interpreter.tree.lines] == [
+        "crypto ikev2 keyring K",
+        "ip route 0.0.0.0 0.0.0.0 1.1.1.1",
+    ]
     assert [c.text for c in interpreter.tree.lines[0].children] == ["peer A", "peer B"]
 
 
@@ -272,7 +275,8 @@ BASE = [
         (["router bgp 65001"], "no neighbor 10.255.0.2",
          [" neighbor 10.255.0.2 remote-as 65001", " neighbor 10.255.0.2 fall-over"], [" neighbor Spokes peer-group"]),
         (["router bgp 65001"], "no neighbor 10.255.0.2 remote-as 65001",
-         [" neighbor 10.255.0.2 remote-as 65001", " neighbor 10.255.0.2 timers 10 30"], [" neighbor Spokes remote-as 65001"]),
+         [" neighbor 10.255.0.2 remote-as 65001", " neighbor 10.255.0.2 timers 10 30"],
+         [" neighbor Spokes remote-as 65001"]),
         (["router bgp 65001"], "no bgp listen range 172.16.0.0/16 peer-group Spokes",
          [" bgp listen range 172.16.0.0/16 peer-group Spokes"], [" neighbor Spokes peer-group"]),
         ([], "no router bgp 65001", ["router bgp 65001", " neighbor Spokes peer-group"], ["hostname r1"]),
@@ -329,7 +333,8 @@ def test_no_of_a_default_on_command_is_stored_once(configured) -> None:
     "lines, message",
     [
         (["router bgp 65001", "exit", "router bgp 65002"], "% BGP is already running; AS is 65001"),
-        (["router bgp 1", "neighbor 1.1.1.1 route-reflector-client"], "% Specify remote-as or peer-group commands first"),
+        (["router bgp 1", "neighbor 1.1.1.1 route-reflector-client"],
+         "% Specify remote-as or peer-group commands first"),
         (["router bgp 1", "neighbor 1.1.1.1 peer-group G"], "% Create the peer-group first"),
         (["ip route 10.0.0.1 255.0.0.0 1.1.1.1"], "%Inconsistent address and mask"),
         (["ip local pool P 10.0.0.9 10.0.0.1"], "%Invalid address range"),
@@ -356,7 +361,7 @@ def test_apply_config_text_reports_refused_lines_and_keeps_going(make_fake_devic
     ("enable secret 0 pw", "enable secret 9 $9$"),
 ])
 def test_cleartext_secrets_are_stored_hashed_as_ios_does(line: str, shown_prefix: str, configured) -> None:
-    [shown] = [l for l in running(configured([line])) if "secret" in l]
+    [shown] = [row for row in running(configured([line])) if "secret" in row]
     assert shown.startswith(shown_prefix)
     salt, digest = shown.split("$")[2:]
     assert len(salt) == 14 and len(digest) == 43

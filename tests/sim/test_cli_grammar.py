@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from flexlab.iosconfig import ConfigTree
 from flexlab.sim.cli import ConfigInterpreter
 from flexlab.sim.cli.config_commands import MODES, grammar_for
 from flexlab.sim.cli.errors import INCOMPLETE, INVALID_INPUT
@@ -19,7 +20,6 @@ from flexlab.sim.cli.grammar import (
 )
 from flexlab.sim.cli.interfaces import canonical_interface, interface_sort_key
 from flexlab.sim.cli.params import tokenize
-from flexlab.iosconfig import ConfigTree
 
 
 def match(mode: str, line: str) -> Match | Failure:
@@ -92,7 +92,8 @@ def test_every_mode_grammar_compiles() -> None:
         ("router", "neighbor Spokes peer-group", ("neighbor", "Spokes", "peer-group")),
         ("router", "bgp listen range 172.16.0.9/16 peer-group Spokes",
          ("bgp", "listen", "range", "172.16.0.0/16", "peer-group", "Spokes")),
-        ("router", "aggregate-address 10.0.0.0 255.0.0.0 summ", ("aggregate-address", "10.0.0.0", "255.0.0.0", "summary-only")),
+        ("router", "aggregate-address 10.0.0.0 255.0.0.0 summ",
+         ("aggregate-address", "10.0.0.0", "255.0.0.0", "summary-only")),
         ("ikev2-flexvpn", "peer 1 100.64.0.2 track 3", ("peer", "1", "100.64.0.2", "track", "3")),
         ("ikev2-flexvpn", "peer react", ("peer", "reactivate")),
         ("ikev2-flexvpn", "conn track 5", ("connect", "track", "5")),

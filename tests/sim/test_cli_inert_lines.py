@@ -14,6 +14,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))   # the measurement is shared with the benchmark
 
 from benchmarks.config_acceptance import measure  # noqa: E402
+
 from flexlab.iosconfig import ConfigTree  # noqa: E402
 from flexlab.sim.cli import ConfigInterpreter  # noqa: E402
 from flexlab.sim.cli.errors import INVALID_INPUT  # noqa: E402

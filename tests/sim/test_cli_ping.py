@@ -97,7 +97,9 @@ def test_ping_layout_wraps_at_70_marks_and_sums_up(prober) -> None:
                             "Packet sent with a source address of 10.1.1.1 \n")
     assert reply.stream is not None and reply.stream.closed
     # 71 of 72 answered: 98 percent (IOS truncates); avg (70*3 + 9) // 71 = 3
-    assert reply.stream.text == "!" * 70 + "\n.!\nSuccess rate is 98 percent (71/72), round-trip min/avg/max = 3/3/9 ms\n"
+    assert (
+        reply.stream.text == "!" * 70 + "\n.!\nSuccess rate is 98 percent (71/72), round-trip min/avg/max = 3/3/9 ms\n"
+    )
 
 
 def test_traceroute_layout(prober) -> None:

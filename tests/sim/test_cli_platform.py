@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from flexlab.design import load_design
+from flexlab.iosconfig import ConfigTree
 from flexlab.labs.embedded_default import write_plan_topology
 from flexlab.render import render_node
 from flexlab.sim.cli import ConfigInterpreter, apply_config_text
@@ -19,11 +20,15 @@ from flexlab.sim.cli.errors import INVALID_INPUT
 from flexlab.sim.engine.lab import Lab
 from flexlab.sim.platforms import PHYSICAL_REMOVAL, platform_for
 from flexlab.sim.topology import load_topology
-from flexlab.iosconfig import ConfigTree
 
 
 def test_iol_slots_follow_the_highest_data_port() -> None:
-    assert platform_for("cisco_iol", ["Ethernet0/1"]).physical == ("Ethernet0/0", "Ethernet0/1", "Ethernet0/2", "Ethernet0/3")
+    assert platform_for("cisco_iol", ["Ethernet0/1"]).physical == (
+        "Ethernet0/0",
+        "Ethernet0/1",
+        "Ethernet0/2",
+        "Ethernet0/3",
+    )
     # a link on Ethernet1/0 (containerlab eth4) provisions slot 1: all four of its ports appear
     five = platform_for("cisco_iol", ["Ethernet0/1", "Ethernet1/0"]).physical
     assert len(five) == 8 and five[4:] == ("Ethernet1/0", "Ethernet1/1", "Ethernet1/2", "Ethernet1/3")

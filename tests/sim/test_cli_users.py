@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from ntc_templates.parse import parse_output
 
-from flexlab.sim.cli import CliSession
-from flexlab.sim.cli import vty_lines
+from flexlab.sim.cli import CliSession, vty_lines
 
 
 def test_show_users_lists_the_open_vtys_and_marks_the_own(make_fake_device) -> None:
@@ -14,10 +13,14 @@ def test_show_users_lists_the_open_vtys_and_marks_the_own(make_fake_device) -> N
     own.vty_entry = vty_lines.attach(device, "admin", "127.0.0.1")
     other.vty_entry = vty_lines.attach(device, "ops", "192.0.2.9")
     text = own.execute("show users").output
-    rows = {row["line"].lstrip("* "): row for row in parse_output(platform="cisco_ios", command="show users", data=text)}
+    rows = {
+        row["line"].lstrip("* "): row for row in parse_output(platform="cisco_ios", command="show users", data=text)
+    }
     assert rows["2 vty 0"]["user"] == "admin" and rows["2 vty 0"]["location"] == "127.0.0.1"
     assert rows["3 vty 1"]["user"] == "ops" and rows["3 vty 1"]["location"] == "192.0.2.9"
-    assert [line for line in text.splitlines() if line.startswith("*")] == [line for line in text.splitlines() if "admin" in line]
+    assert [line for line in text.splitlines() if line.startswith("*")] == [
+        line for line in text.splitlines() if "admin" in line
+    ]
 
 
 def test_a_freed_vty_is_reused_lowest_first(make_fake_device) -> None:

@@ -12,7 +12,6 @@ import json
 
 import asyncssh
 import pytest
-
 from sshlabkit import embedded_testbed, flexlab, wait_lab
 
 from flexlab import timing

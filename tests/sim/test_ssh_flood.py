@@ -19,6 +19,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))   # the measurement is shared with the benchmark
 
 from benchmarks.ssh_load import abort_mid_line, measure_flood  # noqa: E402
+
 from flexlab.design import load_design  # noqa: E402
 from flexlab.labs.embedded_default import write_plan_topology  # noqa: E402
 from flexlab.sim.cli.terminal import MAX_LINE_LENGTH  # noqa: E402

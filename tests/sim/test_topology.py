@@ -28,7 +28,8 @@ def _two_nodes(kind: str, image: str, a_if: str, b_if: str) -> str:
 
 @pytest.mark.parametrize(("kind", "image", "a_if", "b_if", "expected"), [
     # IOL: eth index = slot*4 + port; eth4 is the first port of slot 1
-    ("cisco_iol", "vrnetlab/cisco_iol:17.12.01", "eth4", "Ethernet1/2", [("a", 4, "Ethernet1/0"), ("b", 6, "Ethernet1/2")]),
+    ("cisco_iol", "vrnetlab/cisco_iol:17.12.01", "eth4", "Ethernet1/2",
+     [("a", 4, "Ethernet1/0"), ("b", 6, "Ethernet1/2")]),
     ("cisco_iol", "vrnetlab/cisco_iol:17.12.01", "e0/3", "eth1", [("a", 3, "Ethernet0/3"), ("b", 1, "Ethernet0/1")]),
     # vIOS: GiX -> eth(X+1) (containerlab's offset 0), ethN -> GigabitEthernet0/N
     ("cisco_vios", "vrnetlab/cisco_vios:159-3.M10", "Gi0", "GigabitEthernet 2",
@@ -95,7 +96,11 @@ def test_committed_topology_with_an_image_from_the_environment(tmp_path, monkeyp
     path = _write(tmp_path / "topologies", text)   # startup-configs: ../configs/lab/cisco_iol/<node>.partial.cfg
     monkeypatch.delenv("FLEXLAB_IOL_IMAGE", raising=False)
     topology = load_topology(path)
-    assert (topology.name, lab_kind(topology), image_profile(topology).name) == ("flexvpn-iol", "cisco_iol", "iol-17.12")
+    assert (topology.name, lab_kind(topology), image_profile(topology).name) == (
+        "flexvpn-iol",
+        "cisco_iol",
+        "iol-17.12",
+    )
     assert [(p.node, p.ifname) for p in topology.ports("isp")] == [
         ("isp", "Ethernet0/1"), ("isp", "Ethernet0/2"), ("isp", "Ethernet0/3"), ("isp", "Ethernet1/0")]
     monkeypatch.setenv("FLEXLAB_IOL_IMAGE", "flexlab/sim:iol-17.12-dpd-bug")

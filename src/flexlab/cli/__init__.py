@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from flexlab import __version__
 from flexlab.cli.argtypes import OneLineParser

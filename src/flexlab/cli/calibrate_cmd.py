@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     lab = report.get("lab") or {}
     images = sorted(set((report.get("images") or {}).values()))
     image = str(lab.get("image") or "image")
-    source = (f"flexlab calibrate {dt.datetime.now(dt.timezone.utc):%Y-%m-%dT%H:%MZ} on the {lab.get('type', '?')} "
+    source = (f"flexlab calibrate {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%MZ} on the {lab.get('type', '?')} "
               f"lab, image {image} ({', '.join(images) or 'version unknown'}), {args.failure_mode} of {args.hub}, "
               f"{len(records)} spoke(s)")
     try:

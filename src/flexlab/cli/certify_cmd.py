@@ -10,9 +10,10 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from flexlab.certify.history import History, default_history_path
 from flexlab.certify.matrix import Matrix, load_matrix
@@ -245,7 +246,7 @@ def run_trend(args: argparse.Namespace) -> int:
 
 @_owner_only
 def run_nightly(args: argparse.Namespace) -> int:
-    out_dir = args.out or Path("reports") / "nightly" / dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    out_dir = args.out or Path("reports") / "nightly" / dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     history = _history(args)
     plan = _load_plan(args, history)
     with lock_output_dir(out_dir, "nightly output directory"):

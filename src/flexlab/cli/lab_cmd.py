@@ -16,7 +16,6 @@ from flexlab.labs.interface import Lab
 from flexlab.labs.session import lab_for_topology
 from flexlab.privatefs import check_writable
 
-
 TOPOLOGY_HELP = "act on the lab deployed from this topology file instead of the embedded lab --name"
 
 
@@ -35,7 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     help="boot this topology file and the startup-configs it names (default: the design's)")
     up.add_argument("--spokes", type=positive_int, help="number of spokes (default: the design's)")
     up.add_argument("--time-scale", type=positive_float, default=10.0, help="simulated seconds per wall second")
-    up.add_argument("--image", help="behaviour profile of the design's lab (default: iol-17.12; see docs/embedded-lab.md)")
+    up.add_argument(
+        "--image", help="behaviour profile of the design's lab (default: iol-17.12; see docs/embedded-lab.md)"
+    )
     up.add_argument("--design", type=Path, help="design file (default: configs/design.yaml)")
     up.add_argument("--config-dir", type=Path, help="boot nodes from <node>.cfg files in this directory")
     up.add_argument("--testbed-out", type=Path, help="write the pyATS testbed here")
@@ -61,13 +62,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     restore = add("restore", "undo a failure")
     restore.add_argument("node")
     restore.add_argument("--mode", choices=FAILURE_MODES,
-                         help="the mode the node was failed with (default: what the lab can tell, else undo every mode)")
+                         help="the mode the node was failed with "
+                              "(default: what the lab can tell, else undo every mode)")
     restore.add_argument("--lab", type=Path, metavar="FILE.clab.yml", help=TOPOLOGY_HELP)
     restore.set_defaults(func=_restore)
 
     capture = add("capture", "write what crosses a node's interface to a pcap file (until Ctrl-C or --duration)")
     capture.add_argument("node")
-    capture.add_argument("--interface", help="IOS name (Ethernet0/1, GigabitEthernet2) or ethN; default: the node's data links")
+    capture.add_argument(
+        "--interface", help="IOS name (Ethernet0/1, GigabitEthernet2) or ethN; default: the node's data links"
+    )
     capture.add_argument("-w", "--write", dest="output", type=Path, required=True, metavar="FILE.pcap")
     capture.add_argument("--duration", type=float, help="stop after this many wall seconds")
     capture.add_argument("--lab", type=Path, metavar="FILE.clab.yml", help=TOPOLOGY_HELP)
@@ -184,8 +188,13 @@ def _truth(args: argparse.Namespace) -> int:
         print(json.dumps(events, indent=2))
         return 0
     for event in events:
-        detail = " ".join(f"{k}={v}" for k, v in event.items() if v not in (None, "") and k not in ("time", "node", "kind", "device_time", "clock_synced"))
-        print(f"{event['time']:>12.3f}  {event['device_time']:<26} {event.get('node', ''):<8} {event.get('kind', ''):<18} {detail}")
+        detail = " ".join(
+            f"{k}={v}"
+            for k, v in event.items()
+            if v not in (None, "") and k not in ("time", "node", "kind", "device_time", "clock_synced")
+        )
+        node, kind = event.get("node", ""), event.get("kind", "")
+        print(f"{event['time']:>12.3f}  {event['device_time']:<26} {node:<8} {kind:<18} {detail}")
     return 0
 
 

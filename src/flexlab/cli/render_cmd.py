@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from flexlab.labs import clab
 from flexlab.cli.argtypes import positive_int
 from flexlab.design import Design, load_design
 from flexlab.errors import FlexlabError
+from flexlab.labs import clab
 from flexlab.render import KINDS, LAB_CONFIG_DIR, RENDERED_DIR, render_all, write_reference_configs
 
 
@@ -19,7 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _add_design_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--design", type=Path, default=None, help="design YAML file (default: configs/design.yaml)")
-    parser.add_argument("--spokes", type=positive_int, default=None, metavar="N", help="number of spokes (overrides the design)")
+    parser.add_argument(
+        "--spokes", type=positive_int, default=None, metavar="N", help="number of spokes (overrides the design)"
+    )
 
 
 def _register_render(subparsers: argparse._SubParsersAction) -> None:

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from flexlab.labs import clab
 from flexlab.errors import FlexlabError
+from flexlab.labs import clab
 from flexlab.labs.clab_testbed import from_inspect, write_testbed
 from flexlab.yamlio import decode_text, read_text
 

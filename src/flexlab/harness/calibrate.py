@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any
 
 from flexlab.dpd_model import DEFAULT_MODEL, DpdModel, DpdModelError, model_from_mapping
@@ -33,7 +34,8 @@ class Observation:
     window_before_s: float
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> "Observation":
+    def from_record(cls, record: dict[str, Any]) -> Observation:
+        """The observation of one spoke's record in a job report (its schedule, declared terms and bound)."""
         schedule = record.get("schedule") or {}
         declared = record.get("declared_schedule") or {}
         terms = record.get("bound_terms") or {}
@@ -44,7 +46,8 @@ class Observation:
         return cls(
             spoke=str(record.get("spoke")), spacings_s=tuple(schedule.get("spacings_s") or ()),
             final_wait_s=schedule.get("final_wait_s"), retry_s=float(terms["R"]), interval_s=float(terms["I"]),
-            mode=str(declared.get("mode", "on-demand")), probes_before_failure=len(schedule.get("probes_before_failure_s") or ()),
+            mode=str(declared.get("mode", "on-demand")),
+            probes_before_failure=len(schedule.get("probes_before_failure_s") or ()),
             quiet_before_early_probes_s=tuple(schedule.get("quiet_before_early_probes_s") or ()),
             window_before_s=-float(window[0]),
         )
@@ -57,7 +60,7 @@ def _spacing(observations: list[Observation]) -> dict[str, Any]:
     if all(abs(w - o.retry_s) <= tolerance_s(o.retry_s) for o in observations for w in o.spacings_s):
         return {"backoff": "fixed"}
     chains = [list(o.spacings_s) for o in observations]
-    ratios = [b / a for chain in chains for a, b in zip(chain, chain[1:]) if a > 0 and b / a > 1 + 0.1]
+    ratios = [b / a for chain in chains for a, b in pairwise(chain) if a > 0 and b / a > 1 + 0.1]
     if not ratios:
         raise DpdModelError(f"the waits {', '.join(f'{w:g}' for w in waits)} s are neither fixed at "
                             f"R={first.retry_s:g} s nor growing")
@@ -85,8 +88,14 @@ def _periodic(observations: list[Observation]) -> tuple[str, str]:
             return "always", f"periodic reading 'always' observed on {o.spoke} (R-U-THERE while the peer talked)"
     long_enough = [o for o in periodic if o.window_before_s >= o.interval_s + tolerance_s(o.interval_s)]
     if long_enough and all(o.probes_before_failure == 0 for o in long_enough):
-        return "idle", f"periodic reading 'idle' observed on {long_enough[0].spoke} (no R-U-THERE while the peer talked)"
-    return DEFAULT_MODEL.periodic, "periodic reading not observable (capture too short before the failure): kept the default"
+        return (
+            "idle",
+            f"periodic reading 'idle' observed on {long_enough[0].spoke} (no R-U-THERE while the peer talked)",
+        )
+    return (
+        DEFAULT_MODEL.periodic,
+        "periodic reading not observable (capture too short before the failure): kept the default",
+    )
 
 
 def infer_model(records: list[dict[str, Any]], name: str, source: str) -> tuple[DpdModel, list[str]]:

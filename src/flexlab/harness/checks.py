@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable
 
 from flexlab.harness.reads import BgpNeighbor, FlexClient, IkeSa, Route
 
@@ -20,6 +20,7 @@ IPv4Network = ipaddress.IPv4Network
 
 
 def client_on_peer(spoke: str, clients: list[FlexClient], peer: IPv4Address) -> list[str]:
+    """Problems unless the spoke's FlexVPN client is connected to ``peer``."""
     if not clients:
         return [f"{spoke}: no FlexVPN client block in `show crypto ikev2 client flexvpn`"]
     client = clients[0]
@@ -32,6 +33,7 @@ def client_on_peer(spoke: str, clients: list[FlexClient], peer: IPv4Address) -> 
 
 
 def sa_ready(spoke: str, sas: list[IkeSa], peer: IPv4Address) -> list[str]:
+    """Problems unless the spoke has a READY IKEv2 SA with ``peer``."""
     if any(sa.remote == peer and sa.status == "READY" for sa in sas):
         return []
     seen = ", ".join(f"{sa.remote} {sa.status}" for sa in sas) or "none"
@@ -39,6 +41,7 @@ def sa_ready(spoke: str, sas: list[IkeSa], peer: IPv4Address) -> list[str]:
 
 
 def bgp_established(node: str, neighbors: dict[IPv4Address, BgpNeighbor], peer: IPv4Address) -> list[str]:
+    """Problems unless ``node`` has an Established BGP session with ``peer``."""
     neighbor = neighbors.get(peer)
     if neighbor is None:
         return [f"{node}: no BGP neighbour {peer}"]
@@ -48,16 +51,21 @@ def bgp_established(node: str, neighbors: dict[IPv4Address, BgpNeighbor], peer: 
 
 
 def only_summary(spoke: str, routes: dict[IPv4Network, Route], summary: IPv4Network) -> list[str]:
+    """Problems unless the spoke's BGP routes are the summary and nothing more specific."""
     problems = []
     if summary not in routes:
         problems.append(f"{spoke}: summary {summary} missing from its BGP routes")
     specifics = sorted(str(p) for p in routes if p != summary)
     if specifics:
-        problems.append(f"{spoke}: receives specific BGP routes {', '.join(specifics)} (expected only the summary {summary})")
+        problems.append(
+            f"{spoke}: receives specific BGP routes {', '.join(specifics)} (expected only the summary {summary})"
+        )
     return problems
 
 
-def holds_prefixes(node: str, routes: dict[IPv4Network, Route], expected: dict[IPv4Network, IPv4Address | None]) -> list[str]:
+def holds_prefixes(
+    node: str, routes: dict[IPv4Network, Route], expected: Mapping[IPv4Network, IPv4Address | None]
+) -> list[str]:
     """``expected`` maps prefix -> required next hop (None: any next hop)."""
     problems = []
     for prefix, next_hop in expected.items():
@@ -71,18 +79,22 @@ def holds_prefixes(node: str, routes: dict[IPv4Network, Route], expected: dict[I
 
 
 def covered_by_summary(node: str, routes: dict[IPv4Network, Route], prefix: IPv4Network) -> list[str]:
+    """Problems unless some BGP route of ``node`` covers ``prefix``."""
     if any(prefix.subnet_of(p) for p in routes):
         return []
     return [f"{node}: no BGP route covers {prefix}"]
 
 
 def unique_addresses(assigned: dict[str, IPv4Address | None]) -> list[str]:
+    """Problems for spokes without an overlay address and for addresses given to several spokes."""
     problems = [f"{spoke}: no overlay address assigned" for spoke, addr in assigned.items() if addr is None]
     owners: dict[IPv4Address, list[str]] = {}
     for spoke, addr in assigned.items():
         if addr is not None:
             owners.setdefault(addr, []).append(spoke)
-    problems += [f"overlay address {addr} assigned to several spokes: {', '.join(s)}" for addr, s in owners.items() if len(s) > 1]
+    problems += [
+        f"overlay address {addr} assigned to several spokes: {', '.join(s)}" for addr, s in owners.items() if len(s) > 1
+    ]
     return problems
 
 
@@ -103,12 +115,14 @@ def traffic_flows(spoke: str, target: str, latest_ok: bool | None, latest_start:
 
 @dataclass(frozen=True)
 class PollResult:
+    """What polling a check until it held (or the time ran out) found, and what it cost."""
     problems: list[str]
     polls: int
     wall_s: float
 
     @property
     def ok(self) -> bool:
+        """Whether the last poll found no problem."""
         return not self.problems
 
 

@@ -12,10 +12,11 @@ import functools
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flexlab.bound import parse_dpd_config
 from flexlab.harness.failover_measure import dpd_inputs
@@ -118,6 +119,7 @@ def _start(ctx: Context, hub: str) -> list[str]:
 
 @_timed
 def stop_captures(ctx: Context) -> list[str]:
+    """Stop every spoke's capture; problems name the spokes whose capture could not be stopped."""
     def end(spoke: str) -> str | None:
         capture = ctx.captures[spoke]
         try:

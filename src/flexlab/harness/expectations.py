@@ -24,6 +24,7 @@ SOURCES = ("design", "configs")
 
 @dataclass(frozen=True)
 class Expectations:
+    """What the baseline checks expect: the overlay address, the summary, spoke LANs, hub peers."""
     source: str                                   # "design <file>" or "running configs"
     overlay_hub_address: IPv4Address
     summary: IPv4Network
@@ -31,6 +32,7 @@ class Expectations:
     hub_peers: dict[str, tuple[IPv4Address, ...]] = field(default_factory=dict)   # hub -> its iBGP hubs
 
     def to_dict(self) -> dict[str, Any]:
+        """The expectations as JSON-ready values for the report."""
         return {"source": self.source, "overlay_hub_address": str(self.overlay_hub_address),
                 "summary": str(self.summary), "spoke_lans": {s: str(n) for s, n in self.spoke_lans.items()},
                 "hub_peers": {h: [str(a) for a in peers] for h, peers in self.hub_peers.items()}}
@@ -40,7 +42,9 @@ def from_design(design: Any, hubs: list[str], spokes: list[str]) -> Expectations
     """The reference design's values (``design`` is a flexlab.design.Design)."""
     plan = design.plan()
     lans = {s: plan.node(s).lan for s in spokes if plan.node(s).lan is not None}
-    peers = {h: (plan.node(h).other_hub_address,) for h in hubs if plan.node(h).other_hub_address is not None}
+    peers: dict[str, tuple[IPv4Address, ...]] = {
+        h: (plan.node(h).other_hub_address,) for h in hubs if plan.node(h).other_hub_address is not None
+    }
     return Expectations(f"design {design.source}", design.model.overlay.hub_address, design.model.summary,
                         lans, peers)
 
@@ -107,8 +111,9 @@ def from_configs(configs: dict[str, str], hubs: list[str], spokes: list[str]) ->
     summaries = {hub: summary_only_aggregates(configs[hub]) for hub in hubs}
     distinct = {tuple(found) for found in summaries.values()}
     if len(distinct) != 1 or len(next(iter(distinct), ())) != 1:
-        problems.append("hubs must each send one summary (`aggregate-address ... summary-only`), the same on "
-                        "every hub: " + "; ".join(f"{h}: {', '.join(map(str, s)) or 'none'}" for h, s in summaries.items()))
+        sent = "; ".join(f"{h}: {', '.join(map(str, s)) or 'none'}" for h, s in summaries.items())
+        problems.append(f"hubs must each send one summary (`aggregate-address ... summary-only`), the same on "
+                        f"every hub: {sent}")
     peers = {hub: tuple(bgp_neighbor_addresses(configs[hub])) for hub in hubs}
     if problems:
         return None, problems

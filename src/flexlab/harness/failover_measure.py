@@ -57,6 +57,7 @@ def _wrong_peer(ctx: Context, spoke: str, new_peer: IPv4Address | None, expected
 
 
 def measure_spoke(ctx: Context, spoke: str, hub: str) -> SpokeFailover:
+    """Measure one spoke's failover from ``hub``: when it left the failed peer and reached a live one."""
     failed_peer = ctx.hub_wan[hub]
     failure = ctx.failure_for(spoke)
     record = SpokeFailover(hub=hub, spoke=spoke, from_peer=str(failed_peer), timing_method=failure.method)
@@ -113,6 +114,7 @@ def measure_spoke(ctx: Context, spoke: str, hub: str) -> SpokeFailover:
 
 
 def measure_failover(ctx: Context, hub: str) -> list[SpokeFailover]:
+    """Measure every spoke that was on ``hub`` at the baseline."""
     assert ctx.run is not None
     failed_peer = ctx.hub_wan[hub]
     on_hub = [s for s, peer in ctx.baseline_peer.items() if peer == failed_peer]
@@ -125,6 +127,7 @@ def measure_failover(ctx: Context, hub: str) -> list[SpokeFailover]:
 
 
 def unexpected_moves(ctx: Context, hub: str) -> list[str]:
+    """Problems for spokes not on ``hub`` at the baseline that moved anyway."""
     failed_peer = ctx.hub_wan[hub]
     others = [s for s, peer in ctx.baseline_peer.items() if peer != failed_peer]
     now = parallel(lambda s: reads.flex_clients(ctx.devices[s]), others)

@@ -11,23 +11,26 @@ import datetime as dt
 import ipaddress
 import json
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flexlab import timing
-from flexlab.dpd_model import DpdModel, parse_model
 from flexlab.design import Design, load_design
+from flexlab.dpd_model import DpdModel, parse_model
+from flexlab.failure import FailureMode
 from flexlab.harness import checks, expectations, reads
 from flexlab.harness.config_replace import removal_commands, unapplied_lines
 from flexlab.harness.ledger import FailureLedger
 from flexlab.harness.peers import first_alive
 from flexlab.harness.report import HubRun, SpokeFailover
+from flexlab.harness.session_errors import SESSION_ERRORS
 from flexlab.labs.interface import Lab
 from flexlab.labs.session import lab_settings
 from flexlab.privatefs import private_dir, write_private
-from flexlab.render import render_node
+from flexlab.render import SecretMode, render_node
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,6 +50,7 @@ CLOCK_OFFSET_HARNESS = ("offset-corrected: the harness clock at the lab's failur
 
 @dataclass
 class Context:
+    """What the job learns and carries from step to step: testbed, lab, design, devices and readings."""
     testbed: Any
     lab: Lab
     design: Design
@@ -84,7 +88,8 @@ class Context:
     expect: expectations.Expectations | None = None
 
     @classmethod
-    def create(cls, testbed: Any, lab: Lab, params: Any) -> "Context":
+    def create(cls, testbed: Any, lab: Lab, params: Any) -> Context:
+        """The context of a job from its testbed, lab and aetest parameters."""
         # the lab may run more spokes than the design file lists (`flexlab lab up --spokes N`)
         spokes = lab_settings(testbed).get("spokes")
         design = load_design(params.get("design"), spokes=int(spokes) if spokes else None)
@@ -111,6 +116,7 @@ class Context:
 
     @property
     def time_scale(self) -> float:
+        """Device seconds per wall second of the lab."""
         return self.lab.time_scale
 
     def wall(self, device_seconds: float) -> float:
@@ -119,6 +125,7 @@ class Context:
 
     def record_testcase(self, name: str, result: Any, problems: list[str] | None = None,
                         checks: list[str] | None = None) -> None:
+        """Record a testcase's result, and its problems and checks, in the run's report."""
         assert self.run is not None
         self.run.testcases[name] = str(result)
         if checks:
@@ -145,6 +152,7 @@ class Context:
         return [name for name in self.devices if name not in away]
 
     def alive_hubs(self) -> list[str]:
+        """The hubs neither failed by this run nor left failed by an earlier one."""
         down = set(self.dead_hubs) | ({self.hub} if self.hub_failed else set())
         return [h for h in self.hubs if h not in down]
 
@@ -154,6 +162,7 @@ class Context:
         return first_alive(peers, self.dead_addresses(with_failed_hub=self.hub_failed))
 
     def hub_by_address(self, address: IPv4Address | None) -> str | None:
+        """The hub whose WAN address is ``address``, if any."""
         return next((h for h, a in self.hub_wan.items() if a == address), None)
 
     def failure_for(self, spoke: str) -> timing.FailureInstant:
@@ -162,9 +171,13 @@ class Context:
         if self.failure_event is not None:
             if self.failure_event.synced and clock.device_synced:
                 return timing.FailureInstant.from_synced_log(self.failure_event, f"{self.hub} log")
-            return timing.FailureInstant.from_device_log(self.failure_event, self.offsets[self.hub], clock, f"{self.hub} log")
+            return timing.FailureInstant.from_device_log(
+                self.failure_event, self.offsets[self.hub], clock, f"{self.hub} log"
+            )
         assert self.failure_harness is not None
-        return timing.FailureInstant.from_harness(self.failure_harness, clock, "harness clock at the lab's failure call")
+        return timing.FailureInstant.from_harness(
+            self.failure_harness, clock, "harness clock at the lab's failure call"
+        )
 
     def device_events(self, name: str) -> list[timing.LogEvent]:
         """The device's logging buffer as parsed log events."""
@@ -173,7 +186,8 @@ class Context:
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    """The harness clock now, in UTC."""
+    return dt.datetime.now(dt.UTC)
 
 
 def measure_clock(device: Any, time_scale: float) -> timing.ClockOffset:
@@ -188,7 +202,7 @@ def parallel(function: Callable[[str], T], names: list[str]) -> dict[str, T]:
     if not names:
         return {}
     with ThreadPoolExecutor(max_workers=min(16, len(names))) as pool:
-        return dict(zip(names, pool.map(function, names)))
+        return dict(zip(names, pool.map(function, names), strict=True))
 
 
 # -- setup -------------------------------------------------------------------------------
@@ -199,7 +213,7 @@ def connect_all(ctx: Context) -> list[str]:
         try:
             if not device.is_connected():
                 device.connect(log_stdout=False, learn_hostname=False, connection_timeout=60)
-        except Exception as exc:  # unicon raises several types; the message is what matters
+        except SESSION_ERRORS as exc:  # the message is what matters
             return f"{name}: cannot connect: {type(exc).__name__}: {exc}"
         return None
     if why := ctx.lab.gone():
@@ -223,7 +237,7 @@ def apply_configs(ctx: Context, config_dir: Path | None) -> list[str]:
     the lines again would change nothing, and costs minutes at 200 spokes.
     """
     plan = ctx.design.plan()
-    secrets = "embedded" if ctx.lab.kind == "embedded" else "env"
+    secrets: SecretMode = "embedded" if ctx.lab.kind == "embedded" else "env"
     boot_errors = ctx.lab.boot_errors()
 
     def apply(name: str) -> list[str]:
@@ -240,7 +254,7 @@ def apply_configs(ctx: Context, config_dir: Path | None) -> list[str]:
         try:
             commands = removals + _config_lines(text)
             ctx.devices[name].configure(commands)
-        except Exception as exc:  # SubCommandFailure carries the refused line and the error
+        except SESSION_ERRORS as exc:  # SubCommandFailure carries the refused line and the error
             problems.append(f"{name}: {exc}")
         return problems
     return [p for problems in parallel(apply, list(ctx.devices)).values() for p in problems]
@@ -341,6 +355,7 @@ PEER_CHECKS = {False: ("spokes ACTIVE on their designed peer 1", "IKEv2 SA READY
 
 
 def baseline_problems(ctx: Context) -> dict[str, list[str]]:
+    """Baseline check -> problems, read from every device now."""
     expect = ctx.expected()
     overlay, summary = expect.overlay_hub_address, expect.summary
     on_peer, sa_up = PEER_CHECKS[bool(ctx.dead_hubs)]
@@ -373,6 +388,7 @@ def baseline_problems(ctx: Context) -> dict[str, list[str]]:
 
 
 def wait_baseline(ctx: Context) -> dict[str, list[str]]:
+    """Poll the baseline checks until they all hold or the time runs out; the last problems found."""
     latest: dict[str, list[str]] = {}
 
     def check() -> list[str]:
@@ -386,6 +402,7 @@ def wait_baseline(ctx: Context) -> dict[str, list[str]]:
 
 # -- failure -----------------------------------------------------------------------------------
 def fail_hub(ctx: Context, hub: str, mode: str) -> str:
+    """Fail ``hub`` the way ``mode`` says (ledger entry first); says when and how the instant was taken."""
     assert ctx.ledger is not None and ctx.run is not None
     ctx.ledger.add(hub, mode)
     if mode == "interface-shutdown":
@@ -402,7 +419,7 @@ def fail_hub(ctx: Context, hub: str, mode: str) -> str:
         ctx.run.clock_method = (CLOCK_NTP if synced else CLOCK_OFFSET_LOG.format(hub=hub))
     else:
         sent = now_utc()
-        ctx.lab.fail(hub, mode)
+        ctx.lab.fail(hub, FailureMode(mode))
         answered = now_utc()
         ctx.failure_harness = sent + (answered - sent) / 2
         ctx.run.failed_at = ctx.failure_harness.isoformat()
@@ -415,22 +432,24 @@ def fail_hub(ctx: Context, hub: str, mode: str) -> str:
 
 
 def restore_hub(ctx: Context, hub: str, mode: str) -> None:
+    """Undo the failure of ``hub`` and remove it from the ledger."""
     assert ctx.ledger is not None
     if mode == "interface-shutdown":
         wan_if = ctx.hub_wan_if.get(hub) or reads.tunnel_source_interface(reads.running_config(ctx.devices[hub]))
         ctx.devices[hub].configure([f"interface {wan_if}", "no shutdown"])
     else:
-        ctx.lab.restore(hub, mode)
+        ctx.lab.restore(hub, FailureMode(mode))
         if mode == "node-stop":
             reconnect(ctx, hub)
     ctx.ledger.remove(hub)
 
 
 def reconnect(ctx: Context, name: str) -> None:
+    """Drop ``name``'s session and connect again, polling until it answers."""
     device = ctx.devices[name]
     try:
         device.disconnect()
-    except Exception:  # the old session died with the node
+    except SESSION_ERRORS:  # the old session died with the node
         pass
     outcome = checks.poll(lambda: connect_one(ctx, name), max_wall_s=60, interval_s=0.5)
     if not outcome.ok:
@@ -438,17 +457,20 @@ def reconnect(ctx: Context, name: str) -> None:
 
 
 def connect_one(ctx: Context, name: str) -> list[str]:
+    """Connect to ``name`` once; a problem when it does not answer."""
     try:
         ctx.devices[name].connect(log_stdout=False, learn_hostname=False, connection_timeout=20)
         return []
-    except Exception as exc:
+    except SESSION_ERRORS as exc:
         return [f"{name}: cannot reconnect: {exc}"]
 
 
 def write_run(ctx: Context | None, report_dir: Path, run_tag: str) -> Path | None:
+    """Write the run's record (private file under ``report_dir``/runs); its path, or None without a run."""
     if ctx is None or ctx.run is None:
         return None
     runs = private_dir(Path(report_dir) / "runs")
-    payload = {"run": asdict(ctx.run), "lab": ctx.lab.describe(), "images": ctx.images, "clock_method": ctx.clock_method,
+    payload = {"run": asdict(ctx.run), "lab": ctx.lab.describe(), "images": ctx.images,
+               "clock_method": ctx.clock_method,
                "dpd_model": ctx.dpd_model.to_dict(), "hub_wan": {h: str(a) for h, a in ctx.hub_wan.items()}}
     return write_private(runs / f"{run_tag}.json", json.dumps(payload, indent=2, default=str))

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from flexlab.labs.embedded import state_root
 from flexlab.privatefs import private_dir, write_private
@@ -29,12 +30,13 @@ LEDGER_DIR = "ledgers"
 
 @dataclass(frozen=True)
 class FailureLedger:
+    """Hubs this job failed and has not restored yet, kept on disk so a killed run can be undone."""
     path: Path
     instance: str = ""
     pid: int | None = None   # the lab process the entries are about (embedded labs)
 
     @classmethod
-    def for_lab(cls, instance: str, pid: int | None = None, root: Path | None = None) -> "FailureLedger":
+    def for_lab(cls, instance: str, pid: int | None = None, root: Path | None = None) -> FailureLedger:
         """The ledger of one lab instance; ledgers of lab processes that died are removed."""
         directory = (root or state_root()) / LEDGER_DIR
         _sweep_dead(directory)
@@ -77,9 +79,11 @@ class FailureLedger:
         write_private(self.path, json.dumps(payload, indent=2))
 
     def add(self, hub: str, mode: str) -> None:
+        """Record that ``hub`` is failed with ``mode``."""
         self._write({**self._read(), hub: mode})
 
     def remove(self, hub: str) -> None:
+        """Forget ``hub``: it is restored."""
         entries = self._read()
         entries.pop(hub, None)
         self._write(entries)

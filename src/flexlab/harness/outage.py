@@ -24,7 +24,7 @@ from typing import Any
 
 from flexlab.harness import checks, reads
 from flexlab.harness.flow import POLL_INTERVAL_S, Context, parallel
-from flexlab.harness.report import NOT_RUN
+from flexlab.harness.session_errors import READ_ERRORS, SESSION_ERRORS
 
 IPv4Address = ipaddress.IPv4Address
 
@@ -59,6 +59,7 @@ class Probe:
     source_interface: str
 
     def config_lines(self) -> list[str]:
+        """The IOS lines that configure and start this probe."""
         return [f"ip sla {self.operation}", f"icmp-echo {self.address} source-interface {self.source_interface}",
                 f"timeout {PROBE_TIMEOUT_MS}", f"threshold {PROBE_TIMEOUT_MS}", f"frequency {PROBE_FREQUENCY_S}",
                 f"ip sla schedule {self.operation} life forever start-time now"]
@@ -84,6 +85,7 @@ class OutageRun:
 
     @property
     def spokes(self) -> list[str]:
+        """The spokes that carry probes."""
         return sorted(self.probes)
 
 
@@ -97,7 +99,9 @@ def parse_sla_time(text: str) -> dt.datetime | None:
     found = _SLA_TIME.search(text or "")
     if found is None:
         return None
-    stamp = dt.datetime.strptime(f"{found['time']} {found['month']} {found['day']} {found['year']}", "%H:%M:%S %b %d %Y")
+    stamp = dt.datetime.strptime(
+        f"{found['time']} {found['month']} {found['day']} {found['year']}", "%H:%M:%S %b %d %Y"
+    )
     return stamp + dt.timedelta(seconds=float(found["fraction"] or 0))
 
 
@@ -114,7 +118,9 @@ def sla_statistics(device: Any) -> dict[int, SlaReading]:
 
 
 # -- which probes --------------------------------------------------------------------------
-def _address_in(addresses: dict[str, IPv4Address], network: ipaddress.IPv4Network | None) -> tuple[str, IPv4Address] | None:
+def _address_in(
+    addresses: dict[str, IPv4Address], network: ipaddress.IPv4Network | None
+) -> tuple[str, IPv4Address] | None:
     if network is None:
         return None
     return next(((name, addr) for name, addr in sorted(addresses.items()) if addr in network), None)
@@ -176,7 +182,7 @@ def start_probes(ctx: Context, hub: str) -> OutageRun:
     run = OutageRun()
     try:
         probes, problems = plan_probes(ctx, hub)
-    except Exception as exc:   # a read failed: the outage is not measured, the failover still is
+    except READ_ERRORS as exc:   # a read failed: the outage is not measured, the failover still is
         probes, problems = {}, [f"cannot plan the outage probes: {type(exc).__name__}: {exc}"]
     if problems or not probes:
         run.not_run = "; ".join(problems) or f"no spoke runs on {hub}"
@@ -189,7 +195,7 @@ def start_probes(ctx: Context, hub: str) -> OutageRun:
             stale = _owned_operations(reads.running_config(device))
             device.configure([f"no ip sla {n}" for n in stale]
                              + [line for probe in probes[spoke] for line in probe.config_lines()])
-        except Exception as exc:   # an image without IP SLA refuses the lines
+        except SESSION_ERRORS as exc:   # an image without IP SLA refuses the lines
             return f"{spoke}: cannot configure the outage probes: {exc}"
         return None
     refused = [p for p in parallel(configure, run.spokes).values() if p]
@@ -201,7 +207,7 @@ def start_probes(ctx: Context, hub: str) -> OutageRun:
     def all_succeed() -> list[str]:
         try:
             latest.update(parallel(lambda s: sla_statistics(ctx.devices[s]), run.spokes))
-        except Exception as exc:
+        except READ_ERRORS as exc:
             return [f"cannot read `show ip sla statistics`: {type(exc).__name__}: {exc}"]
         return [f"{p.spoke}: probe {p.operation} to {p.target} ({p.address}) does not succeed before the failure"
                 for s in run.spokes for p in run.probes[s] if not _ok(latest.get(s, {}).get(p.operation))]
@@ -226,7 +232,7 @@ def remove_probes(ctx: Context, run: OutageRun | None) -> list[str]:
     def remove(spoke: str) -> str | None:
         try:
             ctx.devices[spoke].configure([f"no ip sla {p.operation}" for p in run.probes[spoke]])
-        except Exception as exc:
+        except SESSION_ERRORS as exc:
             return f"{spoke}: cannot remove the outage probes: {exc}"
         return None
     problems = [p for p in parallel(remove, run.spokes).values() if p]
@@ -249,17 +255,21 @@ def _flow_problems(ctx: Context, run: OutageRun, spoke: str, now: dict[int, SlaR
     for probe in run.probes[spoke]:
         reading, before = now.get(probe.operation), run.before[spoke][probe.operation]
         problems += checks.traffic_flows(
-            spoke, f"{probe.target} ({probe.address})", reading and reading.latest_ok,
-            reading and reading.latest_start, reading and reading.failures - before.failures, failed_at)
+            spoke, f"{probe.target} ({probe.address})", reading.latest_ok if reading else None,
+            reading.latest_start if reading else None, reading.failures - before.failures if reading else None,
+            failed_at)
     return problems
 
 
-def wait_flowing(ctx: Context, run: OutageRun, spokes: list[str]) -> tuple[dict[str, dict[int, SlaReading]], dict[str, list[str]]]:
+def wait_flowing(
+    ctx: Context, run: OutageRun, spokes: list[str]
+) -> tuple[dict[str, dict[int, SlaReading]], dict[str, list[str]]]:
     """Poll until every spoke's probes succeed again, confirmed by a second read
     :data:`FLOW_CONFIRM_S` device seconds later that shows no new loss."""
     latest: dict[str, dict[int, SlaReading]] = {}
     problems: dict[str, list[str]] = {spoke: [] for spoke in spokes}
-    pending, confirming = set(spokes), {}
+    pending = set(spokes)
+    confirming: dict[str, _Confirm] = {}
 
     def flowing() -> list[str]:
         polled = sorted(pending)
@@ -287,7 +297,9 @@ def _failures(reading: dict[int, SlaReading]) -> dict[int, int]:
     return {operation: r.failures for operation, r in reading.items()}
 
 
-def target_outage(ctx: Context, run: OutageRun, probe: Probe, after: SlaReading | None, flowing: bool) -> dict[str, Any]:
+def target_outage(
+    ctx: Context, run: OutageRun, probe: Probe, after: SlaReading | None, flowing: bool
+) -> dict[str, Any]:
     """One probe's loss window: probes lost between the reads before and after the failure."""
     before = run.before[probe.spoke][probe.operation]
     record: dict[str, Any] = {"target": probe.target, "address": str(probe.address), "operation": probe.operation,
@@ -300,7 +312,8 @@ def target_outage(ctx: Context, run: OutageRun, probe: Probe, after: SlaReading 
     return {**record, "probes_lost": lost,
             "probes_sent": after.failures + after.successes - before.failures - before.successes,
             "outage_s": float(lost * PROBE_FREQUENCY_S),
-            "window_start": start.isoformat(), "window_end": (start + dt.timedelta(seconds=lost * PROBE_FREQUENCY_S)).isoformat()}
+            "window_start": start.isoformat(),
+            "window_end": (start + dt.timedelta(seconds=lost * PROBE_FREQUENCY_S)).isoformat()}
 
 
 def measure(ctx: Context, run: OutageRun) -> dict[str, list[str]]:

@@ -8,7 +8,8 @@ on the first live peer of its list.
 
 Which peer the client tries first after losing one is not verified for IOS: the next one
 after it (wrapping round; what the embedded lab does) or, on another reading, the first
-possible peer from peer 1 on (the peer that just died excluded: a *new* peer is selected). Both end on the same live peer here; only the dead peers tried on the way differ, so
+possible peer from peer 1 on (the peer that just died excluded: a *new* peer is selected).
+Both end on the same live peer here; only the dead peers tried on the way differ, so
 :attr:`NextPeer.worst_dead_tried` (what the bound counts) takes the larger of the two.
 Peers with track objects are not modelled here: every
 peer counts as possible (the three-hub topology has none).

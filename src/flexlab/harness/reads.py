@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 IPv4Address = ipaddress.IPv4Address
 IPv4Network = ipaddress.IPv4Network
@@ -18,6 +19,7 @@ IPv4Network = ipaddress.IPv4Network
 
 @dataclass(frozen=True)
 class FlexClient:
+    """One FlexVPN client block of `show crypto ikev2 client flexvpn`."""
     name: str
     state: str
     peer: IPv4Address | None
@@ -27,6 +29,7 @@ class FlexClient:
 
 @dataclass(frozen=True)
 class IkeSa:
+    """One IKEv2 SA of `show crypto ikev2 sa`."""
     local: IPv4Address
     remote: IPv4Address
     status: str
@@ -34,6 +37,7 @@ class IkeSa:
 
 @dataclass(frozen=True)
 class BgpNeighbor:
+    """One BGP neighbour of `show ip bgp summary`."""
     address: IPv4Address
     state: str              # "Established" or the FSM state shown (Idle, Active, ...)
     prefixes: int | None    # prefixes received when Established
@@ -42,6 +46,7 @@ class BgpNeighbor:
 
 @dataclass(frozen=True)
 class Route:
+    """One route of the BGP table."""
     prefix: IPv4Network
     protocol: str
     next_hops: tuple[IPv4Address, ...]
@@ -61,11 +66,11 @@ def load_parser_index(device: Any) -> None:
     (unicon's `show version` at connect, then the job's reads) each load it again and
     queue on a lock. docs/performance.md has the figures.
     """
-    from genie.libs.parser.utils.common import get_parser
+    from genie.libs.parser.utils.common import ParserNotFound, get_parser
 
     try:
         get_parser("show version", device)
-    except Exception:  # the index is loaded before the lookup; a missing parser shows in the reads
+    except ParserNotFound:  # the index is loaded before the lookup; a missing parser shows in the reads
         pass
 
 
@@ -164,7 +169,8 @@ def interface_addresses(device: Any) -> dict[str, IPv4Address]:
 
 def running_config(device: Any) -> str:
     """`show running-config` with IOS's CRLF line ends normalised."""
-    return device.execute("show running-config").replace("\r\n", "\n").replace("\r", "")
+    output: str = device.execute("show running-config")
+    return output.replace("\r\n", "\n").replace("\r", "")
 
 
 def logging_lines(device: Any) -> list[str]:
@@ -186,6 +192,7 @@ def configured_peers(config_text: str) -> list[IPv4Address]:
 
 
 def has_peer_reactivate(config_text: str) -> bool:
+    """Whether the config's FlexVPN client block has `peer reactivate`."""
     block = re.search(r"^crypto ikev2 client flexvpn \S+\n((?:[ \t]+.*\n?)*)", config_text, re.M)
     return bool(block and re.search(r"^\s*peer reactivate\s*$", block.group(1), re.M))
 

@@ -8,8 +8,16 @@ from typing import Any
 
 from flexlab.harness import checks, expectations, reads
 from flexlab.harness.flow import (
-    POLL_INTERVAL_S, Context, parallel, reconnect, restore_hub, send_spokes_home, wait_baseline, write_run,
+    POLL_INTERVAL_S,
+    Context,
+    parallel,
+    reconnect,
+    restore_hub,
+    send_spokes_home,
+    wait_baseline,
+    write_run,
 )
+from flexlab.harness.session_errors import SESSION_ERRORS
 from flexlab.labs.interface import Lab
 
 log = logging.getLogger(__name__)
@@ -108,7 +116,7 @@ def cleanup(ctx: Context | None, testbed: Any, lab: Lab, report_dir: Path, run_t
                 continue
             try:
                 restore_hub(ctx, hub, mode)
-            except Exception as exc:  # keep going: the other hubs must be restored too
+            except Exception as exc:  # noqa: BLE001 - cleanup: the other hubs must be restored whatever this one raised
                 problems.append(f"could not restore {hub} ({mode}): {exc}")
     if ctx is not None:
         write_run(ctx, report_dir, run_tag)
@@ -116,6 +124,6 @@ def cleanup(ctx: Context | None, testbed: Any, lab: Lab, report_dir: Path, run_t
         try:
             if device.is_connected():
                 device.disconnect()
-        except Exception as exc:
+        except SESSION_ERRORS as exc:
             log.warning("disconnecting %s: %s", name, exc)
     return problems

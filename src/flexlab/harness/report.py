@@ -7,9 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flexlab.timing import failover_statistics
 from flexlab.privatefs import write_private
-
+from flexlab.timing import failover_statistics
 
 #: Every run of the testscript must pass all of these for a PASS verdict; a testcase that
 #: errored or never ran is missing and so fails the report.
@@ -87,6 +86,7 @@ def _case(run: HubRun) -> str:
 
 @dataclass
 class FailoverReport:
+    """The failover report of a job: the lab, images, clock method and each hub failure's run."""
     lab: dict[str, Any]
     images: dict[str, str]                 # device -> version string from `show version`
     clock_method: str                      # as learnt at setup; each case states its own
@@ -98,6 +98,7 @@ class FailoverReport:
         return {_case(run): run.clock_method or self.clock_method for run in self.runs}
 
     def clock_summary(self) -> str:
+        """How failure instants were taken: one method, or each case's when they differ."""
         methods = set(self.clock_methods().values())
         if len(methods) <= 1:
             return next(iter(methods), self.clock_method)
@@ -120,10 +121,12 @@ class FailoverReport:
 
     @property
     def failovers(self) -> list[SpokeFailover]:
+        """Every spoke failover of every run."""
         return [s for run in self.runs for s in run.spokes]
 
     @property
     def passed(self) -> bool:
+        """Whether there was a run and every run passed."""
         return bool(self.runs) and all(self._run_passed(index) for index in range(len(self.runs)))
 
     def _run_passed(self, index: int) -> bool:
@@ -157,6 +160,7 @@ class FailoverReport:
                 for (iteration, spoke), chains in paths.items()]
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready values, with the summary figures."""
         measured = [s.failover_s for s in self.failovers if s.failover_s is not None]
         converged = [s.bgp_converged_s for s in self.failovers if s.bgp_converged_s is not None]
         outages = [o["outage_s"] for s in self.failovers for o in s.outage if o.get("outage_s") is not None]
@@ -176,7 +180,8 @@ class FailoverReport:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "FailoverReport":
+    def from_dict(cls, data: dict[str, Any]) -> FailoverReport:
+        """The report from what :meth:`to_dict` wrote."""
         runs = []
         for raw in data.get("runs", []):
             spokes = [SpokeFailover(**s) for s in raw.get("spokes", [])]
@@ -185,6 +190,7 @@ class FailoverReport:
                    dpd_model=dict(data.get("dpd_model") or {}))
 
     def to_markdown(self) -> str:
+        """The report as Markdown for people."""
         data = self.to_dict()
         lines = [
             "# FlexVPN failover report", "",
@@ -263,6 +269,7 @@ class FailoverReport:
         return lines
 
     def write(self, directory: Path) -> tuple[Path, Path]:
+        """Write the JSON and Markdown reports (private files) into ``directory``; their paths."""
         directory.mkdir(parents=True, exist_ok=True)
         json_path = write_private(directory / "failover_report.json", json.dumps(self.to_dict(), indent=2, default=str))
         md_path = write_private(directory / "failover_report.md", self.to_markdown())
@@ -272,8 +279,9 @@ class FailoverReport:
 def _model_line(model: dict[str, Any]) -> str:
     if not model:
         return "not recorded"
-    spacing = "fixed at R" if model.get("backoff") == "fixed" else (
-        f"exponential from R, factor {model.get('factor')}" + (f", cap {model['cap_s']} s" if model.get("cap_s") else ""))
+    cap = f", cap {model['cap_s']} s" if model.get("cap_s") else ""
+    exponential = f"exponential from R, factor {model.get('factor')}{cap}"
+    spacing = "fixed at R" if model.get("backoff") == "fixed" else exponential
     return (f"{model.get('name')}: {model.get('retransmits')} retransmissions, {spacing}, "
             f"periodic={model.get('periodic')} ({model.get('source')})")
 

@@ -12,11 +12,12 @@ axis the failure instant is on.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from ipaddress import IPv4Address
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 IKE_SA_INIT = 34
 INFORMATIONAL = 37
@@ -53,12 +54,12 @@ class WirePacket:
 
 def device_axis(timestamp: float) -> datetime:
     """Embedded lab: the pcap timestamp is the node's device clock taken as UTC epoch."""
-    return datetime.fromtimestamp(timestamp, timezone.utc).replace(tzinfo=None)
+    return datetime.fromtimestamp(timestamp, UTC).replace(tzinfo=None)
 
 
 def host_axis(to_device: Callable[[datetime], datetime]) -> Axis:
     """Captures with time base "host": host UTC, carried to the spoke's clock (e.g. ClockOffset.to_device)."""
-    return lambda timestamp: to_device(datetime.fromtimestamp(timestamp, timezone.utc))
+    return lambda timestamp: to_device(datetime.fromtimestamp(timestamp, UTC))
 
 
 def preload() -> None:
@@ -126,6 +127,7 @@ class ObservedSchedule:
 
     @property
     def retransmissions(self) -> int:
+        """How many retransmissions the capture shows."""
         return len(self.spacings_s)
 
     @property
@@ -136,6 +138,7 @@ class ObservedSchedule:
         return round(self.next_peer_s - sum(self.spacings_s), 6)
 
     def describe(self) -> str:
+        """The observed schedule in one line."""
         if self.probe_s is None:
             return f"no schedule: {self.problem}"
         spacing = ", ".join(f"+{s:.3g}" for s in self.spacings_s)
@@ -149,6 +152,7 @@ class ObservedSchedule:
         return text
 
     def to_dict(self) -> dict[str, Any]:
+        """The observed schedule as JSON-ready values."""
         return {**asdict(self), "retransmissions": self.retransmissions, "final_wait_s": self.final_wait_s,
                 "text": self.describe()}
 
@@ -212,6 +216,7 @@ def analyse(spoke: str, ike: list[IkePacket], wire: list[WirePacket], failed_pee
 def analyse_pcap(spoke: str, path: Path, to_axis: Axis, failed_peer: IPv4Address, failure_at: datetime,
                  spoke_wan: IPv4Address | None = None,
                  window: tuple[datetime, datetime] | None = None) -> ObservedSchedule:
+    """The DPD schedule ``spoke`` sent towards ``failed_peer`` after ``failure_at``, read from its pcap."""
     ike, wire = read_capture(path, to_axis)
     return analyse(spoke, ike, wire, failed_peer, failure_at, spoke_wan, window)
 

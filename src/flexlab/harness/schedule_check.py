@@ -19,10 +19,12 @@ NEXT_PEER_SLACK_S = 5.0
 
 
 def tolerance_s(expected_s: float) -> float:
+    """How far an observed spacing may be from the declared one."""
     return max(SPACING_TOLERANCE_ABS_S, SPACING_TOLERANCE_REL * expected_s)
 
 
 def tolerance_text() -> str:
+    """The tolerance rule in words, for reports."""
     return f"max({SPACING_TOLERANCE_ABS_S:g} s, {SPACING_TOLERANCE_REL:.0%})"
 
 
@@ -37,6 +39,7 @@ class DeclaredSchedule:
     waits_s: tuple[float, ...]       # probe -> 1st retransmission, ..., last -> dead
 
     def describe(self) -> str:
+        """The declared schedule in one line."""
         within = f"probe within +{self.first_probe_within_s:g} s" if self.first_probe_within_s is not None \
             else "probe when there is traffic"
         retransmissions = self.waits_s[:-1]
@@ -46,12 +49,14 @@ class DeclaredSchedule:
         return f"{text}, dead {self.waits_s[-1]:g} s after the last ({self.model.name})"
 
     def to_dict(self) -> dict[str, Any]:
+        """The declared schedule as JSON-ready values."""
         return {"model": self.model.to_dict(), "mode": self.mode, "interval_s": self.interval_s,
                 "first_probe_within_s": self.first_probe_within_s, "waits_s": list(self.waits_s),
                 "text": self.describe()}
 
 
 def declared_schedule(model: DpdModel, dpd: DpdConfig, traffic_period_s: float | None) -> DeclaredSchedule:
+    """The schedule the DPD model declares for this DPD config (and the traffic period, for on-demand)."""
     within: float | None = float(dpd.interval_s)
     if dpd.mode != "periodic":
         within = None if traffic_period_s is None else traffic_period_s + dpd.interval_s
@@ -64,7 +69,7 @@ def _spacing_problems(observed: ObservedSchedule, declared: DeclaredSchedule) ->
     expected_count = len(declared.waits_s) - 1
     if observed.retransmissions != expected_count:
         problems.append(f"{observed.retransmissions} retransmissions, declared {expected_count}")
-    for index, (seen, wanted) in enumerate(zip(observed.spacings_s, declared.waits_s), start=1):
+    for index, (seen, wanted) in enumerate(zip(observed.spacings_s, declared.waits_s, strict=False), start=1):
         if abs(seen - wanted) > tolerance_s(wanted):
             problems.append(f"retransmission {index} came {seen:g} s after the previous send, declared "
                             f"{wanted:g} s (tolerance {tolerance_s(wanted):g} s)")

@@ -19,12 +19,14 @@ from flexlab.harness.expectations import undescribed_nodes
 
 @dataclass(frozen=True)
 class RunSpec:
+    """One hub failure of a job: the hub, the hubs still failed from earlier runs, whether it stays failed."""
     hub: str
     dead_hubs: list[str] = field(default_factory=list)   # failed by earlier runs and still failed
     keep_failed: bool = False                            # leave this run's hub failed
 
 
 def plan_runs(hubs: list[str], cumulative: bool) -> list[RunSpec]:
+    """The runs of a job: each hub on its own, or (cumulative) one after another, left failed."""
     if not cumulative:
         return [RunSpec(hub) for hub in hubs]
     return [RunSpec(hub, hubs[:k], k < len(hubs) - 1) for k, hub in enumerate(hubs)]
@@ -39,6 +41,7 @@ def learnt_hub_wan(report_dir: Path, run_tag: str) -> dict[str, str]:
 
 
 def testbed_roles(testbed: Any, role: str) -> list[str]:
+    """The testbed's devices with ``role`` in their custom data."""
     return [name for name, device in testbed.devices.items() if (device.custom or {}).get("role") == role]
 
 

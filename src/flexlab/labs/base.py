@@ -66,7 +66,8 @@ class LabInfo:
     topology: str | None = None   # the topology file the lab booted
 
     @classmethod
-    def from_state(cls, state: dict[str, Any]) -> "LabInfo":
+    def from_state(cls, state: dict[str, Any]) -> LabInfo:
+        """The lab's info from its state file."""
         return cls(
             name=state["name"], pid=int(state["pid"]), host=state["host"], ports=dict(state["ports"]),
             socket=state["socket"], time_scale=float(state["time_scale"]), image=state["image"],

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from flexlab.labs.base import Capture, CaptureUnavailable, LabError
 from flexlab.render import KINDS
@@ -46,6 +46,7 @@ def eth_name(kind: str, interface: str) -> str:
 
 
 def is_root() -> bool:
+    """Whether this process runs as root."""
     return os.geteuid() == 0
 
 
@@ -108,7 +109,7 @@ def _merge(parts: list[Path], target: Path) -> None:
     """Merge pcaps by timestamp into ``target`` (scapy reads and writes)."""
     from scapy.utils import PcapReader, PcapWriter
 
-    packets = []
+    packets: list[Any] = []   # scapy packets (scapy ships no types)
     for part in parts:
         with PcapReader(str(part)) as reader:
             packets.extend(reader)

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from flexlab.labs.clab import ClabNode, parse_inspect
 from flexlab.design import Design, SecretsModel, load_design
 from flexlab.errors import FlexlabError
+from flexlab.labs.clab import ClabNode, parse_inspect
 from flexlab.privatefs import write_private
 from flexlab.render import KINDS
 
@@ -119,10 +119,12 @@ def from_inspect(text: str, topology_file: str | None = None, design: Design | N
 
 
 def to_yaml(testbed: dict[str, Any]) -> str:
+    """The testbed as pyATS YAML text."""
     return "---\n" + yaml.safe_dump(testbed, sort_keys=False, width=120)
 
 
 def write_testbed(testbed: dict[str, Any], path: Path) -> Path:
+    """Write the testbed to ``path`` (private: it may hold secrets); its path."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_private(path, to_yaml(testbed))

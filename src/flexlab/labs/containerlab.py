@@ -25,8 +25,8 @@ import yaml
 from flexlab.envexpand import expand_env
 from flexlab.failure import LAB_FAILURE_MODES, FailureMode
 from flexlab.labs import clab
-from flexlab.labs.clab import ClabError
 from flexlab.labs.base import Capture, LabError
+from flexlab.labs.clab import ClabError
 from flexlab.labs.clab_capture import eth_name, start_tcpdump_capture
 from flexlab.proc import run_tool
 
@@ -78,6 +78,7 @@ class ClabTopology:
         return f"{self.prefix}-{self.lab}-{node}"
 
     def is_container(self, node: str) -> bool:
+        """Whether ``node`` runs in a container (not a bridge or host node)."""
         return node in self.kinds and self.kinds[node] not in NO_CONTAINER_KINDS
 
     def link_ends(self, node: str) -> list[Endpoint]:
@@ -124,6 +125,7 @@ def _kinds(topology: dict[str, Any]) -> dict[str, str]:
 
 
 def parse_topology(text: str, path: Path) -> ClabTopology:
+    """The topology from its YAML text; LabError names the file and the field that is wrong."""
     try:
         doc = yaml.safe_load(expand_env(text))
     except yaml.YAMLError as exc:
@@ -148,6 +150,7 @@ def parse_topology(text: str, path: Path) -> ClabTopology:
 
 
 def load_topology(path: Path) -> ClabTopology:
+    """The topology in the file ``path``; LabError when it cannot be read."""
     try:
         text = path.read_text()
     except OSError as exc:
@@ -190,6 +193,7 @@ class ContainerLab:
 
     @property
     def topology(self) -> ClabTopology:
+        """The lab's topology, read on first use."""
         if self._topology is None:
             if self.topology_file is None:
                 raise LabError(
@@ -200,6 +204,7 @@ class ContainerLab:
         return self._topology
 
     def container(self, node: str) -> str:
+        """The container name of ``node``; LabError for a node the topology lacks."""
         topology = self.topology
         if not topology.is_container(node):
             raise LabError(
@@ -253,7 +258,7 @@ class ContainerLab:
         self.failed.pop(node, None)
 
     def _steps(self, mode: str) -> tuple[Callable[[str], None], Callable[[str], None]]:
-        steps = {
+        steps: dict[str, tuple[Callable[[str], None], Callable[[str], None]]] = {
             FailureMode.NODE_STOP: (self._stop, self._start),
             FailureMode.FREEZE: (self._pause, self._unpause),
             FailureMode.BLACKHOLE: (self._blackhole, self._unblackhole),

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from typing_extensions import override
+
 from flexlab.design import SecretsModel, load_design
 from flexlab.errors import FlexlabError
 from flexlab.failure import FailureMode
@@ -23,7 +25,7 @@ from flexlab.labs import clab
 from flexlab.labs.base import Capture, LabError
 from flexlab.labs.clab_testbed import build_testbed, write_testbed
 from flexlab.labs.containerlab import ContainerLab
-from flexlab.labs.interface import CONTAINERLAB, RealTimeLab, StatusSink
+from flexlab.labs.interface import CONTAINERLAB, Lab, RealTimeLab, StatusSink
 from flexlab.labs.sshwait import SshTarget, wait_for_ssh
 from flexlab.render import render_all
 
@@ -47,9 +49,11 @@ class RenderedTopology:
 
     @property
     def path(self) -> Path:
+        """Where the rendered topology is written."""
         return self.work_dir / "topology.clab.yml"
 
     def write(self) -> Path:
+        """Render the design's configs and topology into the work directory; the topology's path."""
         plan = load_design(self.design, spokes=self.spokes).plan()
         config_root = self.work_dir / "configs"
         render_all(plan, self.kind, config_root / self.kind, "env", containerlab_names=True)
@@ -58,7 +62,7 @@ class RenderedTopology:
 
 
 @dataclass
-class ContainerlabBackend(RealTimeLab):
+class ContainerlabBackend(RealTimeLab, Lab):
     """One containerlab lab, named by its topology file."""
 
     topology_file: Path | None
@@ -83,7 +87,7 @@ class ContainerlabBackend(RealTimeLab):
         self.nodes = ContainerLab(self.topology_file)
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> "ContainerlabBackend":
+    def from_settings(cls, settings: Mapping[str, Any]) -> ContainerlabBackend:
         """From ``testbed.custom.flexlab`` (as ``flexlab testbed`` and ``up`` write it)."""
         topology = settings.get("topology")
         return cls(Path(str(topology)) if topology else None, name=str(settings.get("name") or ""),
@@ -91,9 +95,11 @@ class ContainerlabBackend(RealTimeLab):
 
     @property
     def topology(self) -> Path:
+        """The topology file of the lab."""
         return self.nodes.topology.path
 
     # -- lifecycle -----------------------------------------------------------------------
+    @override
     def prepare(self) -> None:
         """Write the rendered topology, then every check that needs no deployed lab."""
         problems: list[str] = []
@@ -111,6 +117,7 @@ class ContainerlabBackend(RealTimeLab):
         if problems:
             raise LabError("; ".join(problems))
 
+    @override
     def up(self, status: StatusSink | None = None) -> Path:
         topology = self.nodes.topology
         if status is not None:
@@ -124,7 +131,9 @@ class ContainerlabBackend(RealTimeLab):
         self.name = self.name or topology.lab
         images = testbed["testbed"]["custom"]["flexlab"]["image"]   # what inspect says the nodes run
         self.image = self.image or (images if isinstance(images, str) else ", ".join(images))
-        return write_testbed(testbed, self.testbed_path or topology.path.parent / f"clab-{topology.lab}" / "testbed.yaml")
+        return write_testbed(
+            testbed, self.testbed_path or topology.path.parent / f"clab-{topology.lab}" / "testbed.yaml"
+        )
 
     def _check_nodes(self, found: list[clab.ClabNode]) -> None:
         topology = self.nodes.topology
@@ -136,34 +145,43 @@ class ContainerlabBackend(RealTimeLab):
         if no_address:
             raise LabError(f"node(s) {', '.join(no_address)} have no management IPv4 address (not running?)")
 
+    @override
     def down(self) -> None:
         clab.destroy(self.nodes.topology.path, cleanup=True)
 
     # -- failures ------------------------------------------------------------------------
+    @override
     def fail(self, node: str, mode: FailureMode) -> None:
         """LAB_FAILURE_MODES only: interface-shutdown is done on the router's own CLI."""
         self.nodes.fail(node, mode)
 
+    @override
     def restore(self, node: str, mode: FailureMode | None = None) -> None:
         self.nodes.restore(node, mode)
 
+    @override
     def is_failed(self, node: str) -> bool | None:
         """True for a node this object failed; None otherwise (a blackhole cannot be read back)."""
         return True if node in self.nodes.failed else None
 
+    @override
     def gone(self) -> str | None:
         return None   # routers that stop answering are the job's finding, not a vanished lab
 
     # -- what the lab knows --------------------------------------------------------------
+    @override
     def truth(self) -> None:
         return None   # real routers keep no record of simulated instants
 
+    @override
     def boot_errors(self) -> dict[str, list[str]]:
         return {}
 
+    @override
     def start_capture(self, node: str, interface: str | None, path: Path) -> Capture:
         return self.nodes.start_capture(node, interface, path)
 
+    @override
     def describe(self) -> dict[str, Any]:
         return {"type": CONTAINERLAB, "name": self.name, "image": self.image, "time_scale": self.time_scale,
                 "instance": self.instance}

@@ -26,11 +26,11 @@ import asyncssh
 
 from flexlab.design import load_design
 from flexlab.errors import FlexlabError
-from flexlab.privatefs import private_dir
-from flexlab.yamlio import read_text
-from flexlab.proc import pid_alive
 from flexlab.labs.base import LabError, LabInfo
 from flexlab.labs.embedded_default import write_default_topology
+from flexlab.privatefs import private_dir
+from flexlab.proc import pid_alive
+from flexlab.yamlio import read_text
 
 #: The default lab listens on fixed ports so that testbeds/embedded.yaml works as is;
 #: other labs take free ports chosen by the kernel.
@@ -64,6 +64,7 @@ DEFAULT_IMAGE = "iol-17.12"
 
 @dataclass(frozen=True)
 class UpOptions:
+    """Options of `lab up` for an embedded lab."""
     spokes: int | None = None
     time_scale: float = 10.0
     image: str | None = None   # image profile of the default topology (None: DEFAULT_IMAGE)
@@ -126,7 +127,8 @@ def check_topology(path: Path) -> dict[str, Any]:
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines()
         raise LabError(lines[-1] if lines else f"cannot check topology {path} (exit {result.returncode})")
-    return json.loads(result.stdout)
+    checked: dict[str, Any] = json.loads(result.stdout)
+    return checked
 
 
 class EmbeddedLab:
@@ -147,7 +149,8 @@ class EmbeddedLab:
 
     def _read_state(self) -> dict[str, Any] | None:
         try:
-            return json.loads(self._state_file.read_text())
+            state: dict[str, Any] = json.loads(self._state_file.read_text())
+            return state
         except (OSError, ValueError):
             return None
 
@@ -162,6 +165,7 @@ class EmbeddedLab:
         return LabInfo.from_state(state)
 
     def is_up(self) -> bool:
+        """Whether the lab process runs."""
         return self.info() is not None
 
     def _clean_leftovers(self) -> None:
@@ -234,7 +238,7 @@ class EmbeddedLab:
                     ), timeout=10)
                     conn.close()
                     return
-                except (OSError, asyncssh.Error, asyncio.TimeoutError) as exc:
+                except (TimeoutError, OSError, asyncssh.Error) as exc:
                     last = exc
                     await asyncio.sleep(0.1)
             raise LabError(f"node {node} of embedded lab {self.name!r} does not accept SSH logins: {last}")
@@ -286,16 +290,24 @@ class EmbeddedLab:
         return reply["result"]
 
     def status(self) -> dict[str, Any]:
-        return self.request({"op": "status"})
+        """The lab process's status."""
+        status: dict[str, Any] = self.request({"op": "status"})
+        return status
 
     def fail(self, node: str, mode: str) -> dict[str, Any]:
-        return self.request({"op": "fail", "node": node, "mode": mode})
+        """Ask the lab process to fail ``node`` with ``mode``."""
+        failed: dict[str, Any] = self.request({"op": "fail", "node": node, "mode": mode})
+        return failed
 
     def restore(self, node: str) -> dict[str, Any]:
-        return self.request({"op": "restore", "node": node})
+        """Ask the lab process to restore ``node``."""
+        restored: dict[str, Any] = self.request({"op": "restore", "node": node})
+        return restored
 
     def truth(self) -> list[dict[str, Any]]:
-        return self.request({"op": "truth"})
+        """The lab process's record of protocol events."""
+        truth: list[dict[str, Any]] = self.request({"op": "truth"})
+        return truth
 
     def capture_start(self, node: str, interface: str | None = None) -> int:
         """Start recording what crosses ``node``'s interface (None: its data links); returns the id."""
@@ -334,7 +346,8 @@ def _read_line(sock: socket.socket) -> dict[str, Any]:
             break
         chunks += chunk
     try:
-        return json.loads(chunks)
+        answer: dict[str, Any] = json.loads(chunks)
+        return answer
     except ValueError:
         raise LabError("embedded lab sent a malformed control reply") from None
 

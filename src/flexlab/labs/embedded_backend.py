@@ -14,15 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from typing_extensions import override
+
 from flexlab.failure import FailureMode, failure_mode
 from flexlab.labs.base import Capture, LabError, LabInfo
 from flexlab.labs.embedded import DEFAULT_LAB, EmbeddedLab, UpOptions, check_up_options
 from flexlab.labs.embedded_testbed import write_embedded_testbed
-from flexlab.labs.interface import EMBEDDED, StatusSink
+from flexlab.labs.interface import EMBEDDED, Lab, StatusSink
 
 
 @dataclass
-class EmbeddedBackend:
+class EmbeddedBackend(Lab):
     """One named embedded lab. ``adopt``: ``up`` uses a lab of this name that already runs
     (and ``started_here`` stays False) instead of refusing. ``log_dir``: ``down`` keeps the
     lab's log there and removes its state directory (certify keeps it with a row's results)."""
@@ -48,26 +50,31 @@ class EmbeddedBackend:
         return self._info or self.lab.info()
 
     @property
+    @override
     def time_scale(self) -> float:
         info = self.info
         return info.time_scale if info else self.options.time_scale
 
     @property
+    @override
     def instance(self) -> str:
         info = self.info
         return info.instance if info else f"{EMBEDDED}-{self.name}"
 
     @property
+    @override
     def pid(self) -> int | None:
         info = self.info
         return info.pid if info else None
 
     # -- lifecycle -----------------------------------------------------------------------
+    @override
     def prepare(self) -> None:
         check_up_options(self.options)
         if not self.adopt and self.lab.is_up():
             raise LabError(f"an embedded lab named {self.name!r} is already up: `flexlab lab down --name {self.name}`")
 
+    @override
     def up(self, status: StatusSink | None = None) -> Path:
         running = self.lab.info() if self.adopt else None
         if running is None:
@@ -81,6 +88,7 @@ class EmbeddedBackend:
         path = self.testbed_path or self.lab.state_dir / "testbed.yaml"
         return write_embedded_testbed(running, self.lab.credentials, path)
 
+    @override
     def down(self) -> None:
         self.lab.down()
         self.started_here = False
@@ -94,14 +102,17 @@ class EmbeddedBackend:
         shutil.rmtree(self.lab.state_dir, ignore_errors=True)
 
     # -- failures ------------------------------------------------------------------------
+    @override
     def fail(self, node: str, mode: FailureMode) -> None:
         """Every FailureMode: the embedded lab also shuts a hub's WAN interface itself."""
         self.last_lab_time = float(self.lab.fail(node, _checked(mode))["lab_time"])
 
+    @override
     def restore(self, node: str, mode: FailureMode | None = None) -> None:
         """The lab knows what it failed: ``mode`` is not needed."""
         self.last_lab_time = float(self.lab.restore(node)["lab_time"])
 
+    @override
     def is_failed(self, node: str) -> bool | None:
         try:
             facts = self.lab.status()["nodes"].get(node)
@@ -109,6 +120,7 @@ class EmbeddedBackend:
             return None
         return None if facts is None else bool(facts.get("failure"))
 
+    @override
     def gone(self) -> str | None:
         """Said instead of what unicon reports for a vanished SSH server."""
         if self.lab.info() is not None:
@@ -119,9 +131,11 @@ class EmbeddedBackend:
                 f" see {self.lab.state_dir / 'daemon.out'})")
 
     # -- what the lab knows --------------------------------------------------------------
+    @override
     def truth(self) -> list[dict[str, Any]] | None:
         return self.lab.truth()
 
+    @override
     def boot_errors(self) -> dict[str, list[str]]:
         info = self.lab.info()
         return info.boot_errors if info else {}
@@ -130,12 +144,14 @@ class EmbeddedBackend:
         """The lab process's own status report (nodes, lab time, image, DPD model)."""
         return self.lab.status()
 
+    @override
     def start_capture(self, node: str, interface: str | None, path: Path) -> Capture:
         """Recorded by the lab itself; pcap time stamps are the node's device clock."""
         target = Path(path).resolve()
         capture_id = self.lab.capture_start(node, interface)
         return Capture(node, interface, target, "device", lambda: self.lab.capture_stop(capture_id, target))
 
+    @override
     def describe(self) -> dict[str, Any]:
         info = self.info
         described: dict[str, Any] = {"type": EMBEDDED, "name": self.name, "instance": self.instance,

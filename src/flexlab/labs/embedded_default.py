@@ -15,13 +15,13 @@ from pathlib import Path
 
 import yaml
 
-from flexlab.labs import clab
 from flexlab.design import LabPlan, load_design
 from flexlab.kinds import ROLE_LABEL, SIM_IMAGE_REPOSITORY
+from flexlab.labs import clab
+from flexlab.labs.base import LabError
 from flexlab.privatefs import private_dir, write_private
 from flexlab.render import config_filename, render_all
 from flexlab.yamlio import read_text
-from flexlab.labs.base import LabError
 
 #: The kind the default lab's interface names follow (Ethernet0/1, ...).
 DEFAULT_KIND = "cisco_iol"

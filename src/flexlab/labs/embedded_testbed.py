@@ -16,7 +16,7 @@ SSH_OPTIONS = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
 
 def embedded_testbed(info: LabInfo, credentials: tuple[str, str]) -> dict[str, Any]:
     """The testbed as a dict; ``custom.flexlab`` tells the job how to bring the lab up itself."""
-    username, password = (_env_reference(value, env) for value, env in zip(credentials, CREDENTIAL_ENVS))
+    username, password = (_env_reference(value, env) for value, env in zip(credentials, CREDENTIAL_ENVS, strict=True))
     devices: dict[str, Any] = {}
     for name, port in info.ports.items():
         devices[name] = {

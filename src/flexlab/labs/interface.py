@@ -23,7 +23,8 @@ LAB_KINDS = (CONTAINERLAB, EMBEDDED)
 class StatusSink(Protocol):
     """Where a long ``up`` reports what it waits for (certify's Progress is one)."""
 
-    def update(self, text: str) -> None: ...
+    def update(self, text: str) -> None:
+        """Show ``text`` as the current state."""
 
 
 class RealTimeLab:
@@ -34,14 +35,17 @@ class RealTimeLab:
 
     @property
     def time_scale(self) -> float:
+        """Real routers run in real time."""
         return 1.0
 
     @property
     def instance(self) -> str:
+        """The kind and name: a real lab has one instance per name."""
         return f"{self.kind}-{self.name}"
 
     @property
     def pid(self) -> int | None:
+        """No lab process of ours."""
         return None
 
 

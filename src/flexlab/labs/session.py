@@ -26,6 +26,7 @@ from flexlab.locks import RunLock
 
 
 def lab_settings(testbed: Any) -> dict[str, Any]:
+    """The testbed's ``custom.flexlab`` settings ({} when it has none)."""
     custom = getattr(testbed, "custom", None) or {}
     return dict(custom.get("flexlab") or {})
 
@@ -85,7 +86,9 @@ def check_job_inputs(testbed: Any, config_dir: Path | None, design: Path | None)
     load_design(design)   # the design file the job will read: refused now, not in CommonSetup
     settings = lab_settings(testbed)
     if settings.get("lab", CONTAINERLAB) == EMBEDDED:
-        check_up_options(UpOptions(time_scale=_time_scale(settings)))   # the design file the job will read: refused now, not in CommonSetup
+        check_up_options(
+            UpOptions(time_scale=_time_scale(settings))
+        )  # the design file the job will read: refused now, not in CommonSetup
 
 
 def open_lab(testbed: Any, *, config_dir: Path | None = None, spokes: int | None = None) -> JobSession:

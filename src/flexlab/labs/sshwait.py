@@ -7,6 +7,7 @@ accepts connections (a container proxy, a booting VM's NAT) is not enough.
 
 from __future__ import annotations
 
+import functools
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,7 @@ class SshWaitTimeout(FlexlabError):
 
 @dataclass(frozen=True)
 class SshTarget:
+    """A node's SSH endpoint to wait for."""
     node: str
     host: str
     port: int = 22
@@ -71,7 +73,8 @@ def wait_for_ssh(
     with ThreadPoolExecutor(max_workers=min(32, max(1, len(targets)))) as pool:
         while pending:
             probe_s = max(0.1, min(probe_timeout_s, deadline - time.monotonic()))
-            answers = dict(zip(pending, pool.map(lambda t: ssh_banner(t, probe_s), pending.values())))
+            probe = functools.partial(ssh_banner, timeout_s=probe_s)
+            answers = dict(zip(pending, pool.map(probe, pending.values()), strict=True))
             for node, banner in answers.items():
                 if banner is not None:
                     banners[node] = banner

@@ -39,7 +39,8 @@ def json_ready(obj: Any) -> dict[str, Any]:
         if isinstance(value, (list, tuple)):
             return [convert(v) for v in value]
         return value
-    return convert(asdict(obj))
+    converted: dict[str, Any] = convert(asdict(obj))
+    return converted
 
 
 # --------------------------------------------------------------------------- syslog
@@ -72,9 +73,11 @@ class LogEvent:
 
     @property
     def tag(self) -> str:
+        """FACILITY-SEVERITY-MNEMONIC, as IOS prints it."""
         return f"{self.facility}-{self.severity}-{self.mnemonic}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The message as JSON-ready values."""
         return json_ready(self)
 
 
@@ -134,6 +137,7 @@ def parse_log(text: str, reference: datetime) -> list[LogEvent]:
 
 @dataclass(frozen=True)
 class FlexvpnConnection:
+    """A %FLEXVPN-6-FLEXVPN_CONNECTION_UP/DOWN message."""
     state: str                       # "UP" | "DOWN"
     client: str
     client_public_addr: str
@@ -143,6 +147,7 @@ class FlexvpnConnection:
 
 @dataclass(frozen=True)
 class Ikev2SessionStatus:
+    """A %CRYPTO-5-IKEV2_SESSION_STATUS message (Crypto tunnel v2 is UP/DOWN)."""
     state: str                       # "UP" | "DOWN"
     peer: str
     port: int | None
@@ -151,6 +156,7 @@ class Ikev2SessionStatus:
 
 @dataclass(frozen=True)
 class BgpAdjChange:
+    """A %BGP-5-ADJCHANGE message."""
     neighbor: str
     dynamic: bool                    # '*': created from a listen range
     state: str                       # "Up" | "Down"
@@ -160,6 +166,7 @@ class BgpAdjChange:
 
 @dataclass(frozen=True)
 class BgpNotification:
+    """A %BGP-3-NOTIFICATION message."""
     direction: str                   # "sent" | "received"
     neighbor: str
     dynamic: bool
@@ -169,6 +176,7 @@ class BgpNotification:
 
 @dataclass(frozen=True)
 class InterfaceChange:
+    """A %LINK-3-UPDOWN or %LINEPROTO-5-UPDOWN message."""
     layer: str                       # "line-protocol" | "link"
     interface: str
     state: str                       # "up" | "down" | "administratively down"
@@ -261,6 +269,7 @@ SHOW_CLOCK_RE = re.compile(
 
 @dataclass(frozen=True)
 class ClockReading:
+    """A `show clock` reading and whether the clock is synced."""
     device_time: datetime
     synced: bool                     # no '*' (not authoritative) or '.' (NTP not in sync)
     timezone: str | None

@@ -21,7 +21,7 @@ from flexlab.errors import FlexlabError
 from flexlab.iosconfig import ConfigTree
 from flexlab.kinds import KINDS, ROLE_LABEL, SIM_IMAGE_REPOSITORY
 from flexlab.sim.engine.images import IMAGES, ImageProfile
-from flexlab.sim.topology import TopoNode, Topology
+from flexlab.sim.topology import Topology, TopoNode
 
 #: The images the kinds default to, and the profile that plays each (matched on the part
 #: after the last "/", so a registry prefix does not matter).
@@ -69,7 +69,9 @@ def lab_kind(topology: Topology) -> str:
     """The one kind of every node (the lab's interface names and platform)."""
     kinds = topology.kind_names()
     if len(kinds) > 1:
-        raise BootError(f"{topology.source}: kind: the embedded lab runs one kind per lab, found {', '.join(sorted(kinds))}")
+        raise BootError(
+            f"{topology.source}: kind: the embedded lab runs one kind per lab, found {', '.join(sorted(kinds))}"
+        )
     return kinds.pop()
 
 

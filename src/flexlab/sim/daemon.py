@@ -15,7 +15,6 @@ the harness talks to it through the socket and the routers' CLI, never by import
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import logging
@@ -86,7 +85,9 @@ class LabDaemon:
     def _loader(self, node: Any, text: str) -> list[Any]:
         errors = apply_config_text(node, text)
         ignored = lines_after_end(text)
-        notes = [f"{ignored} line(s) after 'end' ignored (IOS stops reading a startup-config at 'end')"] if ignored else []
+        notes = (
+            [f"{ignored} line(s) after 'end' ignored (IOS stops reading a startup-config at 'end')"] if ignored else []
+        )
         if errors or notes:
             self.boot_errors[node.name] = [str(e) for e in errors] + notes
         return errors

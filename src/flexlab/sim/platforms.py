@@ -8,7 +8,8 @@
 - ``cisco_c8000v``: GigabitEthernet1 to 10 (vrnetlab: 9 data NICs + management).
 
 A port the topology wires beyond a VM kind's NIC count is added (a generated design with
-many spokes still boots; real vrnetlab would not have it). Unconfigured, ports are shut down: `show ip interface brief` shows
+many spokes still boots; real vrnetlab would not have it). Unconfigured, ports are shut down:
+`show ip interface brief` shows
 ``unassigned YES unset administratively down down`` (containerlab's cisco_iol page). Other
 physical names are refused as IOS refuses an unknown interface; logical interfaces
 (Loopback, Tunnel, Virtual-Template) are created and deleted freely.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import asyncssh
@@ -49,7 +50,7 @@ async def wait_responsive(device: SimDevice) -> None:
         await asyncio.sleep(RESPONSIVE_POLL_INTERVAL)
 
 
-class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
+class _VtySession(asyncssh.SSHServerSession[str]):
     """One SSH session channel: a shell (interactive) or an exec request (one command)."""
 
     def __init__(self, device: SimDevice, username: str, renderer: Renderer | None,
@@ -70,7 +71,9 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
         self._chan = chan
 
-    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes: dict) -> bool:
+    def pty_requested(
+        self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Mapping[int, int]
+    ) -> bool:
         return True
 
     def shell_requested(self) -> bool:
@@ -189,7 +192,7 @@ class _VtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
                 pass
 
 
-class _VtyServer(asyncssh.SSHServer):  # type: ignore[misc]
+class _VtyServer(asyncssh.SSHServer):
     def __init__(self, device: SimDevice, renderer: Renderer | None, connections: set[asyncssh.SSHServerConnection],
                  vtys: VtyPool):
         self._device = device

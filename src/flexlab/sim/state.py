@@ -29,7 +29,7 @@ class VersionInfo:
     image: str                 # profile name, e.g. "iol-17.12"
     os_family: Literal["ios", "iosxe"]
     version: str               # "17.12.1", "15.9(3)M10", "15.2(4)M6"
-    platform_line: str         # "Cisco IOS Software [Dublin], Linux Software (X86_64BI_LINUX-ADVENTERPRISEK9-M), Version 17.12.1, RELEASE SOFTWARE (fc5)"
+    platform_line: str         # "Cisco IOS Software [Dublin], Linux Software (X86_64BI_LINUX-ADVENTERPRISEK9-M), ..."
     image_file: str            # "unix:/iol/iol.bin" / "flash0:/vios-adventerprisek9-m"
     chassis: str               # "Linux Unix" / "IOSv" / "CSR1000V"
     processor: str             # "Intel-x86"
@@ -43,7 +43,7 @@ class VersionInfo:
 @dataclass(frozen=True)
 class InterfaceState:
     name: str                  # "Ethernet0/1", "Tunnel1", "Virtual-Access1", "Loopback1"
-    kind: Literal["ethernet", "loopback", "tunnel", "virtual-access", "virtual-template"]
+    kind: Literal["ethernet", "loopback", "tunnel", "virtual-access", "virtual-template", "null"]
     admin_up: bool
     line_up: bool
     address: IPv4Address | None

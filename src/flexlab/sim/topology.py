@@ -165,7 +165,9 @@ class _NodeReader:
             raise TopologyError(f"{self.source}: {where}.image: the node has no image")
         labels: dict[str, str] = {}
         for level in reversed(chain):
-            labels.update({str(k): str(v) for k, v in _mapping(level.get("labels"), self.source, f"{where}.labels").items()})
+            labels.update(
+                {str(k): str(v) for k, v in _mapping(level.get("labels"), self.source, f"{where}.labels").items()}
+            )
         startup = self._field(chain, "startup-config")
         if startup is None:
             return TopoNode(name, kind, image.strip(), labels=labels)
@@ -179,7 +181,9 @@ class _NodeReader:
     def _config_path(self, value: str, name: str, where: str) -> Path:
         text = value.strip().replace(NODE_NAME_VAR, name)
         if "://" in text:
-            raise TopologyError(f"{self.source}: {where}.startup-config: {text}: the embedded lab reads local files only")
+            raise TopologyError(
+                f"{self.source}: {where}.startup-config: {text}: the embedded lab reads local files only"
+            )
         path = Path(os.path.expanduser(text))
         resolved = path if path.is_absolute() else (self.base_dir / path)
         if not resolved.is_file():

@@ -97,7 +97,9 @@ def test_netmiko_reads_and_configures(lab) -> None:
         brief = {r["interface"]: r for r in conn.send_command("show ip interface brief", use_textfsm=True)}
         assert brief["Ethernet0/1"]["ip_address"] == "100.64.0.10"
         assert brief["Tunnel1"]["ip_address"] == "172.16.1.1" and brief["Tunnel1"]["proto"] == "up"
-        conn.send_config_set(["interface Loopback77", "description netmiko-probe", "ip address 192.0.2.77 255.255.255.255"])
+        conn.send_config_set(
+            ["interface Loopback77", "description netmiko-probe", "ip address 192.0.2.77 255.255.255.255"]
+        )
         running = conn.send_command("show running-config interface Loopback77")
         assert " description netmiko-probe\n ip address 192.0.2.77 255.255.255.255\nend" in running
         described = {r["port"]: r for r in conn.send_command("show interfaces description", use_textfsm=True)}
@@ -111,7 +113,9 @@ def test_netmiko_reads_and_configures(lab) -> None:
 def test_ntc_templates_on_the_hub(lab) -> None:
     with _netmiko(lab["ports"]["hub1"]) as conn:
         arp = {r["ip_address"]: r["interface"] for r in conn.send_command("show ip arp", use_textfsm=True)}
-        cdp = {r["neighbor_name"]: r["local_interface"] for r in conn.send_command("show cdp neighbors", use_textfsm=True)}
+        cdp = {
+            r["neighbor_name"]: r["local_interface"] for r in conn.send_command("show cdp neighbors", use_textfsm=True)
+        }
         neighbors = {r["neighbor"]: r for r in conn.send_command("show ip bgp neighbors", use_textfsm=True)}
         sas = conn.send_command("show crypto ipsec sa detail", use_textfsm=True)
     assert arp["100.64.0.1"] == "Ethernet0/1" and arp["10.255.0.2"] == "Ethernet0/2"
@@ -219,7 +223,10 @@ def test_napalm_get_arp_table(napalm_hub1) -> None:
 def test_napalm_get_config(napalm_hub1) -> None:
     config = napalm_hub1.get_config()
     assert "hostname hub1" in config["running"]
-    assert f"router bgp {AS}" in config["running"] and "bgp listen range 172.16.0.0/16 peer-group Spokes" in config["running"]
+    assert (
+        f"router bgp {AS}" in config["running"]
+        and "bgp listen range 172.16.0.0/16 peer-group Spokes" in config["running"]
+    )
     # the node booted from its startup config: NVRAM holds it in IOS's own form
     assert "hostname hub1" in config["startup"] and f"router bgp {AS}" in config["startup"]
 

@@ -79,7 +79,9 @@ class Failover:
     t_fail: float
 
     def after(self, kind: str, node: str | None = None) -> list[TruthEvent]:
-        return [e for e in self.lab.truth() if e.kind == kind and e.time >= self.t_fail and (node is None or e.node == node)]
+        return [
+            e for e in self.lab.truth() if e.kind == kind and e.time >= self.t_fail and (node is None or e.node == node)
+        ]
 
     def connected_to(self, spoke: str, hub_wan: str) -> TruthEvent | None:
         return next((e for e in self.after("flexvpn-up", spoke) if e.peer == hub_wan), None)

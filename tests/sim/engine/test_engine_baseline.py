@@ -71,7 +71,9 @@ def test_hub_bgp_table_flags_and_dynamic_neighbours(lab: Lab) -> None:
 
 
 def test_logs_carry_the_exact_ios_messages_in_order(lab: Lab) -> None:
-    spoke = texts(lab.nodes["spoke1"].snapshot(), "UPDOWN", "IKEV2_SESSION_STATUS", "FLEXVPN_CONNECTION_UP", "ADJCHANGE")
+    spoke = texts(
+        lab.nodes["spoke1"].snapshot(), "UPDOWN", "IKEV2_SESSION_STATUS", "FLEXVPN_CONNECTION_UP", "ADJCHANGE"
+    )
     wanted = [
         "%LINEPROTO-5-UPDOWN: Line protocol on Interface Tunnel1, changed state to up",
         "%CRYPTO-5-IKEV2_SESSION_STATUS: Crypto tunnel v2 is UP.  Peer 100.64.0.2:500 Id: 100.64.0.2",
@@ -143,4 +145,9 @@ def test_snapshot_of_a_plan_node_reports_version_and_uptime(lab: Lab, plan: LabP
     assert snap.version.image == "iol-17.12" and snap.version.version == "17.12.1"
     boot = next(e for e in lab.truth() if e.kind == "node-boot" and e.node == "isp")
     assert snap.now - snap.booted == pytest.approx(lab.now() - (boot.time + boot.detail["offset"]))
-    assert {i.name for i in snap.interfaces if i.line_up} == {"Ethernet0/1", "Ethernet0/2", "Ethernet0/3", "Ethernet1/0"}
+    assert {i.name for i in snap.interfaces if i.line_up} == {
+        "Ethernet0/1",
+        "Ethernet0/2",
+        "Ethernet0/3",
+        "Ethernet1/0",
+    }

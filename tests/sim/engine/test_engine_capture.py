@@ -12,6 +12,7 @@ import datetime as dt
 import shutil
 import subprocess
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ def test_dpd_schedule_and_reconnect_are_on_the_wire_with_rfc7296_headers(
     assert len(probes) == 4
     assert {(p[IKEv2].flags, p[IKEv2].id, p[IKEv2].next_payload) for p in probes} == {(0x08, 2, 46)}
     assert len({(bytes(p[IKEv2].init_SPI), bytes(p[IKEv2].resp_SPI)) for p in probes}) == 1
-    assert [round(float(b.time - a.time), 3) for a, b in zip(probes, probes[1:])] == [2.0, 4.0, 8.0]
+    assert [round(float(b.time - a.time), 3) for a, b in pairwise(probes)] == [2.0, 4.0, 8.0]
     # the timestamps are spoke1's device clock: what its truth events (and `show clock`) say
     sent = [e for e in lab.truth() if e.kind == "dpd-r-u-there" and e.node == "spoke1" and e.time >= t_fail]
     stamps = [e.device_time.replace(tzinfo=e.device_time.tzinfo or dt.UTC).timestamp() for e in sent]
@@ -62,7 +63,12 @@ def test_dpd_schedule_and_reconnect_are_on_the_wire_with_rfc7296_headers(
 
     after = [f for f in ike if float(f.time) > float(probes[-1].time)]
     header = [(f[IP].dst, f[IKEv2].exch_type, int(f[IKEv2].flags), f[IKEv2].id) for f in after[:4]]
-    assert header == [(HUB2_WAN, 34, 0x08, 0), (SPOKE1_WAN, 34, 0x20, 0), (HUB2_WAN, 35, 0x08, 1), (SPOKE1_WAN, 35, 0x20, 1)]
+    assert header == [
+        (HUB2_WAN, 34, 0x08, 0),
+        (SPOKE1_WAN, 34, 0x20, 0),
+        (HUB2_WAN, 35, 0x08, 1),
+        (SPOKE1_WAN, 35, 0x20, 1),
+    ]
     init_req, init_resp = after[0][IKEv2], after[1][IKEv2]
     assert bytes(init_req.resp_SPI) == bytes(8) and bytes(init_resp.resp_SPI) != bytes(8)
     assert bytes(init_req.init_SPI) == bytes(init_resp.init_SPI)
@@ -96,7 +102,8 @@ def test_capture_interfaces_by_ios_or_eth_name_and_clean_stop(make_lab: Callable
     assert ("spoke1", "Ethernet0/1") not in lab.captures.taps
     with pytest.raises(CaptureError, match="no running capture 1"):
         lab.capture_stop(capture.capture_id)
-    with pytest.raises(CaptureError, match=r"spoke1 has no data interface 'Ethernet0/3'; choose one of Ethernet0/1 \(eth1\)"):
+    no_such_interface = r"spoke1 has no data interface 'Ethernet0/3'; choose one of Ethernet0/1 \(eth1\)"
+    with pytest.raises(CaptureError, match=no_such_interface):
         lab.capture_start("spoke1", "Ethernet0/3")
 
 

@@ -75,7 +75,8 @@ def test_wrong_psk_on_hub1_makes_spoke1_skip_it(make_lab: Callable[..., Lab]) ->
 
 
 def test_wrong_psk_at_boot_sends_spoke1_to_hub2_from_the_start(make_lab: Callable[..., Lab]) -> None:
-    wrong = lambda t: t.replace("pre-shared-key remote flexlab-lab-psk", "pre-shared-key remote typo")
+    def wrong(text: str) -> str:
+        return text.replace("pre-shared-key remote flexlab-lab-psk", "pre-shared-key remote typo")
     lab = make_lab(edits={"hub1": wrong}, settle=30)
     (client,) = lab.nodes["spoke1"].snapshot().flex_clients
     assert str(client.peer) == HUB2_WAN and client.state == "ACTIVE"
@@ -84,7 +85,8 @@ def test_wrong_psk_at_boot_sends_spoke1_to_hub2_from_the_start(make_lab: Callabl
 
 
 def test_a_spoke_whose_own_key_is_wrong_cycles_through_all_peers(make_lab: Callable[..., Lab]) -> None:
-    wrong = lambda t: t.replace("pre-shared-key local flexlab-lab-psk", "pre-shared-key local typo")
+    def wrong(text: str) -> str:
+        return text.replace("pre-shared-key local flexlab-lab-psk", "pre-shared-key local typo")
     lab = make_lab(edits={"spoke1": wrong}, settle=10)
     (client,) = lab.nodes["spoke1"].snapshot().flex_clients
     assert client.state in ("CONNECTING", "WAIT-NEXT-PEER") and client.assigned_address is None
@@ -102,7 +104,8 @@ def test_a_tunnel_without_dynamic_destination_is_not_driven(make_lab: Callable[.
 
 def test_pool_exhaustion_sends_the_next_spoke_to_the_other_hub(make_lab: Callable[..., Lab]) -> None:
     plan = load_design().with_spokes(3).plan()
-    one_address = lambda t: t.replace("ip local pool FlexSpokes 172.16.1.1 172.16.1.254", "ip local pool FlexSpokes 172.16.1.1")
+    def one_address(text: str) -> str:
+        return text.replace("ip local pool FlexSpokes 172.16.1.1 172.16.1.254", "ip local pool FlexSpokes 172.16.1.1")
     lab = make_lab(lab_plan=plan, edits={"hub1": one_address}, settle=30)
     peers = {s: str(lab.nodes[s].snapshot().flex_clients[0].peer) for s in ("spoke1", "spoke3")}
     assert sorted(peers.values()) == [HUB1_WAN, HUB2_WAN]
@@ -174,7 +177,8 @@ def test_route_reflection_rules_between_non_client_spokes(make_lab: Callable[...
     """Without summary-only, a spoke learns the other hub's spokes (reflected from the
     client hub) but not a spoke on its own hub (non-client to non-client is not reflected)."""
     plan = load_design().with_spokes(3).plan()
-    no_summary = lambda t: t.replace(" summary-only", "")
+    def no_summary(text: str) -> str:
+        return text.replace(" summary-only", "")
     lab = make_lab(lab_plan=plan, edits={"hub1": no_summary, "hub2": no_summary}, settle=30)
     spoke3 = bgp_prefixes(lab, "spoke3")      # spoke3 sits on hub1 with spoke1
     assert "10.1.2.0/24" in spoke3 and "10.1.1.0/24" not in spoke3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -64,7 +65,7 @@ def test_periodic_reading_decides_whether_received_traffic_suppresses_probes(
     probes = [e for e in lab.truth() if e.kind == "dpd-r-u-there" and e.node == "spoke1"
               and e.peer == HUB1_WAN and e.time >= start]
     assert len(probes) == expected_probes
-    gaps = {round(b.time - a.time, 6) for a, b in zip(probes, probes[1:])}
+    gaps = {round(b.time - a.time, 6) for a, b in pairwise(probes)}
     assert gaps <= {30.0}
     assert all(e.detail["attempt"] == 0 for e in probes)
 

@@ -57,7 +57,9 @@ def test_interface_shutdown_moves_spoke1_within_the_dpd_bound(
     assert_converged_on_hub2(lab)
 
 
-def test_interface_shutdown_goes_through_the_config_and_logs_like_ios(make_lab: Callable[..., Lab], failover: Any) -> None:
+def test_interface_shutdown_goes_through_the_config_and_logs_like_ios(
+    make_lab: Callable[..., Lab], failover: Any
+) -> None:
     lab = make_lab()
     failover(lab, "hub1", "interface-shutdown")
     lab.run_for(1)
@@ -110,7 +112,8 @@ def test_restore_does_not_pre_empt_by_default(make_lab: Callable[..., Lab], fail
 
 
 def test_peer_reactivate_returns_to_the_restored_hub(make_lab: Callable[..., Lab], failover: Any) -> None:
-    reactivate = lambda text: text.replace(" client connect Tunnel1", " peer reactivate\n client connect Tunnel1")
+    def reactivate(text: str) -> str:
+        return text.replace(" client connect Tunnel1", " peer reactivate\n client connect Tunnel1")
     lab = make_lab(edits={"spoke1": reactivate})
     track = failover(lab, "hub1", "node-stop")
     lab.run_for(100)
@@ -175,7 +178,9 @@ def test_freeze_keeps_links_and_resumes_stale_timers(make_lab: Callable[..., Lab
     assert any(e.peer == "172.16.1.1" for e in downs)
 
 
-def test_blackhole_keeps_the_node_running_and_breaks_its_bgp_by_hold_timer(make_lab: Callable[..., Lab], failover: Any) -> None:
+def test_blackhole_keeps_the_node_running_and_breaks_its_bgp_by_hold_timer(
+    make_lab: Callable[..., Lab], failover: Any
+) -> None:
     lab = make_lab()
     track = failover(lab, "hub1", "blackhole")
     lab.run_for(200)

@@ -66,7 +66,9 @@ def test_aaa_list_must_be_the_one_the_profile_names(make_lab: Callable[..., Lab]
 def test_ike_proposal_mismatch_fails_and_the_client_moves_on(make_lab: Callable[..., Lab]) -> None:
     proposal = ("crypto ikev2 proposal GCM\n encryption aes-gcm-256\n prf sha384\n group 19\n"
                 "crypto ikev2 policy GCM\n proposal GCM\n")
-    lab = make_lab(edits={"hub1": lambda text: text.replace("crypto logging session", proposal + "crypto logging session")})
+    lab = make_lab(
+        edits={"hub1": lambda text: text.replace("crypto logging session", proposal + "crypto logging session")}
+    )
     assert flex_peer(lab, "spoke1") == ("ACTIVE", HUB2_WAN)
     assert any("Failed to find a matching policy" in t for t in logs(lab, "hub1", "NEG_ABORT"))
     assert any("Received no proposal chosen notify" in t for t in logs(lab, "spoke1", "NEG_ABORT"))

@@ -39,7 +39,7 @@ from flexlab.sim.state import (
     VersionInfo,
 )
 
-EPOCH = dt.datetime(2026, 11, 27, 9, 50, 0, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(2026, 11, 27, 9, 50, 0, tzinfo=dt.UTC)
 NOW = 1553.627  # lab seconds: device clocks read about 10:15:53.627
 
 # The image profiles the embedded lab plays (their `show version` facts).
@@ -108,7 +108,8 @@ def hub1(version: VersionInfo = IOL_17_12) -> NodeSnapshot:
     interfaces = (
         _eth("Ethernet0/0", None, None, up=False, mac="aabb.cc00.0100"),
         _eth("Ethernet0/1", "100.64.0.2", 30, "WAN to isp", packets=9421, last_packet=NOW - 1),
-        _eth("Ethernet0/2", "10.255.0.1", 30, "DC link to hub2", mac="aabb.cc00.0120", packets=377, last_packet=NOW - 12),
+        _eth("Ethernet0/2", "10.255.0.1", 30, "DC link to hub2", mac="aabb.cc00.0120", packets=377,
+             last_packet=NOW - 12),
         _loopback("Loopback0", "10.0.1.1", 24, "hub1 LAN"),
         _loopback("Loopback1", "172.16.0.1", 32, "FlexVPN overlay address, the same on every hub"),
         _virtual_access("Virtual-Access1", SPOKE1_WAN, NOW - 1500),
@@ -257,7 +258,8 @@ def spoke1_up(version: VersionInfo = IOL_17_12) -> NodeSnapshot:
     )
     log = [
         _log(20.871, "SYS", 5, "CONFIG_I", "Configured from memory by console"),
-        _log(NOW - 1500, "CRYPTO", 5, "IKEV2_SESSION_STATUS", f"Crypto tunnel v2 is UP.  Peer {HUB1_WAN}:500 Id: {HUB1_WAN}"),
+        _log(NOW - 1500, "CRYPTO", 5, "IKEV2_SESSION_STATUS",
+             f"Crypto tunnel v2 is UP.  Peer {HUB1_WAN}:500 Id: {HUB1_WAN}"),
         _log(NOW - 1499.98, "FLEXVPN", 6, "FLEXVPN_CONNECTION_UP",
              f"FlexVPN(Flex_Client) Client_public_addr = {SPOKE1_WAN} Server_public_addr = {HUB1_WAN} "
              f"Assigned_Tunnel_v4_addr = {SPOKE1_TUNNEL}"),
@@ -288,7 +290,8 @@ def spoke1_failover(version: VersionInfo = IOL_17_12) -> NodeSnapshot:
     sa = _spoke_sa("IN-NEG", HUB2_WAN, NOW - 1)
     down_at = NOW - 40
     failover_log = [
-        _log(down_at, "CRYPTO", 5, "IKEV2_SESSION_STATUS", f"Crypto tunnel v2 is DOWN.  Peer {HUB1_WAN}:500 Id: {HUB1_WAN}"),
+        _log(down_at, "CRYPTO", 5, "IKEV2_SESSION_STATUS",
+             f"Crypto tunnel v2 is DOWN.  Peer {HUB1_WAN}:500 Id: {HUB1_WAN}"),
         _log(down_at + 0.002, "FLEXVPN", 6, "FLEXVPN_CONNECTION_DOWN",
              f"FlexVPN(Flex_Client) Client_public_addr = {SPOKE1_WAN} Server_public_addr = {HUB1_WAN}"),
         _log(down_at + 0.004, "LINEPROTO", 5, "UPDOWN", "Line protocol on Interface Tunnel1, changed state to down"),
@@ -305,8 +308,9 @@ def spoke1_failover(version: VersionInfo = IOL_17_12) -> NodeSnapshot:
         up, clock_offset=0.31, clock_synced=False,
         interfaces=_spoke_interfaces(tunnel_up=False), ike_sas=(sa,),
         crypto_sessions=(CryptoSessionState("Tunnel1", "Flex_IKEv2", "DOWN-NEGOTIATING", HUB2_WAN, 500, NOW - 1,
-                                            ike_sa=sa, flows=(IpsecFlow(f"{SPOKE1_WAN}/255.255.255.255/47/0",
-                                                                        f"{HUB2_WAN}/255.255.255.255/47/0", 0, 0, 0),)),),
+                                            ike_sa=sa,
+                                            flows=(IpsecFlow(f"{SPOKE1_WAN}/255.255.255.255/47/0",
+                                                             f"{HUB2_WAN}/255.255.255.255/47/0", 0, 0, 0),)),),
         flex_clients=(replace(up.flex_clients[0], state="CONNECTING", peer=HUB2_WAN, assigned_address=None),),
         bgp=bgp,
         routes=tuple(r for r in up.routes if r.interface != "Tunnel1" and r.code != "B"),

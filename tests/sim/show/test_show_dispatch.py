@@ -86,7 +86,9 @@ def test_interface_argument_accepts_ios_abbreviations_and_split_form() -> None:
 
 def test_flexvpn_client_name_filters_and_unknown_name_prints_nothing() -> None:
     snap = spoke1_up()
-    assert render(snap, ["show", "crypto", "ikev2", "client", "flexvpn", "Flex_Client"]).startswith("Profile : Flex_Client")
+    assert render(snap, ["show", "crypto", "ikev2", "client", "flexvpn", "Flex_Client"]).startswith(
+        "Profile : Flex_Client"
+    )
     assert render(snap, ["show", "crypto", "ikev2", "client", "flexvpn", "Other"]) == ""
 
 

@@ -128,7 +128,7 @@ def test_crypto_session_hub_lists_each_virtual_access() -> None:
     text = render(hub1(), ["show", "crypto", "session", "detail"])
     header, *blocks = text.split("\nInterface: ")
     assert [b.split("\n", 1)[0] for b in blocks] == ["Virtual-Access1", "Virtual-Access2"]
-    for block, peer in zip(blocks, ["100.64.0.10", "100.64.0.14"]):
+    for block, peer in zip(blocks, ["100.64.0.10", "100.64.0.14"], strict=True):
         parsed = _xe(ShowCryptoSessionDetail, f"{header}\nInterface: {block}")
         entry = next(iter(parsed["interface"].values()))
         port = entry["peer"][peer]["port"]["500"]

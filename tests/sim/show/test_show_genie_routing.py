@@ -249,7 +249,9 @@ def test_ip_sla_statistics_values_and_schema(factory) -> None:
 
 
 def test_ip_sla_statistics_classic_start_time_uses_clock_format() -> None:
-    parsed = parse(ShowIpSlaStatistics, render(spoke1_up(IOSV_15_9), ["show", "ip", "sla", "statistics", "10"]), "iosxe")
+    parsed = parse(
+        ShowIpSlaStatistics, render(spoke1_up(IOSV_15_9), ["show", "ip", "sla", "statistics", "10"]), "iosxe"
+    )
     assert parsed["ids"]["10"]["start_time"] == "10:15:50.000 UTC Fri Nov 27 2026"
 
 

@@ -141,7 +141,8 @@ _CONTENT_DEPENDENT = {"description", "ipv4", "tunnel_protection", "tunnel_profil
 def test_show_interfaces_schema_per_interface_kind_matches_real_sample() -> None:
     sample = genie_expected("ios", "ShowInterfaces", "golden_output")
     parsed = parse(ShowInterfaces, render(_gigabit(spoke1_up(IOSV_15_9)), ["show", "interfaces"]))
-    for mine, theirs in [("Tunnel1", "Tunnel0"), ("Loopback1", "Loopback1"), ("GigabitEthernet0/1", "GigabitEthernet0/2")]:
+    same_role = [("Tunnel1", "Tunnel0"), ("Loopback1", "Loopback1"), ("GigabitEthernet0/1", "GigabitEthernet0/2")]
+    for mine, theirs in same_role:
         assert set(parsed[mine]) - _CONTENT_DEPENDENT == set(sample[theirs]) - _CONTENT_DEPENDENT, mine
         assert set(parsed[mine]["counters"]) == set(sample[theirs]["counters"]), mine
         assert set(parsed[mine]["queues"]) == set(sample[theirs]["queues"]), mine
@@ -192,7 +193,7 @@ def test_show_logging_values_and_schema(factory) -> None:
     assert parsed["logging"]["buffer"]["messages_logged"] == len(snap.log)
     assert parsed["logging"]["console"] == {"status": "disabled"}
     assert len(parsed["logs"]) == len(snap.log)
-    for entry, line in zip(sorted(snap.log, key=lambda e: e.time), parsed["logs"]):
+    for entry, line in zip(sorted(snap.log, key=lambda e: e.time), parsed["logs"], strict=True):
         assert LOG_LINE.match(line), line
         assert f"%{entry.facility}-{entry.severity}-{entry.mnemonic}: {entry.text.rstrip()}" in line
         synced = entry.synced if entry.synced is not None else snap.clock_synced

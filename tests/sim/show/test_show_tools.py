@@ -31,7 +31,7 @@ def test_bgp_neighbors_give_state_remote_as_and_router_ids() -> None:
     parsed = genie("show ip bgp neighbors", text, "iosxe")
     neighbors = parsed["vrf"]["default"]["neighbor"]
     assert set(neighbors) == HUB1_NEIGHBORS
-    for address, entry in neighbors.items():
+    for entry in neighbors.values():
         assert entry["remote_as"] == AS
         assert entry["session_state"] == "Established"
     rows = {row["neighbor"]: row for row in ntc("show ip bgp neighbors", text)}
@@ -218,7 +218,10 @@ def test_cdp_neighbours_follow_the_cabling() -> None:
     rows = {row["neighbor_name"]: row for row in ntc("show cdp neighbors", text)}
     assert set(rows) == {"isp", "hub2"}
     assert rows["isp"]["local_interface"] == "Eth 0/1" and rows["hub2"]["local_interface"] == "Eth 0/2"
-    detail = {row["neighbor_name"]: row for row in ntc("show cdp neighbors detail", output("hub1", "show cdp neighbors detail"))}
+    detail = {
+        row["neighbor_name"]: row
+        for row in ntc("show cdp neighbors detail", output("hub1", "show cdp neighbors detail"))
+    }
     assert detail["hub2"]["mgmt_address"] == "10.255.0.2"
     assert detail["isp"]["neighbor_interface"] == "Ethernet0/1"
     parsed = genie("show cdp neighbors detail", output("spoke1", "show cdp neighbors detail"))

@@ -9,11 +9,15 @@ as the abbreviation of ``detailed``.
 
 from genie.libs.parser.iosxe.show_crypto import (
     ShowCryptoIkev2Sa as ShowCryptoIkev2Sa_iosxe,
+)
+from genie.libs.parser.iosxe.show_crypto import (
     ShowCryptoIkev2SaDetail as ShowCryptoIkev2SaDetail_iosxe,
 )
 from genie.libs.parser.iosxe.show_ip import ShowIpSlaStatistics as ShowIpSlaStatistics_iosxe
 from genie.libs.parser.iosxe.show_ip_bgp import (
     ShowIpBgpAllSummary as ShowIpBgpAllSummary_iosxe,
+)
+from genie.libs.parser.iosxe.show_ip_bgp import (
     ShowIpBgpSummary as ShowIpBgpSummary_iosxe,
 )
 

@@ -80,6 +80,7 @@ class ShowCryptoIkev2ClientFlexvpn(ShowCryptoIkev2ClientFlexvpnSchema):
     ]
 
     def cli(self, name: str = "", output: str | None = None) -> dict[str, AnyType]:
+        """Parse the command's output (run on the device when ``output`` is None)."""
         if output is None:
             command = self.cli_command[0].format(name=name) if name else self.cli_command[1]
             output = self.device.execute(command)

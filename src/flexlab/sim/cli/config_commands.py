@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from flexlab.sim.cli import config_rules as rules
 from flexlab.sim.cli.grammar import CommandSpec as S
@@ -141,7 +142,7 @@ def _interface_commands(tunnel: bool) -> tuple[S, ...]:
 IF = _interface_commands(tunnel=False)
 IF_TUNNEL = _interface_commands(tunnel=True)
 
-_NEIGHBOR = {"key": 3, "group_word": 1, "validate": rules.neighbor_configured}
+_NEIGHBOR: dict[str, Any] = {"key": 3, "group_word": 1, "validate": rules.neighbor_configured}
 ROUTER = (
     S("bgp router-id {ipv4}"),
     S("bgp log-neighbor-changes"),

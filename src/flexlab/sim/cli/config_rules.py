@@ -11,9 +11,9 @@ import ipaddress
 from collections.abc import Sequence
 from typing import Protocol
 
+from flexlab.iosconfig import ConfigLine, ConfigTree
 from flexlab.sim.cli.errors import INVALID_INPUT
 from flexlab.sim.cli.interfaces import interface_sort_key
-from flexlab.iosconfig import ConfigLine, ConfigTree
 from flexlab.sim.engine.password_hash import hash_secret
 from flexlab.sim.platforms import PHYSICAL_REMOVAL, Platform
 

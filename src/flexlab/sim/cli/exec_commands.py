@@ -88,7 +88,9 @@ def exec_grammar(privilege: int) -> Grammar:
 
 # --- output filters -----------------------------------------------------------------------
 
-_FILTER_GRAMMAR = Grammar([E(f"{name} {{line}}", action=name) for name in ("begin", "count", "exclude", "include", "section")])
+_FILTER_GRAMMAR = Grammar(
+    [E(f"{name} {{line}}", action=name) for name in ("begin", "count", "exclude", "include", "section")]
+)
 
 
 @dataclass(frozen=True)

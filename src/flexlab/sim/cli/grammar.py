@@ -7,7 +7,8 @@ A pattern is written like the IOS command reference::
     line console>con {int:0-0}
 
 ``[x]`` is optional, ``(a|b)`` a choice, ``{...}`` a parameter and ``typed>stored`` a
-keyword stored under another spelling (``+`` in ``stored`` is a space). Matching follows IOS: a keyword may be abbreviated
+keyword stored under another spelling (``+`` in ``stored`` is a space). Matching follows IOS:
+a keyword may be abbreviated
 to any unambiguous prefix; an exact or unique keyword match wins over parameters; the
 error position is the first character no alternative could accept.
 """

@@ -56,7 +56,7 @@ class Param(ABC):
 
 def common_prefix_len(a: str, b: str) -> int:
     n = 0
-    for x, y in zip(a.lower(), b.lower()):
+    for x, y in zip(a.lower(), b.lower(), strict=False):
         if x != y:
             break
         n += 1

@@ -63,7 +63,9 @@ class ProbeCommand:
         return int(values[index]) if values else default
 
 
-def parse(tokens: Sequence[Token], line: str, start: int, options: dict[str, tuple[Param, ...]]) -> ProbeCommand | Failure | str:
+def parse(
+    tokens: Sequence[Token], line: str, start: int, options: dict[str, tuple[Param, ...]]
+) -> ProbeCommand | Failure | str:
     """Words after `ping`/`traceroute` (``start`` is the command's token): the command, a
     parse failure (for the ``^`` marker) or an IOS message."""
     i = start + 1
@@ -111,7 +113,8 @@ def option_help(action: str, tokens: Sequence[Token]) -> str | None:
     if not words:
         rows = [TARGET_HELP[action]] + ([] if tokens[1:] else [IP_HELP[action]])
     else:
-        at, used, params = 1, set(), ()
+        at, used = 1, set()
+        params: tuple[Param, ...] = ()
         while at < len(words):
             names = [n for n in options if n.startswith(words[at])]
             if len(names) != 1:

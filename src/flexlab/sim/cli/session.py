@@ -11,6 +11,8 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from flexlab.sim.cli import debug
+from flexlab.sim.cli.config_commands import grammar_for
 from flexlab.sim.cli.errors import UNKNOWN_COMMAND, ConfigError
 from flexlab.sim.cli.exec_commands import (
     FILTERABLE,
@@ -23,16 +25,14 @@ from flexlab.sim.cli.exec_commands import (
     parse_filters,
     split_pipe,
 )
-from flexlab.sim.cli import debug
-from flexlab.sim.cli.config_commands import grammar_for
 from flexlab.sim.cli.grammar import Failure, Grammar, Match
 from flexlab.sim.cli.help import complete_word, next_words
 from flexlab.sim.cli.interpreter import ConfigInterpreter, interpreter_for
 from flexlab.sim.cli.params import Token, tokenize
 from flexlab.sim.cli.ping import option_help
 from flexlab.sim.cli.ping import run as probe_command
-from flexlab.sim.cli.stream import OutputStream
 from flexlab.sim.cli.running_config import interface_config_text, running_config_text, startup_config_text
+from flexlab.sim.cli.stream import OutputStream
 from flexlab.sim.cli.vty_lines import VtyEntry, render_users
 from flexlab.sim.device_api import SimDevice
 from flexlab.sim.show.errors import UnknownShowCommand
@@ -237,7 +237,9 @@ class CliSession:
         filters: list[OutputFilter] = []
         if pipe is not None:
             if found.spec.action not in FILTERABLE:
-                return Reply(ConfigError.from_failure(Failure("invalid", tokens[pipe].start), line).terminal_text(prompt))
+                return Reply(
+                    ConfigError.from_failure(Failure("invalid", tokens[pipe].start), line).terminal_text(prompt)
+                )
             parsed = parse_filters(tokens, line, pipe)
             if isinstance(parsed, Failure):
                 return Reply(ConfigError.from_failure(parsed, line).terminal_text(prompt))

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flexlab.sim.cli.session import CliSession, Reply
 from flexlab.sim.cli.paging import Pager, needs_paging
+from flexlab.sim.cli.session import CliSession, Reply
 from flexlab.sim.cli.stream import ESCAPE, OutputStream
 
 #: Longest command line the lab reads (a named assumption, not an IOS figure we verified:

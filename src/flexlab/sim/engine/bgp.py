@@ -158,7 +158,9 @@ class BgpSpeaker:
             current = self.paths.get(prefix, {}).get("network")
             if route is not None and current is None:
                 attrs = Attrs(ZERO, med=route.metric)
-                self._set_path(prefix, "network", Path(prefix, attrs, "network", LOCAL_WEIGHT, received=self.node.now()))
+                self._set_path(
+                    prefix, "network", Path(prefix, attrs, "network", LOCAL_WEIGHT, received=self.node.now())
+                )
             elif route is None and current is not None:
                 self._set_path(prefix, "network", None)
         self.networks = {p for p in wanted if "network" in self.paths.get(p, {})}
@@ -178,8 +180,12 @@ class BgpSpeaker:
         active = self.agg_count.get(prefix, 0) > 0
         current = self.paths.get(prefix, {}).get("aggregate")
         if active and current is None:
-            attrs = Attrs(ZERO, atomic_aggregate=not self.aggregates[prefix].as_set, aggregator=(self.asn, self.router_id))
-            self._set_path(prefix, "aggregate", Path(prefix, attrs, "aggregate", LOCAL_WEIGHT, received=self.node.now()))
+            attrs = Attrs(
+                ZERO, atomic_aggregate=not self.aggregates[prefix].as_set, aggregator=(self.asn, self.router_id)
+            )
+            self._set_path(
+                prefix, "aggregate", Path(prefix, attrs, "aggregate", LOCAL_WEIGHT, received=self.node.now())
+            )
         elif not active and current is not None:
             self._set_path(prefix, "aggregate", None)
         else:
@@ -316,7 +322,8 @@ class BgpSpeaker:
         attrs = best.attrs
         next_hop = attrs.next_hop
         local = neighbor.local_addr or ZERO
-        if best.local or next_hop == ZERO or not ibgp_out or neighbor.view.next_hop_self and (not best.ibgp or neighbor.view.next_hop_self_all):
+        self_as_next_hop = neighbor.view.next_hop_self and (not best.ibgp or neighbor.view.next_hop_self_all)
+        if best.local or next_hop == ZERO or not ibgp_out or self_as_next_hop:
             next_hop = local
         originator, clusters = attrs.originator_id, attrs.cluster_list
         if reflect:
@@ -358,7 +365,9 @@ class BgpSpeaker:
             if attrs is None:
                 if old is not None:
                     del neighbor.adj_in[prefix]
-                    self.node.truth("prefix-withdrawn", neighbor.address, prefix=str(prefix), peer_node=neighbor.peer_node)
+                    self.node.truth(
+                        "prefix-withdrawn", neighbor.address, prefix=str(prefix), peer_node=neighbor.peer_node
+                    )
                     self._set_path(prefix, neighbor.address, None)
                 continue
             received = old.received if old is not None and old.attrs == attrs else now

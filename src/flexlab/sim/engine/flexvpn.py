@@ -38,7 +38,9 @@ class FlexServer:
         self.node = node
         self.in_use: dict[str, set[int]] = {}
 
-    def authorize(self, profile: ProfileView, want_config: bool) -> tuple[str | None, IPv4Address | None, tuple[IPv4Network, ...]]:
+    def authorize(
+        self, profile: ProfileView, want_config: bool
+    ) -> tuple[str | None, IPv4Address | None, tuple[IPv4Network, ...]]:
         """(error, address to assign, routes to push) for a new session on ``profile``."""
         crypto = self.node.ike.crypto
         template = f"Virtual-Template{profile.virtual_template}" if profile.virtual_template is not None else None

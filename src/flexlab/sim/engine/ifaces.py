@@ -117,13 +117,13 @@ class InterfaceTable:
                 removed.append(name)
                 del self._ifaces[name]
         for name, view in views.items():
-            iface = self._ifaces.get(name)
-            if iface is None:
+            existing = self._ifaces.get(name)
+            if existing is None:
                 self._ifaces[name] = Iface(view, self._now())
             else:
-                if view.address != iface.view.address:
-                    iface.manual = True
-                iface.view = view
+                if view.address != existing.view.address:
+                    existing.manual = True
+                existing.view = view
         return removed
 
     def create_virtual_access(self, template: str) -> Iface:

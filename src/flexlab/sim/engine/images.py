@@ -98,7 +98,8 @@ _IOL_17_12 = VersionInfo(
     image="iol-17.12",
     os_family="ios",
     version="17.12.1",
-    platform_line="Cisco IOS Software [Dublin], Linux Software (X86_64BI_LINUX-ADVENTERPRISEK9-M), Version 17.12.1, RELEASE SOFTWARE (fc5)",
+    platform_line=("Cisco IOS Software [Dublin], Linux Software (X86_64BI_LINUX-ADVENTERPRISEK9-M), "
+                   "Version 17.12.1, RELEASE SOFTWARE (fc5)"),
     image_file="unix:/iol/iol.bin",
     chassis="Linux Unix",
     processor="Intel-x86",
@@ -113,7 +114,8 @@ _IOSV_15_9 = VersionInfo(
     image="iosv-15.9",
     os_family="ios",
     version="15.9(3)M10",
-    platform_line="Cisco IOS Software, IOSv Software (VIOS-ADVENTERPRISEK9-M), Version 15.9(3)M10, RELEASE SOFTWARE (fc1)",
+    platform_line=("Cisco IOS Software, IOSv Software (VIOS-ADVENTERPRISEK9-M), Version 15.9(3)M10, "
+                   "RELEASE SOFTWARE (fc1)"),
     image_file="flash0:/vios-adventerprisek9-m",
     chassis="Cisco IOSv",
     processor="",
@@ -128,7 +130,8 @@ _CSR_17_3 = VersionInfo(
     image="csr-17.3",
     os_family="iosxe",
     version="17.03.08",
-    platform_line="Cisco IOS Software [Amsterdam], Virtual XE Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 17.3.8, RELEASE SOFTWARE (fc3)",
+    platform_line=("Cisco IOS Software [Amsterdam], Virtual XE Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), "
+                   "Version 17.3.8, RELEASE SOFTWARE (fc3)"),
     image_file="bootflash:packages.conf",
     chassis="cisco CSR1000V",
     processor="VXE",

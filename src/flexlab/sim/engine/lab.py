@@ -80,7 +80,9 @@ class Lab:
         self.nodes: dict[str, Node] = {}
         for name, entry in topology.nodes.items():
             startup = (configs or {}).get(name)
-            text = boot_text(entry, startup if startup is not None else entry.startup_text(topology.source), credentials)
+            text = boot_text(
+                entry, startup if startup is not None else entry.startup_text(topology.source), credentials
+            )
             self.nodes[name] = Node(self, name, role(entry, text), text)
         self.fabric.nodes = self.nodes
         self._address_owner = {address: name for name, node in self.nodes.items()
@@ -231,7 +233,7 @@ class Lab:
     def _set_shutdown(self, node: Node, shut: bool) -> None:
         """Edit the WAN interface like the CLI does (`shutdown` / `no shutdown`)."""
         ifname = self.wan_interface(node.name)
-        line = next((l for l in node.config.find("interface") if l.words[1:2] == [ifname]), None)
+        line = next((block for block in node.config.find("interface") if block.words[1:2] == [ifname]), None)
         if line is None:
             line = node.config.get_or_add(f"interface {ifname}")
         line.children = [c for c in line.children if c.text not in ("shutdown", "no shutdown")]

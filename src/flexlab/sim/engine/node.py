@@ -26,6 +26,7 @@ from flexlab.sim.engine.hardware import install_interfaces, startup_interfaces
 from flexlab.sim.engine.ifaces import Iface, InterfaceTable
 from flexlab.sim.engine.ikev2 import IkeManager
 from flexlab.sim.engine.ntp import NtpClient
+from flexlab.sim.engine.password_hash import verify_secret
 from flexlab.sim.engine.rib import Rib, Route
 from flexlab.sim.engine.scheduler import Gate, Timer
 from flexlab.sim.engine.sla import SlaManager
@@ -34,7 +35,6 @@ from flexlab.sim.engine.views_bgp import bgp_view, policy_view
 from flexlab.sim.engine.views_crypto import CryptoView, crypto_view
 from flexlab.sim.platforms import Platform, platform_for
 from flexlab.sim.state import NodeSnapshot
-from flexlab.sim.engine.password_hash import verify_secret
 
 if TYPE_CHECKING:
     from flexlab.sim.engine.lab import Lab

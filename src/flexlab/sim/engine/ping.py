@@ -32,10 +32,10 @@ def _source_address(node: Node, source: str | None) -> IPv4Address | None:
         address = IPv4Address(source)
     except ValueError:
         iface = node.interfaces.get(source)
-        address = node.interfaces.ip_of(source) if iface is not None and iface.line_up else None
-        if address is None:
+        interface_address = node.interfaces.ip_of(source) if iface is not None and iface.line_up else None
+        if interface_address is None:
             raise ProbeError(BAD_SOURCE_INTERFACE) from None
-        return address
+        return interface_address
     owner = node.interfaces.local_addresses().get(address)
     iface = node.interfaces.get(owner)
     if iface is None or not iface.line_up:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flexlab.sim.engine.scheduler import Timer
 from flexlab.sim.engine.echo import EchoResult
+from flexlab.sim.engine.scheduler import Timer
 from flexlab.sim.engine.views import SlaView, TrackView
 
 if TYPE_CHECKING:

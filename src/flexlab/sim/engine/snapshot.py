@@ -68,7 +68,12 @@ def build_snapshot(node: Node) -> NodeSnapshot:
         log=node.logbuf.entries(),
         logging=LoggingConfig(logging.buffered_size, logging.buffered_level, logging.console, logging.timestamps_msec),
         pools=tuple(
-            PoolState(p.name, p.start, p.end, tuple(ipaddress.IPv4Address(a) for a in sorted(node.flex.server.in_use.get(p.name, ()))))
+            PoolState(
+                p.name,
+                p.start,
+                p.end,
+                tuple(ipaddress.IPv4Address(a) for a in sorted(node.flex.server.in_use.get(p.name, ()))),
+            )
             for p in node.ike.crypto.pools.values()
         ),
         slas=tuple(_sla(op) for _, op in sorted(node.sla.ops.items())),
@@ -161,7 +166,8 @@ def _bgp(node: Node) -> BgpState | None:
     )
     ranges = tuple(
         BgpListenRange(group, prefix, tuple(sorted(
-            (n.address for n in speaker.neighbors.values() if n.dynamic and n.address in prefix and n.view.peer_group == group),
+            (n.address for n in speaker.neighbors.values()
+             if n.dynamic and n.address in prefix and n.view.peer_group == group),
             key=int,
         )))
         for prefix, group in view.listen_ranges

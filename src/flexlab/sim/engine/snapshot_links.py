@@ -88,7 +88,8 @@ def neighbor_detail(neighbor: Neighbor) -> dict[str, object]:
         "last_reset": neighbor.last_reset,
         "last_read": neighbor.last_rx if neighbor.msg_rcvd else None, "last_write": neighbor.last_tx,
         "advertised": tuple(
-            _advertised(p, a) for p, a in sorted(neighbor.adj_out.items(), key=lambda i: (int(i[0].network_address), i[0].prefixlen))
+            _advertised(p, a)
+            for p, a in sorted(neighbor.adj_out.items(), key=lambda i: (int(i[0].network_address), i[0].prefixlen))
         ) if neighbor.established else (),
     }
 

@@ -26,7 +26,12 @@ _ENTRY_OVERHEAD = 40  # timestamp, "%FAC-S-MNEMONIC: " and newline, roughly
 
 
 def lineproto(interface: str, up: bool) -> Message:
-    return ("LINEPROTO", 5, "UPDOWN", f"Line protocol on Interface {interface}, changed state to {'up' if up else 'down'}")
+    return (
+        "LINEPROTO",
+        5,
+        "UPDOWN",
+        f"Line protocol on Interface {interface}, changed state to {'up' if up else 'down'}",
+    )
 
 
 def link_updown(interface: str, up: bool) -> Message:
@@ -45,12 +50,18 @@ def ikev2_session(up: bool, peer: object, identity: object, port: int = 500) -> 
 def flexvpn_up(client: str, local: object, server: object, assigned: object) -> Message:
     return (
         "FLEXVPN", 6, "FLEXVPN_CONNECTION_UP",
-        f"FlexVPN({client}) Client_public_addr = {local} Server_public_addr = {server} Assigned_Tunnel_v4_addr = {assigned}",
+        f"FlexVPN({client}) Client_public_addr = {local} Server_public_addr = {server} "
+        f"Assigned_Tunnel_v4_addr = {assigned}",
     )
 
 
 def flexvpn_down(client: str, local: object, server: object) -> Message:
-    return ("FLEXVPN", 6, "FLEXVPN_CONNECTION_DOWN", f"FlexVPN({client}) Client_public_addr = {local} Server_public_addr = {server}")
+    return (
+        "FLEXVPN",
+        6,
+        "FLEXVPN_CONNECTION_DOWN",
+        f"FlexVPN({client}) Client_public_addr = {local} Server_public_addr = {server}",
+    )
 
 
 def ikev2_neg_abort(reason: str) -> Message:
@@ -69,7 +80,12 @@ def bgp_notification(neighbor: str, sent: bool, code: str, text: str) -> Message
 
 
 def bgp_neighbor_deleted(neighbor: str) -> Message:
-    return ("BGP_SESSION", 5, "ADJCHANGE", f"neighbor {neighbor} IPv4 Unicast topology base removed from session  Neighbor deleted")
+    return (
+        "BGP_SESSION",
+        5,
+        "ADJCHANGE",
+        f"neighbor {neighbor} IPv4 Unicast topology base removed from session  Neighbor deleted",
+    )
 
 
 def sys_restart() -> Message:

@@ -53,7 +53,10 @@ class TruthEvent:
             "kind": self.kind,
             "peer": self.peer,
             "peer_node": self.peer_node,
-            **{k: (str(v) if not isinstance(v, (int, float, bool, str, type(None))) else v) for k, v in self.detail.items()},
+            **{
+                k: (v if isinstance(v, (int, float, bool, str, type(None))) else str(v))
+                for k, v in self.detail.items()
+            },
         }
 
 

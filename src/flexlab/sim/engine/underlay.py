@@ -90,7 +90,7 @@ class Fabric:
             if packet.ttl is not None and not node.interfaces.is_local(packet.src):
                 packet.ttl -= 1             # a router forwarding someone else's packet
                 if packet.ttl <= 0:
-                    from flexlab.sim.engine.echo import ttl_expired   # echo.py builds on this module
+                    from flexlab.sim.engine.echo import ttl_expired  # echo.py builds on this module
 
                     ttl_expired(node, packet, latency)
                     break

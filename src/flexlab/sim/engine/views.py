@@ -279,7 +279,9 @@ def slas(tree: ConfigTree) -> dict[int, SlaView]:
                 frequency = to_int(s[1], 60) or 60
             elif sub.starts_with("timeout") and len(s) >= 2:
                 timeout = to_int(s[1], 5000) or 5000
-        found[op] = SlaView(op, target, source_if, source_ip, frequency, timeout, op in schedules, schedules.get(op, False))
+        found[op] = SlaView(
+            op, target, source_if, source_ip, frequency, timeout, op in schedules, schedules.get(op, False)
+        )
     return found
 
 

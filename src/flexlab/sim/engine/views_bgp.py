@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from flexlab.iosconfig import ConfigLine, ConfigTree
 from flexlab.sim.engine.views import IPv4Address, IPv4Network, ip, network, to_int
@@ -94,7 +95,8 @@ def _apply_neighbor_line(views: dict[str, NeighborView], words: list[str]) -> No
     elif verb == "remote-as" and len(rest) >= 2:
         current = replace(current, remote_as=to_int(rest[1]))
     elif verb in _NEIGHBOR_FLAGS:
-        current = replace(current, **{_NEIGHBOR_FLAGS[verb]: True})
+        flag: dict[str, Any] = {_NEIGHBOR_FLAGS[verb]: True}
+        current = replace(current, **flag)
     elif verb == "next-hop-self":
         current = replace(current, next_hop_self=True, next_hop_self_all="all" in rest)
     elif verb == "unsuppress-map" and len(rest) >= 2:
@@ -292,8 +294,8 @@ def policy_view(tree: ConfigTree) -> PolicyView:
                     entries.append(entry)
     prefix_lists: dict[str, list[PrefixListEntry]] = {}
     for line in tree.find("ip", "prefix-list"):
-        if len(line.words) >= 4 and (entry := _prefix_list_entry(line.words[3:])):
-            prefix_lists.setdefault(line.words[2], []).append(entry)
+        if len(line.words) >= 4 and (prefix_entry := _prefix_list_entry(line.words[3:])):
+            prefix_lists.setdefault(line.words[2], []).append(prefix_entry)
     route_maps: dict[str, list[RouteMapEntry]] = {}
     for line in tree.find("route-map"):
         w = line.words

@@ -8,10 +8,9 @@ put its ``^`` marker (or that the command is incomplete).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from flexlab.sim.show import bgp, crypto, interfaces, misc, routing, syslog, version
-from flexlab.sim.show import tool_commands
+from flexlab.sim.show import bgp, crypto, interfaces, misc, routing, syslog, tool_commands, version
 from flexlab.sim.show.errors import UnknownShowCommand
 from flexlab.sim.state import NodeSnapshot
 
@@ -131,7 +130,7 @@ def _unknown(words: list[str], lowered: list[str]) -> UnknownShowCommand:
 
 def _common_prefix(key: tuple[str, ...], words: list[str]) -> int:
     count = 0
-    for expected, given in zip(key, words):
+    for expected, given in zip(key, words, strict=False):
         if expected != given:
             break
         count += 1

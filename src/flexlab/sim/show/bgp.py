@@ -53,7 +53,8 @@ def _summary_body(snap: NodeSnapshot, bgp: BgpState) -> list[str]:
         lines += [
             f"{networks} network entries using {network_bytes} bytes of memory",
             f"{paths} path entries using {path_bytes} bytes of memory",
-            f"{attributes}/{best_attributes} BGP path/bestpath attribute entries using {attribute_bytes} bytes of memory",
+            f"{attributes}/{best_attributes} BGP path/bestpath attribute entries "
+            f"using {attribute_bytes} bytes of memory",
             "0 BGP route-map cache entries using 0 bytes of memory",
             "0 BGP filter-list cache entries using 0 bytes of memory",
             f"BGP using {network_bytes + path_bytes + attribute_bytes} total bytes of memory",

@@ -76,7 +76,9 @@ def _neighbor_block(snap: NodeSnapshot, bgp: BgpState, n: BgpNeighborState) -> l
         f"hold time is {hold}, keepalive interval is {keepalive} seconds"
     )
     if (n.configured_hold, n.configured_keepalive) != (180, 60):
-        lines.append(f"  Configured hold time is {n.configured_hold}, keepalive interval is {n.configured_keepalive} seconds")
+        lines.append(
+            f"  Configured hold time is {n.configured_hold}, keepalive interval is {n.configured_keepalive} seconds"
+        )
     if up:
         lines += _capabilities()
     lines += _message_statistics(n)
@@ -142,7 +144,8 @@ def _family_block(bgp: BgpState, n: BgpNeighborState) -> list[str]:
         "  Slow-peer split-update-group dynamic is disabled",
         "                                 Sent       Rcvd",
         "  Prefix activity:               ----       ----",
-        f"    Prefixes Current:          {sent:>5}      {len(received):>5} (Consumes {len(received) * _PATH_BYTES} bytes)",
+        f"    Prefixes Current:          {sent:>5}      {len(received):>5} "
+        f"(Consumes {len(received) * _PATH_BYTES} bytes)",
         f"    Prefixes Total:            {sent:>5}      {len(received):>5}",
         f"    Implicit Withdraw:         {0:>5}      {0:>5}",
         f"    Explicit Withdraw:         {0:>5}      {0:>5}",
@@ -287,7 +290,9 @@ def _path_detail(bgp: BgpState, path: BgpPathState) -> list[str]:
         lines.append(f"    {path.next_hop} from 0.0.0.0 ({bgp.router_id})")
     else:
         neighbor = next((n for n in bgp.neighbors if n.address == path.from_neighbor), None)
-        router_id = neighbor.remote_router_id if neighbor is not None and neighbor.remote_router_id else path.from_neighbor
+        router_id = (
+            neighbor.remote_router_id if neighbor is not None and neighbor.remote_router_id else path.from_neighbor
+        )
         lines.append(f"    {path.next_hop} from {path.from_neighbor} ({router_id})")
     origin = {"i": "IGP", "e": "EGP", "?": "incomplete"}[path.origin]
     attrs = [f"Origin {origin}"]

@@ -215,11 +215,17 @@ def _counter_lines(snap: NodeSnapshot, intf: InterfaceState) -> list[str]:
         lines.append("     0 input errors, 0 CRC, 0 frame, 0 overrun, 0 ignored, 0 abort")
         lines += output_lines
     elif intf.name.startswith("GigabitEthernet"):  # IOSv / CSR virtual NICs
-        lines += ["     0 input errors, 0 CRC, 0 frame, 0 overrun, 0 ignored", "     0 watchdog, 0 multicast, 0 pause input"]
+        lines += [
+            "     0 input errors, 0 CRC, 0 frame, 0 overrun, 0 ignored",
+            "     0 watchdog, 0 multicast, 0 pause input",
+        ]
         lines += output_lines
         lines += ["     0 babbles, 0 late collision, 0 deferred", "     0 lost carrier, 0 no carrier, 0 pause output"]
     else:  # IOL's emulated AmdP2 Ethernet
-        lines += ["     0 input errors, 0 CRC, 0 frame, 0 overrun, 0 ignored", "     0 input packets with dribble condition detected"]
+        lines += [
+            "     0 input errors, 0 CRC, 0 frame, 0 overrun, 0 ignored",
+            "     0 input packets with dribble condition detected",
+        ]
         lines += output_lines[:1] + ["     Output 0 broadcasts (0 IP multicasts)"] + output_lines[1:]
         lines += ["     0 babbles, 0 late collision, 0 deferred", "     0 lost carrier, 0 no carrier"]
     lines.append("     0 output buffer failures, 0 output buffers swapped out")

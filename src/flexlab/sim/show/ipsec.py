@@ -113,7 +113,8 @@ def _sa_lines(session: CryptoSessionState, flow: IpsecFlow, spi: int, conn_id: i
         f"      spi: {_spi(spi)}",
         f"        transform: {flow.transform} ,",
         f"        in use settings ={{{flow.mode}, }}",
-        f"        conn id: {conn_id}, flow_id: SW:{conn_id}, sibling_flags 80000040, crypto map: {_crypto_map(session)}",
+        f"        conn id: {conn_id}, flow_id: SW:{conn_id}, sibling_flags 80000040, "
+        f"crypto map: {_crypto_map(session)}",
         f"        sa timing: remaining key lifetime (k/sec): ({flow.lifetime_kb}/{flow.remaining_s})",
         "        IV size: 8 bytes",
         replay,

@@ -136,7 +136,7 @@ def _reference_time(snap: NodeSnapshot, ntp: NtpState) -> str:
     if ntp.last_update is None:
         return "00000000.00000000 (00:00:00.000 UTC Mon Jan 1 1900)"
     when = snap.device_time(ntp.last_update)
-    seconds = when.replace(tzinfo=dt.timezone.utc).timestamp() if when.tzinfo is None else when.timestamp()
+    seconds = when.replace(tzinfo=dt.UTC).timestamp() if when.tzinfo is None else when.timestamp()
     whole = int(seconds) + _NTP_EPOCH_OFFSET
     fraction = int((seconds - int(seconds)) * 2**32)
     text = clock_line(when, snap.clock_timezone, synced=True)

@@ -48,7 +48,9 @@ def _find(routes: tuple[RouteState, ...], address: ipaddress.IPv4Address, mask: 
     if mask is not None:
         wanted = ipaddress.IPv4Network(f"{address}/{mask}", strict=False)
         return next((r for r in routes if r.prefix == wanted), None)
-    covering = [r for r in routes if address in r.prefix and (r.prefix.prefixlen > 0 or address == r.prefix.network_address)]
+    covering = [
+        r for r in routes if address in r.prefix and (r.prefix.prefixlen > 0 or address == r.prefix.network_address)
+    ]
     return max(covering, key=lambda r: r.prefix.prefixlen, default=None)
 
 
@@ -62,7 +64,11 @@ def _entry(snap: NodeSnapshot, route: RouteState) -> list[str]:
         lines += ['  Known via "connected", distance 0, metric 0 (connected, via interface)',
                   "  Routing Descriptor Blocks:", f"  * directly connected, via {route.interface}"]
     elif protocol == "static":
-        extra = ", candidate default path" if route.prefix.prefixlen == 0 else (" (connected)" if route.next_hop is None else "")
+        extra = (
+            ", candidate default path"
+            if route.prefix.prefixlen == 0
+            else (" (connected)" if route.next_hop is None else "")
+        )
         lines += [f'  Known via "static", distance {distance}, metric {metric}{extra}', "  Routing Descriptor Blocks:"]
         if route.next_hop is None:
             lines.append(f"  * directly connected, via {route.interface}")
@@ -146,6 +152,8 @@ def render_ip_protocols(snap: NodeSnapshot) -> str:
     lines += ["  Maximum path: 1", "  Routing Information Sources:", "    Gateway         Distance      Last Update"]
     for neighbor in sorted(bgp.neighbors, key=lambda n: int(n.address)):
         if neighbor.state == "Established":
-            lines.append(f"    {str(neighbor.address):<15} {200:>8}      {elapsed(snap.now - (neighbor.since or snap.now))}")
+            lines.append(
+                f"    {str(neighbor.address):<15} {200:>8}      {elapsed(snap.now - (neighbor.since or snap.now))}"
+            )
     lines += ["  Distance: external 20 internal 200 local 200", ""]
     return join_lines(lines)

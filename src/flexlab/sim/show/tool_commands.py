@@ -3,7 +3,7 @@ ntc-templates) need; merged into :mod:`flexlab.sim.show`'s dispatcher."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flexlab.sim.show import bgp, bgp_neighbors, ip_interface, ipsec, neighbors, processes, route_detail, system
 from flexlab.sim.show.errors import UnknownShowCommand
