@@ -6,8 +6,9 @@ Each repeat runs the sequential and the parallel certification one right after t
 (alternating which goes first), each as a user runs it: the `flexlab` command in a
 subprocess, real embedded labs, real `pyats run job`. Figures: wall times, the ratio of
 their medians and the ratio within each pair (issue 15's bound: <= 0.65), the machine's
-load average around each run (the machine may be shared), and the best ratio row-level parallelism allows on this matrix: the rows'
-sequential durations dealt longest first onto ``jobs`` slots, plus what is not a row
+load average around each run (the machine may be shared), and the best ratio row-level
+parallelism allows on this matrix: the rows' sequential durations dealt longest first onto
+``jobs`` slots, plus what is not a row
 (start-up, preflight, writing the outputs), over the sequential wall time.
 """
 
@@ -47,8 +48,10 @@ def _pairs(repeat: int, jobs: int, history: Path | None) -> dict[str, Any]:
     for index in range(repeat):
         order = (1, jobs) if index % 2 == 0 else (jobs, 1)
         measured = {j: certify_once(j, history) for j in order}
-        pairs.append({"sequential": measured[1], "parallel": measured[jobs], "first": "sequential" if order[0] == 1 else "parallel"})
-        print(f"  repeat {index + 1}: sequential {measured[1]['wall_s']:.1f} s, --jobs {jobs} {measured[jobs]['wall_s']:.1f} s"
+        first = "sequential" if order[0] == 1 else "parallel"
+        pairs.append({"sequential": measured[1], "parallel": measured[jobs], "first": first})
+        print(f"  repeat {index + 1}: sequential {measured[1]['wall_s']:.1f} s,"
+              f" --jobs {jobs} {measured[jobs]['wall_s']:.1f} s"
               f" (load {measured[1]['load_before']}/{measured[jobs]['load_before']})")
     sequential = statistics.median(p["sequential"]["wall_s"] for p in pairs)
     parallel = statistics.median(p["parallel"]["wall_s"] for p in pairs)

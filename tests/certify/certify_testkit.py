@@ -10,10 +10,11 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -240,7 +241,7 @@ def markdown_summary(text: str) -> dict[str, dict[str, str]]:
     rows = {}
     for line in table[2:]:
         cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
-        row = {keys[h]: c for h, c in zip(header, cells)}
+        row = {keys[h]: c for h, c in zip(header, cells, strict=True)}
         rows[row["name"]] = row
     return rows
 
@@ -253,7 +254,7 @@ def assert_valid_junit(path: Path, summary: dict[str, Any]) -> None:
     assert [suite.get("name") for suite in suites] == [row["name"] for row in summary["rows"]]
     seen: set[tuple[str, str]] = set()
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for suite, row in zip(suites, summary["rows"]):
+    for suite, row in zip(suites, summary["rows"], strict=True):
         cases = suite.findall("testcase")
         assert set(child.tag for child in suite) <= {"properties", "testcase", "system-out", "system-err"}
         counts = {

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
-
 from certify_testkit import CLAB_BIN, BannerServer, StandInCertify, StandInJob, StandInLab
-from flexlab.labs import clab
+
 from flexlab.certify import runner
 from flexlab.certify.matrix import load_matrix
 from flexlab.certify.progress import Progress
 from flexlab.certify.results import CertifyRun
+from flexlab.labs import clab
 
 #: The embedded matrix's images; the stand-ins decide what happens to each.
 EMBEDDED_ROWS = ("iol-17.12", "iosv-15.9", "iol-17.12-dpd-bug")

@@ -12,10 +12,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from certify_testkit import (
-    BannerServer, StandInJob, clab_calls, inspect_sample_at, subcommands, unused_port,
+    BannerServer,
+    StandInJob,
+    clab_calls,
+    inspect_sample_at,
+    subcommands,
+    unused_port,
 )
+
 from flexlab.certify.matrix import load_matrix
 from flexlab.certify.progress import Progress
 from flexlab.certify.runner import PreflightError, RunnerOptions, certify
@@ -68,7 +73,7 @@ def test_each_row_is_deployed_inspected_tested_and_destroyed_in_order(
     assert banner_server.connections >= len(NODES) * 2  # every node probed, for each row
 
     # Each row's topology pins its image; the job ran once per failure mode, on that row's testbed.
-    for topology, row in zip(topologies, rows):
+    for topology, row in zip(topologies, rows, strict=True):
         doc = yaml.safe_load(topology.read_text())
         assert doc["topology"]["defaults"]["image"] == row["image"]
         assert doc["name"] == f"flexlab-cert-{row['name']}"

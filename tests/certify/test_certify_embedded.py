@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from certify_testkit import StandInJob
+
 from flexlab.certify.job import JobOutcome, JobRequest
 from flexlab.certify.matrix import load_matrix
 from flexlab.certify.progress import Progress

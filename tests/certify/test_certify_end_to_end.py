@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from certify_testkit import assert_outputs_agree
+
 from flexlab.certify.history import History
 
 pytestmark = pytest.mark.slow  # runs flexlab certify over the embedded matrix in a subprocess (docs/mutation.md)

@@ -8,8 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from certify_testkit import StandInCertify
+
 from flexlab.certify.history import History, HistoryError, default_history_path
 from flexlab.certify.results import CertifyRun, Check, RowResult, SpokeMeasurement
 from flexlab.certify.trend import build_series, find_regressions, write_trend

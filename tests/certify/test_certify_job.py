@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from certify_testkit import FAKE_PYATS
+
 from flexlab.certify import job as job_module
 from flexlab.certify.job import JobError, JobRequest, failed_sections, job_command, pyats_command, run_job
 from flexlab.certify.progress import Progress

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from certify_testkit import StandInJob, StandInLab
+
 from flexlab.certify import runner
 from flexlab.certify.matrix import load_matrix
 from flexlab.certify.progress import Progress

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from certify_testkit import subcommands
+
 from flexlab.certify.matrix import MatrixError, embedded_images, load_matrix
-from flexlab.failure import FAILURE_MODES
 from flexlab.cli import main
+from flexlab.failure import FAILURE_MODES
 
 PROJECT = Path(__file__).resolve().parents[2]
 GOOD_ROW = "{name: ok, lab: containerlab, kind: cisco_iol, image: vrnetlab/cisco_iol:17.12.01}"

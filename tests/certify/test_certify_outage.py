@@ -11,10 +11,10 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 import certify_testkit
+import pytest
 from certify_testkit import RECORDED, StandInCertify, assert_outputs_agree
+
 from flexlab.certify.outputs import write_outputs
 
 SCENARIO = "iol-17.12-outage"
@@ -25,7 +25,7 @@ def _lost_per_probe() -> list[int]:
     counts = [[int(n) for n in re.findall(r"IPSLA operation id: 99\d\d\n(?:.*\n)*?Number of failures: (\d+)",
                                           phases[phase]["spoke1"]["show ip sla statistics"])]
               for phase in ("baseline", "failed")]
-    return [after - before for before, after in zip(*counts)]
+    return [after - before for before, after in zip(*counts, strict=True)]
 
 
 def test_certify_reports_the_outage_per_row(stand_in_certify: StandInCertify, tmp_path: Path,

@@ -11,10 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from certify_testkit import (
-    PNG_SIGNATURE, StandInCertify, SummaryTable, assert_outputs_agree, assert_valid_junit, markdown_summary,
+    PNG_SIGNATURE,
+    StandInCertify,
+    SummaryTable,
+    assert_outputs_agree,
+    assert_valid_junit,
+    markdown_summary,
 )
+
 from flexlab.certify.outputs import junit_classnames, write_outputs
 from flexlab.certify.results import RowResult
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
-
 from certify_testkit import BannerServer, unused_port
+
 from flexlab.certify.progress import Progress, paint_verdict
 from flexlab.labs.sshwait import SshTarget, SshWaitTimeout, ssh_banner, wait_for_ssh
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from certify_testkit import StandInCertify
+
 from flexlab.certify.results import Check, RowResult, report_checks
 
 

@@ -13,7 +13,15 @@ import pytest
 
 from flexlab.certify import results
 from flexlab.certify.results import (
-    Check, CertifyRun, ModeRun, RowResult, SpokeMeasurement, bound_formulas, job_check, measurements, read_report,
+    CertifyRun,
+    Check,
+    ModeRun,
+    RowResult,
+    SpokeMeasurement,
+    bound_formulas,
+    job_check,
+    measurements,
+    read_report,
     report_checks,
 )
 

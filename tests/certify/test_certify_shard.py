@@ -12,7 +12,14 @@ import yaml
 from flexlab.certify.capacity import CapacityError, available_memory_mib, row_memory_mib
 from flexlab.certify.matrix import Matrix, load_matrix
 from flexlab.certify.shard import (
-    RowExpectation, ShardError, ShardSpec, estimated_duration_s, expected_durations, matrix_digest, parse_shard, split,
+    RowExpectation,
+    ShardError,
+    ShardSpec,
+    estimated_duration_s,
+    expected_durations,
+    matrix_digest,
+    parse_shard,
+    split,
 )
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import functools
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
-
 from certify_testkit import StandInCertify, StandInJob, StandInLab, assert_outputs_agree, markdown_summary
+
 from flexlab.certify import runner
 from flexlab.certify.history import History
 from flexlab.certify.merge import MergeError, row_from_dict

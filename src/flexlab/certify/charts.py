@@ -57,7 +57,7 @@ def failover_figure(bars: list[FailoverBar]) -> Figure:
         elif not bar.failovers:
             ax.text(x, top * 0.04, "not measured", ha="center", va="bottom", color=FAIL_COLOUR, fontsize=8)
     ax.set_xticks(range(len(bars)), [bar.label for bar in bars], rotation=20, ha="right", fontsize=8)
-    for tick, bar in zip(ax.get_xticklabels(), bars):
+    for tick, bar in zip(ax.get_xticklabels(), bars, strict=True):
         tick.set_color(PASS_COLOUR if bar.passed else FAIL_COLOUR)
     ax.set_ylabel("failover time (device seconds)")
     ax.set_title("Measured failover time per image against its DPD bound", fontsize=10)
@@ -78,13 +78,14 @@ def trend_figure(series: list[TrendSeries], title: str, ylabel: str) -> Figure:
     runs = sorted({x for s in series for x in s.x})
     position = {run: i for i, run in enumerate(runs)}
     for s in series:
-        points = [(position[x], y, lo, hi) for x, y, lo, hi in zip(s.x, s.y, s.low, s.high) if y is not None]
+        points = [(position[x], y, lo, hi)
+                  for x, y, lo, hi in zip(s.x, s.y, s.low, s.high, strict=True) if y is not None]
         if points:
             xs, ys = [p[0] for p in points], [p[1] for p in points]
             lows = [y - (lo if lo is not None else y) for _, y, lo, _ in points]
             highs = [(hi if hi is not None else y) - y for _, y, _, hi in points]
             ax.errorbar(xs, ys, yerr=[lows, highs], marker="o", capsize=3, label=s.label)
-        failed = [(position[x], y or 0.0) for x, y, bad in zip(s.x, s.y, s.failed) if bad]
+        failed = [(position[x], y or 0.0) for x, y, bad in zip(s.x, s.y, s.failed, strict=True) if bad]
         if failed:  # a run that did not pass: a red cross on its median, or on the axis when unmeasured
             ax.scatter([f[0] for f in failed], [f[1] for f in failed], marker="x", s=60, color=FAIL_COLOUR, zorder=5)
     ax.set_xticks(range(len(runs)), runs, rotation=20, ha="right", fontsize=8)

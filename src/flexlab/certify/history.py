@@ -130,7 +130,7 @@ class History:
                 )
             db.executemany(
                 "INSERT OR IGNORE INTO row_digests (digest, run_id, row_name) VALUES (?, ?, ?)",
-                [(digest, run_id, row.name) for digest, row in zip(digests, run.rows)],
+                [(digest, run_id, row.name) for digest, row in zip(digests, run.rows, strict=True)],
             )
         return run_id
 
@@ -168,7 +168,8 @@ class History:
             db.row_factory = sqlite3.Row
             try:
                 rows = db.execute(
-                    "SELECT results.*, runs.started_at, runs.matrix_name FROM results JOIN runs ON runs.id = results.run_id"
+                    "SELECT results.*, runs.started_at, runs.matrix_name"
+                    " FROM results JOIN runs ON runs.id = results.run_id"
                     " ORDER BY runs.id, results.row_name"
                 ).fetchall()
                 return [_record(row) for row in rows]

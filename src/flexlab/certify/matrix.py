@@ -28,11 +28,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from flexlab.design import NODE_NAME, DesignError, load_design
 from flexlab.dpd_model import DpdModel, DpdModelError, parse_model
 from flexlab.errors import FlexlabError
-from flexlab.yamlio import read_yaml
 from flexlab.failure import FAILURE_MODES
 from flexlab.labs.factory import DEFAULT_READY_TIMEOUT_S
 from flexlab.labs.interface import CONTAINERLAB, LAB_KINDS
 from flexlab.render import KINDS
+from flexlab.yamlio import read_yaml
 
 DEFAULT_JOB_TIMEOUT_S = 1800.0
 ROW_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -117,7 +117,7 @@ class MatrixRow(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _fits_the_lab(self) -> "MatrixRow":
+    def _fits_the_lab(self) -> MatrixRow:
         if self.lab == CONTAINERLAB:
             if self.kind is None:
                 raise ValueError(f"a {CONTAINERLAB} row needs 'kind' (one of {', '.join(KINDS)})")
@@ -161,7 +161,7 @@ class Matrix(BaseModel):
     design: Path | None = None
     rows: tuple[MatrixRow, ...]
 
-    def select(self, names: list[str]) -> "Matrix":
+    def select(self, names: list[str]) -> Matrix:
         """Only the named rows (in matrix order); unknown names are an error."""
         known = {row.name for row in self.rows}
         unknown = [name for name in names if name not in known]

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from flexlab.certify.history import row_digest
-from flexlab.certify.results import SUMMARY_SCHEMA, CertifyRun, Check, ModeRun, RowResult, SpokeMeasurement
 from flexlab.certify.outputs import SUMMARY
+from flexlab.certify.results import SUMMARY_SCHEMA, CertifyRun, Check, ModeRun, RowResult, SpokeMeasurement
 from flexlab.errors import FlexlabError
 
 _ROWS = "rows"

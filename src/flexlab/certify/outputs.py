@@ -51,13 +51,16 @@ def fmt(value: float | None) -> str:
 
 def summary_cells(row: RowResult) -> dict[str, str]:
     """One row of the summary table, as text (the same in Markdown and HTML)."""
-    failover, bound, bgp = row.stats("failover_s"), row.stats("dpd_bound_s"), row.stats("bgp_converged_s")
-    outage = row.stats("outage_s")
+
+    def stat(figure: str, key: str) -> str:
+        stats = row.stats(figure)
+        return fmt(stats[key] if stats else None)
+
     return {
         "name": row.name, "image": row.image, "version": "; ".join(row.versions) or "-", "verdict": row.verdict,
-        "failover_median": fmt(failover and failover["median"]), "failover_p95": fmt(failover and failover["p95"]),
-        "failover_max": fmt(failover and failover["max"]), "bound": fmt(bound and bound["min"]),
-        "bgp_median": fmt(bgp and bgp["median"]), "outage_max": fmt(outage and outage["max"]),
+        "failover_median": stat("failover_s", "median"), "failover_p95": stat("failover_s", "p95"),
+        "failover_max": stat("failover_s", "max"), "bound": stat("dpd_bound_s", "min"),
+        "bgp_median": stat("bgp_converged_s", "median"), "outage_max": stat("outage_s", "max"),
         "failed_checks": "; ".join(row.failed_checks) or "-",
     }
 
@@ -131,7 +134,7 @@ def junit_tree(run: CertifyRun) -> ET.ElementTree:
     <testsuite> per matrix row and one <testcase> per check (classname.name unique)."""
     root = ET.Element("testsuites", name=f"flexlab certify {run.matrix_name}")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0, "time": 0.0}
-    for row, classname in zip(run.rows, junit_classnames(run.rows)):
+    for row, classname in zip(run.rows, junit_classnames(run.rows), strict=True):
         suite = _junit_suite(row, classname)
         for key in ("tests", "failures", "errors", "skipped"):
             totals[key] += int(suite.get(key, "0"))

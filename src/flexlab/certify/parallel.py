@@ -11,8 +11,9 @@ stops.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
 
 Result = TypeVar("Result")
 
@@ -50,7 +51,7 @@ class _Pool(Generic[Result]):
     def _run(self, index: int) -> None:
         try:
             self.results[index] = self.work(index)
-        except BaseException as exc:  # handed to the main thread, raised there
+        except BaseException as exc:  # noqa: BLE001 - a thread boundary: handed to the main thread, raised there
             self.errors.append(exc)
         finally:
             with self.done:

@@ -34,7 +34,7 @@ class RunPlan:
                          "rows": [row.name for row in self.matrix.rows], "balanced_by": self.balance}
 
     def empty_run(self, out_dir: Path) -> CertifyRun:
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         return CertifyRun(matrix_name=self.full.name, matrix_path=str(self.full.path.resolve()), out_dir=str(out_dir),
                           started_at=now, finished_at=now, flexlab_version=__version__)
 

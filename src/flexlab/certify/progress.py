@@ -110,7 +110,7 @@ class RowBoard:
         #: next wait, before its teardown (see RowProgress.update).
         self.cancelled = threading.Event()
 
-    def for_row(self, name: str) -> "RowProgress":
+    def for_row(self, name: str) -> RowProgress:
         return RowProgress(self, name)
 
     def state(self, name: str, state: RowState, detail: str = "") -> None:
@@ -130,7 +130,9 @@ class RowBoard:
         if expected is None or state == "done":
             return f" ({duration_text(spent)})"
         left = expected - spent
-        return f" ({duration_text(spent)}, ETA {duration_text(left)})" if left >= 0 else f" ({duration_text(spent)}, overdue)"
+        if left < 0:
+            return f" ({duration_text(spent)}, overdue)"
+        return f" ({duration_text(spent)}, ETA {duration_text(left)})"
 
     @property
     def lock(self) -> threading.Lock:

@@ -14,10 +14,11 @@ import os
 import shutil
 import signal
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 from flexlab import __version__
 from flexlab.certify.capacity import available_memory_mib, row_memory_mib, row_node_count
@@ -26,7 +27,15 @@ from flexlab.certify.matrix import Matrix, MatrixRow
 from flexlab.certify.parallel import Slot, run_parallel
 from flexlab.certify.progress import Progress, RowBoard, RowProgress, RowState, paint_verdict
 from flexlab.certify.results import (
-    Check, CertifyRun, ModeRun, RowResult, bound_formulas, job_check, measurements, read_report, report_checks,
+    CertifyRun,
+    Check,
+    ModeRun,
+    RowResult,
+    bound_formulas,
+    job_check,
+    measurements,
+    read_report,
+    report_checks,
 )
 from flexlab.certify.rowlabs import row_lab
 from flexlab.errors import FlexlabError
@@ -82,7 +91,7 @@ def preflight(matrix: Matrix, labs: list[Lab], options: RunnerOptions) -> None:
             check_job_runnable(options.job_file)
         except FlexlabError as exc:
             problems.append(str(exc))
-    for row, lab in zip(matrix.rows, labs):
+    for row, lab in zip(matrix.rows, labs, strict=True):
         shutil.rmtree(rows_dir(options.out_dir) / row.name, ignore_errors=True)  # results of an earlier run
         try:
             lab.prepare()
@@ -167,7 +176,7 @@ def _lab_up(lab: Lab, result: RowResult, progress: Progress) -> Path | None:
     started = time.monotonic()
     try:
         testbed = lab.up(progress)
-    except Exception as exc:  # any failure of one row's lab must not stop the matrix
+    except Exception as exc:  # noqa: BLE001 - any failure of one row's lab must not stop the matrix
         result.checks.append(Check(LAB_UP, "errored", _describe(exc), time.monotonic() - started, "lab"))
         return None
     result.checks.append(Check(LAB_UP, "passed", "", time.monotonic() - started, "lab"))
@@ -179,7 +188,7 @@ def _lab_down(lab: Lab, result: RowResult, progress: Progress) -> None:
     progress.update("tearing the lab down")
     try:
         lab.down()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a failed teardown is this row's result, not the matrix's end
         result.checks.append(Check(LAB_DOWN, "errored", _describe(exc), time.monotonic() - started, "lab"))
         return
     result.checks.append(Check(LAB_DOWN, "passed", "", time.monotonic() - started, "lab"))
@@ -201,7 +210,7 @@ def _run_mode(
     options.progress.update(f"job ({mode}): starting")
     try:
         outcome = options.job_runner(request, options.progress)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a job that cannot start errors this row, the matrix goes on
         log = str(request.log_path)
         result.checks.append(job_check(mode, None, False, row.job_timeout_s, None, [], log, _describe(exc)))
         return
@@ -218,7 +227,7 @@ def _run_mode(
         _merge_figures(result, report, mode)
 
 
-def _collect(report_path: Path) -> tuple[dict | None, str]:
+def _collect(report_path: Path) -> tuple[dict[str, Any] | None, str]:
     if not report_path.exists():
         return None, ""
     try:
@@ -227,7 +236,7 @@ def _collect(report_path: Path) -> tuple[dict | None, str]:
         return None, f"unreadable failover report {report_path}: {exc}"
 
 
-def _merge_figures(result: RowResult, report: dict, mode: str) -> None:
+def _merge_figures(result: RowResult, report: dict[str, Any], mode: str) -> None:
     result.measurements += measurements(report, mode)
     result.images_by_device.update({str(k): str(v) for k, v in (report.get("images") or {}).items()})
     result.versions = sorted(set(result.images_by_device.values()))
@@ -248,7 +257,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @contextmanager

@@ -16,8 +16,8 @@ import json
 import os
 import re
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from flexlab.certify.matrix import Matrix, MatrixError, MatrixRow
 

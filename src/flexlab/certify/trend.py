@@ -91,7 +91,8 @@ def find_regressions(
             continue
         previous, current = records[-2], records[-1]
 
-        def regression(kind: str, detail: str) -> Regression:
+        def regression(kind: str, detail: str, key: SeriesKey = key, previous: HistoryRecord = previous,
+                       current: HistoryRecord = current) -> Regression:
             return Regression(key.matrix, key.row, current.image, kind, previous.run_id, current.run_id, detail)
 
         if previous.verdict == "PASS" and current.verdict != "PASS":

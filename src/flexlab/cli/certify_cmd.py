@@ -17,8 +17,8 @@ from typing import Any
 
 from flexlab.certify.history import History, default_history_path
 from flexlab.certify.matrix import Matrix, load_matrix
-from flexlab.certify.plan import RunPlan, plan_run
 from flexlab.certify.outputs import OutputPaths, summary_cells, write_outputs
+from flexlab.certify.plan import RunPlan, plan_run
 from flexlab.certify.progress import Progress, paint, paint_verdict
 from flexlab.certify.results import CertifyRun
 from flexlab.certify.runner import RunnerOptions, certify

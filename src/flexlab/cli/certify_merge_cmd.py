@@ -14,7 +14,13 @@ from flexlab.certify.outputs import write_outputs
 from flexlab.certify.trend import write_trend
 from flexlab.cli.argtypes import OneLineParser
 from flexlab.cli.certify_cmd import (
-    EXIT_FAILED, _history, _history_option, _owner_only, _print_run, _print_trend, _threshold_option,
+    EXIT_FAILED,
+    _history,
+    _history_option,
+    _owner_only,
+    _print_run,
+    _print_trend,
+    _threshold_option,
 )
 from flexlab.errors import FlexlabError
 from flexlab.locks import lock_output_dir
@@ -48,7 +54,7 @@ def record_once(merged: MergedRun, args: argparse.Namespace) -> tuple[int | None
     """Record the rows the history does not hold yet; (run id or None, a note for people)."""
     history = _history(args)
     known = history.recorded(merged.digests)
-    new = [(row, digest) for row, digest in zip(merged.run.rows, merged.digests) if digest not in known]
+    new = [(row, digest) for row, digest in zip(merged.run.rows, merged.digests, strict=True) if digest not in known]
     if not new:
         return None, f"history: every row is in {history.path} already; nothing recorded"
     run = dataclasses.replace(merged.run, rows=[row for row, _ in new])

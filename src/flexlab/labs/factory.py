@@ -6,11 +6,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from flexlab.labs import clab
 from flexlab.labs.base import LabError
 from flexlab.labs.containerlab_backend import READY_TIMEOUT_S, ContainerlabBackend, RenderedTopology
 from flexlab.labs.embedded import UpOptions
 from flexlab.labs.embedded_backend import EmbeddedBackend
-from flexlab.labs import clab
 from flexlab.labs.interface import CONTAINERLAB, EMBEDDED, Lab
 
 #: Seconds to wait for every node to answer, per backend (embedded: SSH login; else: SSH banner).

@@ -148,9 +148,9 @@ class NodeCpu:
                                    _share(load.last_5s), _share(load.avg_1min), _share(load.avg_5min)))
         rows.sort(key=lambda row: row.pid)
         header = CpuLoad(
-            five_sec=_share(sum(l.last_5s for l in self.processes.values())), five_sec_interrupt=0.0,
-            one_min=_share(sum(l.avg_1min for l in self.processes.values())),
-            five_min=_share(sum(l.avg_5min for l in self.processes.values())),
+            five_sec=_share(sum(p.last_5s for p in self.processes.values())), five_sec_interrupt=0.0,
+            one_min=_share(sum(p.avg_1min for p in self.processes.values())),
+            five_min=_share(sum(p.avg_5min for p in self.processes.values())),
         )
         return header, tuple(rows)
 
