@@ -18,7 +18,7 @@ from flexlab.certify.results import CertifyRun
 from flexlab.labs import clab
 
 #: The embedded matrix's images; the stand-ins decide what happens to each.
-EMBEDDED_ROWS = ("iol-17.12", "iosv-15.9", "iol-17.12-dpd-bug")
+EMBEDDED_ROWS = ("iol-17.12", "iosv-15.9", "iol-17.12-dpd-bug", "csr-17.3")
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow  # runs flexlab certify over the embedded matrix i
 
 PROJECT = Path(__file__).resolve().parents[2]
 EMBEDDED_MATRIX = PROJECT / "certification" / "embedded.yaml"
-GOOD = ("iol-17.12", "iosv-15.9")
+GOOD = ("iol-17.12", "iosv-15.9", "csr-17.3")
 DEFECTIVE = "iol-17.12-dpd-bug"
 #: Wall-clock guard only (a hung run must not hang the suite); the matrix takes far less.
 RUN_TIMEOUT_S = 900

@@ -16,6 +16,10 @@ from flexlab.certify.trend import build_series, find_regressions, write_trend
 from flexlab.cli import certify_cmd, main
 
 
+#: The rows stand_in_certify certifies by default: the embedded matrix's images.
+ROWS = ("iol-17.12", "iosv-15.9", "iol-17.12-dpd-bug", "csr-17.3")
+
+
 def synthetic_row(name: str, *, passed: bool = True, failovers: tuple[float, ...] = (40.0,)) -> RowResult:
     row = RowResult(name=name, lab="embedded", kind=None, image=f"img-{name}", failure_modes=["interface-shutdown"],
                     iterations=1, versions=["17.12.1"])
@@ -35,13 +39,13 @@ def synthetic_run(*rows: RowResult, matrix: str = "nightly", stamp: str = "2025-
 def test_each_run_adds_a_point_per_row_and_the_trend_shows_them(stand_in_certify: StandInCertify, tmp_path: Path) -> None:
     history = History(tmp_path / "history.sqlite")
     first = history.record(stand_in_certify())
-    assert {r.row_name for r in history.records()} == {"iol-17.12", "iosv-15.9", "iol-17.12-dpd-bug"}
+    assert {r.row_name for r in history.records()} == set(ROWS)
     second = history.record(stand_in_certify())
     assert second == first + 1 and history.run_count() == 2
 
     result = write_trend(history, tmp_path / "trend")
     points = {(key.matrix, key.row): [r.run_id for r in records] for key, records in result.series.items()}
-    assert points == {("embedded", row): [first, second] for row in ("iol-17.12", "iosv-15.9", "iol-17.12-dpd-bug")}
+    assert points == {("embedded", row): [first, second] for row in ROWS}
     trend = json.loads((tmp_path / "trend" / "trend.json").read_text())
     good = next(s for s in trend["series"] if s["row"] == "iol-17.12")
     assert [p["verdict"] for p in good["points"]] == ["PASS", "PASS"]
@@ -54,7 +58,7 @@ def test_each_run_adds_a_point_per_row_and_the_trend_shows_them(stand_in_certify
     assert names == ["trend.html", "trend.json", "trend_convergence.png", "trend_failover.png"]
     html = (tmp_path / "trend" / "trend.html").read_text()
     assert html.count('src="data:image/png;base64,') == 2
-    assert html.count('<tr data-run="') == 6  # 3 rows x 2 runs
+    assert html.count('<tr data-run="') == 8  # 4 rows x 2 runs
 
 
 def test_every_figure_is_stored(tmp_path: Path) -> None:

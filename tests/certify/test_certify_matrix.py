@@ -35,6 +35,9 @@ def test_shipped_embedded_matrix_is_small_and_holds_the_defective_image() -> Non
     matrix = load_matrix(PROJECT / "certification" / "embedded.yaml")
     images = [row.image for row in matrix.rows]
     assert "iol-17.12-dpd-bug" in images and len(images) >= 2
+    # the project's three target platforms, as the embedded lab plays them
+    assert {row.kind for row in matrix.rows} == {"cisco_iol", "cisco_vios", "cisco_csr1000v"}
+    assert {"iol-17.12", "iosv-15.9", "csr-17.3"} <= set(images)
     for row in matrix.rows:
         assert row.lab == "embedded" and row.time_scale == 50 and row.iterations == 1
         assert row.failure_modes == ("interface-shutdown",) and row.hubs == ("hub1",)

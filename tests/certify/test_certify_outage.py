@@ -32,9 +32,9 @@ def test_certify_reports_the_outage_per_row(stand_in_certify: StandInCertify, tm
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     lost = _lost_per_probe()
     assert lost == [66, 67]
-    # csr-17.3 was never recorded: its stand-in job plays the default recording, here the outage one
+    # ios-15.2m was never recorded: its stand-in job plays the default recording, here the outage one
     monkeypatch.setattr(certify_testkit, "DEFAULT_BEHAVIOUR", SCENARIO)
-    run = stand_in_certify(rows=("csr-17.3",))
+    run = stand_in_certify(rows=("ios-15.2m",))
     paths = write_outputs(run, tmp_path / "report")
     summary = assert_outputs_agree(tmp_path / "report")
     (row,) = summary["rows"]

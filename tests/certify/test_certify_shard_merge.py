@@ -1,4 +1,4 @@
-"""The embedded matrix certified as 3 shards and merged equals one sequential run of it;
+"""The embedded matrix (4 rows) certified as 3 shards and merged equals one sequential run of it;
 re-merging adds nothing to the history; mismatched or overlapping outputs are refused.
 
 `flexlab certify` runs in-process with stand-in labs, and the stand-in job runs the real
@@ -25,9 +25,13 @@ from flexlab.cli import certify_cmd, main
 
 PROJECT = Path(__file__).resolve().parents[2]
 EMBEDDED_MATRIX = PROJECT / "certification" / "embedded.yaml"
-#: The embedded matrix's rows and the verdict each image must get (the dpd-bug image is
-#: defective on purpose: DPD never declares the hub dead, certification/embedded.yaml).
-EXPECTED_VERDICTS = {"iol-17.12": "PASS", "iosv-15.9": "PASS", "iol-17.12-dpd-bug": "FAIL"}
+#: The embedded matrix's rows in matrix order and the verdict each image must get (the
+#: dpd-bug image is defective on purpose: DPD never declares the hub dead, certification/embedded.yaml).
+EXPECTED_VERDICTS = {"iol-17.12": "PASS", "iosv-15.9": "PASS", "iol-17.12-dpd-bug": "FAIL", "csr-17.3": "PASS"}
+#: Without a history every embedded row has the same estimate (2 s + 1 job x 15 s, shard.py):
+#: longest first onto the least-loaded shard, ties in matrix order and to the lower shard, so
+#: rows 1-3 take shards 1-3 and row 4 joins shard 1 again.
+EXPECTED_THREE_SHARDS = [["iol-17.12", "csr-17.3"], ["iosv-15.9"], ["iol-17.12-dpd-bug"]]
 #: Keys that differ between any two runs of the same matrix (when, how long, where).
 VOLATILE = {"started_at", "finished_at", "duration_s", "out_dir", "shard", "timestamp"}
 
@@ -88,8 +92,7 @@ def test_three_shards_merged_equal_one_sequential_run(cli: Cli, tmp_path: Path) 
     shards = certify_shards(cli, tmp_path, sharded_db)
     assert not sharded_db.exists()  # a shard reads the history, never writes it
     shard_rows = [[row["name"] for row in summary(d)["rows"]] for d in shards]
-    assert sorted(sum(shard_rows, [])) == sorted(EXPECTED_VERDICTS)
-    assert all(len(rows) == 1 for rows in shard_rows)  # three rows of equal estimate, three shards
+    assert shard_rows == EXPECTED_THREE_SHARDS
 
     assert cli("certify", "merge", *shards, "--out", merged, "--history", sharded_db) == 1
     merged_summary = assert_outputs_agree(merged)
@@ -100,7 +103,7 @@ def test_three_shards_merged_equal_one_sequential_run(cli: Cli, tmp_path: Path) 
     for row in merged_summary["rows"]:   # the rows' files came along, under the merged directory
         assert row["archives"] and all(Path(a).is_file() and Path(a).is_relative_to(merged) for a in row["archives"])
 
-    assert len(history_rows(sequential_db)) == 3
+    assert len(history_rows(sequential_db)) == len(EXPECTED_VERDICTS)
     assert history_rows(sharded_db) == history_rows(sequential_db)
     assert History(sharded_db).run_count() == 1
 
@@ -130,7 +133,11 @@ def test_history_balances_the_split_and_every_runner_gets_the_same_one(cli: Cli,
     balanced = [summary(d)["shard"]["balanced_by"] for d in shards]
     assert balanced[0] == balanced[1] and all(text.startswith("history (1 runs)") for text in balanced[0].values())
     rows = [summary(d)["shard"]["rows"] for d in shards]
-    assert sorted(rows[0] + rows[1]) == sorted(EXPECTED_VERDICTS) and sorted(map(len, rows)) == [1, 2]
+    assert sorted(rows[0] + rows[1]) == sorted(EXPECTED_VERDICTS) and all(rows)
+    # longest first onto the least-loaded shard: the two longest past rows go to different shards
+    past = {row["name"]: row["duration_s"] for row in summary(tmp_path / "first")["rows"]}
+    longest, second = sorted(past, key=lambda name: -past[name])[:2]
+    assert (longest in rows[0]) != (second in rows[0])
 
 
 def test_merge_refuses_another_matrix_and_a_row_twice(
@@ -176,11 +183,11 @@ def test_rows_option_takes_a_comma_separated_list(cli: Cli, tmp_path: Path) -> N
 
 def test_a_shard_without_rows_writes_an_empty_summary_that_merges(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "history.sqlite"
-    shards = certify_shards(cli, tmp_path, db, total=4)      # three rows of equal estimate: shard 4 is empty
-    assert cli("certify", "--matrix", EMBEDDED_MATRIX, "--shard", "4/4", "--out", shards[3], "--history", db) == 0
-    empty = summary(shards[3])
+    shards = certify_shards(cli, tmp_path, db, total=5)      # four rows of equal estimate: shard 5 is empty
+    assert cli("certify", "--matrix", EMBEDDED_MATRIX, "--shard", "5/5", "--out", shards[4], "--history", db) == 0
+    empty = summary(shards[4])
     assert empty["rows"] == [] and empty["shard"]["rows"] == [] and empty["matrix"]["rows"] == list(EXPECTED_VERDICTS)
-    assert sorted(p.name for p in shards[3].iterdir()) == ["summary.json"]
+    assert sorted(p.name for p in shards[4].iterdir()) == ["summary.json"]
     assert cli("certify", "merge", *shards, "--out", tmp_path / "merged", "--history", db) == 1
     assert [row["name"] for row in summary(tmp_path / "merged")["rows"]] == list(EXPECTED_VERDICTS)
 
