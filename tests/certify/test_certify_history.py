@@ -15,7 +15,6 @@ from flexlab.certify.results import CertifyRun, Check, RowResult, SpokeMeasureme
 from flexlab.certify.trend import build_series, find_regressions, write_trend
 from flexlab.cli import certify_cmd, main
 
-
 #: The rows stand_in_certify certifies by default: the embedded matrix's images.
 ROWS = ("iol-17.12", "iosv-15.9", "iol-17.12-dpd-bug", "csr-17.3")
 
