@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flexlab.cli.argtypes import positive_float, positive_int
 from flexlab.failure import FAILURE_MODES, failure_mode
+from flexlab.kinds import KINDS
 from flexlab.labs.base import Capture, LabError
 from flexlab.labs.embedded import DEFAULT_LAB, UpOptions, image_params_from
 from flexlab.labs.embedded_backend import EmbeddedBackend
@@ -36,6 +37,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     up.add_argument("--time-scale", type=positive_float, default=10.0, help="simulated seconds per wall second")
     up.add_argument(
         "--image", help="behaviour profile of the design's lab (default: iol-17.12; see docs/embedded-lab.md)"
+    )
+    up.add_argument(
+        "--kind", choices=list(KINDS),
+        help="containerlab kind of the design's nodes: their interface names and bootstrap (default: cisco_iol)",
     )
     up.add_argument("--design", type=Path, help="design file (default: configs/design.yaml)")
     up.add_argument("--config-dir", type=Path, help="boot nodes from <node>.cfg files in this directory")
@@ -86,7 +91,7 @@ def _up(args: argparse.Namespace) -> int:
     if args.testbed_out:
         check_writable(args.testbed_out, "--testbed-out")   # before the lab starts, not after
     lab = EmbeddedBackend(args.name, UpOptions(
-        spokes=args.spokes, time_scale=args.time_scale, image=args.image, design=args.design,
+        spokes=args.spokes, time_scale=args.time_scale, image=args.image, kind=args.kind, design=args.design,
         config_dir=args.config_dir, timeout_s=args.timeout, seed=args.seed,
         image_params=image_params_from(args.image_param, "--image-param"), topology=args.topology,
     ), testbed_path=args.testbed_out)

@@ -27,7 +27,8 @@ import asyncssh
 from flexlab.design import load_design
 from flexlab.errors import FlexlabError
 from flexlab.labs.base import LabError, LabInfo
-from flexlab.labs.embedded_default import write_default_topology
+from flexlab.kinds import KINDS
+from flexlab.labs.embedded_default import DEFAULT_KIND, write_default_topology
 from flexlab.privatefs import private_dir
 from flexlab.proc import pid_alive
 from flexlab.yamlio import read_text
@@ -68,6 +69,7 @@ class UpOptions:
     spokes: int | None = None
     time_scale: float = 10.0
     image: str | None = None   # image profile of the default topology (None: DEFAULT_IMAGE)
+    kind: str | None = None    # containerlab kind of the default topology's nodes (None: cisco_iol)
     design: Path | None = None
     config_dir: Path | None = None
     seed: int = 1
@@ -87,8 +89,10 @@ def check_up_options(options: UpOptions) -> None:
         raise LabError(f"spokes {options.spokes!r} must be at least 1")
     if options.image is not None and options.image not in available_images():
         raise LabError(f"--image {options.image!r}: unknown image profile; available: {', '.join(available_images())}")
+    if options.kind is not None and options.kind not in KINDS:
+        raise LabError(f"--kind {options.kind!r}: unknown kind; supported: {', '.join(KINDS)}")
     if options.topology is not None:
-        given = [flag for flag, value in (("--image", options.image), ("--spokes", options.spokes),
+        given = [flag for flag, value in (("--image", options.image), ("--kind", options.kind), ("--spokes", options.spokes),
                  ("--design", options.design), ("--config-dir", options.config_dir)) if value is not None]
         if given:
             raise LabError(f"-t {options.topology}: {', '.join(given)} cannot go with a topology file "
@@ -211,7 +215,7 @@ class EmbeddedLab:
             return Path(options.topology).resolve()
         return write_default_topology(
             self.state_dir, profile=options.image or DEFAULT_IMAGE, design=options.design, spokes=options.spokes,
-            config_dir=options.config_dir, name=self.name)
+            config_dir=options.config_dir, name=self.name, kind=options.kind or DEFAULT_KIND)
 
     def _wait_for_state(self, process: subprocess.Popen[bytes], timeout_s: float, log_path: Path) -> LabInfo:
         deadline = time.monotonic() + timeout_s

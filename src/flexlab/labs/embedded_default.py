@@ -23,7 +23,7 @@ from flexlab.privatefs import private_dir, write_private
 from flexlab.render import config_filename, render_all
 from flexlab.yamlio import read_text
 
-#: The kind the default lab's interface names follow (Ethernet0/1, ...).
+#: The kind the default lab's nodes are when none is asked (interface names Ethernet0/1, ...).
 DEFAULT_KIND = "cisco_iol"
 TOPOLOGY_FILE = "topology.clab.yml"
 CONFIG_DIR = "configs"
@@ -31,31 +31,32 @@ CONFIG_DIR = "configs"
 
 def write_default_topology(
     state_dir: Path, *, profile: str, design: Path | None, spokes: int | None, config_dir: Path | None,
-    name: str,
+    name: str, kind: str = DEFAULT_KIND,
 ) -> Path:
     """Write ``<state_dir>/topology.clab.yml`` and its configs; returns the topology path."""
     plan = load_design(design, spokes=spokes).plan()
-    return write_plan_topology(state_dir, plan, profile=profile, config_dir=config_dir, name=name)
+    return write_plan_topology(state_dir, plan, profile=profile, config_dir=config_dir, name=name, kind=kind)
 
 
 def write_plan_topology(state_dir: Path, plan: LabPlan, *, profile: str, config_dir: Path | None = None,
-                        name: str = "flexvpn") -> Path:
-    """The topology file and configs of a derived design (``config_dir``: its <node>.cfg files)."""
+                        name: str = "flexvpn", kind: str = DEFAULT_KIND) -> Path:
+    """The topology file and configs of a derived design (``config_dir``: its <node>.cfg files),
+    with ``kind``'s nodes: its interface names, bootstrap and startup-config file names."""
     configs = state_dir / CONFIG_DIR
     if configs.exists():
         shutil.rmtree(configs)
     private_dir(configs)
     if config_dir is None:
-        render_all(plan, DEFAULT_KIND, configs / DEFAULT_KIND, "embedded", containerlab_names=True)
+        render_all(plan, kind, configs / kind, "embedded", containerlab_names=True)
     else:
-        private_dir(configs / DEFAULT_KIND)
+        private_dir(configs / kind)
         for node in plan.nodes:
             source = Path(config_dir) / f"{node.name}.cfg"
             if not source.is_file():
                 raise LabError(f"--config-dir {config_dir}: no {source.name} for node {node.name}")
-            target = configs / DEFAULT_KIND / config_filename(DEFAULT_KIND, node.name, containerlab=True)
+            target = configs / kind / config_filename(kind, node.name, containerlab=True)
             write_private(target, read_text(source, "--config-dir file", LabError))
-    document = clab.build_topology(plan, DEFAULT_KIND, f"{CONFIG_DIR}/{DEFAULT_KIND}",
+    document = clab.build_topology(plan, kind, f"{CONFIG_DIR}/{kind}",
                                    image=f"{SIM_IMAGE_REPOSITORY}:{profile}", name=name)
     for node in plan.nodes:   # the design's roles, isp included (a config tells only hub and spoke)
         document["topology"]["nodes"][node.name]["labels"] = {ROLE_LABEL: node.role}

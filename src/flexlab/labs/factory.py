@@ -44,6 +44,7 @@ def make_lab(spec: LabSpec) -> Lab:
     testbed = spec.work_dir / "testbed.yaml"
     if spec.lab == EMBEDDED:
         options = UpOptions(spokes=spec.spokes, time_scale=spec.time_scale or DEFAULT_TIME_SCALE, image=spec.image,
+                            kind=spec.node_kind,
                             design=spec.design, timeout_s=ready_timeout_s, owner_pid=os.getpid())
         return EmbeddedBackend(spec.name, options, testbed_path=testbed, log_dir=spec.work_dir)
     if spec.lab == CONTAINERLAB:

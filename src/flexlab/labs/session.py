@@ -125,6 +125,7 @@ def _up_options(settings: dict[str, Any], config_dir: Path | None, spokes: int |
     return UpOptions(
         spokes=None if topology else spokes or settings.get("spokes"), time_scale=_time_scale(settings),
         image=None if topology else str(settings.get("image", "iol-17.12")),
+        kind=None if topology else settings.get("kind"),
         config_dir=None if topology else config_dir, owner_pid=os.getpid(),
         topology=Path(topology) if topology else None,
         image_params=image_params_from(settings.get("image_params"), "testbed.custom.flexlab.image_params"),
