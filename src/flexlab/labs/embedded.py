@@ -26,8 +26,8 @@ import asyncssh
 
 from flexlab.design import load_design
 from flexlab.errors import FlexlabError
-from flexlab.labs.base import LabError, LabInfo
 from flexlab.kinds import KINDS
+from flexlab.labs.base import LabError, LabInfo
 from flexlab.labs.embedded_default import DEFAULT_KIND, write_default_topology
 from flexlab.privatefs import private_dir
 from flexlab.proc import pid_alive
@@ -92,8 +92,9 @@ def check_up_options(options: UpOptions) -> None:
     if options.kind is not None and options.kind not in KINDS:
         raise LabError(f"--kind {options.kind!r}: unknown kind; supported: {', '.join(KINDS)}")
     if options.topology is not None:
-        given = [flag for flag, value in (("--image", options.image), ("--kind", options.kind), ("--spokes", options.spokes),
-                 ("--design", options.design), ("--config-dir", options.config_dir)) if value is not None]
+        given = [flag for flag, value in (("--image", options.image), ("--kind", options.kind),
+                 ("--spokes", options.spokes), ("--design", options.design), ("--config-dir", options.config_dir))
+                 if value is not None]
         if given:
             raise LabError(f"-t {options.topology}: {', '.join(given)} cannot go with a topology file "
                            "(its nodes, images and startup-configs say it)")
