@@ -43,3 +43,12 @@ def test_missing_testcase_fails_report():
     report = _report(True)
     del report.runs[0].testcases["Recovery"]  # e.g. the testcase errored before recording
     assert report.passed is False
+
+
+def test_the_lab_line_reads_as_settings_and_leaves_the_dpd_model_to_its_own_line() -> None:
+    lab = {"type": "embedded", "name": "ci", "image_params": {"dpd_retransmits": "9"}, "dpd_model": {"name": "x"},
+           "seed": 1}
+    text = FailoverReport(lab=lab, images={}, clock_method="ntp", runs=[]).to_markdown()
+    assert "- Lab: type=embedded, name=ci, image_params=(dpd_retransmits=9), seed=1\n" in text
+    bare = FailoverReport(lab={"type": "containerlab", "image_params": {}}, images={}, clock_method="", runs=[])
+    assert "- Lab: type=containerlab, image_params=(none)\n" in bare.to_markdown()

@@ -189,13 +189,26 @@ class FailoverReport:
         return cls(lab=data["lab"], images=data["images"], clock_method=data["clock_method"], runs=runs,
                    dpd_model=dict(data.get("dpd_model") or {}))
 
+    def _lab_line(self) -> str:
+        """The lab as `key=value` pairs; nested settings (image parameters) inline, the DPD model
+        left to its own line."""
+        parts = []
+        for key, value in self.lab.items():
+            if key == "dpd_model":
+                continue
+            if isinstance(value, dict):
+                value = ", ".join(f"{k}={v}" for k, v in value.items()) or "none"
+                value = f"({value})"
+            parts.append(f"{key}={value}")
+        return ", ".join(parts) or "unknown"
+
     def to_markdown(self) -> str:
         """The report as Markdown for people."""
         data = self.to_dict()
         lines = [
             "# FlexVPN failover report", "",
             f"- Verdict: **{'PASS' if self.passed else 'FAIL'}**",
-            f"- Lab: {', '.join(f'{k}={v}' for k, v in self.lab.items())}",
+            f"- Lab: {self._lab_line()}",
             f"- Images: {', '.join(sorted(set(self.images.values()))) or 'unknown'}",
             f"- Clock: {self.clock_summary()}",
             f"- DPD model: {self._model_line()}",
