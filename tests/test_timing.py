@@ -1,4 +1,4 @@
-"""flexlab.timing: DPD configuration and bound, log parsing, clock offsets, failover."""
+"""flexlab.bound, flexlab.syslog_events, flexlab.clock, flexlab.failover_timing: DPD bound, logs, clocks, failover."""
 
 from __future__ import annotations
 
@@ -7,34 +7,37 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from flexlab.timing import (
+from flexlab.bound import (
+    DpdConfig,
+    TimingInputError,
+    bgp_timers,
+    dpd_bound,
+    dpd_trigger_traffic,
+    ip_sla_traffic,
+    parse_dpd_config,
+    traffic_period_s,
+)
+from flexlab.clock import ClockOffset, clock_rate
+from flexlab.dpd_model import parse_model
+from flexlab.failover_timing import (
     METHOD_NTP,
     METHOD_OFFSET,
+    FailureInstant,
+    failover_statistics,
+    measure_failover,
+)
+from flexlab.syslog_events import (
     BgpAdjChange,
     BgpNotification,
-    ClockOffset,
     ClockParseError,
-    DpdConfig,
-    FailureInstant,
     FlexvpnConnection,
     Ikev2SessionStatus,
     InterfaceChange,
     LogEvent,
-    TimingInputError,
-    bgp_timers,
-    clock_rate,
-    dpd_bound,
-    dpd_trigger_traffic,
-    failover_statistics,
-    ip_sla_traffic,
-    measure_failover,
-    parse_dpd_config,
     parse_log,
     parse_log_line,
-    parse_model,
     parse_show_clock,
     recognise,
-    traffic_period_s,
 )
 
 SPOKE_CONFIG = """\

@@ -1,4 +1,4 @@
-"""flexlab.timing, measurement side: failure instants, clock offsets and the failover of one spoke.
+"""flexlab.clock and flexlab.failover_timing, measurement side: failure instants, clock offsets and the failover of one spoke.
 
 Edge cases the mutation run (make mutation, docs/mutation.md) showed unpinned. Log lines
 follow the IOS formats quoted in docs/timing.md; expected times are hand-derived.
@@ -12,22 +12,16 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from flexlab.timing import (
+from flexlab.bound import BoundTerm, DpdConfig, TimingInputError, dpd_bound
+from flexlab.clock import ClockOffset, clock_rate
+from flexlab.failover_timing import (
     METHOD_NTP,
-    BoundTerm,
-    ClockOffset,
-    DpdConfig,
     FailoverMeasurement,
     FailureInstant,
-    LogEvent,
-    TimingInputError,
-    clock_rate,
-    dpd_bound,
     failover_statistics,
     measure_failover,
-    parse_log,
-    parse_log_line,
 )
+from flexlab.syslog_events import LogEvent, parse_log, parse_log_line
 
 HUB1, HUB2, OVERLAY = "100.64.0.2", "100.64.0.6", "172.16.0.1"
 T0 = datetime(2026, 11, 27, 10, 0, 0)

@@ -1,4 +1,4 @@
-"""flexlab.timing, configuration side: which DPD, which traffic and the bound they give.
+"""flexlab.bound, configuration side: which DPD, which traffic and the bound they give.
 
 Edge cases the mutation run (make mutation, docs/mutation.md) showed unpinned. Expected
 values are hand-derived from the configuration text and the formula in docs/timing.md.
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flexlab.timing import (
+from flexlab.bound import (
     BgpTimers,
     Bound,
     DpdConfig,

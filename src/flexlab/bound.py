@@ -13,7 +13,7 @@ from typing import Any
 from flexlab.dpd_model import DEFAULT_MODEL, DpdModel
 from flexlab.errors import FlexlabError
 from flexlab.iosconfig import ConfigLine, ConfigTree
-from flexlab.parsers.syslog import json_ready
+from flexlab.syslog_events import json_ready
 
 DEFAULT_SETUP_ALLOWANCE_S = 5.0    # IKE_SA_INIT + IKE_AUTH + tunnel up; docs/timing.md
 DEFAULT_BGP_KEEPALIVE_S = 60

@@ -17,9 +17,9 @@ import pytest
 from verdictkit import HUB1_WAN, HUB2_WAN, TIME_SCALE, PlaybackLab, context, failed, playback, recorded_text
 
 from flexlab.dpd_model import parse_model
+from flexlab.failover_timing import METHOD_NTP, METHOD_OFFSET
 from flexlab.harness import failover_measure, flow, recovery
 from flexlab.harness.report import SpokeFailover
-from flexlab.timing import METHOD_NTP, METHOD_OFFSET
 
 REFERENCE_BOUND_S = 70.0
 REFERENCE_FORMULA = "T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pcapkit import FAILURE, HUB1, HUB2, Capture
 
+from flexlab.clock import ClockOffset
 from flexlab.design import load_design
 from flexlab.dpd_model import parse_model
 from flexlab.harness import dpd_capture
@@ -17,7 +18,6 @@ from flexlab.harness.flow import Context
 from flexlab.harness.report import HubRun, SpokeFailover
 from flexlab.labs.base import CaptureUnavailable
 from flexlab.render import render_node
-from flexlab.timing import ClockOffset
 
 HARNESS_FAILURE = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
 

@@ -14,8 +14,9 @@ import asyncssh
 import pytest
 from sshlabkit import embedded_testbed, flexlab, wait_lab
 
-from flexlab import timing
+from flexlab.bound import dpd_bound, dpd_trigger_traffic, parse_dpd_config, traffic_period_s
 from flexlab.harness import reads
+from flexlab.syslog_events import parse_log, recognise
 
 pytestmark = pytest.mark.slow  # starts the embedded lab and talks to it over SSH (docs/mutation.md)
 
@@ -86,8 +87,8 @@ def test_failover_time_follows_the_configured_dpd(lab, dpd):
     finally:
         hub1.configure(["interface Ethernet0/1", "no shutdown"])
     config = spoke1.execute("show running-config").replace("\r", "")
-    bound = timing.dpd_bound(timing.parse_dpd_config(config),
-                             timing.traffic_period_s(timing.dpd_trigger_traffic(config, "172.16.0.1")))
+    bound = dpd_bound(parse_dpd_config(config),
+                      traffic_period_s(dpd_trigger_traffic(config, "172.16.0.1")))
     truth = json.loads(_flexlab(env, "lab", "truth", "--name", "ssh", "--json"))
     down = [e for e in truth if e["node"] == "hub1" and e["kind"] == "interface-admin-down"][-1]
     up = next(e for e in truth if e["node"] == "spoke1" and e["kind"] == "flexvpn-up"
@@ -131,7 +132,7 @@ def test_wrong_psk_on_hub_makes_the_client_skip_it(lab):
         _wait(lambda: _on_peer(spoke1, HUB2_WAN), 120, "spoke1 skips hub1 and lands on hub2")
         log = spoke1.execute("show logging")
         reference = dt.datetime.now()
-        events = [timing.recognise(e) for e in timing.parse_log(log, reference)]
+        events = [recognise(e) for e in parse_log(log, reference)]
         assert any(getattr(e, "server_public_addr", None) == HUB2_WAN and e.state == "UP" for e in events if e)
     finally:
         hub1.configure(["crypto ikev2 keyring Flex_key", "peer Spokes", "pre-shared-key local flexlab-lab-psk",

@@ -9,8 +9,16 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address, IPv4Network
 
-from flexlab import timing
-from flexlab.bound import with_dead_peers
+from flexlab import failover_timing
+from flexlab.bound import (
+    Bound,
+    DpdConfig,
+    dpd_bound,
+    dpd_trigger_traffic,
+    parse_dpd_config,
+    traffic_period_s,
+    with_dead_peers,
+)
 from flexlab.harness import checks, reads
 from flexlab.harness.flow import POLL_INTERVAL_S, Context, now_utc, parallel
 from flexlab.harness.peers import NextPeer, next_alive
@@ -24,20 +32,20 @@ NO_BOUND_WAIT_S = 300.0
 BGP_ALLOWANCE_S = 120.0
 
 
-def dpd_inputs(ctx: Context, spoke: str) -> tuple[timing.DpdConfig | None, float | None]:
+def dpd_inputs(ctx: Context, spoke: str) -> tuple[DpdConfig | None, float | None]:
     """The spoke's DPD configuration and the period of its DPD-triggering traffic, from the
     configuration it actually runs."""
     config = ctx.spoke_configs[spoke]
     overlay = str(ctx.expected().overlay_hub_address)
-    sources = timing.dpd_trigger_traffic(config, bgp_neighbor=overlay)
-    return timing.parse_dpd_config(config), timing.traffic_period_s(sources)
+    sources = dpd_trigger_traffic(config, bgp_neighbor=overlay)
+    return parse_dpd_config(config), traffic_period_s(sources)
 
 
-def _bound(ctx: Context, spoke: str, dead_tried: int = 0) -> timing.Bound:
+def _bound(ctx: Context, spoke: str, dead_tried: int = 0) -> Bound:
     """The DPD bound from the configuration the spoke runs and the declared model, plus the
     dead peers it tries on its way to the next live one."""
     dpd, period = dpd_inputs(ctx, spoke)
-    return with_dead_peers(timing.dpd_bound(dpd, period, model=ctx.dpd_model), dead_tried)
+    return with_dead_peers(dpd_bound(dpd, period, model=ctx.dpd_model), dead_tried)
 
 
 def expected_next(ctx: Context, spoke: str, hub: str) -> NextPeer:
@@ -96,7 +104,7 @@ def measure_spoke(ctx: Context, spoke: str, hub: str) -> SpokeFailover:
     record.to_peer, record.to_hub = str(new_peer), ctx.hub_by_address(new_peer)
     record.failover_polled_s = round(
         (ctx.offsets[spoke].to_device(seen_at) - failure.spoke_time).total_seconds(), 3)
-    measurement = timing.measure_failover(failure, ctx.device_events(spoke), str(failed_peer))
+    measurement = failover_timing.measure_failover(failure, ctx.device_events(spoke), str(failed_peer))
     if measurement.failover_s is None:
         record.reason = f"{spoke}: moved to {new_peer} but its log shows no tunnel up: {measurement.reason}"
         return record
@@ -188,7 +196,7 @@ def wait_bgp_convergence(ctx: Context, hub: str) -> dict[str, list[str]]:
         return [p for spoke in polled for p in latest[spoke]]
 
     checks.poll(converged, ctx.wall(BGP_ALLOWANCE_S), POLL_INTERVAL_S)
-    measurements = parallel(lambda s: timing.measure_failover(
+    measurements = parallel(lambda s: failover_timing.measure_failover(
         ctx.failure_for(s), ctx.device_events(s), ctx.moved[s].from_peer, bgp_neighbor=str(overlay)), list(ctx.moved))
     results: dict[str, list[str]] = {}
     for spoke, record in ctx.moved.items():

@@ -17,9 +17,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flexlab import timing
+from flexlab.clock import ClockOffset
 from flexlab.design import Design, load_design
 from flexlab.dpd_model import DpdModel, parse_model
+from flexlab.failover_timing import FailureInstant
 from flexlab.failure import FailureMode
 from flexlab.harness import checks, expectations, reads
 from flexlab.harness.config_replace import removal_commands, unapplied_lines
@@ -31,6 +32,7 @@ from flexlab.labs.interface import Lab
 from flexlab.labs.session import lab_settings
 from flexlab.privatefs import private_dir, write_private
 from flexlab.render import SecretMode, render_node
+from flexlab.syslog_events import LogEvent, parse_log
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,13 +66,13 @@ class Context:
     hub_wan: dict[str, IPv4Address] = field(default_factory=dict)
     hub_wan_if: dict[str, str] = field(default_factory=dict)
     spoke_configs: dict[str, str] = field(default_factory=dict)
-    offsets: dict[str, timing.ClockOffset] = field(default_factory=dict)
+    offsets: dict[str, ClockOffset] = field(default_factory=dict)
     clock_method: str = ""
     images: dict[str, str] = field(default_factory=dict)
     baseline_peer: dict[str, IPv4Address] = field(default_factory=dict)
     baseline_ok: bool = False
     hub_failed: bool = False
-    failure_event: timing.LogEvent | None = None       # the failed hub's own log line
+    failure_event: LogEvent | None = None       # the failed hub's own log line
     failure_harness: dt.datetime | None = None         # harness instant of a lab-made failure
     moved: dict[str, SpokeFailover] = field(default_factory=dict)
     run: HubRun | None = None
@@ -165,24 +167,24 @@ class Context:
         """The hub whose WAN address is ``address``, if any."""
         return next((h for h, a in self.hub_wan.items() if a == address), None)
 
-    def failure_for(self, spoke: str) -> timing.FailureInstant:
+    def failure_for(self, spoke: str) -> FailureInstant:
         """The failure instant on ``spoke``'s clock (exact with NTP, else offset-corrected)."""
         clock = self.offsets[spoke]
         if self.failure_event is not None:
             if self.failure_event.synced and clock.device_synced:
-                return timing.FailureInstant.from_synced_log(self.failure_event, f"{self.hub} log")
-            return timing.FailureInstant.from_device_log(
+                return FailureInstant.from_synced_log(self.failure_event, f"{self.hub} log")
+            return FailureInstant.from_device_log(
                 self.failure_event, self.offsets[self.hub], clock, f"{self.hub} log"
             )
         assert self.failure_harness is not None
-        return timing.FailureInstant.from_harness(
+        return FailureInstant.from_harness(
             self.failure_harness, clock, "harness clock at the lab's failure call"
         )
 
-    def device_events(self, name: str) -> list[timing.LogEvent]:
+    def device_events(self, name: str) -> list[LogEvent]:
         """The device's logging buffer as parsed log events."""
         lines = reads.logging_lines(self.devices[name])
-        return timing.parse_log("\n".join(lines), reference=self.offsets[name].to_device(now_utc()))
+        return parse_log("\n".join(lines), reference=self.offsets[name].to_device(now_utc()))
 
 
 def now_utc() -> dt.datetime:
@@ -190,11 +192,11 @@ def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def measure_clock(device: Any, time_scale: float) -> timing.ClockOffset:
+def measure_clock(device: Any, time_scale: float) -> ClockOffset:
     """Anchor a device clock to the harness clock with one `show clock`."""
     sent = now_utc()
     output = device.execute("show clock")
-    return timing.ClockOffset.from_show_clock(output, sent, now_utc(), rate=time_scale)
+    return ClockOffset.from_show_clock(output, sent, now_utc(), rate=time_scale)
 
 
 def parallel(function: Callable[[str], T], names: list[str]) -> dict[str, T]:

@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flexlab.failover_timing import failover_statistics
 from flexlab.privatefs import write_private
-from flexlab.timing import failover_statistics
 
 #: Every run of the testscript must pass all of these for a PASS verdict; a testcase that
 #: errored or never ran is missing and so fails the report.

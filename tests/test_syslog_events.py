@@ -1,6 +1,6 @@
-"""flexlab.parsers.syslog: edge cases the mutation run (docs/mutation.md) showed unpinned.
+"""flexlab.syslog_events: edge cases the mutation run (docs/mutation.md) showed unpinned.
 
-The common formats are tested in tests/test_timing.py (flexlab.timing re-exports this module).
+The common formats are tested in tests/test_timing.py (with the clock and failover measurement).
 Messages follow the IOS formats quoted there and in docs/timing.md.
 """
 
@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 
-from flexlab.parsers.syslog import (
+from flexlab.syslog_events import (
     BgpNotification,
     ClockParseError,
     FlexvpnConnection,

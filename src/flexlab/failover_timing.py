@@ -1,10 +1,8 @@
-"""Failover timing: device clock offsets and the failover measurement; the DPD bound
-(flexlab.bound) and the declared DPD model (flexlab.dpd_model) are re-exported here.
-Pure functions and dataclasses; no device access.
+"""The failover measurement: failure instant, one spoke's failover from its log events,
+and the statistics over spokes. Pure functions and dataclasses; no device access.
 
-Times on a device clock are naive ``datetime`` objects (the wall time the device prints);
-harness instants are timezone-aware ``datetime`` objects. docs/timing.md derives the bound.
-The log and ``show clock`` parsers live in flexlab.parsers.syslog and are re-exported here.
+The bound it is compared with is flexlab.bound; clocks are flexlab.clock; log lines are
+flexlab.syslog_events. docs/timing.md derives the method.
 """
 
 from __future__ import annotations
@@ -12,130 +10,28 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from flexlab.bound import (  # re-exported: flexlab.timing is the public API
-    DEFAULT_SETUP_ALLOWANCE_S,
-    BgpTimers,
-    Bound,
-    BoundTerm,
-    DpdConfig,
-    TimingInputError,
-    TrafficSource,
-    bgp_timers,
-    dpd_bound,
-    dpd_trigger_traffic,
-    ip_sla_traffic,
-    parse_dpd_config,
-    traffic_period_s,
-)
-from flexlab.dpd_model import DEFAULT_MODEL, DpdModel, parse_model
-from flexlab.parsers.syslog import (  # re-exported: flexlab.timing is the public API
+from flexlab.bound import Bound, TimingInputError
+from flexlab.clock import ClockOffset
+from flexlab.syslog_events import (
     CLOCK_RESOLUTION_S,
     BgpAdjChange,
-    BgpNotification,
-    ClockParseError,
-    ClockReading,
     EventDetail,
     FlexvpnConnection,
     Ikev2SessionStatus,
-    InterfaceChange,
     LogEvent,
-    infer_year,
     json_ready,
-    parse_log,
-    parse_log_line,
-    parse_show_clock,
     recognise,
 )
 
-__all__ = [
-    # configuration and bound
-    "DpdModel", "DEFAULT_MODEL", "parse_model", "DEFAULT_SETUP_ALLOWANCE_S", "DpdConfig", "parse_dpd_config",
-    "TrafficSource", "ip_sla_traffic", "BgpTimers", "bgp_timers", "dpd_trigger_traffic",
-    "traffic_period_s", "BoundTerm", "Bound", "dpd_bound",
-    # logs and clocks (from flexlab.parsers.syslog)
-    "LogEvent", "parse_log", "parse_log_line", "infer_year", "recognise", "EventDetail",
-    "FlexvpnConnection", "Ikev2SessionStatus", "BgpAdjChange", "BgpNotification", "InterfaceChange",
-    "ClockReading", "parse_show_clock", "ClockParseError", "CLOCK_RESOLUTION_S", "json_ready",
-    "ClockOffset", "clock_rate",
-    # measurement
-    "METHOD_NTP", "METHOD_OFFSET", "FailureInstant", "FailoverMeasurement", "measure_failover",
-    "failover_statistics", "TimingInputError",
-]
+__all__ = ["METHOD_NTP", "METHOD_OFFSET", "FailureInstant", "FailoverMeasurement", "measure_failover",
+           "failover_statistics"]
 
 METHOD_NTP = "ntp-synchronised logs"
 METHOD_OFFSET = "offset-corrected"
 
-
-# --------------------------------------------------------------------------- clock offsets
-
-def _aware(instant: datetime) -> datetime:
-    if instant.tzinfo is None:
-        raise ValueError("harness instants must be timezone-aware (e.g. datetime.now(timezone.utc))")
-    return instant.astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class ClockOffset:
-    """A device clock anchored to the harness clock by one ``show clock``.
-
-    The device read its clock somewhere between sending and answering: the midpoint is the
-    estimate and half the round trip the error. ``rate`` is device seconds per harness
-    second (1.0 for real devices; the embedded lab's time scale otherwise).
-    """
-
-    device_time: datetime            # naive, as read
-    harness_time: datetime           # aware UTC midpoint of the command's round trip
-    round_trip_s: float
-    device_synced: bool
-    timezone: str | None = None
-    rate: float = 1.0
-
-    @classmethod
-    def from_show_clock(cls, output: str, sent_at: datetime, answered_at: datetime,
-                        rate: float = 1.0) -> ClockOffset:
-        sent, answered = _aware(sent_at), _aware(answered_at)
-        if answered < sent:
-            raise ValueError("answered_at is before sent_at")
-        if rate <= 0:
-            raise ValueError("rate must be > 0")
-        reading = parse_show_clock(output)
-        round_trip = (answered - sent).total_seconds()
-        return cls(reading.device_time, sent + (answered - sent) / 2, round_trip, reading.synced,
-                   reading.timezone, rate)
-
-    @property
-    def offset_s(self) -> float:
-        """Device wall time minus harness UTC at the anchor instant."""
-        return (self.device_time - self.harness_time.replace(tzinfo=None)).total_seconds()
-
-    @property
-    def uncertainty_s(self) -> float:
-        return self.rate * self.round_trip_s / 2 + CLOCK_RESOLUTION_S
-
-    def to_device(self, harness_instant: datetime) -> datetime:
-        elapsed = (_aware(harness_instant) - self.harness_time).total_seconds()
-        return self.device_time + timedelta(seconds=elapsed * self.rate)
-
-    def to_harness(self, device_time: datetime) -> datetime:
-        elapsed = (device_time - self.device_time).total_seconds()
-        return self.harness_time + timedelta(seconds=elapsed / self.rate)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**json_ready(self), "offset_s": self.offset_s, "uncertainty_s": self.uncertainty_s}
-
-
-def clock_rate(first: ClockOffset, second: ClockOffset) -> float:
-    """Device seconds per harness second between two readings of the same clock."""
-    harness = (second.harness_time - first.harness_time).total_seconds()
-    if harness <= 0:
-        raise ValueError("the second reading must be later than the first")
-    return (second.device_time - first.device_time).total_seconds() / harness
-
-
-# --------------------------------------------------------------------------- failover
 
 @dataclass(frozen=True)
 class FailureInstant:

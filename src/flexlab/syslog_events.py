@@ -2,7 +2,7 @@
 
 ``show logging`` messages become :class:`LogEvent` objects with the device timestamp and
 whether the clock was NTP-synchronised; :func:`recognise` turns the messages the FlexVPN
-failover job cares about into typed records. flexlab.timing re-exports all of it.
+failover job cares about into typed records (used by flexlab.clock and flexlab.failover_timing).
 
 Timestamps accepted (``service timestamps log datetime msec [localtime] [show-timezone] [year]``,
 optionally ``service sequence-numbers``)::
