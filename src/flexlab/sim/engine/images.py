@@ -190,7 +190,6 @@ IMAGES: dict[str, ImageProfile] = {
     )
 }
 
-DEFAULT_IMAGE = "iol-17.12"
 
 
 def get_image(name: str) -> ImageProfile:
