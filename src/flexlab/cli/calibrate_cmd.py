@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from flexlab.certify.job import JOB_FILE, job_environment, pyats_command
+from flexlab.certify.job import job_argv, job_environment
 from flexlab.dpd_model import DpdModelError, model_file_text
 from flexlab.errors import FlexlabError
 from flexlab.failure import FAILURE_MODES
@@ -41,14 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _job_command(args: argparse.Namespace, report_dir: Path) -> list[str]:
-    command = [*pyats_command(), "run", "job", str(JOB_FILE), "--testbed-file", str(args.testbed_file),
-               "--no-mail", "--archive-dir", str(report_dir / "archive"), "--report-dir", str(report_dir),
-               "--hubs", args.hub, "--failure-mode", args.failure_mode]
-    if args.design:
-        command += ["--design", str(args.design)]
-    if args.config_dir:
-        command += ["--config-dir", str(args.config_dir)]
-    return command
+    return job_argv(args.testbed_file, report_dir, args.failure_mode, hubs=(args.hub,), design=args.design,
+                    config_dir=args.config_dir)
 
 
 def _run_job(args: argparse.Namespace, report_dir: Path) -> dict[str, Any]:

@@ -9,11 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from flexlab.certify.job import JOB_FILE, job_argv
 from flexlab.design import SecretsModel
 from flexlab.errors import FlexlabError
 
 PROJECT = Path(__file__).resolve().parents[3]
-JOB = PROJECT / "aetest_scripts" / "flexvpn_failover_job.py"
 TESTBED = PROJECT / "testbeds" / "embedded.yaml"
 
 
@@ -41,16 +41,11 @@ def demo_environment(environ: dict[str, str] | os._Environ[str], venv_bin: Path)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    if not JOB.exists():
-        raise FlexlabError(f"job file {JOB} not found: run `flexlab demo` from a source checkout")
-    pyats = Path(sys.executable).with_name("pyats")
-    command = [
-        str(pyats), "run", "job", str(JOB), "--testbed-file", str(TESTBED), "--no-mail",
-        "--archive-dir", str(args.report_dir / "archive"),
-        "--report-dir", str(args.report_dir), "--failure-mode", args.failure_mode,
-    ]
+    if not JOB_FILE.exists():
+        raise FlexlabError(f"job file {JOB_FILE} not found: run `flexlab demo` from a source checkout")
+    command = job_argv(TESTBED, args.report_dir, args.failure_mode)
     print("running:", " ".join(command), flush=True)
-    env = demo_environment(os.environ, pyats.parent)
+    env = demo_environment(os.environ, Path(sys.executable).parent)
     code = subprocess.call(command, cwd=PROJECT, env=env)
     report = args.report_dir / "failover_report.json"
     if report.exists():
