@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from flexlab.dpd_model import DPD_INTERVAL_RANGE_S, DPD_RETRY_RANGE_S
 from flexlab.errors import FlexlabError
 from flexlab.yamlio import read_yaml
 
@@ -51,8 +52,8 @@ def _ios_name(default: str) -> str:
 
 
 class DpdModel(_Strict):
-    interval: int = Field(30, ge=10, le=3600, strict=True)
-    retry: int = Field(5, ge=2, le=60, strict=True)
+    interval: int = Field(30, ge=DPD_INTERVAL_RANGE_S[0], le=DPD_INTERVAL_RANGE_S[1], strict=True)
+    retry: int = Field(5, ge=DPD_RETRY_RANGE_S[0], le=DPD_RETRY_RANGE_S[1], strict=True)
     mode: Literal["on-demand", "periodic"] = "on-demand"
 
 
