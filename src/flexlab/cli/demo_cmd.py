@@ -12,6 +12,7 @@ from pathlib import Path
 from flexlab.certify.job import JOB_FILE, job_argv
 from flexlab.design import SecretsModel
 from flexlab.errors import FlexlabError
+from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES
 
 PROJECT = Path(__file__).resolve().parents[3]
 TESTBED = PROJECT / "testbeds" / "embedded.yaml"
@@ -20,7 +21,7 @@ TESTBED = PROJECT / "testbeds" / "embedded.yaml"
 def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser("demo", help="run the failover job on the embedded lab and show the report")
     demo.add_argument("--report-dir", type=Path, default=PROJECT / "reports" / "demo")
-    demo.add_argument("--failure-mode", default="interface-shutdown")
+    demo.add_argument("--failure-mode", choices=FAILURE_MODES, default=DEFAULT_FAILURE_MODE)
     demo.set_defaults(func=_demo)
 
 

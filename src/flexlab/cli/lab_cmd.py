@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flexlab.cli.argtypes import positive_float, positive_int
 from flexlab.defaults import DEFAULT_IMAGE, DEFAULT_TIME_SCALE
-from flexlab.failure import FAILURE_MODES, failure_mode
+from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES, failure_mode
 from flexlab.kinds import KINDS
 from flexlab.labs.base import Capture, LabError
 from flexlab.labs.embedded import DEFAULT_LAB, UpOptions, image_params_from
@@ -62,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     fail = add("fail", "fail a node the way a real lab can")
     fail.add_argument("node")
-    fail.add_argument("--mode", choices=FAILURE_MODES, default="interface-shutdown")
+    fail.add_argument("--mode", choices=FAILURE_MODES, default=DEFAULT_FAILURE_MODE)
     fail.add_argument("--lab", type=Path, metavar="FILE.clab.yml", help=TOPOLOGY_HELP)
     fail.set_defaults(func=_fail)
 

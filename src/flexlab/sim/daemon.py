@@ -31,7 +31,7 @@ from typing import Any
 from flexlab.cli.argtypes import OneLineParser, positive_float
 from flexlab.defaults import DEFAULT_TIME_SCALE
 from flexlab.errors import FlexlabError
-from flexlab.failure import FAILURE_MODES
+from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES
 from flexlab.kinds import get_kind
 from flexlab.privatefs import private_dir, write_private
 from flexlab.proc import pid_alive
@@ -164,7 +164,7 @@ class LabDaemon:
         if op == "status":
             return self._status()
         if op == "fail":
-            node, mode = request["node"], request.get("mode", "interface-shutdown")
+            node, mode = request["node"], request.get("mode", DEFAULT_FAILURE_MODE)
             self._check_node(node)
             if mode not in FAILURE_MODES:
                 raise ValueError(f"unknown failure mode {mode!r}; choose one of {', '.join(FAILURE_MODES)}")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flexlab.errors import FlexlabError
-from flexlab.failure import FAILURE_MODES
+from flexlab.failure import FAILURE_MODES, FailureMode
 from flexlab.iosconfig import ConfigLine, ConfigTree
 from flexlab.sim.boot import boot_text, image_profile, lab_kind, role
 from flexlab.sim.engine.capture import CaptureError, CaptureTable, PacketCapture
@@ -203,7 +203,7 @@ class Lab:
         self.sync()
         self.failures[name] = mode
         node.truth("node-failed", mode=mode)
-        if mode == "interface-shutdown":
+        if mode == FailureMode.INTERFACE_SHUTDOWN:
             self._set_shutdown(node, True)
         elif mode == "node-stop":
             node.stop()
@@ -218,7 +218,7 @@ class Lab:
         if mode is None:
             raise SimLabError(f"{name} is not failed")
         self.sync()
-        if mode == "interface-shutdown":
+        if mode == FailureMode.INTERFACE_SHUTDOWN:
             self._set_shutdown(node, False)
         elif mode == "node-stop":
             errors = node.boot()
