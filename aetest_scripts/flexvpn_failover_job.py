@@ -33,7 +33,7 @@ from flexlab.cli.argtypes import OneLineParser, fail_usage, positive_int
 from flexlab.design import load_design
 from flexlab.dpd_model import DpdModelError, parse_model
 from flexlab.errors import FlexlabError
-from flexlab.failure import FAILURE_MODES
+from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES
 from flexlab.harness.expectations import SOURCES as EXPECTATION_SOURCES
 from flexlab.harness.job_report import merge_run_files
 from flexlab.harness.scrub import scrub_run_dir, secret_values
@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 def job_parser() -> argparse.ArgumentParser:
     """The job's own options (pyATS leaves them in sys.argv after its own)."""
     parser = OneLineParser(prog="flexvpn_failover_job", add_help=False)
-    parser.add_argument("--failure-mode", choices=FAILURE_MODES, default="interface-shutdown")
+    parser.add_argument("--failure-mode", choices=FAILURE_MODES, default=DEFAULT_FAILURE_MODE)
     parser.add_argument("--hubs", default="", help="comma-separated hubs to fail in turn (default: every hub)")
     parser.add_argument("--config-dir", type=Path, help="devices run exactly the <device>.cfg files in DIR")
     parser.add_argument("--skip-config", action="store_true", help="trust the startup configs")

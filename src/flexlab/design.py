@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from flexlab.dpd_model import DPD_INTERVAL_RANGE_S, DPD_RETRY_RANGE_S
 from flexlab.errors import FlexlabError
 from flexlab.yamlio import read_yaml
 
@@ -50,9 +51,14 @@ def _ios_name(default: str) -> str:
     return Field(default, pattern=IOS_NAME)
 
 
-class DpdModel(_Strict):
-    interval: int = Field(30, ge=10, le=3600, strict=True)
-    retry: int = Field(5, ge=2, le=60, strict=True)
+class DpdSettings(_Strict):
+    """The design's ``crypto ikev2 dpd INTERVAL RETRY MODE``.
+
+    Not the image's retransmission model: that is flexlab.dpd_model.DpdModel.
+    """
+
+    interval: int = Field(30, ge=DPD_INTERVAL_RANGE_S[0], le=DPD_INTERVAL_RANGE_S[1], strict=True)
+    retry: int = Field(5, ge=DPD_RETRY_RANGE_S[0], le=DPD_RETRY_RANGE_S[1], strict=True)
     mode: Literal["on-demand", "periodic"] = "on-demand"
 
 
@@ -113,7 +119,7 @@ class IspModel(_Strict):
 class DesignModel(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
     bgp_as: int = Field(ge=1, le=4294967295, strict=True)
-    dpd: DpdModel = DpdModel()
+    dpd: DpdSettings = DpdSettings()
     secrets: SecretsModel = SecretsModel()
     names: NamesModel = NamesModel()
     transport: TransportModel

@@ -20,6 +20,13 @@ from typing import Any
 
 from flexlab.errors import FlexlabError
 
+#: What IOS accepts in ``crypto ikev2 dpd INTERVAL RETRY`` (seconds, both ends included);
+#: the design's validation and the embedded lab's CLI grammar both read these.
+DPD_INTERVAL_RANGE_S = (10, 3600)
+DPD_RETRY_RANGE_S = (2, 60)
+#: N, the R-U-THERE retransmissions before the peer is dead, when nothing else is declared
+#: (facts.md section 1: assumed); the default model and the embedded lab's images use it.
+DEFAULT_RETRANSMITS = 5
 BACKOFFS = ("fixed", "exponential")
 #: facts.md section 1: "always" = an R-U-THERE every interval whatever the peer sends;
 #: "idle" = only after `interval` s without anything received from the peer.
@@ -39,7 +46,7 @@ class DpdModel:
     """Retransmission count N, spacing rule and periodic reading of one image."""
 
     name: str = DEFAULT_MODEL_NAME
-    retransmits: int = 5                 # N: R-U-THERE retransmissions before the peer is dead
+    retransmits: int = DEFAULT_RETRANSMITS  # N: R-U-THERE retransmissions before the peer is dead
     backoff: str = "fixed"               # "fixed": every wait R; "exponential": R * factor**k
     factor: float = 1.0                  # exponential growth per wait
     cap_s: float | None = None           # exponential: no wait longer than this

@@ -21,6 +21,8 @@ class FailureMode(StrEnum):
 
 #: Every mode's name, in the order options and messages list them.
 FAILURE_MODES: tuple[str, ...] = tuple(mode.value for mode in FailureMode)
+#: The mode a job, a matrix and `lab fail` use when none is named.
+DEFAULT_FAILURE_MODE: str = FailureMode.INTERFACE_SHUTDOWN.value
 #: Modes the lab carries out (a Lab's ``fail``); the rest are done over the node's CLI.
 LAB_FAILURE_MODES: tuple[str, ...] = (FailureMode.NODE_STOP, FailureMode.FREEZE, FailureMode.BLACKHOLE)
 #: Modes done over the node's own CLI.

@@ -78,24 +78,37 @@ def pyats_command() -> list[str]:
     return [found]
 
 
-def job_command(request: JobRequest) -> list[str]:
-    """The argv of the job; the job's own options come after pyATS's."""
+def job_argv(testbed: Path, report_dir: Path, failure_mode: str, *, archive_dir: Path | None = None,
+             iterations: int | None = None, hubs: tuple[str, ...] | None = None, design: Path | None = None,
+             config_dir: Path | None = None, dpd_model: str = "", job_file: Path = JOB_FILE) -> list[str]:
+    """The argv of a `pyats run job` of the failover job, the one place it is built (certify,
+    calibrate, demo); the job's own options come after pyATS's, unset ones are left to the job."""
     command = [
-        *pyats_command(), "run", "job", str(request.job_file),
-        "--testbed-file", str(request.testbed),
-        "--archive-dir", str(request.archive_dir),
+        *pyats_command(), "run", "job", str(job_file),
+        "--testbed-file", str(testbed),
+        "--archive-dir", str(archive_dir or report_dir / "archive"),
         "--no-mail",
-        "--report-dir", str(request.report_dir),
-        "--failure-mode", request.failure_mode,
-        "--iterations", str(request.iterations),
+        "--report-dir", str(report_dir),
+        "--failure-mode", failure_mode,
     ]
-    if request.hubs:
-        command += ["--hubs", ",".join(request.hubs)]
-    if request.design:
-        command += ["--design", str(request.design)]
-    if request.dpd_model:
-        command += ["--dpd-model", request.dpd_model]
+    if iterations is not None:
+        command += ["--iterations", str(iterations)]
+    if hubs:
+        command += ["--hubs", ",".join(hubs)]
+    if design:
+        command += ["--design", str(design)]
+    if config_dir:
+        command += ["--config-dir", str(config_dir)]
+    if dpd_model:
+        command += ["--dpd-model", dpd_model]
     return command
+
+
+def job_command(request: JobRequest) -> list[str]:
+    """The argv of the job ``request`` asks for."""
+    return job_argv(request.testbed, request.report_dir, request.failure_mode, archive_dir=request.archive_dir,
+                    iterations=request.iterations, hubs=request.hubs, design=request.design,
+                    dpd_model=request.dpd_model, job_file=request.job_file)
 
 
 def job_environment(executable: str) -> dict[str, str]:

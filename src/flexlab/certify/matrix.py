@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from flexlab.design import NODE_NAME, DesignError, load_design
 from flexlab.dpd_model import DpdModel, DpdModelError, parse_model
 from flexlab.errors import FlexlabError
-from flexlab.failure import FAILURE_MODES
+from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES
 from flexlab.labs.factory import DEFAULT_READY_TIMEOUT_S
 from flexlab.labs.interface import CONTAINERLAB, LAB_KINDS
 from flexlab.render import KINDS
@@ -59,7 +59,7 @@ class MatrixRow(BaseModel):
     lab: str
     image: str = Field(min_length=1)
     kind: str | None = None
-    failure_modes: tuple[str, ...] = ("interface-shutdown",)
+    failure_modes: tuple[str, ...] = (DEFAULT_FAILURE_MODE,)
     iterations: int = Field(1, ge=1, le=1000, strict=True)
     hubs: tuple[str, ...] | None = None
     spokes: int | None = Field(None, ge=1, le=64, strict=True)

@@ -15,10 +15,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from flexlab.certify.job import JOB_FILE, job_environment, pyats_command
+from flexlab.certify.job import job_argv, job_environment
 from flexlab.dpd_model import DpdModelError, model_file_text
 from flexlab.errors import FlexlabError
-from flexlab.failure import FAILURE_MODES
+from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES
 from flexlab.harness.calibrate import infer_model
 
 
@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="MODEL.yaml", help="model file to write")
     parser.add_argument("--name", default="", help="model name (default: calibrated-<image>)")
     parser.add_argument("--hub", default="hub1", help="hub to fail (default: hub1)")
-    parser.add_argument("--failure-mode", choices=FAILURE_MODES, default="interface-shutdown")
+    parser.add_argument("--failure-mode", choices=FAILURE_MODES, default=DEFAULT_FAILURE_MODE)
     parser.add_argument("--report-dir", type=Path, help="where the job writes its report (default: next to the model)")
     parser.add_argument("--design", type=Path, help="design file (default configs/design.yaml)")
     parser.add_argument("--config-dir", type=Path, help="devices run exactly the <device>.cfg files in DIR")
@@ -41,14 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _job_command(args: argparse.Namespace, report_dir: Path) -> list[str]:
-    command = [*pyats_command(), "run", "job", str(JOB_FILE), "--testbed-file", str(args.testbed_file),
-               "--no-mail", "--archive-dir", str(report_dir / "archive"), "--report-dir", str(report_dir),
-               "--hubs", args.hub, "--failure-mode", args.failure_mode]
-    if args.design:
-        command += ["--design", str(args.design)]
-    if args.config_dir:
-        command += ["--config-dir", str(args.config_dir)]
-    return command
+    return job_argv(args.testbed_file, report_dir, args.failure_mode, hubs=(args.hub,), design=args.design,
+                    config_dir=args.config_dir)
 
 
 def _run_job(args: argparse.Namespace, report_dir: Path) -> dict[str, Any]:

@@ -9,18 +9,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+from flexlab.certify.job import JOB_FILE, job_argv
 from flexlab.design import SecretsModel
 from flexlab.errors import FlexlabError
+from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES
 
 PROJECT = Path(__file__).resolve().parents[3]
-JOB = PROJECT / "aetest_scripts" / "flexvpn_failover_job.py"
 TESTBED = PROJECT / "testbeds" / "embedded.yaml"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser("demo", help="run the failover job on the embedded lab and show the report")
     demo.add_argument("--report-dir", type=Path, default=PROJECT / "reports" / "demo")
-    demo.add_argument("--failure-mode", default="interface-shutdown")
+    demo.add_argument("--failure-mode", choices=FAILURE_MODES, default=DEFAULT_FAILURE_MODE)
     demo.set_defaults(func=_demo)
 
 
@@ -41,16 +42,11 @@ def demo_environment(environ: dict[str, str] | os._Environ[str], venv_bin: Path)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    if not JOB.exists():
-        raise FlexlabError(f"job file {JOB} not found: run `flexlab demo` from a source checkout")
-    pyats = Path(sys.executable).with_name("pyats")
-    command = [
-        str(pyats), "run", "job", str(JOB), "--testbed-file", str(TESTBED), "--no-mail",
-        "--archive-dir", str(args.report_dir / "archive"),
-        "--report-dir", str(args.report_dir), "--failure-mode", args.failure_mode,
-    ]
+    if not JOB_FILE.exists():
+        raise FlexlabError(f"job file {JOB_FILE} not found: run `flexlab demo` from a source checkout")
+    command = job_argv(TESTBED, args.report_dir, args.failure_mode)
     print("running:", " ".join(command), flush=True)
-    env = demo_environment(os.environ, pyats.parent)
+    env = demo_environment(os.environ, Path(sys.executable).parent)
     code = subprocess.call(command, cwd=PROJECT, env=env)
     report = args.report_dir / "failover_report.json"
     if report.exists():

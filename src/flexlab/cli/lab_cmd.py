@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from flexlab.cli.argtypes import positive_float, positive_int
-from flexlab.failure import FAILURE_MODES, failure_mode
+from flexlab.defaults import DEFAULT_IMAGE, DEFAULT_TIME_SCALE
+from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES, failure_mode
 from flexlab.kinds import KINDS
 from flexlab.labs.base import Capture, LabError
 from flexlab.labs.embedded import DEFAULT_LAB, UpOptions, image_params_from
@@ -34,9 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     up.add_argument("-t", "--topology", type=Path, metavar="FILE.clab.yml",
                     help="boot this topology file and the startup-configs it names (default: the design's)")
     up.add_argument("--spokes", type=positive_int, help="number of spokes (default: the design's)")
-    up.add_argument("--time-scale", type=positive_float, default=10.0, help="simulated seconds per wall second")
+    up.add_argument("--time-scale", type=positive_float, default=DEFAULT_TIME_SCALE,
+                    help="simulated seconds per wall second")
     up.add_argument(
-        "--image", help="behaviour profile of the design's lab (default: iol-17.12; see docs/embedded-lab.md)"
+        "--image", help=f"behaviour profile of the design's lab (default: {DEFAULT_IMAGE}; see docs/embedded-lab.md)"
     )
     up.add_argument(
         "--kind", choices=list(KINDS),
@@ -60,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     fail = add("fail", "fail a node the way a real lab can")
     fail.add_argument("node")
-    fail.add_argument("--mode", choices=FAILURE_MODES, default="interface-shutdown")
+    fail.add_argument("--mode", choices=FAILURE_MODES, default=DEFAULT_FAILURE_MODE)
     fail.add_argument("--lab", type=Path, metavar="FILE.clab.yml", help=TOPOLOGY_HELP)
     fail.set_defaults(func=_fail)
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import asyncssh
 
+from flexlab.defaults import DEFAULT_IMAGE, DEFAULT_TIME_SCALE
 from flexlab.design import load_design
 from flexlab.errors import FlexlabError
 from flexlab.kinds import KINDS
@@ -60,14 +61,12 @@ def state_root() -> Path:
     return Path(base) / "flexlab" / "labs"
 
 
-DEFAULT_IMAGE = "iol-17.12"
-
 
 @dataclass(frozen=True)
 class UpOptions:
     """Options of `lab up` for an embedded lab."""
     spokes: int | None = None
-    time_scale: float = 10.0
+    time_scale: float = DEFAULT_TIME_SCALE
     image: str | None = None   # image profile of the default topology (None: DEFAULT_IMAGE)
     kind: str | None = None    # containerlab kind of the default topology's nodes (None: cisco_iol)
     design: Path | None = None

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from flexlab.defaults import DEFAULT_IMAGE, DEFAULT_TIME_SCALE
 from flexlab.labs.base import LabError, LabInfo
 from flexlab.privatefs import write_private
 
@@ -83,7 +84,7 @@ def write_embedded_testbed(info: LabInfo, credentials: tuple[str, str], path: Pa
     return path
 
 
-def default_lab_info(time_scale: float = 10.0, image: str = "iol-17.12") -> LabInfo:
+def default_lab_info(time_scale: float = DEFAULT_TIME_SCALE, image: str = DEFAULT_IMAGE) -> LabInfo:
     """What the default embedded lab looks like once up: fixed ports, the design's nodes."""
     from flexlab.design import load_design
     from flexlab.labs.embedded import DEFAULT_BASE_PORT, DEFAULT_LAB

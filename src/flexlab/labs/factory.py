@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from flexlab.defaults import DEFAULT_TIME_SCALE
 from flexlab.labs import clab
 from flexlab.labs.base import LabError
 from flexlab.labs.containerlab_backend import READY_TIMEOUT_S, ContainerlabBackend, RenderedTopology
@@ -15,8 +16,6 @@ from flexlab.labs.interface import CONTAINERLAB, EMBEDDED, Lab
 
 #: Seconds to wait for every node to answer, per backend (embedded: SSH login; else: SSH banner).
 DEFAULT_READY_TIMEOUT_S = {EMBEDDED: 120.0, CONTAINERLAB: READY_TIMEOUT_S}
-#: Embedded-lab time scale when a spec does not give one.
-DEFAULT_TIME_SCALE = 10.0
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flexlab.defaults import DEFAULT_IMAGE, DEFAULT_TIME_SCALE
 from flexlab.design import load_design
 from flexlab.labs.base import LabError
 from flexlab.labs.containerlab_backend import ContainerlabBackend
@@ -65,8 +66,8 @@ def lock_lab(kind: str, name: str) -> RunLock:
 
 
 def _time_scale(settings: dict[str, Any]) -> float:
-    """$FLEXLAB_TIME_SCALE, else the testbed's, else 10 (EmbeddedLab.up refuses nan/inf/<=0)."""
-    raw = os.environ.get("FLEXLAB_TIME_SCALE") or settings.get("time_scale", 10.0)
+    """$FLEXLAB_TIME_SCALE, else the testbed's, else DEFAULT_TIME_SCALE (EmbeddedLab.up refuses nan/inf/<=0)."""
+    raw = os.environ.get("FLEXLAB_TIME_SCALE") or settings.get("time_scale", DEFAULT_TIME_SCALE)
     try:
         return float(raw)
     except (TypeError, ValueError):
@@ -124,7 +125,7 @@ def _up_options(settings: dict[str, Any], config_dir: Path | None, spokes: int |
     topology = settings.get("topology")
     return UpOptions(
         spokes=None if topology else spokes or settings.get("spokes"), time_scale=_time_scale(settings),
-        image=None if topology else str(settings.get("image", "iol-17.12")),
+        image=None if topology else str(settings.get("image", DEFAULT_IMAGE)),
         kind=None if topology else settings.get("kind"),
         config_dir=None if topology else config_dir, owner_pid=os.getpid(),
         topology=Path(topology) if topology else None,

@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from flexlab.cli.argtypes import OneLineParser, positive_float
+from flexlab.defaults import DEFAULT_TIME_SCALE
 from flexlab.errors import FlexlabError
-from flexlab.failure import FAILURE_MODES
+from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES
 from flexlab.kinds import get_kind
 from flexlab.privatefs import private_dir, write_private
 from flexlab.proc import pid_alive
@@ -56,7 +57,7 @@ class DaemonOptions:
     state_dir: Path
     topology: Path
     name: str = "default"
-    time_scale: float = 10.0
+    time_scale: float = DEFAULT_TIME_SCALE
     base_port: int = 0
     seed: int = 1
     owner_pid: int | None = None
@@ -163,7 +164,7 @@ class LabDaemon:
         if op == "status":
             return self._status()
         if op == "fail":
-            node, mode = request["node"], request.get("mode", "interface-shutdown")
+            node, mode = request["node"], request.get("mode", DEFAULT_FAILURE_MODE)
             self._check_node(node)
             if mode not in FAILURE_MODES:
                 raise ValueError(f"unknown failure mode {mode!r}; choose one of {', '.join(FAILURE_MODES)}")
@@ -265,7 +266,7 @@ def _parse_args(argv: list[str]) -> DaemonOptions:
     parser.add_argument("--state-dir", type=Path, required=True)
     parser.add_argument("--topology", type=Path, required=True, help="the topology file (*.clab.yml)")
     parser.add_argument("--name", default="default")
-    parser.add_argument("--time-scale", type=positive_float, default=10.0)
+    parser.add_argument("--time-scale", type=positive_float, default=DEFAULT_TIME_SCALE)
     parser.add_argument("--base-port", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--owner-pid", type=int, help="stop when this process ends")

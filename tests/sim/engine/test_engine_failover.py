@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from flexlab.sim.engine.lab import Lab, LabError
+from flexlab.sim.engine.lab import Lab, SimLabError
 
 HUB1_WAN, HUB2_WAN = "100.64.0.2", "100.64.0.6"
 SLA_FREQUENCY = 5.0
@@ -192,14 +192,14 @@ def test_blackhole_keeps_the_node_running_and_breaks_its_bgp_by_hold_timer(
 
 def test_failure_api_refuses_misuse(make_lab: Callable[..., Lab]) -> None:
     lab = make_lab(settle=1.0)
-    with pytest.raises(LabError, match="unknown failure mode"):
+    with pytest.raises(SimLabError, match="unknown failure mode"):
         lab.fail("hub1", "meteor")
-    with pytest.raises(LabError, match="no node"):
+    with pytest.raises(SimLabError, match="no node"):
         lab.fail("hub9", "freeze")
     lab.fail("hub1", "freeze")
-    with pytest.raises(LabError, match="already failed"):
+    with pytest.raises(SimLabError, match="already failed"):
         lab.fail("hub1", "blackhole")
-    with pytest.raises(LabError, match="not failed"):
+    with pytest.raises(SimLabError, match="not failed"):
         lab.restore("hub2")
 
 

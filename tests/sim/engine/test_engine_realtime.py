@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from flexlab.sim.engine.lab import Lab, LabError
+from flexlab.sim.engine.lab import Lab, SimLabError
 
 
 class FakeWall:
@@ -36,7 +36,7 @@ def test_catch_up_runs_due_events_stamped_with_their_own_time(make_lab: Callable
     snap = lab.nodes["spoke1"].snapshot()
     up = next(e for e in snap.log if e.mnemonic == "FLEXVPN_CONNECTION_UP")
     assert lab.nodes["spoke1"].booted < up.time < start + 20.0   # the event's instant, not the processing one
-    with pytest.raises(LabError, match="test mode"):
+    with pytest.raises(SimLabError, match="test mode"):
         lab.run_for(1.0)
 
 

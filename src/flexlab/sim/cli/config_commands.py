@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from flexlab.dpd_model import DPD_INTERVAL_RANGE_S, DPD_RETRY_RANGE_S
 from flexlab.sim.cli import config_rules as rules
 from flexlab.sim.cli.grammar import CommandSpec as S
 from flexlab.sim.cli.grammar import Grammar
@@ -41,6 +42,9 @@ _TRANSFORMS = (
     f"|esp-3des [{_HASH}]|esp-des [{_HASH}]|esp-null [{_HASH}]|{_HASH})"
 )
 _IDENTITY = "(address {ipv4} [{mask}]|fqdn [domain] {word}|email [domain] {word}|key-id {word}|any)"
+#: ``crypto ikev2 dpd`` and a profile's ``dpd``: INTERVAL RETRY MODE, with the ranges IOS accepts.
+_DPD_ARGS = (f"{{int:{DPD_INTERVAL_RANGE_S[0]}-{DPD_INTERVAL_RANGE_S[1]}}} "
+             f"{{int:{DPD_RETRY_RANGE_S[0]}-{DPD_RETRY_RANGE_S[1]}}} (on-demand|periodic)")
 
 GLOBAL = (
     S("version {word}", store=False, negatable=False),
@@ -74,7 +78,7 @@ GLOBAL = (
     S("crypto ikev2 policy {word}", enters="ikev2-policy"),
     S("crypto ikev2 keyring {word}", enters="ikev2-keyring"),
     S("crypto ikev2 profile {word}", enters="ikev2-profile"),
-    S("crypto ikev2 dpd {int:10-3600} {int:2-60} (on-demand|periodic)"),
+    S(f"crypto ikev2 dpd {_DPD_ARGS}"),
     S("crypto ikev2 client flexvpn {word}", enters="ikev2-flexvpn"),
     S("crypto logging session"),
     S(f"crypto ipsec transform-set {{word}} {_TRANSFORMS}", enters="crypto-trans"),
@@ -192,7 +196,7 @@ PROFILE = (
     S("keyring (local|aaa) {word}", key=1),
     S("aaa authorization group (psk|cert|eap) list {word} [{word}]", key=4),
     S("aaa authorization user (psk|cert|eap) (cached|list {word})", key=4),
-    S("dpd {int:10-3600} {int:2-60} (on-demand|periodic)"),
+    S(f"dpd {_DPD_ARGS}"),
     S("lifetime {int:120-86400}"),
     S("nat keepalive {int:5-3600}"),
     S("virtual-template {int:1-4095}"),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from flexlab.dpd_model import DEFAULT_RETRANSMITS
 from flexlab.errors import FlexlabError
 from flexlab.sim.state import VersionInfo
 
@@ -35,7 +36,7 @@ class Timing:
     ike_setup_s: float = 0.1              # responder DH/processing before IKE_SA_INIT reply
     ike_retransmit_base_s: float = 2.0    # first IKE request retransmission after this
     ike_retransmits: int = 3              # then doubled each time; give up after the last wait
-    dpd_retransmits: int = 5              # R-U-THERE retransmissions before "dead" [facts §1]
+    dpd_retransmits: int = DEFAULT_RETRANSMITS  # R-U-THERE retransmissions before "dead" [facts §1]
     dpd_backoff: str = "fixed"            # "fixed": every retry s; "exponential": retry * factor**k
     dpd_backoff_factor: float = 2.0       # exponential back-off growth per retransmission
     dpd_backoff_cap_s: float | None = None  # exponential back-off: no wait longer than this
@@ -190,7 +191,6 @@ IMAGES: dict[str, ImageProfile] = {
     )
 }
 
-DEFAULT_IMAGE = "iol-17.12"
 
 
 def get_image(name: str) -> ImageProfile:

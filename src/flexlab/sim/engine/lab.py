@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flexlab.errors import FlexlabError
-from flexlab.failure import FAILURE_MODES
+from flexlab.failure import FAILURE_MODES, FailureMode
 from flexlab.iosconfig import ConfigLine, ConfigTree
 from flexlab.sim.boot import boot_text, image_profile, lab_kind, role
 from flexlab.sim.engine.capture import CaptureError, CaptureTable, PacketCapture
@@ -35,7 +35,7 @@ IPv4Address = ipaddress.IPv4Address
 _MAX_IDLE_SLEEP_S = 1.0
 
 
-class LabError(FlexlabError):
+class SimLabError(FlexlabError):
     """Misuse of the lab: unknown node or mode, time going backwards, double failure."""
 
 
@@ -124,7 +124,7 @@ class Lab:
         try:
             return self.nodes[name]
         except KeyError:
-            raise LabError(f"no node {name!r} in this lab ({', '.join(self.nodes)})") from None
+            raise SimLabError(f"no node {name!r} in this lab ({', '.join(self.nodes)})") from None
 
     # -- time ----------------------------------------------------------------------------------
     def now(self) -> float:
@@ -134,9 +134,9 @@ class Lab:
 
     def advance_to(self, t: float) -> None:
         if self.clock.realtime:
-            raise LabError("advance_to/run_for are for test mode; this lab follows the wall clock")
+            raise SimLabError("advance_to/run_for are for test mode; this lab follows the wall clock")
         if t < self.scheduler.now:
-            raise LabError(f"cannot go back in time from {self.scheduler.now:.3f} to {t:.3f}")
+            raise SimLabError(f"cannot go back in time from {self.scheduler.now:.3f} to {t:.3f}")
         self.scheduler.run_until(t)
 
     def run_for(self, dt_s: float) -> None:
@@ -189,21 +189,21 @@ class Lab:
         """The node's lowest-numbered linked interface (eth1 on every design node)."""
         ports = self.topology.ports(self.node(name).name)
         if not ports:
-            raise LabError(f"{name} has no linked interface to shut down")
+            raise SimLabError(f"{name} has no linked interface to shut down")
         return ports[0].ifname
 
     def fail(self, name: str, mode: str) -> None:
         node = self.node(name)
         if mode not in FAILURE_MODES:
-            raise LabError(f"unknown failure mode {mode!r}; choose one of {', '.join(FAILURE_MODES)}")
+            raise SimLabError(f"unknown failure mode {mode!r}; choose one of {', '.join(FAILURE_MODES)}")
         if name in self.failures:
-            raise LabError(f"{name} is already failed ({self.failures[name]}); restore it first")
+            raise SimLabError(f"{name} is already failed ({self.failures[name]}); restore it first")
         if not node.running:
-            raise LabError(f"{name} is not running")
+            raise SimLabError(f"{name} is not running")
         self.sync()
         self.failures[name] = mode
         node.truth("node-failed", mode=mode)
-        if mode == "interface-shutdown":
+        if mode == FailureMode.INTERFACE_SHUTDOWN:
             self._set_shutdown(node, True)
         elif mode == "node-stop":
             node.stop()
@@ -216,9 +216,9 @@ class Lab:
         node = self.node(name)
         mode = self.failures.pop(name, None)
         if mode is None:
-            raise LabError(f"{name} is not failed")
+            raise SimLabError(f"{name} is not failed")
         self.sync()
-        if mode == "interface-shutdown":
+        if mode == FailureMode.INTERFACE_SHUTDOWN:
             self._set_shutdown(node, False)
         elif mode == "node-stop":
             errors = node.boot()
