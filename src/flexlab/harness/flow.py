@@ -150,7 +150,7 @@ class Context:
     def reachable(self) -> list[str]:
         """The devices this run can talk to: hubs kept down by a lab-made failure (stopped,
         frozen, isolated by an earlier run of --cumulative) are left alone until restored."""
-        away = set(self.dead_hubs) if self.failure_mode != "interface-shutdown" else set()
+        away = set(self.dead_hubs) if self.failure_mode != FailureMode.INTERFACE_SHUTDOWN else set()
         return [name for name in self.devices if name not in away]
 
     def alive_hubs(self) -> list[str]:
@@ -272,9 +272,9 @@ def restore_pending(ctx: Context, *, by_cli: bool) -> list[str]:
     assert ctx.ledger is not None
     restored = []
     for hub, mode in ctx.ledger.pending(known=ctx.hubs).items():
-        if (mode == "interface-shutdown") != by_cli or hub in ctx.dead_hubs:
+        if (mode == FailureMode.INTERFACE_SHUTDOWN) != by_cli or hub in ctx.dead_hubs:
             continue   # the other kind, or failed on purpose by an earlier run (--cumulative)
-        if mode != "interface-shutdown" and ctx.lab.is_failed(hub) is False:
+        if mode != FailureMode.INTERFACE_SHUTDOWN and ctx.lab.is_failed(hub) is False:
             log.warning("failure ledger: %s (%s) is not failed in the lab any more: entry cleared", hub, mode)
             ctx.ledger.remove(hub)
             continue
@@ -407,7 +407,7 @@ def fail_hub(ctx: Context, hub: str, mode: str) -> str:
     """Fail ``hub`` the way ``mode`` says (ledger entry first); says when and how the instant was taken."""
     assert ctx.ledger is not None and ctx.run is not None
     ctx.ledger.add(hub, mode)
-    if mode == "interface-shutdown":
+    if mode == FailureMode.INTERFACE_SHUTDOWN:
         wan_if = ctx.hub_wan_if[hub]
         ctx.devices[hub].configure([f"interface {wan_if}", "shutdown"])
         shut = [e for e in ctx.device_events(hub)
@@ -436,12 +436,12 @@ def fail_hub(ctx: Context, hub: str, mode: str) -> str:
 def restore_hub(ctx: Context, hub: str, mode: str) -> None:
     """Undo the failure of ``hub`` and remove it from the ledger."""
     assert ctx.ledger is not None
-    if mode == "interface-shutdown":
+    if mode == FailureMode.INTERFACE_SHUTDOWN:
         wan_if = ctx.hub_wan_if.get(hub) or reads.tunnel_source_interface(reads.running_config(ctx.devices[hub]))
         ctx.devices[hub].configure([f"interface {wan_if}", "no shutdown"])
     else:
         ctx.lab.restore(hub, FailureMode(mode))
-        if mode == "node-stop":
+        if mode == FailureMode.NODE_STOP:
             reconnect(ctx, hub)
     ctx.ledger.remove(hub)
 

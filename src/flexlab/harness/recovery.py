@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from flexlab.failure import FailureMode
 from flexlab.harness import checks, expectations, reads
 from flexlab.harness.flow import (
     POLL_INTERVAL_S,
@@ -111,7 +112,7 @@ def cleanup(ctx: Context | None, testbed: Any, lab: Lab, report_dir: Path, run_t
         for hub, mode in ctx.ledger.pending(known=ctx.hubs).items():
             if hub in kept:
                 continue   # --cumulative: the next run expects it failed; the last one restores it
-            if mode != "interface-shutdown" and lab.is_failed(hub) is False:
+            if mode != FailureMode.INTERFACE_SHUTDOWN and lab.is_failed(hub) is False:
                 ctx.ledger.remove(hub)   # restored by someone else meanwhile
                 continue
             try:

@@ -205,9 +205,9 @@ class Lab:
         node.truth("node-failed", mode=mode)
         if mode == FailureMode.INTERFACE_SHUTDOWN:
             self._set_shutdown(node, True)
-        elif mode == "node-stop":
+        elif mode == FailureMode.NODE_STOP:
             node.stop()
-        elif mode == "freeze":
+        elif mode == FailureMode.FREEZE:
             node.freeze()
         else:
             node.blackholed = True
@@ -220,11 +220,11 @@ class Lab:
         self.sync()
         if mode == FailureMode.INTERFACE_SHUTDOWN:
             self._set_shutdown(node, False)
-        elif mode == "node-stop":
+        elif mode == FailureMode.NODE_STOP:
             errors = node.boot()
             if errors:
                 self.boot_errors[name] = errors
-        elif mode == "freeze":
+        elif mode == FailureMode.FREEZE:
             node.unfreeze()
         else:
             node.blackholed = False
