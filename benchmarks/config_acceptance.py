@@ -1,5 +1,5 @@
 """Share of the lines of real IOS configurations the embedded lab accepts, with and without
-its inert lines (flexlab.sim.cli.inert_lines).
+its inert lines (flexlab.sim.shell.inert_lines).
 
     .venv/bin/python -m benchmarks.run config-acceptance
 
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from flexlab.iosconfig import ConfigTree
-from flexlab.sim.cli.interpreter import ConfigInterpreter
 from flexlab.sim.platforms import platform_for
+from flexlab.sim.shell.interpreter import ConfigInterpreter
 
 NAME = "config_acceptance"
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "config-corpus"

@@ -30,8 +30,8 @@ from ntc_templates.parse import parse_output
 from flexlab.design import load_design
 from flexlab.labs.embedded_default import write_plan_topology
 from flexlab.render import render_node
-from flexlab.sim.cli import CliSession
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.shell import CliSession
 from flexlab.sim.topology import load_topology
 
 NAME = "tool_coverage"

@@ -8,9 +8,9 @@ from flexlab.design import load_design
 from flexlab.harness.config_replace import unapplied_lines
 from flexlab.labs.embedded_default import write_plan_topology
 from flexlab.render import render_node
-from flexlab.sim.cli import apply_config_text
-from flexlab.sim.cli.session import CliSession
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.shell import apply_config_text
+from flexlab.sim.shell.session import CliSession
 from flexlab.sim.topology import load_topology
 
 

@@ -13,8 +13,8 @@ import datetime as dt
 import pytest
 
 from flexlab.iosconfig import ConfigTree
-from flexlab.sim.cli import CliSession
 from flexlab.sim.engine.password_hash import verify_secret
+from flexlab.sim.shell import CliSession
 from flexlab.sim.state import NodeSnapshot, VersionInfo
 
 DEFAULT_USERS = {"admin": "admin"}

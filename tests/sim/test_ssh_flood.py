@@ -22,7 +22,7 @@ from benchmarks.ssh_load import abort_mid_line, measure_flood  # noqa: E402
 
 from flexlab.design import load_design  # noqa: E402
 from flexlab.labs.embedded_default import write_plan_topology  # noqa: E402
-from flexlab.sim.cli.terminal import MAX_LINE_LENGTH  # noqa: E402
+from flexlab.sim.shell.terminal import MAX_LINE_LENGTH  # noqa: E402
 
 pytestmark = pytest.mark.slow  # starts a lab process (docs/mutation.md)
 

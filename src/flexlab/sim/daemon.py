@@ -36,11 +36,11 @@ from flexlab.kinds import get_kind
 from flexlab.privatefs import private_dir, write_private
 from flexlab.proc import pid_alive
 from flexlab.sim.boot import image_profile, lab_kind
-from flexlab.sim.cli import apply_config_text
 from flexlab.sim.engine.image_params import parse_image_params, split_param
 from flexlab.sim.engine.lab import Lab
 from flexlab.sim.engine.loader import lines_after_end
 from flexlab.sim.pcap import FrameRenderer
+from flexlab.sim.shell import apply_config_text
 from flexlab.sim.ssh_server import start_ssh_server
 from flexlab.sim.topology import load_topology
 

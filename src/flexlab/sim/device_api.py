@@ -1,4 +1,4 @@
-"""What the CLI (``sim/cli``) and SSH server need from a simulated router.
+"""What the CLI (``sim/shell``) and SSH server need from a simulated router.
 
 The protocol engine's node class implements :class:`SimDevice`; the CLI is written and
 tested against this protocol only, so either side can change inside without the other.

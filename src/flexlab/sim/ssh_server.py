@@ -2,7 +2,7 @@
 
 Password authentication goes through ``device.check_login``; a wrong password is refused
 the SSH way (the client may retry). Each shell channel gets a PTY-style line discipline
-(:class:`~flexlab.sim.cli.terminal.Terminal`) over its own :class:`CliSession`; an exec
+(:class:`~flexlab.sim.shell.terminal.Terminal`) over its own :class:`CliSession`; an exec
 channel (``ssh host "show version"``) runs one command. While ``device.responsive`` is
 False (frozen node) nothing is answered: logins hang and typed input waits, as with a
 paused container; it is processed once the node is back.
@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 
 import asyncssh
 
-from flexlab.sim.cli import vty_lines
-from flexlab.sim.cli.session import CliSession, Renderer
-from flexlab.sim.cli.terminal import Terminal, crlf
-from flexlab.sim.cli.vty import VtyPool
 from flexlab.sim.device_api import SimDevice
+from flexlab.sim.shell import vty_lines
+from flexlab.sim.shell.session import CliSession, Renderer
+from flexlab.sim.shell.terminal import Terminal, crlf
+from flexlab.sim.shell.vty import VtyPool
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from flexlab.kinds import KINDS
 from flexlab.sim.boot import boot_text
-from flexlab.sim.cli import apply_config_text
 from flexlab.sim.engine.lab import Lab
 from flexlab.sim.engine.loader import lines_after_end
+from flexlab.sim.shell import apply_config_text
 from flexlab.sim.topology import Topology, TopoNode
 
 PARTIAL = TopoNode("r1", KINDS["cisco_iol"], "vrnetlab/cisco_iol:17.12.01", startup_config=Path("/c/r1.partial.cfg"))

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import pytest
 
-from flexlab.sim.cli import CliSession, Reply
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.shell import CliSession, Reply
 
 HUB2_LAN = "10.0.2.1"
 SPOKE1_LAN_IF = "Loopback1"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flexlab.sim.cli import CliSession
 from flexlab.sim.engine.images import get_image
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.shell import CliSession
 
 IOL_RELOAD_S = get_image("iol-17.12").timing.reload_s
 HUB1_WAN = "100.64.0.2"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flexlab.sim.cli import apply_config_text
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.shell import apply_config_text
 
 HUB1_WAN, HUB2_WAN = "100.64.0.2", "100.64.0.6"
 

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from flexlab.sim.cli import apply_config_text
 from flexlab.sim.engine.password_hash import CISCO_ALPHABET, hash_secret, verify_secret
+from flexlab.sim.shell import apply_config_text
 
 HASHCAT_TYPE9 = "$9$2MJBozw/9R3UsU$2lFhcKvpghcyw8deP25GOfyZaagyUOGBymkryvOdfo6"
 HASHCAT_TYPE8 = "$8$TnGX/fE4KGHOVU$pEhnEvxrvaynpi8j4f.EMHr6M.FzU8xnZnBr/tJdFWk"

@@ -23,8 +23,8 @@ from show_genie import mock_device
 from flexlab.design import load_design
 from flexlab.labs.embedded_default import write_plan_topology
 from flexlab.render import render_node
-from flexlab.sim.cli import CliSession
 from flexlab.sim.engine.lab import Lab
+from flexlab.sim.shell import CliSession
 from flexlab.sim.topology import load_topology
 
 EPOCH = dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=dt.UTC)

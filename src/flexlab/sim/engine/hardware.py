@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from flexlab.iosconfig import ConfigTree
-from flexlab.sim.cli.interfaces import canonical_interface
-from flexlab.sim.cli.interpreter import ConfigInterpreter
 from flexlab.sim.platforms import Platform, interface_lines
+from flexlab.sim.shell.interfaces import canonical_interface
+from flexlab.sim.shell.interpreter import ConfigInterpreter
 
 _INTERFACE_LINE = re.compile(r"^\s*int(?:e(?:r(?:f(?:a(?:c(?:e)?)?)?)?)?)?\s+(\S+)", re.I | re.M)
 

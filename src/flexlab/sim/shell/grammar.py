@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from flexlab.sim.cli.interfaces import InterfaceParam
-from flexlab.sim.cli.params import (
+from flexlab.sim.shell.interfaces import InterfaceParam
+from flexlab.sim.shell.params import (
     LOGGING_LEVELS,
     ChoiceParam,
     IntParam,

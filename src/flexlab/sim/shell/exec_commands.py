@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from flexlab.sim.cli.debug import DEBUG_TARGETS
-from flexlab.sim.cli.grammar import CommandSpec as E
-from flexlab.sim.cli.grammar import Failure, Grammar
-from flexlab.sim.cli.params import Token
-from flexlab.sim.cli.tool_shows import TOOL_SHOWS
+from flexlab.sim.shell.debug import DEBUG_TARGETS
+from flexlab.sim.shell.grammar import CommandSpec as E
+from flexlab.sim.shell.grammar import Failure, Grammar
+from flexlab.sim.shell.params import Token
+from flexlab.sim.shell.tool_shows import TOOL_SHOWS
 
 PRIVILEGED = 15
 

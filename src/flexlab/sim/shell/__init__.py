@@ -11,10 +11,10 @@ Public API:
 
 from __future__ import annotations
 
-from flexlab.sim.cli.errors import ConfigError
-from flexlab.sim.cli.interpreter import ConfigInterpreter, interpreter_for
-from flexlab.sim.cli.session import CliSession, Renderer, Reply, login_privilege
 from flexlab.sim.device_api import SimDevice
+from flexlab.sim.shell.errors import ConfigError
+from flexlab.sim.shell.interpreter import ConfigInterpreter, interpreter_for
+from flexlab.sim.shell.session import CliSession, Renderer, Reply, login_privilege
 
 __all__ = [
     "CliSession",

@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import pytest
 
-from flexlab.sim.cli import CliSession
-from flexlab.sim.cli.terminal import Terminal
 from flexlab.sim.device_api import ProbeAnswer, ProbeError, ProbeRequest
+from flexlab.sim.shell import CliSession
+from flexlab.sim.shell.terminal import Terminal
 
 
 class ScriptedRun:

@@ -11,10 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flexlab.sim.cli.errors import INVALID_INPUT
-from flexlab.sim.cli.grammar import Grammar, Node
-from flexlab.sim.cli.interfaces import INTERFACE_TYPES, InterfaceParam
-from flexlab.sim.cli.params import ChoiceParam, IntParam, Ipv4Param, LineParam, MaskParam, Param, PrefixParam, tokenize
+from flexlab.sim.shell.errors import INVALID_INPUT
+from flexlab.sim.shell.grammar import Grammar, Node
+from flexlab.sim.shell.interfaces import INTERFACE_TYPES, InterfaceParam
+from flexlab.sim.shell.params import (
+    ChoiceParam,
+    IntParam,
+    Ipv4Param,
+    LineParam,
+    MaskParam,
+    Param,
+    PrefixParam,
+    tokenize,
+)
 
 UNRECOGNIZED = "% Unrecognized command\n"
 

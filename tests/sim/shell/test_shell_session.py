@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flexlab.sim.cli import CliSession, login_privilege
-from flexlab.sim.cli.errors import INVALID_INPUT, UNKNOWN_COMMAND
+from flexlab.sim.shell import CliSession, login_privilege
+from flexlab.sim.shell.errors import INVALID_INPUT, UNKNOWN_COMMAND
 
 
 def run(session: CliSession, *lines: str) -> str:

@@ -11,11 +11,11 @@ import pytest
 from flexlab.design import load_design
 from flexlab.iosconfig import ConfigLine, ConfigTree
 from flexlab.render import KINDS, render_node
-from flexlab.sim.cli import ConfigInterpreter, apply_config_text
-from flexlab.sim.cli.errors import INCOMPLETE, INVALID_INPUT
-from flexlab.sim.cli.running_config import config_body
+from flexlab.sim.shell import ConfigInterpreter, apply_config_text
+from flexlab.sim.shell.errors import INCOMPLETE, INVALID_INPUT
+from flexlab.sim.shell.running_config import config_body
 
-SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed" / "116413.txt"
+SEED = Path(__file__).resolve().parents[2] / "fixtures" / "seed" / "116413.txt"
 UNICON_CONNECT_LINES = ["config term", "no logging console", "line console 0", "exec-timeout 0", "line vty 0 4",
                         "exec-timeout 0", "end"]
 

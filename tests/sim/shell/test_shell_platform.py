@@ -15,10 +15,10 @@ from flexlab.design import load_design
 from flexlab.iosconfig import ConfigTree
 from flexlab.labs.embedded_default import write_plan_topology
 from flexlab.render import render_node
-from flexlab.sim.cli import ConfigInterpreter, apply_config_text
-from flexlab.sim.cli.errors import INVALID_INPUT
 from flexlab.sim.engine.lab import Lab
 from flexlab.sim.platforms import PHYSICAL_REMOVAL, platform_for
+from flexlab.sim.shell import ConfigInterpreter, apply_config_text
+from flexlab.sim.shell.errors import INVALID_INPUT
 from flexlab.sim.topology import load_topology
 
 

@@ -1,6 +1,6 @@
 """Output an EXEC command keeps producing after it returned (`ping`, `traceroute`).
 
-The command returns at once with a :class:`~flexlab.sim.cli.session.Reply` carrying an
+The command returns at once with a :class:`~flexlab.sim.shell.session.Reply` carrying an
 :class:`OutputStream`; the device writes to it as lab time passes and closes it at the end.
 The terminal shows each piece when it is written and the next prompt when the stream
 closes; until then typed input waits, as on a router busy with a ping. Text written before

@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))   # the measurement is shared with the benchmark
 
 from benchmarks.config_acceptance import measure  # noqa: E402
 
 from flexlab.iosconfig import ConfigTree  # noqa: E402
-from flexlab.sim.cli import ConfigInterpreter  # noqa: E402
-from flexlab.sim.cli.errors import INVALID_INPUT  # noqa: E402
-from flexlab.sim.cli.running_config import config_body  # noqa: E402
 from flexlab.sim.platforms import platform_for  # noqa: E402
+from flexlab.sim.shell import ConfigInterpreter  # noqa: E402
+from flexlab.sim.shell.errors import INVALID_INPUT  # noqa: E402
+from flexlab.sim.shell.running_config import config_body  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "config_acceptance.json"
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flexlab.sim.cli.paging import Pager, needs_paging
-from flexlab.sim.cli.session import CliSession, Reply
-from flexlab.sim.cli.stream import ESCAPE, OutputStream
+from flexlab.sim.shell.paging import Pager, needs_paging
+from flexlab.sim.shell.session import CliSession, Reply
+from flexlab.sim.shell.stream import ESCAPE, OutputStream
 
 #: Longest command line the lab reads (a named assumption, not an IOS figure we verified:
 #: IOS refuses over-long lines too; no real command comes near this). Characters typed

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from flexlab.iosconfig import ConfigLine, ConfigTree
-from flexlab.sim.cli.errors import INVALID_INPUT
-from flexlab.sim.cli.interfaces import interface_sort_key
 from flexlab.sim.engine.password_hash import hash_secret
 from flexlab.sim.platforms import PHYSICAL_REMOVAL, Platform
+from flexlab.sim.shell.errors import INVALID_INPUT
+from flexlab.sim.shell.interfaces import interface_sort_key
 
 
 class EditContext(Protocol):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flexlab.sim.cli import CliSession
-from flexlab.sim.cli.terminal import Terminal
+from flexlab.sim.shell import CliSession
+from flexlab.sim.shell.terminal import Terminal
 
 
 @pytest.fixture

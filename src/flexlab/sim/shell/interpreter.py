@@ -14,11 +14,11 @@ from functools import lru_cache
 from typing import Literal
 
 from flexlab.iosconfig import ConfigLine, ConfigTree
-from flexlab.sim.cli.config_commands import MODES, grammar_for
-from flexlab.sim.cli.errors import INVALID_INPUT, ConfigError
-from flexlab.sim.cli.grammar import CommandSpec, Failure, Match, best_failure
-from flexlab.sim.cli.params import tokenize
 from flexlab.sim.platforms import Platform
+from flexlab.sim.shell.config_commands import MODES, grammar_for
+from flexlab.sim.shell.errors import INVALID_INPUT, ConfigError
+from flexlab.sim.shell.grammar import CommandSpec, Failure, Match, best_failure
+from flexlab.sim.shell.params import tokenize
 
 
 @dataclass

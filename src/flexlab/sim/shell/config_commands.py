@@ -14,11 +14,11 @@ from functools import cache
 from typing import Any
 
 from flexlab.dpd_model import DPD_INTERVAL_RANGE_S, DPD_RETRY_RANGE_S
-from flexlab.sim.cli import config_rules as rules
-from flexlab.sim.cli.grammar import CommandSpec as S
-from flexlab.sim.cli.grammar import Grammar
-from flexlab.sim.cli.inert_lines import INERT_BLOCK, INERT_GLOBAL, INERT_VRF, INERT_VRF_AF, inert_interface, is_inert
-from flexlab.sim.cli.interfaces import is_tunnel_like
+from flexlab.sim.shell import config_rules as rules
+from flexlab.sim.shell.grammar import CommandSpec as S
+from flexlab.sim.shell.grammar import Grammar
+from flexlab.sim.shell.inert_lines import INERT_BLOCK, INERT_GLOBAL, INERT_VRF, INERT_VRF_AF, inert_interface, is_inert
+from flexlab.sim.shell.interfaces import is_tunnel_like
 
 
 @dataclass(frozen=True)

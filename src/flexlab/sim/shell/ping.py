@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from flexlab.sim.cli.errors import ConfigError
-from flexlab.sim.cli.grammar import Failure
-from flexlab.sim.cli.help import param_entries
-from flexlab.sim.cli.interfaces import InterfaceParam
-from flexlab.sim.cli.params import IntParam, Ipv4Param, Param, ParamResult, Token
-from flexlab.sim.cli.stream import OutputStream
 from flexlab.sim.device_api import ProbeAnswer, ProbeError, ProbeRequest, ProbeRun
+from flexlab.sim.shell.errors import ConfigError
+from flexlab.sim.shell.grammar import Failure
+from flexlab.sim.shell.help import param_entries
+from flexlab.sim.shell.interfaces import InterfaceParam
+from flexlab.sim.shell.params import IntParam, Ipv4Param, Param, ParamResult, Token
+from flexlab.sim.shell.stream import OutputStream
 
 ABORT_HINT = "Type escape sequence to abort.\n"
 UNKNOWN_HOST = "% Unrecognized host or address, or protocol not running.\n\n"

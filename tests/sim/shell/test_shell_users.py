@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ntc_templates.parse import parse_output
 
-from flexlab.sim.cli import CliSession, vty_lines
+from flexlab.sim.shell import CliSession, vty_lines
 
 
 def test_show_users_lists_the_open_vtys_and_marks_the_own(make_fake_device) -> None:

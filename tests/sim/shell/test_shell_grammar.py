@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from flexlab.iosconfig import ConfigTree
-from flexlab.sim.cli import ConfigInterpreter
-from flexlab.sim.cli.config_commands import MODES, grammar_for
-from flexlab.sim.cli.errors import INCOMPLETE, INVALID_INPUT
-from flexlab.sim.cli.exec_commands import exec_grammar
-from flexlab.sim.cli.grammar import (
+from flexlab.sim.shell import ConfigInterpreter
+from flexlab.sim.shell.config_commands import MODES, grammar_for
+from flexlab.sim.shell.errors import INCOMPLETE, INVALID_INPUT
+from flexlab.sim.shell.exec_commands import exec_grammar
+from flexlab.sim.shell.grammar import (
     CommandSpec,
     Failure,
     Grammar,
@@ -18,8 +18,8 @@ from flexlab.sim.cli.grammar import (
     Match,
     expand,
 )
-from flexlab.sim.cli.interfaces import canonical_interface, interface_sort_key
-from flexlab.sim.cli.params import tokenize
+from flexlab.sim.shell.interfaces import canonical_interface, interface_sort_key
+from flexlab.sim.shell.params import tokenize
 
 
 def match(mode: str, line: str) -> Match | Failure:

@@ -11,10 +11,11 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from flexlab.sim.cli import debug
-from flexlab.sim.cli.config_commands import grammar_for
-from flexlab.sim.cli.errors import UNKNOWN_COMMAND, ConfigError
-from flexlab.sim.cli.exec_commands import (
+from flexlab.sim.device_api import SimDevice
+from flexlab.sim.shell import debug
+from flexlab.sim.shell.config_commands import grammar_for
+from flexlab.sim.shell.errors import UNKNOWN_COMMAND, ConfigError
+from flexlab.sim.shell.exec_commands import (
     FILTERABLE,
     NOT_FROM_CONFIG,
     PRIVILEGED,
@@ -25,16 +26,15 @@ from flexlab.sim.cli.exec_commands import (
     parse_filters,
     split_pipe,
 )
-from flexlab.sim.cli.grammar import Failure, Grammar, Match
-from flexlab.sim.cli.help import complete_word, next_words
-from flexlab.sim.cli.interpreter import ConfigInterpreter, interpreter_for
-from flexlab.sim.cli.params import Token, tokenize
-from flexlab.sim.cli.ping import option_help
-from flexlab.sim.cli.ping import run as probe_command
-from flexlab.sim.cli.running_config import interface_config_text, running_config_text, startup_config_text
-from flexlab.sim.cli.stream import OutputStream
-from flexlab.sim.cli.vty_lines import VtyEntry, render_users
-from flexlab.sim.device_api import SimDevice
+from flexlab.sim.shell.grammar import Failure, Grammar, Match
+from flexlab.sim.shell.help import complete_word, next_words
+from flexlab.sim.shell.interpreter import ConfigInterpreter, interpreter_for
+from flexlab.sim.shell.params import Token, tokenize
+from flexlab.sim.shell.ping import option_help
+from flexlab.sim.shell.ping import run as probe_command
+from flexlab.sim.shell.running_config import interface_config_text, running_config_text, startup_config_text
+from flexlab.sim.shell.stream import OutputStream
+from flexlab.sim.shell.vty_lines import VtyEntry, render_users
 from flexlab.sim.show.errors import UnknownShowCommand
 from flexlab.sim.state import NodeSnapshot
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from flexlab.iosconfig import ConfigTree
-from flexlab.sim.cli import CliSession
-from flexlab.sim.cli.paging import ERASE_MORE, MORE
-from flexlab.sim.cli.terminal import Terminal
-from flexlab.sim.cli.vty import VtyPool, vty_lines
+from flexlab.sim.shell import CliSession
+from flexlab.sim.shell.paging import ERASE_MORE, MORE
+from flexlab.sim.shell.terminal import Terminal
+from flexlab.sim.shell.vty import VtyPool, vty_lines
 
 
 def terminal_for(device, **kwargs) -> tuple[Terminal, list[str]]:

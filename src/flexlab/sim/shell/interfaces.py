@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flexlab.sim.cli.params import (
+from flexlab.sim.shell.params import (
     Param,
     ParamMatch,
     ParamResult,

@@ -13,7 +13,7 @@ The share of lines of real configurations the lab accepts is measured by
 
 from __future__ import annotations
 
-from flexlab.sim.cli.grammar import CommandSpec
+from flexlab.sim.shell.grammar import CommandSpec
 
 _INERT_IDS: set[int] = set()
 
