@@ -51,6 +51,7 @@ def _inside(prefix: IPv4Network, aggregate: IPv4Network) -> bool:
 
 
 class BgpSpeaker:
+    """The `router bgp` process of one node: neighbours, the BGP table (paths per prefix), best paths, aggregates."""
     def __init__(self, node: Node) -> None:
         self.node = node
         self.view: BgpView | None = None
@@ -74,9 +75,11 @@ class BgpSpeaker:
 
     @property
     def log_changes(self) -> bool:
+        """Whether ADJCHANGE goes to the log (`bgp log-neighbor-changes`, on by default in IOS)."""
         return self.view is None or self.view.log_neighbor_changes
 
     def timers_for(self, neighbor: Neighbor) -> tuple[int, int]:
+        """Keepalive and hold time (seconds) to offer this neighbour: its `timers` line, else `timers bgp`."""
         if neighbor.view.timers is not None:
             return neighbor.view.timers
         assert self.view is not None
@@ -84,6 +87,7 @@ class BgpSpeaker:
 
     # -- configuration -------------------------------------------------------------------------
     def apply(self, view: BgpView | None, policy: PolicyView) -> None:
+        """Follow a new `router bgp` config; a removed process or a changed AS number drops every session."""
         old_view, old_policy = self.view, self.policy
         if view is None:
             if old_view is not None:
@@ -195,6 +199,7 @@ class BgpSpeaker:
                 self._advertise(inner)
 
     def suppressed(self, prefix: IPv4Network) -> bool:
+        """Whether an `aggregate-address ... summary-only` holds back this more specific (status `s`)."""
         return any(
             agg.summary_only and "aggregate" in self.paths.get(agg_prefix, {}) and _inside(prefix, agg_prefix)
             for agg_prefix, agg in self.aggregates.items()
@@ -271,6 +276,7 @@ class BgpSpeaker:
         self.node.rib.set("bgp", prefix, route)
 
     def schedule_scan(self) -> None:
+        """Queue a BGP scanner run (next-hop re-resolution) after the image's scan delay, once."""
         if self.view is None:
             return
         if self._scan_timer is None or not self._scan_timer.pending:
@@ -337,11 +343,13 @@ class BgpSpeaker:
 
     # -- neighbour events ---------------------------------------------------------------------------------
     def neighbor_up(self, neighbor: Neighbor) -> None:
+        """A session reached Established: send it the whole table (initial UPDATEs)."""
         self.established[neighbor.address] = neighbor
         for prefix in list(self.best):
             neighbor.offer(prefix, self.out_attrs(prefix, neighbor))
 
     def neighbor_down(self, neighbor: Neighbor) -> None:
+        """A session left Established: withdraw every path learnt from it and forget what it was sent."""
         if self.established.get(neighbor.address) is neighbor:
             del self.established[neighbor.address]
         for prefix in list(neighbor.adj_in):
@@ -351,12 +359,14 @@ class BgpSpeaker:
         neighbor.adj_out.clear()
 
     def remove_dynamic(self, neighbor: Neighbor, was_up: bool) -> None:
+        """Forget a listen-range neighbour whose session ended (IOS deletes dynamic peers, logging it if it was up)."""
         if self.neighbors.get(neighbor.address) is neighbor:
             del self.neighbors[neighbor.address]
             if was_up:
                 neighbor._log(syslog.bgp_neighbor_deleted(neighbor.display))
 
     def process_update(self, neighbor: Neighbor, entries: tuple[tuple[IPv4Network, Attrs | None], ...]) -> None:
+        """Apply one UPDATE: store or withdraw each prefix in the Adj-RIB-In (looped paths count as withdrawn)."""
         now = self.node.now()
         for prefix, attrs in entries:
             old = neighbor.adj_in.get(prefix)
@@ -397,6 +407,7 @@ class BgpSpeaker:
 
     # -- packets ------------------------------------------------------------------------------------------
     def receive(self, packet: Packet) -> None:
+        """Hand a TCP segment to port 179: a SYN opens a session, others go to their neighbour, strays get a RST."""
         seg: Segment = packet.payload
         if self.view is None:
             if seg.kind != "rst":

@@ -29,6 +29,7 @@ class Attrs:
 
 @dataclass(slots=True)
 class Path:
+    """One path in the BGP table: a prefix's attributes and where they came from (a peer, `network`, aggregate)."""
     prefix: IPv4Network
     attrs: Attrs
     source: Literal["network", "aggregate", "peer"]
@@ -43,9 +44,11 @@ class Path:
 
     @property
     def local(self) -> bool:
+        """Whether this node originated the path (`network` or `aggregate-address`), not learnt from a peer."""
         return self.source != "peer"
 
     def tie_router_id(self) -> int:
+        """Router ID for the best-path tie-break: the ORIGINATOR_ID of a reflected path, else the peer's."""
         rid = self.attrs.originator_id or self.peer_router_id or ZERO
         return int(rid)
 
@@ -73,6 +76,7 @@ def _key(p: Path) -> tuple[int, ...]:
 
 
 def best_of(paths: list[Path]) -> Path | None:
+    """The best valid path of a prefix by the IOS comparison, or None when none is valid."""
     best = None
     for path in paths:
         if path.valid and (best is None or better(path, best)):

@@ -35,12 +35,14 @@ MAX_RTO_S = 32.0
 
 @dataclass(frozen=True, slots=True)
 class Segment:
+    """A TCP segment between two BGP speakers: handshake kinds, or `data` carrying one BGP message."""
     kind: str                  # "syn", "synack", "rst", "data"
     conn: Conn
     msg: tuple[Any, ...] | None = None
 
 
 class Neighbor:
+    """One BGP neighbour: FSM state (Idle..Established), TCP connection, timers, counters, Adj-RIBs."""
     def __init__(self, speaker: BgpSpeaker, address: IPv4Address, view: NeighborView, dynamic: bool) -> None:
         self.speaker = speaker
         self.node = speaker.node
@@ -75,18 +77,22 @@ class Neighbor:
     # -- helpers -------------------------------------------------------------------------------
     @property
     def display(self) -> str:
+        """The address as `show ip bgp summary` prints it: a `*` marks a dynamic (listen-range) neighbour."""
         return f"*{self.address}" if self.dynamic else str(self.address)
 
     @property
     def established(self) -> bool:
+        """Whether the FSM is in Established (UPDATEs flow)."""
         return self.state == "Established"
 
     @property
     def remote_as(self) -> int:
+        """The peer's AS: its `remote-as`, else our own (an iBGP peer)."""
         return self.view.remote_as if self.view.remote_as is not None else self.speaker.asn
 
     @property
     def ibgp(self) -> bool:
+        """Whether the session is internal BGP (same AS on both ends)."""
         return self.remote_as == self.speaker.asn
 
     def _timer(self, name: str, delay: float, fn: Any, *args: Any) -> None:
@@ -105,6 +111,7 @@ class Neighbor:
 
     # -- connection set-up -------------------------------------------------------------------------
     def start(self, first: bool = False) -> None:
+        """Arm the ConnectRetry timer (jittered, shorter on first start); dynamic and shut neighbours wait."""
         if self.dynamic or self.view.shutdown:
             return
         base = self.node.timing.bgp_connect_retry_s
@@ -176,6 +183,7 @@ class Neighbor:
 
     # -- receiving --------------------------------------------------------------------------------
     def handle(self, seg: Segment) -> None:
+        """Process one segment from the peer: RST ends the session, SYN-ACK sends OPEN, data runs its message."""
         if seg.kind == "rst":
             if self.established:
                 self.reset("Peer closed the session")
@@ -311,6 +319,7 @@ class Neighbor:
             self.start()
 
     def admin_reset(self, code: str, text: str, reason: str) -> None:
+        """`clear ip bgp` / config change: send a NOTIFICATION if OPEN was exchanged, then reset."""
         if self.conn is not None and self.state in ("OpenConfirm", "Established"):
             self._notify(code, text)
         self.reset(reason)

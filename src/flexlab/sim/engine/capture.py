@@ -44,6 +44,7 @@ class Frame:
 
 @dataclass
 class PacketCapture:
+    """One capture (`monitor capture` style): the frames seen on some interfaces of one node."""
     capture_id: int
     node: str
     interfaces: tuple[str, ...]
@@ -59,6 +60,7 @@ class CaptureTable:
         self._next_id = 1
 
     def start(self, node: str, interfaces: tuple[str, ...]) -> PacketCapture:
+        """Open a capture on ``interfaces`` of ``node``; frames are tapped from now on."""
         capture = PacketCapture(self._next_id, node, interfaces)
         self._next_id += 1
         self.captures[capture.capture_id] = capture
@@ -67,6 +69,7 @@ class CaptureTable:
         return capture
 
     def stop(self, capture_id: int) -> PacketCapture:
+        """End a capture and return it with its frames; an unknown id is a CaptureError."""
         capture = self.captures.pop(capture_id, None)
         if capture is None:
             raise CaptureError(f"no running capture {capture_id}")

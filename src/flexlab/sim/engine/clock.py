@@ -26,6 +26,7 @@ def default_epoch() -> dt.datetime:
 
 @dataclass
 class LabClock:
+    """Maps lab seconds to UTC (``epoch`` + t) and, once realtime, to wall seconds times ``time_scale``."""
     epoch: dt.datetime = field(default_factory=default_epoch)
     time_scale: float = 1.0
     wall: Callable[[], float] = time.monotonic
@@ -40,6 +41,7 @@ class LabClock:
 
     @property
     def realtime(self) -> bool:
+        """Whether the lab follows the wall clock (daemon), not driven by advance_to (tests)."""
         return self._anchor_wall is not None
 
     def start_realtime(self, lab_now: float) -> None:
@@ -58,4 +60,5 @@ class LabClock:
         return max(0.0, (lab_time - self.wall_mapped_now()) / self.time_scale)
 
     def to_datetime(self, lab_time: float, offset: float = 0.0) -> dt.datetime:
+        """UTC instant of a lab time, shifted by a node's clock offset (what its `show clock` reads)."""
         return self.epoch + dt.timedelta(seconds=lab_time + offset)

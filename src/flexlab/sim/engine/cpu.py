@@ -117,6 +117,7 @@ class ProcessLoad:
         self.interval, self.interval_s = interval, 0.0
 
     def charge(self, seconds: float, interval: int) -> None:
+        """Add ``seconds`` of work to this process, first rolling over if a new 5 s interval began."""
         if interval != self.interval:
             self.roll(interval)
         self.runtime_s += seconds
@@ -131,6 +132,7 @@ class NodeCpu:
     processes: dict[str, ProcessLoad] = field(default_factory=dict)
 
     def charge(self, process: str, seconds: float, lab_time: float) -> None:
+        """Charge ``seconds`` of measured work to ``process`` (an IOS process name) at lab time ``lab_time``."""
         interval = int(lab_time // INTERVAL_S)
         load = self.processes.get(process)
         if load is None:
@@ -197,6 +199,7 @@ class CpuMeter:
         self.charged_s = 0.0
 
     def charge_event(self, timer: Timer, seconds: float) -> None:
+        """Charge one scheduler event's measured cost to the node and IOS process it worked for."""
         node = node_of(timer)
         if node is None:
             return

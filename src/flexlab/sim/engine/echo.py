@@ -29,12 +29,14 @@ Outcome = Literal["reply", "ttl-exceeded", "timeout"]
 
 @dataclass(frozen=True)
 class EchoResult:
+    """Outcome of one ICMP echo: reply, timeout or TTL exceeded, with its round trip in milliseconds."""
     outcome: Outcome
     rtt_ms: int | None = None               # whole milliseconds, at least 1 (as IOS prints them)
     responder: IPv4Address | None = None    # who answered: the target, or the router where the TTL ran out
 
     @property
     def ok(self) -> bool:
+        """Whether an echo reply came back (the `!` of `ping`)."""
         return self.outcome == "reply"
 
 
@@ -54,6 +56,7 @@ class _Pending:
 
 
 class EchoService:
+    """The node's outstanding ICMP echoes, matched to replies by (identifier, sequence)."""
     def __init__(self, node: Node) -> None:
         self.node = node
         self._next_ident = 0

@@ -67,6 +67,7 @@ class FlexServer:
         return None, assigned, routes
 
     def attach(self, sa: IkeSa, profile: ProfileView) -> None:
+        """Hub side: give a new IKE SA its pool address and a Virtual-Access cloned from its Virtual-Template."""
         crypto = self.node.ike.crypto
         policy = crypto.auth_policies.get(profile.auth_policy or "")
         if sa.assigned is not None and policy is not None and policy.pool:
@@ -79,6 +80,7 @@ class FlexServer:
         self.node.update_interfaces()
 
     def detach(self, sa: IkeSa) -> None:
+        """Hub side: an SA ended, so return its pool address and remove its Virtual-Access (logging it down)."""
         if sa.pool is not None and sa.assigned is not None:
             self.in_use.get(sa.pool, set()).discard(int(sa.assigned))
         va = self.node.interfaces.get(sa.interface)
@@ -92,6 +94,7 @@ class FlexServer:
 
 
 class FlexClient:
+    """One `crypto ikev2 client flexconnect` block on a spoke: which peer it tries, its SA, its state."""
     def __init__(self, node: Node, view: FlexClientView) -> None:
         self.node = node
         self.view = view
@@ -107,9 +110,11 @@ class FlexClient:
     # -- helpers ------------------------------------------------------------------------------
     @property
     def tunnel(self) -> Iface | None:
+        """The tunnel interface named by `client connect`, if it exists."""
         return self.node.interfaces.get(self.view.tunnel)
 
     def usable(self) -> bool:
+        """Whether the client can run: a dynamic-destination tunnel, not shut, and at least one `peer`."""
         tunnel = self.tunnel
         return (
             tunnel is not None and tunnel.kind == "tunnel" and tunnel.view.tunnel_destination == "dynamic"
@@ -117,6 +122,7 @@ class FlexClient:
         )
 
     def possible(self) -> list[int]:
+        """Indexes of the peers whose `track` is up (or that have none), in `peer` sequence order."""
         return [i for i, p in enumerate(self.view.peers) if p.track is None or self.node.sla.track_up(p.track)]
 
     def _next_after(self, index: int | None) -> int | None:
@@ -129,6 +135,7 @@ class FlexClient:
         return later[0] if later else possible[0]
 
     def source_interface(self) -> str | None:
+        """Interface the IKE packets leave from: `source`, else the tunnel's `tunnel source`."""
         tunnel = self.tunnel
         return self.view.source_interface or (tunnel.view.tunnel_source if tunnel else None)
 
@@ -139,6 +146,7 @@ class FlexClient:
 
     # -- connecting -----------------------------------------------------------------------------
     def start(self, from_first: bool = True, delay: float = START_DELAY_S) -> None:
+        """Begin peer selection after ``delay`` lab seconds, from the first peer or the one after the current."""
         self._cancel_timers()
         if not self.usable():
             self.state = "INACTIVE"
@@ -210,6 +218,7 @@ class FlexClient:
 
     # -- losing the connection --------------------------------------------------------------------
     def sa_down(self, sa: IkeSa, reason: str) -> None:
+        """Our SA ended: log FLEXVPN_CONNECTION_DOWN, clear the tunnel and try the next (or first) peer."""
         if sa is not self.sa:
             return
         self.sa = None
@@ -228,6 +237,7 @@ class FlexClient:
             self._failed(reason)
 
     def stop(self, reason: str = "config") -> None:
+        """Delete the SA (notifying the peer) and go INACTIVE, e.g. when the client block is removed."""
         self._token += 1
         self._cancel_timers()
         self._stopping = True
@@ -269,11 +279,13 @@ class FlexClient:
         self.switch_to(target)
 
     def switch_to(self, index: int) -> None:
+        """Drop the current SA and connect to peer ``index`` (`peer reactivate` moving back to a better peer)."""
         if self.sa is not None:
             self.node.ike.delete(self.sa, "reactivate", notify=True)
         self._connect(index)
 
     def track_changed(self) -> None:
+        """A track object changed: leave a peer whose track went down, reactivate a better one, or restart."""
         possible = self.possible()
         if self.state == "ACTIVE" and self.index is not None and self.index not in possible:
             if self.sa is not None:
@@ -285,6 +297,7 @@ class FlexClient:
 
 
 class FlexManager:
+    """The node's FlexVPN parts: the spoke clients by name and the hub (server) side."""
     def __init__(self, node: Node) -> None:
         self.node = node
         self.clients: dict[str, FlexClient] = {}
@@ -331,13 +344,16 @@ class FlexManager:
             client.start()
 
     def sa_down(self, sa: IkeSa, reason: str) -> None:
+        """Tell every client that an initiator SA ended."""
         for client in self.clients.values():
             client.sa_down(sa, reason)
 
     def interfaces_changed(self) -> None:
+        """Let each client follow its tunnel interface (created, removed or shut)."""
         for client in self.clients.values():
             self._follow_tunnel(client)
 
     def track_changed(self) -> None:
+        """Tell every client that a track object changed state."""
         for client in self.clients.values():
             client.track_changed()

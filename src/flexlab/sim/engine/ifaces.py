@@ -46,20 +46,24 @@ class Iface:
 
     @property
     def address(self) -> ipaddress.IPv4Interface | None:
+        """The interface's IPv4 address: configured, else negotiated (`ip address negotiated` via FlexVPN)."""
         return self.view.address or self.negotiated
 
     def count_out(self, size: int, now: float) -> None:
+        """Count one sent packet of ``size`` bytes (`show interfaces` output counters, "Last output")."""
         self.packets_out += 1
         self.bytes_out += size
         self.last_output = now
 
     def count_in(self, size: int, now: float) -> None:
+        """Count one received packet of ``size`` bytes (`show interfaces` input counters, "Last input")."""
         self.packets_in += 1
         self.bytes_in += size
         self.last_input = now
 
 
 class InterfaceTable:
+    """Interfaces of one node: configured ones plus Virtual-Access clones, and the node's local addresses."""
     def __init__(
         self,
         now: Callable[[], float],
@@ -77,19 +81,23 @@ class InterfaceTable:
 
     # -- access ---------------------------------------------------------------------------
     def get(self, name: str | None) -> Iface | None:
+        """The interface by IOS name, or None (also for a None name)."""
         return self._ifaces.get(name) if name else None
 
     def __iter__(self) -> Iterator[Iface]:
         return iter(list(self._ifaces.values()))
 
     def admin_up(self, name: str) -> bool:
+        """Whether the interface exists and is not `shutdown`."""
         iface = self._ifaces.get(name)
         return iface is not None and iface.admin_up
 
     def is_local(self, address: IPv4Address) -> bool:
+        """Whether ``address`` is one of this node's own interface addresses."""
         return address in self._local
 
     def local_addresses(self) -> dict[IPv4Address, str]:
+        """The node's own addresses, each mapped to the interface that holds it."""
         return self._local
 
     def ip_of(self, name: str | None) -> IPv4Address | None:
@@ -142,6 +150,7 @@ class InterfaceTable:
         return iface
 
     def remove(self, name: str) -> Iface | None:
+        """Remove an interface (a Virtual-Access whose SA ended) and return it."""
         return self._ifaces.pop(name, None)
 
     # -- state ----------------------------------------------------------------------------

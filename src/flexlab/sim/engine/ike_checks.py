@@ -35,6 +35,7 @@ NO_TRANSFORM = "There was no IPSEC policy found for received TS"
 
 
 def offered_proposals(data: dict[str, object]) -> tuple[IkeProposal, ...]:
+    """The IKEv2 proposals an IKE_SA_INIT offered; a message without any offers the IOS default proposal."""
     offered = data.get("proposals")
     return offered if isinstance(offered, tuple) else (DEFAULT_PROPOSAL,)
 

@@ -77,6 +77,7 @@ class IkeSa:
 
     @property
     def node(self) -> Node:
+        """The node this SA lives on."""
         return self.manager.node
 
     def next_msg_id(self) -> int:
@@ -85,14 +86,17 @@ class IkeSa:
         return msg_id
 
     def new_request(self, kind: str, data: dict[str, Any] | None = None) -> IkeMsg:
+        """A new request on this SA with the next message ID (IKEv2 requests are numbered per SA)."""
         return IkeMsg(kind, self.spi_i, data or {}, self.next_msg_id(), self.initiator, self.spi_r)
 
     @property
     def local_spi(self) -> str:
+        """This side's SPI: the initiator's if we initiated, else the responder's."""
         return self.spi_i if self.initiator else self.spi_r
 
     @property
     def remote_spi(self) -> str:
+        """The peer's SPI (ESP packets from the peer carry it)."""
         return self.spi_r if self.initiator else self.spi_i
 
     # -- traffic ----------------------------------------------------------------------------
@@ -115,6 +119,7 @@ class IkeSa:
         return self.node.now() - self.last_rx >= dpd.interval
 
     def received(self) -> None:
+        """Note traffic from the peer now; on-demand DPD only probes after a quiet interval."""
         self.last_rx = self.node.now()
 
     # -- DPD --------------------------------------------------------------------------------
@@ -125,6 +130,7 @@ class IkeSa:
         return self.last_rx + self.dpd.interval
 
     def start_timers(self) -> None:
+        """Arm the SA's timers once it is up: periodic DPD, and rekey (initiator) or expiry (responder)."""
         # "always": probes keep a phase of their own (seeded), not the SA's set-up instant
         self._last_probe = self.node.now() - (self.node.phase(self.dpd.interval) if self.dpd is not None else 0.0)
         if self.dpd is not None and self.dpd.mode == "periodic":
@@ -177,6 +183,7 @@ class IkeSa:
             self._periodic_timer = self.node.after(self.dpd.interval, self._periodic_check)
 
     def dpd_answered(self) -> None:
+        """The peer answered a DPD probe (empty INFORMATIONAL): stop retransmitting, re-arm periodic DPD."""
         self.received()
         if not self.probing:
             return
@@ -204,6 +211,7 @@ class IkeSa:
             self._rekey_timer = self.node.after(self.child_lifetime * 0.1, self._rekey)
 
     def rekeyed_by_peer(self) -> None:
+        """The peer rekeyed the child SA: restart the lifetime (expiry) timer."""
         if self._rekey_timer is not None:
             self._rekey_timer.cancel()
         self._rekey_timer = self.node.after(self.child_lifetime, self._expire)
@@ -213,6 +221,7 @@ class IkeSa:
             self.manager.delete(self, "lifetime expired", notify=False)
 
     def stop(self) -> None:
+        """Mark the SA dead and cancel its DPD, periodic and rekey timers."""
         self.alive = False
         for timer in (self._dpd_timer, self._periodic_timer, self._rekey_timer):
             if timer is not None:
@@ -232,6 +241,7 @@ class _Pending:
 
 
 class IkeManager:
+    """The node's IKEv2 SAs by peer address, its pending requests and half-open negotiations."""
     def __init__(self, node: Node) -> None:
         self.node = node
         self.crypto: CryptoView = crypto_view(ConfigTree())
@@ -249,6 +259,7 @@ class IkeManager:
 
     # -- sending -------------------------------------------------------------------------------
     def send(self, peer: IPv4Address, msg: IkeMsg, local: IPv4Address | None = None) -> bool:
+        """Send an IKE message to ``peer`` (UDP 500) from ``local`` or the address routing picks; False if none."""
         source = local or self._local_for(peer)
         if source is None:
             return False
@@ -361,6 +372,7 @@ class IkeManager:
 
     # -- receiving -----------------------------------------------------------------------------
     def receive(self, packet: Packet) -> None:
+        """Dispatch an IKE message to the handler of its kind (unknown kinds are dropped)."""
         msg: IkeMsg = packet.payload
         handler = getattr(self, "_on_" + msg.kind.replace("-", "_"), None)
         if handler is not None:
@@ -454,6 +466,7 @@ class IkeManager:
             pending.on_done(True, None)
 
     def decapsulate(self, packet: Packet) -> Packet | None:
+        """Decrypt an ESP packet of a live SA with the matching SPI: count it and return the inner packet."""
         sa = self.sas.get(packet.src)
         if sa is None or not sa.alive or packet.payload != sa.remote_spi:
             return None
@@ -466,6 +479,7 @@ class IkeManager:
 
     # -- teardown ------------------------------------------------------------------------------
     def delete(self, sa: IkeSa, reason: str, notify: bool = True) -> None:
+        """End an SA (sending a Delete unless told not to), log the session down and release its tunnel."""
         if not sa.alive:
             return
         if notify:
@@ -481,11 +495,13 @@ class IkeManager:
             self.node.flex.server.detach(sa)
 
     def clear_all(self, reason: str = "cleared") -> int:
+        """`clear crypto session`: delete every SA, notifying each peer; returns how many."""
         sas = list(self.sas.values())
         for sa in sas:
             self.delete(sa, reason, notify=True)
         return len(sas)
 
     def log_session(self, sa: IkeSa, up: bool) -> None:
+        """Log IKEV2_SESSION_STATUS up/down, if `crypto logging session` is configured."""
         if self.crypto.logging_session:
             self.node.log(syslog.ikev2_session(up, sa.remote, sa.remote))

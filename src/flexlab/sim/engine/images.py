@@ -85,6 +85,7 @@ class Timing:
 
 @dataclass(frozen=True)
 class ImageProfile:
+    """One IOS image as the lab models it: `show version` facts, protocol timing, a known defect if any."""
     name: str
     description: str
     version: VersionInfo
@@ -92,6 +93,7 @@ class ImageProfile:
     defect: str | None = None
 
     def version_for(self, serial: str) -> VersionInfo:
+        """The image's `show version` facts with this router's serial number."""
         return replace(self.version, serial=serial)
 
 
@@ -194,6 +196,7 @@ IMAGES: dict[str, ImageProfile] = {
 
 
 def get_image(name: str) -> ImageProfile:
+    """The image profile by name; an unknown name is an ImageError listing the known ones."""
     try:
         return IMAGES[name]
     except KeyError:

@@ -121,6 +121,7 @@ class Lab:
             node.boot()
 
     def node(self, name: str) -> Node:
+        """The node by name; an unknown name is a SimLabError listing the lab's nodes."""
         try:
             return self.nodes[name]
         except KeyError:
@@ -128,11 +129,13 @@ class Lab:
 
     # -- time ----------------------------------------------------------------------------------
     def now(self) -> float:
+        """The current lab time in seconds; in realtime mode the wall clock mapped to lab time."""
         if self.clock.realtime:
             return max(self.scheduler.now, self.clock.wall_mapped_now())
         return self.scheduler.now
 
     def advance_to(self, t: float) -> None:
+        """Test mode: run every event up to lab time ``t`` (never backwards, never in realtime)."""
         if self.clock.realtime:
             raise SimLabError("advance_to/run_for are for test mode; this lab follows the wall clock")
         if t < self.scheduler.now:
@@ -140,6 +143,7 @@ class Lab:
         self.scheduler.run_until(t)
 
     def run_for(self, dt_s: float) -> None:
+        """Test mode: run the lab ``dt_s`` lab seconds forward."""
         self.advance_to(self.scheduler.now + dt_s)
 
     def sync(self) -> None:
@@ -152,9 +156,11 @@ class Lab:
             self.scheduler.run_until(self.scheduler.now)
 
     def start_realtime(self) -> None:
+        """Anchor the clock to the wall now; from here lab time follows wall time times the scale."""
         self.clock.start_realtime(self.scheduler.now)
 
     def catch_up(self) -> None:
+        """Realtime mode: run every event due up to the wall clock's lab time."""
         if not self.scheduler.running:
             self.scheduler.run_until(self.clock.wall_mapped_now())
 
@@ -193,6 +199,7 @@ class Lab:
         return ports[0].ifname
 
     def fail(self, name: str, mode: str) -> None:
+        """Inject a failure mode on a node (shut its WAN, stop, freeze, blackhole), recorded as truth."""
         node = self.node(name)
         if mode not in FAILURE_MODES:
             raise SimLabError(f"unknown failure mode {mode!r}; choose one of {', '.join(FAILURE_MODES)}")
@@ -213,6 +220,7 @@ class Lab:
             node.blackholed = True
 
     def restore(self, name: str) -> None:
+        """Undo a node's injected failure (a stopped node boots again from its startup config)."""
         node = self.node(name)
         mode = self.failures.pop(name, None)
         if mode is None:
@@ -275,11 +283,13 @@ class Lab:
         return self.captures.start(name, interfaces)
 
     def capture_stop(self, capture_id: int) -> PacketCapture:
+        """Stop a packet capture (after processing due events) and return its frames."""
         self.sync()
         return self.captures.stop(capture_id)
 
     # -- truth & status ------------------------------------------------------------------------------
     def record_truth(self, node: Node, kind: str, peer: Any, detail: dict[str, Any]) -> None:
+        """Append a ground-truth event at the current lab time, with the node's own clock reading."""
         peer_text = str(peer) if peer is not None else None
         peer_node = detail.pop("peer_node", None) or (self.peer_node(node, peer) if peer is not None else None)
         self._truth.add(TruthEvent(
@@ -303,9 +313,11 @@ class Lab:
         return far[0].name if far is not None else None
 
     def truth(self) -> list[TruthEvent]:
+        """Every ground-truth event so far, in order."""
         return list(self._truth.events)
 
     def node_status(self, name: str) -> dict[str, Any]:
+        """A node's run state, injected failure, boot time and whether it answers the CLI."""
         node = self.node(name)
         state = "stopped" if not node.running else "frozen" if node.frozen else "running"
         return {

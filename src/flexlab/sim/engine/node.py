@@ -57,6 +57,7 @@ class NodeViews:
 
     @classmethod
     def parse(cls, tree: ConfigTree) -> NodeViews:
+        """Parse every view from one running-config tree."""
         return cls(
             views.interfaces(tree), views.static_routes(tree), crypto_view(tree), views.logging_view(tree),
             views.ntp_view(tree), views.slas(tree), views.tracks(tree),
@@ -64,6 +65,7 @@ class NodeViews:
 
 
 class Node:
+    """One router: its running config, protocol processes, interfaces, clock offset and log buffer."""
     def __init__(self, lab: Lab, name: str, role: str, boot_text: str) -> None:
         self.lab = lab
         self.name = name
@@ -99,10 +101,12 @@ class Node:
     # -- SimDevice ------------------------------------------------------------------------
     @property
     def hostname(self) -> str:
+        """The configured `hostname`, else the topology node name."""
         return views.hostname(self._config, self.name)
 
     @property
     def config(self) -> ConfigTree:
+        """The running-config tree (read-only use; change it through the config session)."""
         return self._config
 
     @property
@@ -114,13 +118,16 @@ class Node:
 
     @property
     def responsive(self) -> bool:
+        """Whether the router answers (running and not frozen)."""
         return self.running and not self.frozen
 
     def check_login(self, username: str, password: str) -> bool:
+        """Whether a `username` line accepts this password (VTY `login local`)."""
         user = views.users(self._config).get(username)
         return user is not None and _secret_matches(user.encryption, user.secret, password)
 
     def check_enable(self, password: str) -> bool:
+        """Whether ``password`` opens privileged EXEC; without `enable secret` any password does."""
         secret = views.enable_secret(self._config)
         return secret is None or _secret_matches(secret[0], secret[1], password)
 
@@ -134,12 +141,14 @@ class Node:
             self._reconcile_timer = self.after(0.0, self.reconcile)
 
     def snapshot(self) -> NodeSnapshot:
+        """The read model the show commands render, after processing due events."""
         from flexlab.sim.engine.snapshot import build_snapshot
 
         self.lab.sync()
         return build_snapshot(self)
 
     def clear(self, words: list[str]) -> str:
+        """Run a `clear ...` command (words after `clear`) and return its output."""
         from flexlab.sim.engine.commands import run_clear
 
         self.lab.sync()
@@ -162,6 +171,7 @@ class Node:
         return self.lab.cpu_meter.exec_work(self)
 
     def write_memory(self) -> None:
+        """`write memory`: the running config becomes the startup config."""
         self.startup_text = self._config.render()
         self.config_modified = False
 
@@ -180,15 +190,19 @@ class Node:
 
     # -- clock, timers, logging -----------------------------------------------------------
     def now(self) -> float:
+        """The current lab time in seconds (scheduler time, not the node's clock)."""
         return self.lab.scheduler.now
 
     def after(self, delay: float, fn: Callable[..., Any], *args: Any) -> Timer:
+        """Schedule ``fn`` in ``delay`` lab seconds, owned by this node (dropped if it stops, held while frozen)."""
         return self.lab.scheduler.after(delay, fn, *args, owner=self)
 
     def at(self, time: float, fn: Callable[..., Any], *args: Any) -> Timer:
+        """Schedule ``fn`` at lab time ``time``, owned by this node."""
         return self.lab.scheduler.at(time, fn, *args, owner=self)
 
     def timer_gate(self, timer: Timer) -> Gate:
+        """What the scheduler does with this node's due timer: drop when stopped, defer when frozen, else run."""
         if not self.running:
             return "drop"
         if self.frozen:
@@ -197,16 +211,20 @@ class Node:
         return "run"
 
     def device_time(self, t: float | None = None) -> Any:
+        """The node's clock (UTC plus its offset) at lab time ``t``, default now."""
         return self.lab.clock.to_datetime(self.now() if t is None else t, self.clock_offset)
 
     def log(self, message: syslog.Message) -> None:
+        """Add a syslog message to the buffer, stamped with the node's clock."""
         self.logbuf.add(self.now(), message, synced=self.clock_synced, stamp=self.device_time())
 
     def truth(self, kind: str, peer: Any = None, **detail: Any) -> None:
+        """Record a ground-truth event of ``kind`` on this node (see Lab.record_truth)."""
         self.lab.record_truth(self, kind, peer, detail)
 
     @property
     def timing(self) -> Any:
+        """The image's timing parameters (lab seconds), shared by every node of the lab."""
         return self.lab.timing
 
     def phase(self, period: float) -> float:
@@ -265,6 +283,7 @@ class Node:
         self.lab.refresh_link_peers(self)
 
     def freeze(self) -> None:
+        """Hang the router: timers are deferred, packets dropped, the CLI stops answering."""
         self.frozen = True
 
     def unfreeze(self) -> None:
@@ -276,6 +295,7 @@ class Node:
 
     @property
     def forwarding(self) -> bool:
+        """Whether the router forwards packets (running and not frozen)."""
         return self.running and not self.frozen
 
     # -- configuration ---------------------------------------------------------------------
@@ -360,9 +380,11 @@ class Node:
 
     # -- packets ---------------------------------------------------------------------------
     def send(self, packet: Packet) -> bool:
+        """Put a packet on the fabric from this node; True when it reaches its destination, False if dropped."""
         return self.lab.fabric.transmit(self, packet)
 
     def schedule_arrival(self, packet: Packet, latency: float) -> None:
+        """Deliver a packet after ``latency`` lab seconds (dropped if the node reboots meanwhile)."""
         if latency <= 0.0:
             self.receive(packet)
         else:
@@ -373,6 +395,7 @@ class Node:
             self.receive(packet)
 
     def receive(self, packet: Packet) -> None:
+        """A packet for this router: ESP is decrypted and forwarded, the rest goes to its protocol."""
         proto = packet.proto
         if proto == "esp":
             inner = self.ike.decapsulate(packet)

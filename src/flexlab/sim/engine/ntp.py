@@ -25,6 +25,7 @@ LOCAL_CLOCK = IPv4Address("127.127.1.1")
 
 
 class NtpClient:
+    """The node's NTP: master or client of `ntp server`s, its stratum, reference and reach registers."""
     def __init__(self, node: Node) -> None:
         self.node = node
         self.view = NtpView()
@@ -38,6 +39,7 @@ class NtpClient:
         self._timer: Timer | None = None
 
     def apply(self, view: NtpView) -> None:
+        """Follow a new NTP config: become master, stop syncing, or start polling the servers."""
         if view == self.view and self.started is not None:
             return
         self.view = view
@@ -71,6 +73,7 @@ class NtpClient:
         self._timer = node.after(period, self._poll)
 
     def receive(self, packet: Packet) -> None:
+        """Answer a request when synced; take a server's time (offset) from a response, stratum + 1."""
         node = self.node
         kind = packet.payload[0]
         if kind == "req":
@@ -89,6 +92,7 @@ class NtpClient:
         self.stratum, self.reference, self.last_update = min(15, stratum + 1), packet.src, node.now()
 
     def state(self) -> NtpState | None:
+        """What `show ntp status` / `associations` render, or None when NTP is not configured."""
         view = self.view
         if not view.master and not view.servers:
             return None

@@ -61,6 +61,7 @@ class ProbeRun:
         self.finished = False
 
     def start(self, on_answer: Callable[[ProbeAnswer], None], on_done: Callable[[], None]) -> None:
+        """Start sending; ``on_answer`` gets each probe's answer, ``on_done`` runs after the last."""
         self._on_answer, self._on_done = on_answer, on_done
         self.node.after(0.0, self._send)
 

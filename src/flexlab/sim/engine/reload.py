@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 def reload_node(node: Node) -> None:
+    """`reload`: tell listeners (VTY sessions), stop the node, and boot it again after the image's reload time."""
     for listener in list(node.reload_listeners):
         listener()
     node.truth("node-reload", boot_s=node.timing.reload_s)

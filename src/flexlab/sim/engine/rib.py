@@ -20,6 +20,7 @@ SOURCE_ORDER = {"connected": 0, "static": 1, "ike": 2, "bgp": 3}
 
 @dataclass(frozen=True, slots=True)
 class Route:
+    """One route as `show ip route` lists it: code, distance/metric, next hop or interface, age base."""
     prefix: IPv4Network
     code: str                      # "C", "L", "S", "S*", "B"
     distance: int
@@ -30,12 +31,14 @@ class Route:
     source: str                    # key of SOURCE_ORDER
 
     def same_path(self, other: Route | None) -> bool:
+        """Whether ``other`` forwards the same way (age aside), so replacing it is no change."""
         return other is not None and (self.code, self.distance, self.metric, self.next_hop, self.interface) == (
             other.code, other.distance, other.metric, other.next_hop, other.interface)
 
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
+    """Where a packet goes: egress interface, the gateway on it, and the route that chose them."""
     interface: str
     gateway: IPv4Address           # the address to hand the packet to on that interface
     route: Route
@@ -72,6 +75,7 @@ class _Lpm:
 
 
 class Rib:
+    """The routing table: candidate routes per source, the best by administrative distance, LPM lookup."""
     def __init__(self, on_change: Callable[[IPv4Network, bool], None] | None = None) -> None:
         self._candidates: dict[IPv4Network, dict[str, Route]] = {}
         self._best: dict[IPv4Network, Route] = {}
@@ -134,6 +138,7 @@ class Rib:
 
     # -- queries ----------------------------------------------------------------------
     def lookup(self, address: IPv4Address, igp_only: bool = False) -> Route | None:
+        """Longest-prefix match for ``address``; ``igp_only`` skips BGP routes (BGP next-hop resolution)."""
         return (self._igp if igp_only else self._all).lookup(int(address))
 
     def resolve(self, address: IPv4Address, igp_only: bool = False) -> Resolution | None:
@@ -152,12 +157,15 @@ class Rib:
         return None
 
     def has_igp_prefix(self, prefix: IPv4Network) -> Route | None:
+        """The non-BGP best route for exactly ``prefix`` (a `network` statement needs one), or None."""
         return self._igp_best.get(prefix)
 
     def get(self, prefix: IPv4Network) -> Route | None:
+        """The best route for exactly ``prefix``, or None."""
         return self._best.get(prefix)
 
     def routes(self) -> Iterable[Route]:
+        """The best routes in address order, as `show ip route` lists them."""
         return sorted(self._best.values(), key=lambda r: (int(r.prefix.network_address), r.prefix.prefixlen))
 
     def __len__(self) -> int:

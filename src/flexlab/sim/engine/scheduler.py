@@ -26,9 +26,12 @@ Gate = Literal["run", "drop", "defer"]
 
 
 class TimerOwner(Protocol):
+    """What owns a timer (a node): its boot generation and whether its timers run now."""
     generation: int
 
-    def timer_gate(self, timer: Timer) -> Gate: ...
+    def timer_gate(self, timer: Timer) -> Gate:
+        """Run, defer or drop this due timer (see Node.timer_gate)."""
+        ...
 
 
 class Timer:
@@ -46,10 +49,12 @@ class Timer:
         self.generation = owner.generation if owner is not None else 0
 
     def cancel(self) -> None:
+        """Make the timer a no-op; it stays on the heap until due."""
         self.cancelled = True
 
     @property
     def pending(self) -> bool:
+        """Whether the timer will still fire."""
         return not self.cancelled and not self.fired
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
@@ -76,6 +81,7 @@ class Scheduler:
         return timer
 
     def after(self, delay: float, fn: Callable[..., Any], *args: Any, owner: TimerOwner | None = None) -> Timer:
+        """Schedule ``fn`` in ``delay`` lab seconds (a negative delay means now)."""
         return self.at(self.now + max(0.0, delay), fn, *args, owner=owner)
 
     def rearm(self, timer: Timer, time: float) -> None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 
 class SlaOperation:
+    """One `ip sla N` icmp-echo operation: its view, counters and latest result (`show ip sla statistics`)."""
     def __init__(self, view: SlaView, ident: int) -> None:
         self.view = view
         self.ident = ident          # ICMP identifier of this operation's echoes
@@ -35,6 +36,7 @@ class SlaOperation:
 
 
 class SlaManager:
+    """The node's IP SLA operations and track objects, and each track's current state."""
     def __init__(self, node: Node) -> None:
         self.node = node
         self.ops: dict[int, SlaOperation] = {}
@@ -42,6 +44,7 @@ class SlaManager:
         self.track_state: dict[int, bool] = {}
 
     def apply(self, slas: dict[int, SlaView], tracks: dict[int, TrackView]) -> None:
+        """Follow the config: restart changed operations (first probe at a seeded phase), re-evaluate tracks."""
         for number in list(self.ops):
             if number not in slas:
                 self._stop(self.ops.pop(number))
@@ -97,6 +100,7 @@ class SlaManager:
 
     # -- tracks ------------------------------------------------------------------------------
     def track_up(self, number: int) -> bool:
+        """Whether track ``number`` is Up (an unknown track is Down)."""
         return self.track_state.get(number, False)
 
     def _track_value(self, view: TrackView) -> bool:
@@ -107,6 +111,7 @@ class SlaManager:
         return iface is not None and iface.line_up
 
     def evaluate_tracks(self) -> None:
+        """Recompute every track; on any change tell FlexVPN (peers with `track` depend on it)."""
         if not self.tracks and not self.track_state:
             return
         new = {n: self._track_value(v) for n, v in self.tracks.items()}
@@ -115,4 +120,5 @@ class SlaManager:
             self.node.flex.track_changed()
 
     def interfaces_changed(self) -> None:
+        """Interfaces changed: re-evaluate tracks (`track N interface X line-protocol`)."""
         self.evaluate_tracks()

@@ -40,6 +40,7 @@ _MTU = {"ethernet": 1500, "loopback": 1514, "tunnel": 17916, "virtual-access": 1
 
 
 def build_snapshot(node: Node) -> NodeSnapshot:
+    """The node's read model now; a stopped node shows only its identity and clock."""
     lab = node.lab
     if not node.running:
         return NodeSnapshot(

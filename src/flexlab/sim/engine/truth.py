@@ -35,6 +35,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class TruthEvent:
+    """One protocol event at its lab instant and at the node's clock, for checking what the harness measures."""
     time: float                    # lab instant
     device_time: dt.datetime       # what the node's clock showed at that instant
     clock_synced: bool
@@ -45,6 +46,7 @@ class TruthEvent:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: lab time in seconds, device time ISO with ms, detail values as text if not scalar."""
         return {
             "time": round(self.time, 6),
             "device_time": self.device_time.isoformat(timespec="milliseconds"),
@@ -61,11 +63,14 @@ class TruthEvent:
 
 
 class TruthLog:
+    """Every ground-truth event of the lab, in lab-time order."""
     def __init__(self) -> None:
         self.events: list[TruthEvent] = []
 
     def add(self, event: TruthEvent) -> None:
+        """Append one event."""
         self.events.append(event)
 
     def of_kind(self, kind: str, node: str | None = None) -> list[TruthEvent]:
+        """The events of ``kind``, optionally only those of ``node``."""
         return [e for e in self.events if e.kind == kind and (node is None or e.node == node)]

@@ -31,6 +31,7 @@ MAX_HOPS = 24
 
 @dataclass(slots=True)
 class Packet:
+    """One IP packet on the fabric; ESP carries the SPI as payload and the tunnelled packet as ``inner``."""
     src: IPv4Address
     dst: IPv4Address
     proto: str                 # "icmp", "ike", "tcp", "esp"
@@ -53,6 +54,7 @@ class Fabric:
 
     @classmethod
     def from_links(cls, links: Iterable[tuple[Port, Port]], hop_latency: float) -> Fabric:
+        """Build the fabric from topology links, each usable in both directions."""
         fabric = cls(hop_latency)
         for a, b in links:
             fabric.links[(a.node, a.ifname)] = (b.node, b.ifname)
@@ -60,6 +62,7 @@ class Fabric:
         return fabric
 
     def peer(self, node: str, interface: str) -> tuple[Node, str] | None:
+        """The node and interface at the far end of a link, or None if unlinked or the node is gone."""
         end = self.links.get((node, interface))
         if end is None:
             return None

@@ -19,6 +19,7 @@ IfKind = Literal["ethernet", "loopback", "tunnel", "virtual-template", "virtual-
 
 
 def ip(text: str) -> IPv4Address | None:
+    """The text as an IPv4 address, or None if it is not one."""
     try:
         return IPv4Address(text)
     except ValueError:
@@ -36,6 +37,7 @@ def network(address: str, mask: str | None = None) -> IPv4Network | None:
 
 
 def to_int(text: str, default: int | None = None) -> int | None:
+    """The text as an integer, or ``default`` if it is not one."""
     try:
         return int(text)
     except ValueError:
@@ -43,6 +45,7 @@ def to_int(text: str, default: int | None = None) -> int | None:
 
 
 def interface_kind(name: str) -> IfKind:
+    """The kind of an interface from its IOS name prefix (Loopback, Tunnel, Virtual-Template...)."""
     low = name.lower()
     if low.startswith("loopback"):
         return "loopback"
@@ -59,6 +62,7 @@ def interface_kind(name: str) -> IfKind:
 
 @dataclass(frozen=True)
 class InterfaceView:
+    """One `interface` block of the running config: address, shutdown, tunnel and MTU settings."""
     name: str
     kind: IfKind
     shutdown: bool
@@ -118,11 +122,13 @@ def _interface(line: ConfigLine) -> InterfaceView:
 
 
 def interfaces(tree: ConfigTree) -> dict[str, InterfaceView]:
+    """Every `interface` block, by name."""
     return {line.words[1]: _interface(line) for line in tree.find("interface") if len(line.words) >= 2}
 
 
 @dataclass(frozen=True)
 class StaticRouteView:
+    """One `ip route`: prefix, next hop and/or interface, administrative distance."""
     prefix: IPv4Network
     next_hop: IPv4Address | None
     interface: str | None
@@ -152,6 +158,7 @@ def static_routes(tree: ConfigTree) -> list[StaticRouteView]:
 
 @dataclass(frozen=True)
 class UserView:
+    """One `username NAME [privilege N] secret|password [TYPE] TEXT` line."""
     name: str
     privilege: int
     secret: str
@@ -166,6 +173,7 @@ def _secret_words(words: list[str]) -> tuple[int, str]:
 
 
 def users(tree: ConfigTree) -> dict[str, UserView]:
+    """Every `username` with a secret or password, by name."""
     found: dict[str, UserView] = {}
     for line in tree.find("username"):
         w = line.words
@@ -193,6 +201,7 @@ def enable_secret(tree: ConfigTree) -> tuple[int, str] | None:
 
 @dataclass(frozen=True)
 class LoggingView:
+    """Logging settings: `logging buffered` size/level, console, `service timestamps log` format."""
     buffered_size: int = 4096
     buffered_level: str = "debugging"
     console: bool = True
@@ -204,6 +213,7 @@ _LEVELS = ("emergencies", "alerts", "critical", "errors", "warnings", "notificat
 
 
 def logging_view(tree: ConfigTree) -> LoggingView:
+    """Read the logging settings; defaults are the IOS ones (4096 bytes, debugging)."""
     size, level = 4096, "debugging"
     line = tree.first("logging", "buffered")
     if line is not None:
@@ -225,12 +235,14 @@ def logging_view(tree: ConfigTree) -> LoggingView:
 
 @dataclass(frozen=True)
 class NtpView:
+    """NTP settings: `ntp server` addresses, `ntp master [stratum]`."""
     servers: tuple[IPv4Address, ...] = ()
     master: bool = False
     stratum: int = 8
 
 
 def ntp_view(tree: ConfigTree) -> NtpView:
+    """Read `ntp server` and `ntp master` (stratum 8 by default, as IOS)."""
     servers = tuple(a for line in tree.find("ntp", "server") if len(line.words) >= 3 and (a := ip(line.words[2])))
     master = tree.first("ntp", "master")
     stratum = 8
@@ -241,6 +253,7 @@ def ntp_view(tree: ConfigTree) -> NtpView:
 
 @dataclass(frozen=True)
 class SlaView:
+    """One `ip sla N` icmp-echo operation and whether `ip sla schedule N start-time now` starts it."""
     operation: int
     target: IPv4Address | None
     source_interface: str | None
@@ -252,6 +265,7 @@ class SlaView:
 
 
 def slas(tree: ConfigTree) -> dict[int, SlaView]:
+    """Every `ip sla N` operation by number, with its schedule (frequency 60 s, timeout 5000 ms by default)."""
     schedules: dict[int, bool] = {}
     for line in tree.find("ip", "sla", "schedule"):
         op = to_int(line.words[3]) if len(line.words) > 3 else None
@@ -287,12 +301,14 @@ def slas(tree: ConfigTree) -> dict[int, SlaView]:
 
 @dataclass(frozen=True)
 class TrackView:
+    """One `track N ip sla M` or `track N interface X` object."""
     number: int
     kind: Literal["ip-sla", "interface"]
     target: str          # SLA operation number or interface name
 
 
 def tracks(tree: ConfigTree) -> dict[int, TrackView]:
+    """Every supported `track` object, by number."""
     found: dict[int, TrackView] = {}
     for line in tree.find("track"):
         w = line.words
@@ -306,5 +322,6 @@ def tracks(tree: ConfigTree) -> dict[int, TrackView]:
 
 
 def hostname(tree: ConfigTree, default: str) -> str:
+    """The `hostname` line, else ``default``."""
     line = tree.first("hostname")
     return line.words[1] if line is not None and len(line.words) >= 2 else default

@@ -44,6 +44,7 @@ class NeighborView:
 
 @dataclass(frozen=True)
 class AggregateView:
+    """One `aggregate-address` line: the summary, `summary-only`, `as-set`."""
     prefix: IPv4Network
     summary_only: bool
     as_set: bool = False
@@ -51,6 +52,7 @@ class AggregateView:
 
 @dataclass(frozen=True)
 class BgpView:
+    """The `router bgp` block: AS, router ID, neighbours, peer groups, listen ranges, networks, timers."""
     asn: int
     router_id: IPv4Address | None
     log_neighbor_changes: bool = True
@@ -65,6 +67,7 @@ class BgpView:
     cluster_id: IPv4Address | None = None
 
     def neighbor_for(self, address: IPv4Address) -> NeighborView | None:
+        """The configured neighbour at ``address`` (peer-group settings merged), or None."""
         return self.neighbors.get(address)
 
     def listen_group_for(self, address: IPv4Address) -> str | None:
@@ -75,6 +78,7 @@ class BgpView:
         return None
 
     def dynamic_view(self, address: IPv4Address, group: str) -> NeighborView:
+        """Settings of a neighbour accepted through `bgp listen range ... peer-group` ``group``."""
         return NeighborView(key=str(address), peer_group=group).merged_with(self.groups.get(group))
 
 
@@ -120,6 +124,7 @@ def _bgp_lines(router: ConfigLine) -> list[ConfigLine]:
 
 
 def bgp_view(tree: ConfigTree) -> BgpView | None:
+    """Read `router bgp`, or None without one; neighbours inherit their peer group's settings."""
     router = tree.first("router", "bgp")
     if router is None or len(router.words) < 3 or to_int(router.words[2]) is None:
         return None
@@ -186,22 +191,26 @@ def _classful(address: str) -> IPv4Network | None:
 
 @dataclass(frozen=True)
 class AclEntry:
+    """One standard access-list entry: permit/deny an address under a wildcard mask."""
     permit: bool
     address: int
     wildcard: int
 
     def matches(self, prefix: IPv4Network) -> bool:
+        """Whether the prefix's network address matches under the wildcard (standard ACL)."""
         return (int(prefix.network_address) & ~self.wildcard) == (self.address & ~self.wildcard)
 
 
 @dataclass(frozen=True)
 class PrefixListEntry:
+    """One `ip prefix-list` entry: permit/deny a prefix with optional `ge`/`le` lengths."""
     permit: bool
     prefix: IPv4Network
     ge: int | None
     le: int | None
 
     def matches(self, candidate: IPv4Network) -> bool:
+        """Whether the prefix falls in this entry (exact length unless `ge`/`le` widen it)."""
         if not candidate.subnet_of(self.prefix):
             return False
         if self.ge is None and self.le is None:
@@ -213,6 +222,7 @@ class PrefixListEntry:
 
 @dataclass(frozen=True)
 class RouteMapEntry:
+    """One `route-map` sequence: permit/deny and its `match ip address` ACLs and prefix lists."""
     sequence: int
     permit: bool
     acls: tuple[str, ...]
@@ -221,17 +231,20 @@ class RouteMapEntry:
 
 @dataclass(frozen=True)
 class PolicyView:
+    """The routing-policy objects: ACLs, prefix lists and route maps, by name."""
     acls: dict[str, tuple[AclEntry, ...]]
     prefix_lists: dict[str, tuple[PrefixListEntry, ...]]
     route_maps: dict[str, tuple[RouteMapEntry, ...]]
 
     def acl_permits(self, name: str, prefix: IPv4Network) -> bool:
+        """The first matching ACL entry's verdict; no match (or no such ACL) is the implicit deny."""
         for entry in self.acls.get(name, ()):
             if entry.matches(prefix):
                 return entry.permit
         return False  # implicit deny (a missing ACL matches nothing)
 
     def prefix_list_permits(self, name: str, prefix: IPv4Network) -> bool:
+        """The first matching prefix-list entry's verdict; no match is the implicit deny."""
         for entry in self.prefix_lists.get(name, ()):
             if entry.matches(prefix):
                 return entry.permit
@@ -281,6 +294,7 @@ def _prefix_list_entry(words: list[str]) -> PrefixListEntry | None:
 
 
 def policy_view(tree: ConfigTree) -> PolicyView:
+    """Read numbered and named standard ACLs, prefix lists and route maps."""
     acls: dict[str, list[AclEntry]] = {}
     for line in tree.find("access-list"):
         if len(line.words) >= 3 and (entry := _acl_entry(line.words[2:])):

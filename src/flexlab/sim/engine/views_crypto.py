@@ -29,6 +29,7 @@ def _address_match(words: list[str]) -> IPv4Network | None:
 
 @dataclass(frozen=True)
 class DpdView:
+    """`dpd INTERVAL RETRY on-demand|periodic` (seconds)."""
     interval: int
     retry: int
     mode: Literal["on-demand", "periodic"]
@@ -44,6 +45,7 @@ def _dpd(words: list[str]) -> DpdView | None:
 
 @dataclass(frozen=True)
 class KeyringPeerView:
+    """One `peer` block of a `crypto ikev2 keyring`: its match and pre-shared keys."""
     name: str
     match: IPv4Network | None          # `address A M`
     identity: IPv4Address | None       # `identity address A`
@@ -51,6 +53,7 @@ class KeyringPeerView:
     remote_psk: str | None
 
     def matches(self, address: IPv4Address) -> bool:
+        """Whether this peer block matches ``address`` by its `address` range or `identity address`."""
         if self.match is not None and address in self.match:
             return True
         return self.identity is not None and self.identity == address
@@ -58,6 +61,7 @@ class KeyringPeerView:
 
 @dataclass(frozen=True)
 class KeyringView:
+    """One `crypto ikev2 keyring` and its peer blocks."""
     name: str
     peers: tuple[KeyringPeerView, ...]
 
@@ -93,6 +97,7 @@ def _keyring_peer(line: ConfigLine) -> KeyringPeerView:
 
 @dataclass(frozen=True)
 class ProfileView:
+    """One `crypto ikev2 profile`: remote identities it matches, keyring, DPD, virtual template."""
     name: str
     match_remote: tuple[IPv4Network, ...]
     keyring: str | None
@@ -103,6 +108,7 @@ class ProfileView:
     auth_list: str | None = None       # the L of `aaa authorization group psk list L`
 
     def matches(self, identity: IPv4Address) -> bool:
+        """Whether the peer's identity falls under a `match identity remote address` of this profile."""
         return any(identity in net for net in self.match_remote)
 
 
@@ -135,6 +141,7 @@ def _profile(line: ConfigLine) -> ProfileView:
 
 @dataclass(frozen=True)
 class AuthPolicyView:
+    """One `crypto ikev2 authorization policy`: its address `pool`, `route set interface`."""
     name: str
     pool: str | None
     route_set_interface: bool
@@ -142,16 +149,19 @@ class AuthPolicyView:
 
 @dataclass(frozen=True)
 class PoolView:
+    """One `ip local pool NAME START END` (addresses handed to FlexVPN clients)."""
     name: str
     start: IPv4Address
     end: IPv4Address
 
     def addresses(self) -> range:
+        """The pool's addresses as integers, first to last inclusive."""
         return range(int(self.start), int(self.end) + 1)
 
 
 @dataclass(frozen=True)
 class FlexPeerView:
+    """One `peer SEQ ADDRESS [track N]` line of a FlexVPN client block."""
     sequence: int
     address: IPv4Address
     track: int | None
@@ -159,6 +169,7 @@ class FlexPeerView:
 
 @dataclass(frozen=True)
 class FlexClientView:
+    """One `crypto ikev2 client flexconnect` block: peers, tunnel, `peer reactivate`, source."""
     name: str
     peers: tuple[FlexPeerView, ...]
     tunnel: str | None                 # `client connect TunnelX`
@@ -187,6 +198,7 @@ def _flex_client(line: ConfigLine) -> FlexClientView:
 
 @dataclass(frozen=True)
 class CryptoView:
+    """The IKEv2/IPsec/FlexVPN config of a node: keyrings, profiles, policies, pools, clients, proposals."""
     keyrings: dict[str, KeyringView]
     profiles: dict[str, ProfileView]
     auth_policies: dict[str, AuthPolicyView]
@@ -220,6 +232,7 @@ class CryptoView:
 
 
 def crypto_view(tree: ConfigTree) -> CryptoView:
+    """Read every crypto block of the running config."""
     keyrings = {
         line.words[3]: KeyringView(line.words[3], tuple(_keyring_peer(p) for p in line.children_starting("peer")))
         for line in tree.find("crypto", "ikev2", "keyring") if len(line.words) >= 4

@@ -25,6 +25,7 @@ AEAD = frozenset({"aes-gcm-128", "aes-gcm-256"})
 
 @dataclass(frozen=True)
 class IkeProposal:
+    """One `crypto ikev2 proposal`: encryption, integrity and DH groups it allows."""
     name: str
     encryption: frozenset[str]
     integrity: frozenset[str]
@@ -101,6 +102,7 @@ def _transform(line: ConfigLine) -> Transform:
 
 
 def transform_sets(tree: ConfigTree) -> dict[str, Transform]:
+    """Every `crypto ipsec transform-set`, by name."""
     return {line.words[3]: _transform(line) for line in tree.find("crypto", "ipsec", "transform-set")
             if len(line.words) >= 5}
 
@@ -119,10 +121,12 @@ def profile_transforms(tree: ConfigTree, ipsec_profile: str | None) -> tuple[Tra
 
 
 def ike_match(offered: tuple[IkeProposal, ...], own: tuple[IkeProposal, ...]) -> bool:
+    """Whether any of our proposals meets any the peer offered (else NO_PROPOSAL_CHOSEN)."""
     return any(mine.meets(theirs) for mine in own for theirs in offered)
 
 
 def transforms_match(offered: tuple[Transform, ...], own: tuple[Transform, ...]) -> bool:
+    """Whether a transform set of ours has the cipher and hash of one the peer offered."""
     return any((mine.cipher, mine.hash) == (theirs.cipher, theirs.hash) for mine in own for theirs in offered)
 
 
