@@ -23,6 +23,7 @@ from flexlab.sim.shell.interfaces import is_tunnel_like
 
 @dataclass(frozen=True)
 class Mode:
+    """One configuration mode: its prompt suffix (`config-if`...) and the commands it accepts."""
     name: str
     prompt: str                     # shown as hostname<prompt>#
     commands: tuple[S, ...]

@@ -19,8 +19,11 @@ from flexlab.sim.shell.interfaces import interface_sort_key
 
 
 class EditContext(Protocol):
+    """What a validator sees of the edit: the whole tree, the block's lines, the router's hardware."""
+
     @property
-    def tree(self) -> ConfigTree: ...
+    def tree(self) -> ConfigTree:
+        """The whole running configuration being edited."""
 
     @property
     def siblings(self) -> list[ConfigLine]:
@@ -34,6 +37,7 @@ class EditContext(Protocol):
 # --- validators -------------------------------------------------------------------------
 
 def one_bgp_process(ctx: EditContext, words: Sequence[str]) -> str | None:
+    """IOS runs one BGP process: `router bgp N` with another AS already configured is refused."""
     for line in ctx.tree.find("router", "bgp"):
         if line.words[2:3] != [words[2]]:
             return f"% BGP is already running; AS is {line.words[2]}"
@@ -55,6 +59,7 @@ def neighbor_configured(ctx: EditContext, words: Sequence[str]) -> str | None:
 
 
 def peer_group_exists(ctx: EditContext, words: Sequence[str]) -> str | None:
+    """`neighbor X peer-group G` needs `neighbor G peer-group` first in the same block."""
     return None if _is_peer_group(ctx.siblings, words[-1]) else "% Create the peer-group first"
 
 
@@ -67,6 +72,7 @@ def route_consistent(ctx: EditContext, words: Sequence[str]) -> str | None:
 
 
 def pool_range_ordered(ctx: EditContext, words: Sequence[str]) -> str | None:
+    """`ip local pool NAME START END` with END below START is refused."""
     if len(words) == 6 and ipaddress.IPv4Address(words[4]) > ipaddress.IPv4Address(words[5]):
         return "%Invalid address range"
     return None
@@ -98,10 +104,12 @@ def route_map_defaults(words: list[str]) -> list[str]:
 
 
 def exec_timeout_seconds(words: list[str]) -> list[str]:
+    """`exec-timeout M` is stored as `exec-timeout M 0` (seconds shown explicitly)."""
     return words + ["0"] if len(words) == 2 else words
 
 
 def timestamps_default(words: list[str]) -> list[str]:
+    """`service timestamps log` alone is stored as `service timestamps log uptime` (the IOS default)."""
     return words + ["uptime"] if len(words) == 3 else words
 
 
@@ -137,10 +145,12 @@ def standard_acl_host(words: list[str]) -> list[str]:
 # --- sort keys --------------------------------------------------------------------------
 
 def by_interface(words: Sequence[str]) -> tuple[int, tuple[int, ...]]:
+    """Running-config order of `interface` blocks: by type, then by number (Gi0/0/1 before Gi0/0/10)."""
     return interface_sort_key(words[1])
 
 
 def by_number(index: int):
+    """Sort key ordering lines by the integer in word ``index`` (`track 2` before `track 10`)."""
     def key(words: Sequence[str]) -> int:
         return int(words[index]) if len(words) > index and words[index].lstrip("-").isdigit() else 0
     return key

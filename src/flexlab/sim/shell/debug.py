@@ -56,6 +56,7 @@ def undebug(device: object, words: Sequence[str]) -> str:
 
 
 def show_debugging(device: object) -> str:
+    """`show debugging`: the enabled debug flags, grouped under their section headings."""
     sections: dict[str, list[str]] = {}
     for target in sorted(_on(device)):
         section, line = DEBUGS[target]

@@ -23,6 +23,7 @@ UNKNOWN_COMMAND = "% Unknown command or computer name, or unable to find compute
 
 
 def ambiguous_message(line: str) -> str:
+    """The `% Ambiguous command:  "LINE"` error IOS prints for an abbreviation matching several commands."""
     return f'% Ambiguous command:  "{line.strip()}"'
 
 
@@ -37,6 +38,7 @@ class ConfigError:
 
     @classmethod
     def from_failure(cls, failure: Failure, line: str, line_number: int = 0) -> ConfigError:
+        """The IOS error for a failed match: invalid input (with its ^ position), incomplete, or ambiguous."""
         if failure.kind == "invalid":
             return cls(line_number, line, INVALID_INPUT, failure.position)
         if failure.kind == "incomplete":

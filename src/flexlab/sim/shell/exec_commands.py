@@ -83,6 +83,7 @@ def _commands() -> tuple[E, ...]:
 
 @cache
 def exec_grammar(privilege: int) -> Grammar:
+    """The EXEC commands available at ``privilege`` (1: user EXEC `>`, 15: privileged `#`)."""
     return Grammar([spec for spec in _commands() if spec.min_privilege <= privilege])
 
 
@@ -95,6 +96,7 @@ _FILTER_GRAMMAR = Grammar(
 
 @dataclass(frozen=True)
 class OutputFilter:
+    """An output modifier after `|`: include, exclude, begin, section or count, with its regex."""
     kind: str      # include, exclude, begin, section, count
     regex: str
 
@@ -129,6 +131,7 @@ def _search(regex: str, text: str) -> bool:
 
 
 def apply_filter(output: str, flt: OutputFilter) -> str:
+    """Apply one `| include/exclude/begin/section/count REGEX` to a command's output."""
     lines = output.splitlines()
     if flt.kind == "include":
         kept = [ln for ln in lines if _search(flt.regex, ln)]

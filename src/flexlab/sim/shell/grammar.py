@@ -43,6 +43,7 @@ class GrammarError(Exception):
 
 @dataclass(frozen=True)
 class Kw:
+    """A keyword of a command pattern: what the user types and what the config stores."""
     word: str    # what the user types (lower case)
     emit: str    # what is stored (may be several words)
 
@@ -87,6 +88,7 @@ class CommandSpec:
     leading_keywords: int = 0              # set when compiled
 
     def slot(self, words: Sequence[str]) -> tuple[str, ...]:
+        """The words that identify the setting this line holds; a new line with the same slot replaces it."""
         key = self.key
         if key == "auto":
             key = self.leading_keywords + (1 if self.enters else 0)
@@ -98,6 +100,7 @@ class CommandSpec:
 
     @property
     def min_no_words(self) -> int:
+        """How many words a `no` form needs before it matches (`no neighbor X` removes all of X's lines)."""
         if self.no_min is not None:
             return self.no_min
         key = self.key
@@ -112,6 +115,7 @@ class CommandSpec:
 
 @dataclass(frozen=True)
 class Match:
+    """A recognised command line: its spec, canonical words, and whether `no` was typed."""
     spec: CommandSpec
     words: tuple[str, ...]
     complete: bool = True     # False: `no` stopped after a prefix (`no neighbor 1.2.3.4`)
@@ -124,14 +128,17 @@ _FAILURE_PRIORITY = {"incomplete": 0, "invalid": 1, "ambiguous": 2}
 
 @dataclass(frozen=True)
 class Failure:
+    """Why a line did not match and at which character (where IOS puts the `^`)."""
     kind: Literal["invalid", "incomplete", "ambiguous"]
     position: int
 
     def rank(self) -> tuple[int, int]:
+        """Order of failures: the one furthest into the line wins; on a tie, by kind."""
         return self.position, _FAILURE_PRIORITY[self.kind]
 
 
 def best_failure(failures: Sequence[Failure]) -> Failure:
+    """The failure IOS reports among several modes' or branches' failures (the furthest into the line)."""
     return max(failures, key=Failure.rank)
 
 
@@ -217,12 +224,14 @@ def expand(pattern: str) -> list[list[Element]]:
 
 @dataclass(eq=False)
 class Node:
+    """One node of the keyword trie: keyword and parameter branches, and the command ending here."""
     keywords: dict[str, tuple[Kw, Node]] = field(default_factory=dict)
     params: list[tuple[Param, Node]] = field(default_factory=list)
     spec: CommandSpec | None = None
     specs_below: list[CommandSpec] = field(default_factory=list)
 
     def keyword_child(self, kw: Kw) -> Node:
+        """The branch for a keyword, created if new; one keyword must always store the same words."""
         if kw.word in self.keywords:
             known, child = self.keywords[kw.word]
             if known.emit != kw.emit:
@@ -233,6 +242,7 @@ class Node:
         return child
 
     def param_child(self, param: Param) -> Node:
+        """The branch for a parameter type, shared by patterns with the same parameter."""
         for known, child in self.params:
             if known.key == param.key:
                 return child
@@ -241,6 +251,7 @@ class Node:
         return child
 
     def keyword_candidates(self, text: str) -> list[tuple[Kw, Node]]:
+        """Keywords that ``text`` abbreviates (an exact match wins, as IOS accepts `ip` beside `ipv6`)."""
         lowered = text.lower()
         if lowered in self.keywords:
             return [self.keywords[lowered]]
@@ -279,6 +290,7 @@ class Grammar:
             node.spec = spec
 
     def match(self, tokens: Sequence[Token], line: str, start: int = 0) -> Match | Failure:
+        """Match tokens from ``start`` against the trie; an empty line is incomplete."""
         if start >= len(tokens):
             return Failure("incomplete", len(line))
         return self._walk(self.root, tokens, start, (), (), False, line)

@@ -26,6 +26,7 @@ def S(pattern: str, **options: object) -> CommandSpec:  # noqa: N802 - reads lik
 
 
 def is_inert(spec: CommandSpec) -> bool:
+    """Whether a command is one of the inert lines (stored and shown, no effect in the lab)."""
     return id(spec) in _INERT_IDS
 
 #: Management-plane services: the lab's SSH server is always on and there is no HTTP,

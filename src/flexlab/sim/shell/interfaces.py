@@ -24,6 +24,7 @@ from flexlab.sim.shell.params import (
 
 @dataclass(frozen=True)
 class InterfaceType:
+    """One IOS interface type: full name, number syntax, its place in the running-config order."""
     name: str
     number: str          # regex for the number part
     order: int           # position of its blocks in the running configuration
@@ -80,6 +81,7 @@ def interface_sort_key(name: str) -> tuple[int, tuple[int, ...]]:
 
 
 def is_tunnel_like(name: str) -> bool:
+    """Whether the interface is a Tunnel or virtual interface (no carrier; state from its protocol)."""
     parts = split_name(name)
     return bool(parts and parts[0].tunnel_like)
 
@@ -95,6 +97,7 @@ class InterfaceParam(Param):
         return self.types is None or itype.name.lower() in self.types
 
     def match(self, tokens: Sequence[Token], i: int, line: str) -> ParamResult:
+        """An interface name, abbreviated or not, with its number attached or as the next word (`gi 0/0/1`)."""
         text = tokens[i].text
         m = re.fullmatch(r"([A-Za-z][A-Za-z-]*?)(\d.*)?", text)
         if not m:

@@ -31,6 +31,7 @@ class Frame:
 
 @dataclass(frozen=True)
 class LineResult:
+    """What one configuration line did: ok (changed or not), error, `end`, `exit`, or a `do` command."""
     kind: Literal["ok", "error", "end", "exit", "do"]
     changed: bool = False
     error: ConfigError | None = None
@@ -47,14 +48,17 @@ class Classified:
 
     @property
     def slot(self) -> tuple[str, ...]:
+        """The line's slot, `no` forms apart from positive ones."""
         return ("no",) * self.negated + self.spec.slot(self.words)
 
     @property
     def rank(self) -> tuple[int, int]:
+        """Where the line's command goes in the running-config order (its group's place if grouped)."""
         return self.spec.group_rank or self.spec.rank
 
     @property
     def sort(self) -> object:
+        """The key ordering lines of the same command (e.g. by number), or None to keep entry order."""
         return self.spec.sort_key(self.words) if self.spec.sort_key else None
 
 
@@ -84,18 +88,22 @@ class ConfigInterpreter:
 
     @property
     def mode(self) -> str:
+        """The current configuration mode (global, interface, router...)."""
         return self.frames[-1].mode
 
     @property
     def prompt_suffix(self) -> str:
+        """The prompt suffix of the current mode, e.g. `(config-if)`."""
         return MODES[self.mode].prompt
 
     def reset(self) -> None:
+        """Back to global configuration mode."""
         self.frames = [Frame("global", None)]
 
     # -- input ---------------------------------------------------------------------------
 
     def feed(self, line: str, line_number: int = 0) -> LineResult:
+        """Apply one line; a line unknown in a submode is tried in the enclosing modes, which exits them (IOS)."""
         tokens = tokenize(line)
         if not tokens or tokens[0].text.startswith("!"):
             return LineResult("ok")

@@ -13,6 +13,7 @@ ERASE_MORE = "\b" * len(MORE) + " " * len(MORE) + "\b" * len(MORE)
 
 
 def needs_paging(text: str, length: int) -> bool:
+    """Whether the output is longer than one page of `terminal length` (0: never page)."""
     return length > 0 and text.count("\n") > length - 1
 
 
@@ -26,6 +27,7 @@ class Pager:
         self.done = False
 
     def first(self) -> str:
+        """The first page, up to the `--More--` prompt."""
         return self._next(self._page)
 
     def key(self, char: str) -> str:

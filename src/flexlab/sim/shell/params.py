@@ -24,23 +24,27 @@ class Token:
 
 
 def tokenize(line: str) -> list[Token]:
+    """Split a command line into words, remembering each word's position (for the `^` marker)."""
     return [Token(m.group(), m.start()) for m in re.finditer(r"\S+", line)]
 
 
 @dataclass(frozen=True)
 class ParamMatch:
+    """One way a parameter matched: the canonical text and how many tokens it took."""
     text: str       # canonical text
     consumed: int   # number of tokens used
 
 
 @dataclass(frozen=True)
 class ParamResult:
+    """A parameter's matches, or where it failed (offset inside the token) or that the line ended early."""
     matches: tuple[ParamMatch, ...] = ()
     fail_offset: int = 0   # where inside the first token the parameter stopped matching
     incomplete: bool = False  # the parameter needs more tokens than the line has
 
     @classmethod
     def one(cls, text: str, consumed: int = 1) -> ParamResult:
+        """A single match of ``consumed`` tokens."""
         return cls((ParamMatch(text, consumed),))
 
 
@@ -51,10 +55,12 @@ class Param(ABC):
     key: str = ""
 
     @abstractmethod
-    def match(self, tokens: Sequence[Token], i: int, line: str) -> ParamResult: ...
+    def match(self, tokens: Sequence[Token], i: int, line: str) -> ParamResult:
+        """Match the parameter at token ``i`` of ``line``: its readings, or where it failed."""
 
 
 def common_prefix_len(a: str, b: str) -> int:
+    """How many leading characters two words share, case-insensitive (where IOS puts the `^`)."""
     n = 0
     for x, y in zip(a.lower(), b.lower(), strict=False):
         if x != y:
@@ -64,11 +70,13 @@ def common_prefix_len(a: str, b: str) -> int:
 
 
 class IntParam(Param):
+    """An integer in a range, as `<1-65535>` in IOS help."""
     def __init__(self, lo: int, hi: int) -> None:
         self.lo, self.hi = lo, hi
         self.key = f"int:{lo}-{hi}"
 
     def match(self, tokens: Sequence[Token], i: int, line: str) -> ParamResult:
+        """An integer within lo..hi; a non-digit fails at its offset, out of range fails at the word."""
         text = tokens[i].text
         m = re.match(r"-?\d*", text)
         digits = m.group() if m else ""
@@ -95,9 +103,11 @@ def _quad_fail_offset(text: str) -> int:
 
 
 class Ipv4Param(Param):
+    """A dotted-quad IPv4 address (A.B.C.D)."""
     key = "ipv4"
 
     def match(self, tokens: Sequence[Token], i: int, line: str) -> ParamResult:
+        """A dotted quad, stored in canonical form; a bad one fails where it stops being one."""
         address = _dotted_quad(tokens[i].text)
         if address is None:
             return ParamResult(fail_offset=_quad_fail_offset(tokens[i].text))
@@ -110,6 +120,7 @@ class MaskParam(Param):
     key = "mask"
 
     def match(self, tokens: Sequence[Token], i: int, line: str) -> ParamResult:
+        """A dotted quad that is a contiguous netmask (ones then zeros)."""
         address = _dotted_quad(tokens[i].text)
         if address is None:
             return ParamResult(fail_offset=_quad_fail_offset(tokens[i].text))
@@ -131,6 +142,7 @@ class PrefixParam(Param):
     key = "prefix"
 
     def match(self, tokens: Sequence[Token], i: int, line: str) -> ParamResult:
+        """A prefix A.B.C.D/N (N up to 32), stored with host bits cleared."""
         text = tokens[i].text
         address_text, _, length = text.partition("/")
         address = _dotted_quad(address_text)
@@ -148,6 +160,7 @@ class WordParam(Param):
     key = "word"
 
     def match(self, tokens: Sequence[Token], i: int, line: str) -> ParamResult:
+        """Any one word, kept as typed."""
         return ParamResult.one(tokens[i].text)
 
 
@@ -157,6 +170,7 @@ class LineParam(Param):
     key = "line"
 
     def match(self, tokens: Sequence[Token], i: int, line: str) -> ParamResult:
+        """The rest of the line, spaces included (descriptions, banners)."""
         return ParamResult.one(line[tokens[i].start:].rstrip(), len(tokens) - i)
 
 
@@ -169,6 +183,7 @@ class ChoiceParam(Param):
         self.numbered = numbered
 
     def match(self, tokens: Sequence[Token], i: int, line: str) -> ParamResult:
+        """A name of the set, abbreviated if unique (a number picks a name when ``numbered``)."""
         text = tokens[i].text.lower()
         if self.numbered and text.isdigit() and int(text) < len(self.names):
             return ParamResult.one(self.names[int(text)])

@@ -55,10 +55,12 @@ TRACE_OPTIONS: dict[str, tuple[Param, ...]] = {
 
 @dataclass
 class ProbeCommand:
+    """A parsed `ping`/`traceroute`: target and the options given (`repeat`, `size`, `source`...)."""
     target: str
     options: dict[str, list[str]] = field(default_factory=dict)
 
     def number(self, name: str, default: int, index: int = 0) -> int:
+        """The option's ``index``-th value as an integer, or ``default`` if the option was not given."""
         values = self.options.get(name)
         return int(values[index]) if values else default
 
@@ -138,11 +140,13 @@ def _source(command: ProbeCommand) -> str | None:
 
 
 def ping_request(command: ProbeCommand) -> ProbeRequest:
+    """The echoes of a `ping`: 5 of 100 bytes, 2 s timeout unless the options say otherwise (IOS defaults)."""
     return ProbeRequest(command.target, (None,) * command.number("repeat", 5), command.number("size", 100),
                         float(command.number("timeout", 2)), _source(command))
 
 
 def trace_request(command: ProbeCommand) -> ProbeRequest:
+    """The probes of a `traceroute`: 3 per TTL from 1 to 30, 3 s timeout, stopping at the target (IOS)."""
     first, last = command.number("ttl", 1), command.number("ttl", 30, 1)
     probes = command.number("probe", 3)
     ttls = tuple(ttl for ttl in range(first, max(first, last) + 1) for _ in range(probes))
@@ -159,6 +163,7 @@ class PingPrinter:
         self.sent = 0
 
     def answer(self, answer: ProbeAnswer) -> None:
+        """Print `!` for a reply or `.` for a timeout, 70 to a line."""
         self.sent += 1
         mark = "!" if answer.outcome == "reply" else "."
         if answer.outcome == "reply" and answer.rtt_ms is not None:
@@ -166,6 +171,7 @@ class PingPrinter:
         self.stream.write(mark + ("\n" if self.sent % PING_LINE_WIDTH == 0 else ""))
 
     def done(self) -> None:
+        """Print the `Success rate is N percent` line with round-trip min/avg/max, and close."""
         ok = len(self.rtts)
         text = "" if self.sent % PING_LINE_WIDTH == 0 else "\n"
         text += f"Success rate is {100 * ok // self.sent if self.sent else 0} percent ({ok}/{self.sent})"
@@ -185,6 +191,7 @@ class TracePrinter:
         self.shown: str | None = None      # responder already printed on the current line
 
     def answer(self, answer: ProbeAnswer) -> None:
+        """Print one probe's answer on its TTL's line: responder once, then its time, or `*`."""
         ttl = self.ttls[self.index]
         first = self.index == 0 or self.ttls[self.index - 1] != ttl
         last = self.index + 1 == len(self.ttls) or self.ttls[self.index + 1] != ttl
@@ -202,6 +209,7 @@ class TracePrinter:
         self.stream.write(text + ("\n" if last else ""))
 
     def done(self) -> None:
+        """End an aborted line and close the stream."""
         if self.index and self.index < len(self.ttls) and self.ttls[self.index] == self.ttls[self.index - 1]:
             self.stream.write("\n")     # aborted inside a line
         self.stream.close()

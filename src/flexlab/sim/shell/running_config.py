@@ -17,6 +17,7 @@ def config_body(tree: ConfigTree) -> str:
 
 
 def running_config_text(tree: ConfigTree) -> str:
+    """`show running-config`: the config with the `Building configuration...` header and its byte count."""
     body = config_body(tree)
     return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n!\n{body}"
 

@@ -51,6 +51,7 @@ ENABLE_ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class Reply:
+    """What the session answers to one line: output, whether to close, and maybe output still to come."""
     output: str = ""
     close: bool = False
     stream: OutputStream | None = None     # more output over lab time (ping), then the prompt
@@ -135,6 +136,7 @@ class CliSession:
 
     @property
     def prompt(self) -> str:
+        """The prompt now: a pending question's, the config mode's, or `host>` / `host#` by privilege."""
         if self._question is not None:
             return self._question.prompt
         name = self.device.hostname
@@ -149,6 +151,7 @@ class CliSession:
 
     @property
     def in_config(self) -> bool:
+        """Whether the session is in configuration mode."""
         return self.config is not None
 
     # -- input ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ ESCAPE = "\x1e"
 
 
 class OutputStream:
+    """Output written over lab time by a running command, passed on to the terminal as it comes."""
     def __init__(self, on_abort: Callable[[], None] | None = None) -> None:
         self._parts: list[str] = []
         self._on_text: Callable[[str], None] | None = None
@@ -29,6 +30,7 @@ class OutputStream:
         return "".join(self._parts)
 
     def write(self, text: str) -> None:
+        """Add text and pass it to the terminal; ignored once closed."""
         if self.closed or not text:
             return
         self._parts.append(text)
@@ -36,6 +38,7 @@ class OutputStream:
             self._on_text(text)
 
     def close(self) -> None:
+        """The command finished: tell the terminal (it prints the prompt) once."""
         if self.closed:
             return
         self.closed = True

@@ -31,6 +31,7 @@ BACKSPACES = ("\x7f", "\x08")
 
 
 def crlf(text: str) -> str:
+    """Terminal line endings: every newline sent as CR LF, as IOS does on a vty."""
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 

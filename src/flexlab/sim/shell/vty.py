@@ -29,6 +29,7 @@ class VtyPool:
         self.busy: set[int] = set()
 
     def allocate(self, config: ConfigTree) -> int | None:
+        """Take the lowest free vty line of the config's `line vty` ranges, or None when all are busy."""
         free = sorted(vty_lines(config) - self.busy)
         if not free:
             return None
@@ -36,4 +37,5 @@ class VtyPool:
         return free[0]
 
     def release(self, line: int) -> None:
+        """Free a vty line when its session ends."""
         self.busy.discard(line)

@@ -17,12 +17,14 @@ FIRST_VTY_LINE = 2
 
 @dataclass
 class VtyEntry:
+    """One busy vty line for `show users`: line number, user, location, last input (wall seconds)."""
     vty: int
     username: str
     location: str
     last_input: float = field(default_factory=time.monotonic)
 
     def touch(self) -> None:
+        """Note input now (the Idle column of `show users` counts from here)."""
         self.last_input = time.monotonic()
 
 
@@ -40,12 +42,14 @@ def attach(device: object, username: str, location: str, vty: int | None = None)
 
 
 def detach(device: object, entry: VtyEntry) -> None:
+    """Free the entry's vty line on ``device`` (the session closed)."""
     lines = _LINES.get(device)
     if lines is not None and lines.get(entry.vty) is entry:
         del lines[entry.vty]
 
 
 def in_use(device: object) -> list[VtyEntry]:
+    """The device's busy vty lines, by line number."""
     return sorted(_LINES.get(device, {}).values(), key=lambda e: e.vty)
 
 
