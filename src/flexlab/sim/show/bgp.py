@@ -25,12 +25,14 @@ _STATUS_LEGEND_MODERN = _STATUS_LEGEND_CLASSIC + ["              t secondary pat
 
 
 def render_ip_bgp_summary(snap: NodeSnapshot) -> str:
+    """`show ip bgp summary`; empty without `router bgp` (as IOS prints nothing)."""
     if snap.bgp is None:
         return ""
     return join_lines(_summary_body(snap, snap.bgp))
 
 
 def render_bgp_all_summary(snap: NodeSnapshot) -> str:
+    """`show bgp all summary`: the summary under its `For address family: IPv4 Unicast` heading."""
     if snap.bgp is None:
         return ""
     return join_lines(["For address family: IPv4 Unicast", *_summary_body(snap, snap.bgp)])
@@ -119,6 +121,7 @@ def _listen_range_footer(bgp: BgpState) -> list[str]:
 
 
 def render_ip_bgp(snap: NodeSnapshot) -> str:
+    """`show ip bgp`: the BGP table, or `% BGP not active` without `router bgp`."""
     if snap.bgp is None:
         return "% BGP not active\n"
     return join_lines(table_header(snap) + table_rows(snap, list(snap.bgp.paths)))
@@ -140,6 +143,7 @@ def table_header(snap: NodeSnapshot) -> list[str]:
 
 
 def table_rows(snap: NodeSnapshot, paths: list[BgpPathState]) -> list[str]:
+    """BGP table rows by prefix, best path first, the prefix printed once (classful form, as IOS)."""
     is_modern = modern(snap.version)
     lines = []
     previous: ipaddress.IPv4Network | None = None

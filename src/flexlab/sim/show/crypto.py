@@ -20,6 +20,7 @@ _IPSEC_SA_LIFETIME_KB = 4608000
 
 
 def render_ikev2_sa(snap: NodeSnapshot, detailed: bool) -> str:
+    """`show crypto ikev2 sa [detailed]`: IPv4 SAs by tunnel id, then the empty IPv6 section."""
     lines = [" IPv4 Crypto IKEv2  SA ", ""]
     for sa in sorted(snap.ike_sas, key=lambda s: s.tunnel_id):
         lines += _sa_summary(snap, sa)
@@ -82,6 +83,7 @@ def _msg_pair(left: str, left_value: int, right: str, right_value: int) -> str:
 
 
 def render_flexvpn_client(snap: NodeSnapshot, name: str | None) -> str:
+    """`show crypto ikev2 client flexvpn [NAME]`: one block per FlexVPN client."""
     clients = [c for c in snap.flex_clients if name is None or c.name == name]
     lines: list[str] = []
     for client in clients:
@@ -120,6 +122,7 @@ _SESSION_CODES = [
 
 
 def render_crypto_session(snap: NodeSnapshot, detail: bool) -> str:
+    """`show crypto session [detail]`: one block per crypto session (tunnel or Virtual-Access)."""
     lines = ["Crypto session current status", ""]
     if detail:
         lines += _SESSION_CODES

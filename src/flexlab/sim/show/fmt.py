@@ -96,6 +96,7 @@ def log_stamp(when: dt.datetime, synced: bool, msec: bool, authoritative: bool =
 
 
 def device_now(snap: NodeSnapshot) -> dt.datetime:
+    """The router's clock at the snapshot instant (lab epoch + lab time + the node's clock offset)."""
     return snap.device_time(snap.now)
 
 

@@ -34,12 +34,14 @@ def link_up(intf: InterfaceState) -> bool:
 
 
 def status_word(intf: InterfaceState) -> str:
+    """The Status column: administratively down, up or down (physical link)."""
     if not intf.admin_up:
         return "administratively down"
     return "up" if link_up(intf) else "down"
 
 
 def protocol_word(intf: InterfaceState) -> str:
+    """The Protocol column: up when not shut and the line protocol is up."""
     return "up" if intf.admin_up and intf.line_up else "down"
 
 
@@ -79,6 +81,7 @@ def _borrowed_address(snap: NodeSnapshot, intf: InterfaceState) -> tuple[str, in
 
 
 def render_ip_interface_brief(snap: NodeSnapshot) -> str:
+    """`show ip interface brief`, with the name column as wide as the image family prints it."""
     # Classic IOS (IOL, IOSv) prints a 27-column name field; IOS XE a 23-column one.
     width = 22 if snap.version.os_family == "iosxe" else 26
     lines = [f"{'Interface':<{width}} {'IP-Address':<15} OK? Method {'Status':<21} Protocol"]

@@ -98,6 +98,7 @@ def short_name(name: str) -> str:
 
 
 def render_interfaces_description(snap: NodeSnapshot) -> str:
+    """`show interfaces description`: short names, status (`admin down`), protocol, description."""
     lines = [f"{'Interface':<30} {'Status':<14} {'Protocol':<8} Description"]
     for intf in snap.interfaces:
         status = "admin down" if not intf.admin_up else status_word(intf)

@@ -26,6 +26,7 @@ _DETAIL_ERRORS = [
 
 
 def render_ipsec_sa(snap: NodeSnapshot, words: list[str], args: list[str]) -> str:
+    """`show crypto ipsec sa [detail | peer ADDR]` over the sessions that are up; bad args mark their word."""
     first_arg = len(words) - len(args)
     rest = [a.lower() for a in args]
     detail = rest[-1:] == ["detail"]

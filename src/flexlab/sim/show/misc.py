@@ -14,6 +14,7 @@ _NTP_MODE_CODES = {"sys.peer": "*", "selected": "#", "candidate": "+", "outlyer"
 
 
 def render_ip_local_pool(snap: NodeSnapshot, name: str | None) -> str:
+    """`show ip local pool [NAME]`: free and in-use counts per pool, or `%Pool NAME not found`."""
     pools = [p for p in snap.pools if name is None or p.name == name]
     if name is not None and not pools:
         return f"%Pool {name} not found\n"
@@ -34,6 +35,7 @@ def _pool_row(pool: PoolState) -> str:
 
 
 def render_ip_sla_statistics(snap: NodeSnapshot, operation: int | None) -> str:
+    """`show ip sla statistics [N]`: latest RTT, return code and counts per operation."""
     slas = [s for s in snap.slas if operation is None or s.operation == operation]
     lines = ["IPSLAs Latest Operation Statistics", ""]
     for sla in sorted(slas, key=lambda s: s.operation):
@@ -73,6 +75,7 @@ def _sla_time(snap: NodeSnapshot, instant: float) -> str:
 
 
 def render_ntp_associations(snap: NodeSnapshot) -> str:
+    """`show ntp associations`, or `%NTP is not enabled.` without NTP config."""
     if snap.ntp is None:
         return "%NTP is not enabled.\n"
     lines = ["", "  address         ref clock       st   when   poll reach  delay  offset   disp"]
@@ -102,6 +105,7 @@ def _fit(value: float, width: int) -> str:
 
 
 def render_ntp_status(snap: NodeSnapshot) -> str:
+    """`show ntp status`: sync state, stratum, reference, uptime in centiseconds, last update."""
     ntp = snap.ntp
     if ntp is None:
         return "%NTP is not enabled.\n"

@@ -26,6 +26,7 @@ _CDP_SHORT = {"ethernet": "Eth", "gigabitethernet": "Gig", "fastethernet": "Fas"
 
 
 def render_arp(snap: NodeSnapshot) -> str:
+    """`show ip arp`: own ethernet addresses (age `-`) and the linked neighbours on their subnets."""
     rows: list[tuple[ipaddress.IPv4Address, str, str, str]] = []
     for intf in snap.interfaces:
         if intf.kind == "ethernet" and intf.line_up and intf.address is not None:
@@ -70,6 +71,7 @@ _LEGEND = [
 
 
 def render_cdp_neighbors(snap: NodeSnapshot) -> str:
+    """`show cdp neighbors`: one row per cabled neighbour (long device IDs on a line of their own)."""
     lines = _LEGEND + ["Device ID        Local Intrfce     Holdtme    Capability  Platform  Port ID"]
     for link in snap.links:
         device = link.device_id
@@ -84,6 +86,7 @@ def render_cdp_neighbors(snap: NodeSnapshot) -> str:
 
 
 def render_cdp_neighbors_detail(snap: NodeSnapshot) -> str:
+    """`show cdp neighbors detail`: per neighbour its address, platform, ports and version text."""
     lines: list[str] = []
     for link in snap.links:
         address = [f"  IP address: {link.address}"] if link.address is not None else []

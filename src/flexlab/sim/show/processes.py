@@ -17,6 +17,7 @@ _SORT_KEYS = {"5sec": "five_sec", "1min": "one_min", "5min": "five_min"}
 
 
 def render_processes_cpu(snap: NodeSnapshot, words: list[str], args: list[str]) -> str:
+    """`show processes cpu [sorted [5sec|1min|5min]]` from the measured loads; empty before any."""
     sort_by = _sort_column(words, args)
     if snap.cpu is None:
         return ""

@@ -97,6 +97,7 @@ def _is_subnet(route: RouteState) -> bool:
 
 
 def render_route_summary(snap: NodeSnapshot) -> str:
+    """`show ip route summary`: networks, subnets and memory per route source, with totals."""
     lines = [
         "IP routing table name is default (0x0)",
         "IP routing table maximum-paths is 32",
@@ -134,6 +135,7 @@ def _major(prefix: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
 
 
 def render_ip_protocols(snap: NodeSnapshot) -> str:
+    """`show ip protocols`: the BGP process, its neighbours and routing information sources."""
     lines = ["*** IP Routing is NSF aware ***", ""]
     if snap.bgp is None:
         return join_lines(lines)

@@ -39,6 +39,7 @@ _PROTOCOL_CODES = {"bgp": ("B",), "static": ("S", "S*"), "connected": ("C",), "l
 
 
 def render_ip_route(snap: NodeSnapshot, protocol: str | None) -> str:
+    """`show ip route [bgp]`: legend, gateway of last resort, routes grouped by classful network."""
     lines = list(_LEGEND_MODERN if modern(snap.version) else _LEGEND_CLASSIC)
     lines += ["", _gateway_line(snap.routes), ""]
     wanted = _PROTOCOL_CODES[protocol] if protocol else None

@@ -33,6 +33,7 @@ def buffered_lines(snap: NodeSnapshot) -> list[str]:
 
 
 def render_logging(snap: NodeSnapshot) -> str:
+    """`show logging`: the syslog settings header, then the buffered messages."""
     config = snap.logging
     logged = len(snap.log)
     console = (

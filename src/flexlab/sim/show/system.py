@@ -22,6 +22,7 @@ def _chassis(version: VersionInfo) -> tuple[str, str, str, str]:
 
 
 def render_inventory(snap: NodeSnapshot) -> str:
+    """`show inventory`: the chassis entry with this router's serial number."""
     name, descr, pid, vid = _chassis(snap.version)
     serial = snap.version.serial
     return join_lines([
@@ -32,6 +33,7 @@ def render_inventory(snap: NodeSnapshot) -> str:
 
 
 def render_clock_detail(snap: NodeSnapshot) -> str:
+    """`show clock detail`: the time, then `Time source is NTP` or `No time source`."""
     line = clock_line(device_now(snap), snap.clock_timezone, snap.clock_synced, snap.clock_authoritative)
     source = "Time source is NTP" if snap.clock_synced else "No time source"
     return join_lines([line, source])

@@ -41,6 +41,7 @@ def _bgp_all(snap: NodeSnapshot) -> str:
 
 
 def route_entry(snap: NodeSnapshot, words: list[str], args: list[str]) -> str:
+    """`show ip route ADDR [MASK]` (asked by the standard tools, e.g. NAPALM)."""
     return route_detail.render_route_entry(snap, words, args)
 
 

@@ -91,6 +91,7 @@ def _hardware_line(info: VersionInfo) -> str:
 
 
 def render_version(snap: NodeSnapshot) -> str:
+    """`show version`: image, uptime, serial and hardware, in the classic IOS or IOS XE layout."""
     info = snap.version
     year = build_year(info)
     uptime = uptime_words(snap.now - snap.booted)
@@ -128,5 +129,6 @@ def render_version(snap: NodeSnapshot) -> str:
 
 
 def render_clock(snap: NodeSnapshot) -> str:
+    """`show clock`: the router's time, `*` in front while it is not authoritative (not NTP-synced)."""
     line = clock_line(device_now(snap), snap.clock_timezone, snap.clock_synced, snap.clock_authoritative)
     return join_lines([line])
