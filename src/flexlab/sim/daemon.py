@@ -54,6 +54,7 @@ RENDER_SLICE_S = 0.02    # ... at most this long at a time, so SSH sessions stay
 
 @dataclass
 class DaemonOptions:
+    """The lab process's command line: state dir, topology, lab name, time scale, ports, seed, owner."""
     state_dir: Path
     topology: Path
     name: str = "default"
@@ -69,12 +70,14 @@ LOGIN_ENVS = (("FLEXLAB_USERNAME", "admin"), ("FLEXLAB_PASSWORD", "admin"))
 
 
 def login_credentials() -> tuple[str, str]:
+    """The VTY login every router accepts: FLEXLAB_USERNAME / FLEXLAB_PASSWORD, else admin/admin."""
     username, password = (os.environ.get(env) or default for env, default in LOGIN_ENVS)
     return username, password
 
 
 @dataclass
 class LabDaemon:
+    """One running embedded lab: the Lab, an SSH server per node, the control socket, captures."""
     options: DaemonOptions
     lab: Lab | None = None
     servers: dict[str, Any] = field(default_factory=dict)
@@ -94,6 +97,7 @@ class LabDaemon:
         return errors
 
     async def start(self) -> None:
+        """Boot the lab on the wall clock, open an SSH server per node on 127.0.0.1 and the control socket."""
         opts = self.options
         image_params = dict(split_param(p) for p in opts.image_params)
         parse_image_params(image_params)  # bad overrides stop the lab before anything starts
@@ -247,6 +251,7 @@ class LabDaemon:
             self.stopping.set()
 
     async def run(self) -> None:
+        """Run the lab in real time until stopped, then close the servers and remove the socket and state file."""
         assert self.lab is not None
         ticker = asyncio.create_task(self.lab.run_realtime())
         watcher = asyncio.create_task(self._watch_owner())
@@ -318,6 +323,7 @@ def _check_topology(path: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Entry point of the lab process (`--list-images`, `--check-topology FILE`, or run a lab); exit code."""
     args = sys.argv[1:] if argv is None else argv
     if args == ["--list-images"]:
         print(json.dumps(list_images()))

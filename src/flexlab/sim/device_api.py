@@ -15,6 +15,7 @@ from flexlab.sim.state import NodeSnapshot
 
 
 class SimDevice(Protocol):
+    """One router as the shell and the SSH server see it: identity, config, login and show state."""
     name: str
 
     @property
@@ -85,8 +86,11 @@ class ProbeError(Exception):
 
 
 class ProbeRun(Protocol):
+    """A `ping`/`traceroute` in progress: started once, answers arrive on the lab clock, abortable."""
     source: str | None                 # the resolved source address when one was given
 
-    def start(self, on_answer: Callable[[ProbeAnswer], None], on_done: Callable[[], None]) -> None: ...
+    def start(self, on_answer: Callable[[ProbeAnswer], None], on_done: Callable[[], None]) -> None:
+        """Send the probes; ``on_answer`` gets each answer, ``on_done`` runs after the last."""
 
-    def abort(self) -> None: ...
+    def abort(self) -> None:
+        """Stop early (the user typed the escape sequence); no more answers, ``on_done`` still runs."""

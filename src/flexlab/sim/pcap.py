@@ -74,7 +74,7 @@ def _stack(*layers: Any) -> Any:
     return top
 
 
-def ike_layer(msg: Any) -> Any:
+def _ike_layer(msg: Any) -> Any:
     from scapy.contrib import ikev2
 
     header = ikev2.IKEv2(**ike_header_fields(msg))
@@ -151,7 +151,7 @@ def packet_layers(packet: Packet, tcp: _TcpState) -> Any:
 
     ip = IP(src=str(packet.src), dst=str(packet.dst), ttl=255)
     if packet.proto == "ike":
-        return _stack(ip, UDP(sport=IKE_PORT, dport=IKE_PORT), ike_layer(packet.payload))
+        return _stack(ip, UDP(sport=IKE_PORT, dport=IKE_PORT), _ike_layer(packet.payload))
     if packet.proto == "esp":
         opaque = _opaque(f"{packet.payload}/{packet.seq}", max(16, packet.size - 28))
         return _stack(IP(src=str(packet.src), dst=str(packet.dst), ttl=255, proto=50),
@@ -169,7 +169,7 @@ def packet_layers(packet: Packet, tcp: _TcpState) -> Any:
     return ip
 
 
-def frame_bytes(frame: Frame, tcp: _TcpState) -> bytes:
+def _frame_bytes(frame: Frame, tcp: _TcpState) -> bytes:
     from scapy.layers.l2 import Ether
 
     ether = Ether(src=frame.src_mac, dst=frame.dst_mac)
@@ -192,7 +192,7 @@ class FrameRenderer:
         """Render up to ``limit`` not yet rendered frames (all by default); returns how many."""
         end = len(frames) if limit is None else min(len(frames), self._next + limit)
         for frame in frames[self._next:end]:
-            self._rendered.append((frame.device_ts, frame_bytes(frame, self._tcp)))
+            self._rendered.append((frame.device_ts, _frame_bytes(frame, self._tcp)))
         count, self._next = end - self._next, end
         return count
 

@@ -27,10 +27,12 @@ _LOGICAL = ("Loopback", "Tunnel", "Virtual-Template", "Virtual-Access", "Null")
 
 @dataclass(frozen=True)
 class Platform:
+    """The hardware of one containerlab kind: which physical interfaces the box has."""
     kind: str
     physical: tuple[str, ...]
 
     def is_physical(self, name: str) -> bool:
+        """Whether ``name`` is a physical port of this box (not a subinterface or logical one)."""
         return name in self.physical
 
     def exists(self, name: str) -> bool:

@@ -45,7 +45,7 @@ def process_host_key() -> asyncssh.SSHKey:
     return _process_host_key
 
 
-async def wait_responsive(device: SimDevice) -> None:
+async def _wait_responsive(device: SimDevice) -> None:
     while not device.responsive:
         await asyncio.sleep(RESPONSIVE_POLL_INTERVAL)
 
@@ -123,7 +123,7 @@ class _VtySession(asyncssh.SSHServerSession[str]):
         self._waiter = asyncio.get_running_loop().create_task(self._wait_then_process())
 
     async def _wait_then_process(self) -> None:
-        await wait_responsive(self._device)
+        await _wait_responsive(self._device)
         self._waiter = None
         if not self._closed:
             self._process()
@@ -227,7 +227,7 @@ class _VtyServer(asyncssh.SSHServer):
     async def validate_password(self, username: str, password: str) -> bool:
         """Checked on a worker thread: a type 9 secret costs one scrypt (~40 ms) per new
         password, which must not hold the other routers' sessions (hashlib releases the GIL)."""
-        await wait_responsive(self._device)
+        await _wait_responsive(self._device)
         loop = asyncio.get_running_loop()
         return bool(await loop.run_in_executor(None, self._device.check_login, username, password))
 
@@ -254,6 +254,7 @@ class SshServerHandle:
             conn.close()
 
     async def close(self) -> None:
+        """Stop accepting, then close every open session and wait for them."""
         self._acceptor.close()
         await self._acceptor.wait_closed()
         connections = list(self._connections)

@@ -42,6 +42,7 @@ class VersionInfo:
 
 @dataclass(frozen=True)
 class InterfaceState:
+    """One interface for `show interfaces` / `show ip interface brief`: state, address, counters, tunnel."""
     name: str                  # "Ethernet0/1", "Tunnel1", "Virtual-Access1", "Loopback1"
     kind: Literal["ethernet", "loopback", "tunnel", "virtual-access", "virtual-template", "null"]
     admin_up: bool
@@ -73,6 +74,7 @@ class InterfaceState:
 
 @dataclass(frozen=True)
 class IkeSaState:
+    """One IKEv2 SA for `show crypto ikev2 sa`: endpoints, status, algorithms, lifetimes, DPD."""
     tunnel_id: int
     local: IPv4Address
     local_port: int
@@ -108,6 +110,7 @@ class IkeSaState:
 
 @dataclass(frozen=True)
 class IpsecFlow:
+    """One IPsec flow (child SA pair) of a crypto session: identities, counters, SPIs, transform."""
     local_ident: str           # "100.64.0.10/255.255.255.255/47/0" for GRE transport
     remote_ident: str
     packets_encrypted: int
@@ -126,6 +129,7 @@ class IpsecFlow:
 
 @dataclass(frozen=True)
 class CryptoSessionState:
+    """One crypto session for `show crypto session`: interface, profile, status, peer, IKE SA, flows."""
     interface: str             # "Tunnel1", "Virtual-Access1"
     profile: str               # IKEv2 profile name
     status: Literal["UP-ACTIVE", "UP-NO-IKE", "DOWN", "DOWN-NEGOTIATING", "UP-IDLE"]
@@ -142,6 +146,7 @@ class CryptoSessionState:
 
 @dataclass(frozen=True)
 class FlexClientState:
+    """One FlexVPN client for `show crypto ikev2 client flexvpn`: state, current peer, assigned address."""
     name: str                  # "Flex_Client"
     state: Literal["ACTIVE", "INACTIVE", "CONNECTING", "WAIT-NEXT-PEER"]
     peer: IPv4Address | None
@@ -156,6 +161,7 @@ class FlexClientState:
 
 @dataclass(frozen=True)
 class BgpNeighborState:
+    """One BGP neighbour for `show ip bgp summary` / `neighbors`: state, counters, session detail."""
     address: IPv4Address
     remote_as: int
     dynamic: bool              # created from a listen range (printed with a leading '*')
@@ -193,6 +199,7 @@ class BgpNeighborState:
 
 @dataclass(frozen=True)
 class BgpListenRange:
+    """One `bgp listen range` with its peer group and the dynamic neighbours it accepted."""
     peer_group: str
     prefix: IPv4Network
     members: tuple[IPv4Address, ...]
@@ -200,6 +207,7 @@ class BgpListenRange:
 
 @dataclass(frozen=True)
 class BgpPathState:
+    """One path of `show ip bgp`: attributes and status codes (best `>`, valid `*`, `s`, `i`, `r`)."""
     prefix: IPv4Network
     next_hop: IPv4Address      # 0.0.0.0 for local routes
     metric: int | None
@@ -219,6 +227,7 @@ class BgpPathState:
 
 @dataclass(frozen=True)
 class BgpState:
+    """The BGP process for the BGP show commands: router ID, AS, neighbours, listen ranges, table."""
     router_id: IPv4Address
     local_as: int
     table_version: int
@@ -230,6 +239,7 @@ class BgpState:
 
 @dataclass(frozen=True)
 class RouteState:
+    """One route of `show ip route`: code, distance/metric, next hop, interface, since (lab seconds)."""
     prefix: IPv4Network
     code: str                  # "C", "L", "S", "B", "S*"
     distance: int | None       # None for connected/local
@@ -241,6 +251,7 @@ class RouteState:
 
 @dataclass(frozen=True)
 class LogEntry:
+    """One buffered syslog message (`%FACILITY-SEVERITY-MNEMONIC: text`) with its lab and device time."""
     time: float                # lab instant
     facility: str              # "BGP"
     severity: int              # 5
@@ -252,6 +263,7 @@ class LogEntry:
 
 @dataclass(frozen=True)
 class PoolState:
+    """One `ip local pool` for `show ip local pool`: its range and the addresses handed out."""
     name: str
     start: IPv4Address
     end: IPv4Address
@@ -260,6 +272,7 @@ class PoolState:
 
 @dataclass(frozen=True)
 class SlaState:
+    """One IP SLA operation for `show ip sla statistics`: schedule, latest result, counts."""
     operation: int
     kind: str                  # "icmp-echo"
     target: IPv4Address
@@ -306,6 +319,9 @@ class NtpState:
 
 @dataclass(frozen=True)
 class LoggingConfig:
+    """Logging settings as configured (`logging buffered SIZE LEVEL`, `no logging console`,
+    `service timestamps log datetime msec`): read from the config and shown by `show logging`."""
+
     buffered_size: int = 4096
     buffered_level: str = "debugging"
     console: bool = True
@@ -329,6 +345,7 @@ class LinkNeighborState:
 
 @dataclass(frozen=True)
 class NodeSnapshot:
+    """Everything the show renderers read of one router at one lab instant (times in lab seconds)."""
     hostname: str
     version: VersionInfo
     now: float                 # lab instant of this snapshot

@@ -34,5 +34,6 @@ class ProcessCpu:
 
 @dataclass(frozen=True)
 class CpuState:
+    """`show processes cpu`: the utilisation header and one row per process."""
     load: CpuLoad
     processes: tuple[ProcessCpu, ...] = ()

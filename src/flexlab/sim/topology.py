@@ -39,6 +39,7 @@ class TopologyError(FlexlabError):
 
 @dataclass(frozen=True)
 class TopoNode:
+    """One node of the topology file: kind, image, startup config (file or inline), labels."""
     name: str
     kind: Kind
     image: str
@@ -71,6 +72,7 @@ class Port:
 
 @dataclass(frozen=True)
 class Topology:
+    """A parsed topology file: its nodes and the links between their ``ethN`` ports."""
     source: str                      # the file, for messages
     name: str
     nodes: dict[str, TopoNode]
@@ -82,6 +84,7 @@ class Topology:
         return sorted(ends, key=lambda port: port.index)
 
     def kind_names(self) -> set[str]:
+        """The containerlab kinds the topology uses."""
         return {node.kind.name for node in self.nodes.values()}
 
 
