@@ -34,7 +34,7 @@ from flexlab.sim.engine.underlay import Packet
 from flexlab.sim.engine.views_bgp import bgp_view, policy_view
 from flexlab.sim.engine.views_crypto import CryptoView, crypto_view
 from flexlab.sim.platforms import Platform, platform_for
-from flexlab.sim.state import NodeSnapshot
+from flexlab.sim.state import LoggingConfig, NodeSnapshot
 
 if TYPE_CHECKING:
     from flexlab.sim.engine.lab import Lab
@@ -50,7 +50,7 @@ class NodeViews:
     interfaces: dict[str, views.InterfaceView]
     statics: list[views.StaticRouteView]
     crypto: CryptoView
-    logging: views.LoggingView
+    logging: LoggingConfig
     ntp: views.NtpView
     slas: dict[int, views.SlaView]
     tracks: dict[int, views.TrackView]

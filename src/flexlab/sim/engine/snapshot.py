@@ -19,7 +19,6 @@ from flexlab.sim.state import (
     IkeSaState,
     InterfaceState,
     IpsecFlow,
-    LoggingConfig,
     NodeSnapshot,
     PoolState,
     RouteState,
@@ -47,7 +46,6 @@ def build_snapshot(node: Node) -> NodeSnapshot:
             hostname=node.hostname, version=lab.image_profile.version_for(node.serial), now=node.now(),
             booted=node.booted, clock_offset=node.clock_offset, clock_synced=node.clock_synced, epoch=lab.clock.epoch,
         )
-    logging = node.views.logging
     return NodeSnapshot(
         hostname=node.hostname,
         version=lab.image_profile.version_for(node.serial),
@@ -67,7 +65,7 @@ def build_snapshot(node: Node) -> NodeSnapshot:
             for r in node.rib.routes()
         ),
         log=node.logbuf.entries(),
-        logging=LoggingConfig(logging.buffered_size, logging.buffered_level, logging.console, logging.timestamps_msec),
+        logging=node.views.logging,
         pools=tuple(
             PoolState(
                 p.name,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from flexlab.iosconfig import ConfigLine, ConfigTree
+from flexlab.sim.state import LoggingConfig
 
 IPv4Address = ipaddress.IPv4Address
 IPv4Network = ipaddress.IPv4Network
@@ -199,20 +200,10 @@ def enable_secret(tree: ConfigTree) -> tuple[int, str] | None:
     return None
 
 
-@dataclass(frozen=True)
-class LoggingView:
-    """Logging settings: `logging buffered` size/level, console, `service timestamps log` format."""
-    buffered_size: int = 4096
-    buffered_level: str = "debugging"
-    console: bool = True
-    timestamps_msec: bool = False
-    timestamps_datetime: bool = False
-
-
 _LEVELS = ("emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational", "debugging")
 
 
-def logging_view(tree: ConfigTree) -> LoggingView:
+def logging_view(tree: ConfigTree) -> LoggingConfig:
     """Read the logging settings; defaults are the IOS ones (4096 bytes, debugging)."""
     size, level = 4096, "debugging"
     line = tree.first("logging", "buffered")
@@ -226,10 +217,9 @@ def logging_view(tree: ConfigTree) -> LoggingView:
                 level = _LEVELS[int(word)]
     stamps = tree.first("service", "timestamps", "log")
     datetime_on = stamps is not None and "datetime" in stamps.words
-    return LoggingView(
+    return LoggingConfig(
         buffered_size=size, buffered_level=level, console=not tree.find("no", "logging", "console"),
         timestamps_msec=datetime_on and "msec" in stamps.words if stamps else False,
-        timestamps_datetime=datetime_on,
     )
 
 
