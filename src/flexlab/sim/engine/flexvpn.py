@@ -67,7 +67,7 @@ class FlexServer:
         return None, assigned, routes
 
     def attach(self, sa: IkeSa, profile: ProfileView) -> None:
-        """Hub side: give a new IKE SA its pool address and a Virtual-Access cloned from its Virtual-Template."""
+        """Hub side: mark the SA's pool address in use; give it a Virtual-Access cloned from its Virtual-Template."""
         crypto = self.node.ike.crypto
         policy = crypto.auth_policies.get(profile.auth_policy or "")
         if sa.assigned is not None and policy is not None and policy.pool:
