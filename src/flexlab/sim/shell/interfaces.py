@@ -81,7 +81,7 @@ def interface_sort_key(name: str) -> tuple[int, tuple[int, ...]]:
 
 
 def is_tunnel_like(name: str) -> bool:
-    """Whether the interface is a Tunnel or virtual interface (no carrier; state from its protocol)."""
+    """Whether the interface is a Tunnel, Virtual-Template or Virtual-Access (its block takes the `tunnel` commands)."""
     parts = split_name(name)
     return bool(parts and parts[0].tunnel_like)
 
