@@ -319,7 +319,7 @@ class Neighbor:
             self.start()
 
     def admin_reset(self, code: str, text: str, reason: str) -> None:
-        """`clear ip bgp` / config change: send a NOTIFICATION if OPEN was exchanged, then reset."""
+        """Cease the session (`clear ip bgp`, `shutdown`, de-config): NOTIFICATION if OPEN was exchanged, then reset."""
         if self.conn is not None and self.state in ("OpenConfirm", "Established"):
             self._notify(code, text)
         self.reset(reason)

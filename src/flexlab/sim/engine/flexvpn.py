@@ -94,7 +94,7 @@ class FlexServer:
 
 
 class FlexClient:
-    """One `crypto ikev2 client flexconnect` block on a spoke: which peer it tries, its SA, its state."""
+    """One `crypto ikev2 client flexvpn NAME` block on a spoke: which peer it tries, its SA, its state."""
     def __init__(self, node: Node, view: FlexClientView) -> None:
         self.node = node
         self.view = view

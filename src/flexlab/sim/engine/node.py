@@ -127,7 +127,7 @@ class Node:
         return user is not None and _secret_matches(user.encryption, user.secret, password)
 
     def check_enable(self, password: str) -> bool:
-        """Whether ``password`` opens privileged EXEC; without `enable secret` any password does."""
+        """Whether ``password`` opens privileged EXEC; with neither `enable secret` nor `enable password` any does."""
         secret = views.enable_secret(self._config)
         return secret is None or _secret_matches(secret[0], secret[1], password)
 

@@ -169,7 +169,7 @@ class FlexPeerView:
 
 @dataclass(frozen=True)
 class FlexClientView:
-    """One `crypto ikev2 client flexconnect` block: peers, tunnel, `peer reactivate`, source."""
+    """One `crypto ikev2 client flexvpn NAME` block: peers, tunnel, `peer reactivate`, source."""
     name: str
     peers: tuple[FlexPeerView, ...]
     tunnel: str | None                 # `client connect TunnelX`
