@@ -12,6 +12,7 @@ class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line (and exit code 2)."""
 
     def error(self, message: str) -> NoReturn:
+        """Print the usage error folded onto one line and exit 2 (argparse's own exit code)."""
         self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
 
 

@@ -23,6 +23,7 @@ from flexlab.harness.calibrate import infer_model
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `flexlab calibrate`."""
     parser = subparsers.add_parser(
         "calibrate", help="measure the DPD schedule of an image and write a DPD model file",
         description=("Fail a hub with packet capture on the moving spokes' WAN links (the failover job), print "
@@ -59,6 +60,7 @@ def _run_job(args: argparse.Namespace, report_dir: Path) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`flexlab calibrate`: run the job, print each spoke's observed DPD schedule, write the inferred model."""
     if not args.testbed_file.is_file():
         raise FlexlabError(f"testbed file {args.testbed_file} does not exist")
     report_dir = (args.report_dir or args.output.parent / f"{args.output.stem}-report").resolve()

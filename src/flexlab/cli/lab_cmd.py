@@ -22,6 +22,7 @@ TOPOLOGY_HELP = "act on the lab deployed from this topology file instead of the 
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `flexlab lab` and its actions (up, status, down, fail, restore, capture, truth)."""
     lab = subparsers.add_parser("lab", help="manage a lab (the embedded lab runs in the background)")
     commands = lab.add_subparsers(dest="lab_command", metavar="ACTION", required=True)
 

@@ -13,6 +13,7 @@ from flexlab.render import KINDS, LAB_CONFIG_DIR, RENDERED_DIR, render_all, writ
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `flexlab render` and `flexlab topology`."""
     _register_render(subparsers)
     _register_topology(subparsers)
 
@@ -87,6 +88,7 @@ def _design(args: argparse.Namespace) -> Design:
 
 
 def run_render(args: argparse.Namespace) -> int:
+    """`flexlab render`: write each node's startup config for one kind (or refresh the committed copies)."""
     if args.all_kinds:
         return _refresh_reference_files(args)
     if args.out is None and not args.lab:
@@ -128,6 +130,7 @@ def _refresh_reference_files(args: argparse.Namespace) -> int:
 
 
 def run_topology(args: argparse.Namespace) -> int:
+    """`flexlab topology`: write the containerlab topology for one kind and print its path."""
     plan = _design(args).plan()
     output = args.output or clab.topology_path(args.kind)
     print(clab.write_topology(plan, args.kind, output, args.lab_config_dir))
