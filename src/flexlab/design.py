@@ -335,7 +335,7 @@ class Design:
 
     @property
     def spoke_count(self) -> int:
-        """The number of spokes the design declares."""
+        """``spokes.count`` of the validated model (load_design's ``spokes`` may have overridden the file)."""
         return self.model.spokes.count
 
     def with_spokes(self, count: int) -> Design:
