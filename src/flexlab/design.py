@@ -122,7 +122,7 @@ class IpSlaModel(_Strict):
 
 
 class NtpModel(_Strict):
-    """``ntp:``: the hub every other router synchronises to, and its stratum."""
+    """``ntp:``: the hub every other router synchronises to (None: no NTP), and its stratum."""
 
     master: str | None = None
     stratum: int = Field(3, ge=1, le=15, strict=True)
@@ -135,7 +135,7 @@ class IspModel(_Strict):
 
 
 class DesignModel(_Strict):
-    """The whole design file as validated: every section above plus the checks that span sections."""
+    """The whole design file as validated: one model per section, plus the checks that span sections."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
     bgp_as: int = Field(ge=1, le=4294967295, strict=True)

@@ -151,7 +151,7 @@ class MatrixRow(BaseModel):
 
 
 class Matrix(BaseModel):
-    """A certification matrix file: its rows and the design they share (paths resolved against the file)."""
+    """A validated matrix file: its rows and the design they share (relative to the matrix file)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -235,7 +235,7 @@ def _print_trend(result: TrendResult) -> None:
 
 @_owner_only
 def run_trend(args: argparse.Namespace) -> int:
-    """`flexlab trend`: charts and regressions from the history; always 0 (nightly fails on regressions)."""
+    """`flexlab trend`: charts and regressions from the history; exit code 0 (nightly fails on regressions)."""
     history = _history(args)
     history.run_count()   # a missing or foreign database is refused before --out is created
     with lock_output_dir(args.out, "trend output directory"):
