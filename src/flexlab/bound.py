@@ -43,6 +43,7 @@ class DpdConfig:
     origin: str = "global"          # "global" or "profile <name>"
 
     def to_dict(self) -> dict[str, Any]:
+        """The DPD values as JSON-ready fields (for the failover report)."""
         return json_ready(self)
 
 
@@ -103,6 +104,7 @@ class TrafficSource:
     period_s: float
 
     def to_dict(self) -> dict[str, Any]:
+        """The source as JSON-ready fields (for the failover report)."""
         return json_ready(self)
 
 
@@ -146,6 +148,8 @@ def ip_sla_traffic(running_config: str) -> list[TrafficSource]:
 
 @dataclass(frozen=True)
 class BgpTimers:
+    """BGP keepalive and hold time (seconds) that apply to a neighbour, and which line set them."""
+
     keepalive_s: int
     holdtime_s: int
     origin: str                      # "default", "timers bgp", "neighbor <x> timers"
@@ -211,11 +215,14 @@ def traffic_period_s(sources: Iterable[TrafficSource]) -> float | None:
 
 @dataclass(frozen=True)
 class BoundTerm:
+    """One term of the bound's formula: its symbol (``I``, ``R``, ...), what it stands for, its value."""
+
     symbol: str
     name: str
     value_s: float
 
     def to_dict(self) -> dict[str, Any]:
+        """The term as JSON-ready fields."""
         return json_ready(self)
 
 
@@ -233,6 +240,7 @@ class Bound:
     model: str = ""                 # the declared DPD model the bound follows
 
     def to_dict(self) -> dict[str, Any]:
+        """The bound with its terms as JSON-ready fields (the report's ``bound`` record)."""
         return json_ready(self)
 
 

@@ -41,6 +41,7 @@ class ClockOffset:
     @classmethod
     def from_show_clock(cls, output: str, sent_at: datetime, answered_at: datetime,
                         rate: float = 1.0) -> ClockOffset:
+        """Anchor from a ``show clock`` output sent at ``sent_at`` and answered at ``answered_at`` (harness clock)."""
         sent, answered = _aware(sent_at), _aware(answered_at)
         if answered < sent:
             raise ValueError("answered_at is before sent_at")
@@ -58,17 +59,21 @@ class ClockOffset:
 
     @property
     def uncertainty_s(self) -> float:
+        """Error of a converted instant, in device seconds: half the round trip plus IOS's 1 ms resolution."""
         return self.rate * self.round_trip_s / 2 + CLOCK_RESOLUTION_S
 
     def to_device(self, harness_instant: datetime) -> datetime:
+        """The device's wall time at a harness instant (scaled by ``rate``)."""
         elapsed = (_aware(harness_instant) - self.harness_time).total_seconds()
         return self.device_time + timedelta(seconds=elapsed * self.rate)
 
     def to_harness(self, device_time: datetime) -> datetime:
+        """The harness instant (aware UTC) at a device wall time."""
         elapsed = (device_time - self.device_time).total_seconds()
         return self.harness_time + timedelta(seconds=elapsed / self.rate)
 
     def to_dict(self) -> dict[str, Any]:
+        """The anchor as JSON-ready fields plus the derived offset and uncertainty."""
         return {**json_ready(self), "offset_s": self.offset_s, "uncertainty_s": self.uncertainty_s}
 
 

@@ -63,6 +63,8 @@ class DpdSettings(_Strict):
 
 
 class SecretsModel(_Strict):
+    """``secrets:``: the names of the environment variables that hold the PSK and the login (never the values)."""
+
     psk_env: str = Field("FLEXLAB_PSK", pattern=ENV_NAME)
     username_env: str = Field("FLEXLAB_USERNAME", pattern=ENV_NAME)
     password_env: str = Field("FLEXLAB_PASSWORD", pattern=ENV_NAME)
@@ -70,6 +72,8 @@ class SecretsModel(_Strict):
 
 
 class NamesModel(_Strict):
+    """``names:``: the names the IOS configuration gives its keyring, profiles, pool, peer group and route-map."""
+
     keyring: str = _ios_name("Flex_key")
     keyring_peer: str = _ios_name("Spokes")
     ikev2_profile: str = _ios_name("Flex_IKEv2")
@@ -82,41 +86,57 @@ class NamesModel(_Strict):
 
 
 class TransportModel(_Strict):
+    """``transport:``: the underlay supernet the ISP's /30 to each hub and spoke is carved from."""
+
     supernet: IPv4Network
 
 
 class OverlayModel(_Strict):
+    """``overlay:``: the address both hubs answer on and the range their ``bgp listen`` accepts."""
+
     hub_address: IPv4Address
     listen_range: IPv4Network
 
 
 class HubModel(_Strict):
+    """One entry of ``hubs:``: its name, its spoke address pool and its LAN."""
+
     name: str = Field(pattern=NODE_NAME)
     pool: IPv4Network
     lan: IPv4Network
 
 
 class SpokesModel(_Strict):
+    """``spokes:``: how many, the supernet their LAN /24s come from, and how each picks its preferred hub."""
+
     count: int = Field(2, ge=1, le=2000, strict=True)  # one hub must take every spoke: `bgp listen limit` <= 2000
     lan_supernet: IPv4Network
     preference: Literal["alternate"] = "alternate"
 
 
 class IpSlaModel(_Strict):
+    """``ip_sla:``: the spokes' icmp-echo operation number and frequency (s), the traffic on-demand DPD needs."""
+
     operation: int = Field(10, ge=1, le=2147483647, strict=True)
     frequency: int = Field(5, ge=1, le=604800, strict=True)
 
 
 class NtpModel(_Strict):
+    """``ntp:``: the hub every other router synchronises to (None: no NTP), and its stratum."""
+
     master: str | None = None
     stratum: int = Field(3, ge=1, le=15, strict=True)
 
 
 class IspModel(_Strict):
+    """``isp:``: the name of the router that joins every WAN link."""
+
     name: str = Field("isp", pattern=NODE_NAME)
 
 
 class DesignModel(_Strict):
+    """The whole design file as validated: one model per section, plus the checks that span sections."""
+
     name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
     bgp_as: int = Field(ge=1, le=4294967295, strict=True)
     dpd: DpdSettings = DpdSettings()
@@ -217,6 +237,7 @@ class Port:
 
     @property
     def netmask(self) -> str:
+        """The port's mask in dotted form, as ``ip address A M`` wants it."""
         return str(self.network.netmask)
 
 
@@ -232,6 +253,8 @@ class Link:
 
 @dataclass(frozen=True)
 class NodePlan:
+    """Everything one node's configuration needs: role, ports, router id, LAN, pool and hub order."""
+
     name: str
     role: Literal["hub", "spoke", "isp"]
     ports: tuple[Port, ...]
@@ -249,6 +272,7 @@ class NodePlan:
         return self.ports[0]
 
     def port(self, number: int) -> Port:
+        """The port ``eth<number>`` (KeyError: the node has none)."""
         for port in self.ports:
             if port.number == number:
                 return port
@@ -256,38 +280,47 @@ class NodePlan:
 
     @property
     def lan_address(self) -> IPv4Address:
+        """The node's own address on its LAN: the first host (hubs and spokes only)."""
         assert self.lan is not None
         return next(self.lan.hosts())
 
 
 @dataclass(frozen=True)
 class LabPlan:
+    """The derived plan of the whole lab: every node (ISP first, then hubs, then spokes) and link."""
+
     design: Design
     nodes: tuple[NodePlan, ...]
     links: tuple[Link, ...]
 
     def node(self, name: str) -> NodePlan:
+        """The node called ``name`` (KeyError: the design has none)."""
         for node in self.nodes:
             if node.name == name:
                 return node
         raise KeyError(f"no node named {name!r} in the design")
 
     def by_role(self, role: str) -> list[NodePlan]:
+        """The nodes of one role ("hub", "spoke" or "isp") in plan order."""
         return [n for n in self.nodes if n.role == role]
 
     @property
     def hubs(self) -> list[NodePlan]:
+        """The hubs, in the design's order."""
         return self.by_role("hub")
 
     @property
     def spokes(self) -> list[NodePlan]:
+        """The spokes, spoke1 first."""
         return self.by_role("spoke")
 
     @property
     def isp(self) -> NodePlan:
+        """The ISP router (there is exactly one)."""
         return self.by_role("isp")[0]
 
     def hub_by_wan(self, address: IPv4Address | str) -> NodePlan | None:
+        """The hub whose WAN address this is (a spoke's IKEv2 peer), None for any other address."""
         wanted = ipaddress.ip_address(str(address))
         return next((h for h in self.hubs if h.wan.address == wanted), None)
 
@@ -302,6 +335,7 @@ class Design:
 
     @property
     def spoke_count(self) -> int:
+        """``spokes.count`` of the validated model (load_design's ``spokes`` may have overridden the file)."""
         return self.model.spokes.count
 
     def with_spokes(self, count: int) -> Design:

@@ -69,6 +69,7 @@ class DpdModel:
         return f"sum(R*{self.factor:g}^k, k=0..N){cap}"
 
     def describe(self) -> str:
+        """One line for reports: the model's N, spacing, periodic reading and where it comes from."""
         spacing = "fixed at R" if self.backoff == "fixed" else (
             f"exponential from R, factor {self.factor:g}" + (f", cap {self.cap_s:g} s" if self.cap_s else ""))
         return (f"{self.name}: {self.retransmits} retransmissions, {spacing}, periodic={self.periodic} "
@@ -83,6 +84,7 @@ class DpdModel:
         return ",".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
+        """The model's fields, as a model file's ``dpd_model:`` entry holds them."""
         return asdict(self)
 
 
@@ -164,7 +166,7 @@ def _validated(model: DpdModel, where: str, explicit_factor: bool) -> DpdModel:
     return model
 
 
-def parse_key_values(spec: str, where: str = "--dpd-model") -> dict[str, str]:
+def _parse_key_values(spec: str, where: str = "--dpd-model") -> dict[str, str]:
     fields: dict[str, str] = {}
     for part in (p.strip() for p in spec.split(",")):
         if not part:
@@ -205,7 +207,7 @@ def parse_model(spec: str | Mapping[str, Any] | None, base_dir: Path | None = No
     if "=" not in text:
         raise DpdModelError(f"{where}: unknown DPD model {text!r}; named models: {', '.join(NAMED_MODELS)}"
                             " (or key=value list, or a .yaml model file)")
-    return model_from_mapping(parse_key_values(text, where), where)
+    return model_from_mapping(_parse_key_values(text, where), where)
 
 
 def model_file_text(model: DpdModel, comment: str = "") -> str:

@@ -53,6 +53,7 @@ class FailureInstant:
     @classmethod
     def from_harness(cls, instant: datetime, spoke_clock: ClockOffset,
                      source: str = "harness clock") -> FailureInstant:
+        """The harness's own instant of the failure, carried onto the spoke's clock by its offset."""
         return cls(spoke_clock.to_device(instant), METHOD_OFFSET, spoke_clock.uncertainty_s, source)
 
     @classmethod
@@ -65,11 +66,14 @@ class FailureInstant:
                    f"{source}: %{event.tag}")
 
     def to_dict(self) -> dict[str, Any]:
+        """The instant as JSON-ready fields."""
         return json_ready(self)
 
 
 @dataclass(frozen=True)
 class FailoverMeasurement:
+    """One spoke's failover after a hub failure: when it came up on which peer, and BGP after it (seconds)."""
+
     failure: FailureInstant
     failed_peer: str
     to_peer: str | None
@@ -84,10 +88,12 @@ class FailoverMeasurement:
 
     @property
     def method(self) -> str:
+        """How the failure instant was put on the spoke's clock (METHOD_NTP or METHOD_OFFSET)."""
         return self.failure.method
 
     @property
     def uncertainty_s(self) -> float:
+        """The failure instant's error plus the 1 ms resolution of the spoke's log line."""
         return self.failure.uncertainty_s + CLOCK_RESOLUTION_S
 
     def within(self, bound: Bound) -> bool:
@@ -97,6 +103,7 @@ class FailoverMeasurement:
         return bound.total_s is None or self.failover_s <= bound.total_s + self.uncertainty_s
 
     def to_dict(self) -> dict[str, Any]:
+        """The measurement as JSON-ready fields plus its method and uncertainty."""
         return {**json_ready(self), "method": self.method, "uncertainty_s": self.uncertainty_s}
 
 

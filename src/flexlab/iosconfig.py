@@ -21,9 +21,11 @@ class ConfigLine:
 
     @property
     def words(self) -> list[str]:
+        """The line split on white space (IOS keywords and arguments)."""
         return self.text.split()
 
     def starts_with(self, *words: str) -> bool:
+        """True when the line's first words are ``words``, case-insensitive like the IOS parser."""
         own = self.words
         return len(own) >= len(words) and [w.lower() for w in own[: len(words)]] == [w.lower() for w in words]
 
@@ -32,12 +34,15 @@ class ConfigLine:
         return next(iter(self.children_starting(*words)), None)
 
     def children_starting(self, *words: str) -> list[ConfigLine]:
+        """All sub-lines starting with ``words``, in configuration order."""
         return [c for c in self.children if c.starts_with(*words)]
 
     def has(self, *words: str) -> bool:
+        """True when a sub-line starts with ``words``."""
         return self.child(*words) is not None
 
     def render(self, indent: int = 0) -> Iterator[str]:
+        """The line and its sub-lines as IOS prints them, one more space per level."""
         yield " " * indent + self.text
         for sub in self.children:
             yield from sub.render(indent + 1)
@@ -54,6 +59,7 @@ class ConfigTree:
         return [line for line in self.lines if line.starts_with(*words)]
 
     def first(self, *words: str) -> ConfigLine | None:
+        """The first top-level line starting with ``words`` (None: there is none)."""
         return next(iter(self.find(*words)), None)
 
     def get_or_add(self, text: str) -> ConfigLine:

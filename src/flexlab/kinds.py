@@ -115,6 +115,7 @@ KINDS: dict[str, Kind] = {
 
 
 def get_kind(name: str) -> Kind:
+    """The kind called ``name`` (KindError names the supported kinds otherwise)."""
     try:
         return KINDS[name]
     except KeyError:

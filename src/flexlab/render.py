@@ -31,6 +31,7 @@ class RenderError(FlexlabError):
 
 
 def get_kind(name: str) -> Kind:
+    """The kind called ``name``, raising RenderError (what render's callers catch) for an unknown one."""
     try:
         return KINDS[name]
     except KeyError:

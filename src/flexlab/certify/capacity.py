@@ -28,6 +28,7 @@ class CapacityError(FlexlabError):
 
 
 def row_node_count(row: MatrixRow, design: Path | None) -> int:
+    """Routers in the row's lab (ISP, hubs and the row's spokes) as the design plans them."""
     return len(load_design(design, spokes=row.spokes).plan().nodes)
 
 

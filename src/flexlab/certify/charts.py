@@ -32,6 +32,8 @@ class FailoverBar:
 
 @dataclass(frozen=True)
 class TrendSeries:
+    """One matrix row's line on a trend chart: a median and its range per run."""
+
     label: str
     x: tuple[str, ...]                # run labels, oldest first
     y: tuple[float | None, ...]       # median per run (None: not measured)
@@ -41,6 +43,7 @@ class TrendSeries:
 
 
 def failover_figure(bars: list[FailoverBar]) -> Figure:
+    """Each row's spoke failovers (dots), their median (bar) and the row's DPD bound (dashed line)."""
     fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(bars) + 2), 4.5))
     values = [v for bar in bars for v in (*bar.failovers, bar.bound_s) if v is not None]
     top = max(values, default=1.0) * 1.35
@@ -74,6 +77,7 @@ def failover_figure(bars: list[FailoverBar]) -> Figure:
 
 
 def trend_figure(series: list[TrendSeries], title: str, ylabel: str) -> Figure:
+    """One line per row across runs, with low-high error bars and a cross on each run that did not pass."""
     fig, ax = plt.subplots(figsize=(8.0, 4.5))
     runs = sorted({x for s in series for x in s.x})
     position = {run: i for i, run in enumerate(runs)}
@@ -104,6 +108,7 @@ def trend_figure(series: list[TrendSeries], title: str, ylabel: str) -> Figure:
 
 
 def save_png(fig: Figure, path: Path) -> Path:
+    """Write the figure as a 100 dpi PNG and close it (pyplot keeps open figures alive); the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png", dpi=100)
     plt.close(fig)

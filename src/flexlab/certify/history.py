@@ -85,6 +85,8 @@ class HistoryRecord:
 
 
 class History:
+    """The SQLite history of certification runs at ``path`` (created on the first record)."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
 
@@ -177,6 +179,7 @@ class History:
                 raise HistoryError(f"history database {self.path} is not a flexlab history: {exc}") from None
 
     def run_count(self) -> int:
+        """How many runs the history holds."""
         with closing(self._connect(create=False)) as db:
             try:
                 return int(db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])

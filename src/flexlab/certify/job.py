@@ -53,6 +53,8 @@ class JobRequest:
 
 @dataclass
 class JobOutcome:
+    """How one job run ended: pyATS's exit code, whether it timed out, how long it took, the command run."""
+
     exit_code: int | None            # None when the job was stopped (timeout)
     timed_out: bool = False
     duration_s: float = 0.0

@@ -131,10 +131,8 @@ class MatrixRow(BaseModel):
 
     @property
     def ready_timeout(self) -> float:
+        """Seconds the lab may take to come up: the row's own value, else its lab type's default."""
         return self.ready_timeout_s if self.ready_timeout_s is not None else DEFAULT_READY_TIMEOUT_S[self.lab]
-
-    def label(self) -> str:
-        return f"{self.name} ({self.image})"
 
     def declared_dpd_model(self, base_dir: Path) -> DpdModel:
         """The row's declared DPD model (files are relative to the matrix)."""
@@ -153,6 +151,8 @@ class MatrixRow(BaseModel):
 
 
 class Matrix(BaseModel):
+    """A validated matrix file: its rows and the design they share (relative to the matrix file)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str

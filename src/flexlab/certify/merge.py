@@ -30,22 +30,28 @@ class MergeError(FlexlabError):
 
 @dataclasses.dataclass(frozen=True)
 class ShardOutput:
+    """One `flexlab certify` output directory and its summary.json, as read."""
+
     directory: Path
     summary: dict[str, Any]
 
     @property
     def rows(self) -> list[dict[str, Any]]:
+        """The summary's row records, as written."""
         return list(self.summary["rows"])
 
 
 @dataclasses.dataclass
 class MergedRun:
+    """The run merged from shard outputs, with what `certify merge` records and reports about it."""
+
     run: CertifyRun
     digests: list[str]            # per row, of the row as its shard wrote it
     missing: list[str]            # matrix rows no shard output holds
 
 
 def read_shard_output(directory: Path) -> ShardOutput:
+    """The directory's summary.json, checked to be a sharded certify output (MergeError says what is not)."""
     path = directory / SUMMARY
     try:
         summary = json.loads(path.read_text())

@@ -19,6 +19,8 @@ from flexlab.certify.shard import ShardSpec, expected_durations, matrix_digest, 
 
 @dataclass
 class RunPlan:
+    """The rows one `flexlab certify` runs out of the matrix, and the durations it expects of them."""
+
     full: Matrix                      # the matrix file's every row
     matrix: Matrix                    # the rows this run certifies
     shard: ShardSpec | None = None
@@ -34,6 +36,7 @@ class RunPlan:
                          "rows": [row.name for row in self.matrix.rows], "balanced_by": self.balance}
 
     def empty_run(self, out_dir: Path) -> CertifyRun:
+        """A run with no rows (a shard left nothing to do), still stamped with its matrix."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         return CertifyRun(matrix_name=self.full.name, matrix_path=str(self.full.path.resolve()), out_dir=str(out_dir),
                           started_at=now, finished_at=now, flexlab_version=__version__)

@@ -24,6 +24,7 @@ def colour_enabled(stream: TextIO) -> bool:
 
 
 def paint(text: str, colour: str, stream: TextIO) -> str:
+    """``text`` in an ANSI colour when ``stream`` shows colours, else unchanged."""
     if not colour_enabled(stream):
         return text
     return f"\033[{_COLOURS[colour]}m{text}\033[0m"
@@ -48,6 +49,7 @@ class Progress:
 
     @property
     def tty(self) -> bool:
+        """True when the stream is a terminal (status lines are then rewritten in place)."""
         return hasattr(self.stream, "isatty") and self.stream.isatty()
 
     def update(self, text: str) -> None:
@@ -80,10 +82,12 @@ class Progress:
 
 
 def elapsed(started: float) -> str:
+    """Time since ``started`` (a time.monotonic() value) as duration_text writes it."""
     return duration_text(time.monotonic() - started)
 
 
 def duration_text(seconds_float: float) -> str:
+    """Whole seconds as ``42s``, or ``3m07s`` from a minute on."""
     seconds = int(seconds_float)
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
@@ -111,9 +115,11 @@ class RowBoard:
         self.cancelled = threading.Event()
 
     def for_row(self, name: str) -> RowProgress:
+        """The Progress a row's thread writes through."""
         return RowProgress(self, name)
 
     def state(self, name: str, state: RowState, detail: str = "") -> None:
+        """Print the row's new state with its elapsed time and ETA (deploying starts its clock)."""
         with self._lock:
             now = time.monotonic()
             if state == "deploying":
@@ -136,6 +142,7 @@ class RowBoard:
 
     @property
     def lock(self) -> threading.Lock:
+        """The lock every write to the board's stream holds."""
         return self._lock
 
 
@@ -159,9 +166,11 @@ class RowProgress(Progress):
             super().update(text)
 
     def line(self, text: str) -> None:
+        """A permanent line, written under the board's lock."""
         with self.board.lock:
             super().line(text)
 
     def state(self, state: RowState, detail: str = "") -> None:
+        """Report the row's state on the board; from destroying on, a Ctrl-C no longer stops the row."""
         self.tearing_down = self.tearing_down or state in ("destroying", "done")
         self.board.state(self.name, state, detail)

@@ -52,6 +52,8 @@ class PreflightError(FlexlabError):
 
 @dataclass
 class RunnerOptions:
+    """How `flexlab certify` runs its rows: where outputs go, what runs a job, SSH waits, parallel rows."""
+
     out_dir: Path
     job_runner: JobRunner = run_job
     progress: Progress = field(default_factory=Progress)
@@ -63,11 +65,16 @@ class RunnerOptions:
 
 
 def rows_dir(out_dir: Path) -> Path:
+    """Where each row's files go: ``<out_dir>/rows/<row name>``."""
     return out_dir / "rows"
 
 
 def make_row_lab(matrix: Matrix, index: int, row: MatrixRow, options: RunnerOptions) -> Lab:
-    # embedded labs share the host: a name per run and row; a deployed topology is named after its row
+    """The lab of row ``index`` (1-based); tests replace it with a stand-in.
+
+    Embedded labs share the host, so each gets a name per run and row; a deployed topology is
+    named after its row.
+    """
     lab_name = f"cert-{os.getpid()}-{index}" if row.lab == EMBEDDED else f"flexlab-cert-{row.name}"
     first_host = mgmt_first_host(matrix, index) if row.lab == CONTAINERLAB else None
     return row_lab(row, rows_dir(options.out_dir) / row.name, lab_name, matrix.design,
@@ -148,6 +155,7 @@ def _row_state(progress: Progress, state: RowState, detail: str = "") -> None:
 
 
 def certify_row(matrix: Matrix, row: MatrixRow, lab: Lab, options: RunnerOptions) -> RowResult:
+    """Bring the row's lab up, run the job once per failure mode, always tear the lab down; the row's result."""
     result = RowResult(
         name=row.name, lab=row.lab, kind=row.kind, image=row.image, failure_modes=list(row.failure_modes),
         iterations=row.iterations, started_at=_now(),

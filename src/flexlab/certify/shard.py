@@ -42,6 +42,8 @@ class ShardError(MatrixError):
 
 @dataclass(frozen=True)
 class ShardSpec:
+    """Shard ``index`` of ``total`` (--shard K/N)."""
+
     index: int       # 1-based
     total: int
 
@@ -84,12 +86,15 @@ def job_runs(row: MatrixRow) -> int:
 
 
 def estimated_duration_s(row: MatrixRow) -> float:
+    """The row's assumed duration (s): its lab's boot estimate plus one job estimate per job run."""
     boot = BOOT_ESTIMATE_S["embedded" if row.lab == "embedded" else str(row.kind)]
     return boot + job_runs(row) * JOB_ESTIMATE_S[row.lab]
 
 
 @dataclass(frozen=True)
 class RowExpectation:
+    """How long a row is expected to take (s), and whether that comes from the history or an estimate."""
+
     name: str
     seconds: float
     source: str      # "history (n runs)" or "estimate"
@@ -118,10 +123,6 @@ def split(expectations: list[RowExpectation], total: int) -> list[list[str]]:
         shards[target].append(item.name)
         loads[target] += item.seconds
     return [sorted(names, key=order.__getitem__) for names in shards]
-
-
-def shard_rows(matrix: Matrix, spec: ShardSpec, history: Mapping[str, list[float]]) -> list[str]:
-    return split(expected_durations(matrix, history), spec.total)[spec.index - 1]
 
 
 def matrix_digest(matrix: Matrix) -> str:

@@ -27,16 +27,21 @@ TREND_FAILOVER_PNG, TREND_CONVERGENCE_PNG, TREND_HTML, TREND_JSON = (
 
 @dataclass(frozen=True)
 class SeriesKey:
+    """What makes one series: the matrix's name and the row's."""
+
     matrix: str
     row: str
 
     def label(self, image: str, several_matrices: bool) -> str:
+        """The chart legend's name: the row (with its image when that differs), prefixed by the matrix when several."""
         base = self.row if self.row == image else f"{self.row} ({image})"
         return f"{self.matrix}/{base}" if several_matrices else base
 
 
 @dataclass(frozen=True)
 class Regression:
+    """A row that got worse between two runs: its verdict dropped from PASS, or its median failover grew."""
+
     matrix: str
     row: str
     image: str
@@ -48,12 +53,15 @@ class Regression:
 
 @dataclass
 class TrendResult:
+    """Every series, the regressions found in them, and the files `flexlab trend` wrote."""
+
     series: dict[SeriesKey, list[HistoryRecord]]
     regressions: list[Regression]
     threshold_pct: float
     paths: list[Path] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """What trend.json holds: threshold, regressions, every series' points and the output files."""
         return {
             "threshold_pct": self.threshold_pct,
             "regressions": [asdict(r) for r in self.regressions],
@@ -74,6 +82,7 @@ def _point(record: HistoryRecord) -> dict[str, Any]:
 
 
 def build_series(records: list[HistoryRecord]) -> dict[SeriesKey, list[HistoryRecord]]:
+    """The history's records grouped by matrix and row, oldest run first."""
     series: dict[SeriesKey, list[HistoryRecord]] = {}
     for record in sorted(records, key=lambda r: r.run_id):
         series.setdefault(SeriesKey(record.matrix_name, record.row_name), []).append(record)
@@ -127,6 +136,7 @@ def _trend_series(series: dict[SeriesKey, list[HistoryRecord]], figure: str) -> 
 
 
 def run_label(record: HistoryRecord) -> str:
+    """A run's name on charts and in trend.html: ``#<id> <start, to the minute>``."""
     return f"#{record.run_id} {record.started_at[:16].replace('T', ' ')}"
 
 

@@ -18,6 +18,7 @@ COMMAND_MODULES = ("render_cmd", "testbed_cmd", "lab_cmd", "demo_cmd", "certify_
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `flexlab` parser with every command module's sub-commands."""
     parser = OneLineParser(
         prog="flexlab",
         description="Certify Cisco IOS / IOS XE images against the FlexVPN redundant-hub design.",
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `flexlab` command; its exit code (2 and one line on a FlexlabError, 130 on Ctrl-C)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 
@@ -12,6 +13,7 @@ class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line (and exit code 2)."""
 
     def error(self, message: str) -> NoReturn:
+        """Print the usage error folded onto one line and exit 2 (argparse's own exit code)."""
         self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
 
 
@@ -35,6 +37,15 @@ def positive_float(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be a finite number above 0")
     return value
+
+
+def design_options(parser: argparse.ArgumentParser, spokes: bool = True) -> None:
+    """``--design FILE`` (None: the default design) and, with ``spokes``, ``--spokes N`` (None: the design's)."""
+    parser.add_argument("--design", type=Path, default=None, help="design YAML file (default: configs/design.yaml)")
+    if spokes:
+        parser.add_argument(
+            "--spokes", type=positive_int, default=None, metavar="N", help="number of spokes (default: the design's)"
+        )
 
 
 def fail_usage(prog: str, message: str) -> NoReturn:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flexlab.certify.job import job_argv, job_environment
+from flexlab.cli.argtypes import design_options
 from flexlab.dpd_model import DpdModelError, model_file_text
 from flexlab.errors import FlexlabError
 from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES
@@ -23,6 +24,7 @@ from flexlab.harness.calibrate import infer_model
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `flexlab calibrate`."""
     parser = subparsers.add_parser(
         "calibrate", help="measure the DPD schedule of an image and write a DPD model file",
         description=("Fail a hub with packet capture on the moving spokes' WAN links (the failover job), print "
@@ -35,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--hub", default="hub1", help="hub to fail (default: hub1)")
     parser.add_argument("--failure-mode", choices=FAILURE_MODES, default=DEFAULT_FAILURE_MODE)
     parser.add_argument("--report-dir", type=Path, help="where the job writes its report (default: next to the model)")
-    parser.add_argument("--design", type=Path, help="design file (default configs/design.yaml)")
+    design_options(parser, spokes=False)
     parser.add_argument("--config-dir", type=Path, help="devices run exactly the <device>.cfg files in DIR")
     parser.set_defaults(func=run)
 
@@ -59,6 +61,7 @@ def _run_job(args: argparse.Namespace, report_dir: Path) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`flexlab calibrate`: run the job, print each spoke's observed DPD schedule, write the inferred model."""
     if not args.testbed_file.is_file():
         raise FlexlabError(f"testbed file {args.testbed_file} does not exist")
     report_dir = (args.report_dir or args.output.parent / f"{args.output.stem}-report").resolve()

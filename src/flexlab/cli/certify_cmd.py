@@ -32,6 +32,7 @@ EXIT_FAILED = 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `flexlab certify` (with `certify merge`), `flexlab trend` and `flexlab nightly`."""
     _register_certify(subparsers)
     _register_trend(subparsers)
     _register_nightly(subparsers)
@@ -196,6 +197,7 @@ def _owner_only(command: Callable[[argparse.Namespace], int]) -> Callable[[argpa
 
 @_owner_only
 def run_certify(args: argparse.Namespace) -> int:
+    """`flexlab certify`: run the matrix (or its shard), write the outputs, record the run; 1 when a row fails."""
     if args.matrix is None or args.out is None:
         fail_usage("flexlab certify", "the following arguments are required: --matrix, --out")
     if args.no_history and args.history:
@@ -233,6 +235,7 @@ def _print_trend(result: TrendResult) -> None:
 
 @_owner_only
 def run_trend(args: argparse.Namespace) -> int:
+    """`flexlab trend`: charts and regressions from the history; exit code 0 (nightly fails on regressions)."""
     history = _history(args)
     history.run_count()   # a missing or foreign database is refused before --out is created
     with lock_output_dir(args.out, "trend output directory"):
@@ -246,6 +249,7 @@ def run_trend(args: argparse.Namespace) -> int:
 
 @_owner_only
 def run_nightly(args: argparse.Namespace) -> int:
+    """`flexlab nightly`: certify, record, trend; 1 on a regression (with --strict also on a failed row)."""
     out_dir = args.out or Path("reports") / "nightly" / dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     history = _history(args)
     plan = _load_plan(args, history)

@@ -27,6 +27,7 @@ from flexlab.locks import lock_output_dir
 
 
 def register_merge(certify_parser: argparse.ArgumentParser) -> None:
+    """Add `flexlab certify merge` under the certify parser."""
     subparsers = certify_parser.add_subparsers(dest="certify_command", metavar="merge", parser_class=OneLineParser)
     parser = subparsers.add_parser(
         "merge", help="merge the outputs of a matrix's shards into one",
@@ -64,6 +65,7 @@ def record_once(merged: MergedRun, args: argparse.Namespace) -> tuple[int | None
 
 @_owner_only
 def run_merge(args: argparse.Namespace) -> int:
+    """`flexlab certify merge`: one run from shard outputs, recorded once; 1 on a failed row (--trend: a regression)."""
     if args.no_history and (args.history or args.trend):
         raise FlexlabError("--no-history excludes --history and --trend")
     out_dir = args.merge_out

@@ -19,6 +19,7 @@ TESTBED = PROJECT / "testbeds" / "embedded.yaml"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `flexlab demo`."""
     demo = subparsers.add_parser("demo", help="run the failover job on the embedded lab and show the report")
     demo.add_argument("--report-dir", type=Path, default=PROJECT / "reports" / "demo")
     demo.add_argument("--failure-mode", choices=FAILURE_MODES, default=DEFAULT_FAILURE_MODE)

@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from flexlab.cli.argtypes import positive_float, positive_int
+from flexlab.cli.argtypes import design_options, positive_float
 from flexlab.defaults import DEFAULT_IMAGE, DEFAULT_TIME_SCALE
 from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES, failure_mode
 from flexlab.kinds import KINDS
@@ -22,6 +22,7 @@ TOPOLOGY_HELP = "act on the lab deployed from this topology file instead of the 
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `flexlab lab` and its actions (up, status, down, fail, restore, capture, truth)."""
     lab = subparsers.add_parser("lab", help="manage a lab (the embedded lab runs in the background)")
     commands = lab.add_subparsers(dest="lab_command", metavar="ACTION", required=True)
 
@@ -34,7 +35,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     up.add_argument("--embedded", action="store_true", required=True, help="start the embedded lab")
     up.add_argument("-t", "--topology", type=Path, metavar="FILE.clab.yml",
                     help="boot this topology file and the startup-configs it names (default: the design's)")
-    up.add_argument("--spokes", type=positive_int, help="number of spokes (default: the design's)")
     up.add_argument("--time-scale", type=positive_float, default=DEFAULT_TIME_SCALE,
                     help="simulated seconds per wall second")
     up.add_argument(
@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--kind", choices=list(KINDS),
         help="containerlab kind of the design's nodes: their interface names and bootstrap (default: cisco_iol)",
     )
-    up.add_argument("--design", type=Path, help="design file (default: configs/design.yaml)")
+    design_options(up)
     up.add_argument("--config-dir", type=Path, help="boot nodes from <node>.cfg files in this directory")
     up.add_argument("--testbed-out", type=Path, help="write the pyATS testbed here")
     up.add_argument("--timeout", type=positive_float, default=120.0, help="seconds to wait for SSH logins")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from flexlab.cli.argtypes import positive_int
+from flexlab.cli.argtypes import design_options
 from flexlab.design import Design, load_design
 from flexlab.errors import FlexlabError
 from flexlab.labs import clab
@@ -13,15 +13,9 @@ from flexlab.render import KINDS, LAB_CONFIG_DIR, RENDERED_DIR, render_all, writ
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `flexlab render` and `flexlab topology`."""
     _register_render(subparsers)
     _register_topology(subparsers)
-
-
-def _add_design_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--design", type=Path, default=None, help="design YAML file (default: configs/design.yaml)")
-    parser.add_argument(
-        "--spokes", type=positive_int, default=None, metavar="N", help="number of spokes (overrides the design)"
-    )
 
 
 def _register_render(subparsers: argparse._SubParsersAction) -> None:
@@ -56,7 +50,7 @@ def _register_render(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="env (default): PSK from the environment; redacted: placeholder; embedded: lab defaults",
     )
-    _add_design_options(parser)
+    design_options(parser)
     parser.set_defaults(func=run_render)
 
 
@@ -76,17 +70,16 @@ def _register_topology(subparsers: argparse._SubParsersAction) -> None:
         default=LAB_CONFIG_DIR,
         help="where the startup configs rendered with secrets live (default: configs/lab); <kind>/ is appended",
     )
-    _add_design_options(parser)
+    design_options(parser)
     parser.set_defaults(func=run_topology)
 
 
 def _design(args: argparse.Namespace) -> Design:
-    if args.spokes is not None and args.spokes < 1:
-        raise FlexlabError(f"--spokes must be at least 1, got {args.spokes}")
     return load_design(args.design, spokes=args.spokes)
 
 
 def run_render(args: argparse.Namespace) -> int:
+    """`flexlab render`: write each node's startup config for one kind (or refresh the committed copies)."""
     if args.all_kinds:
         return _refresh_reference_files(args)
     if args.out is None and not args.lab:
@@ -128,6 +121,7 @@ def _refresh_reference_files(args: argparse.Namespace) -> int:
 
 
 def run_topology(args: argparse.Namespace) -> int:
+    """`flexlab topology`: write the containerlab topology for one kind and print its path."""
     plan = _design(args).plan()
     output = args.output or clab.topology_path(args.kind)
     print(clab.write_topology(plan, args.kind, output, args.lab_config_dir))

@@ -13,6 +13,7 @@ from flexlab.yamlio import decode_text, read_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `flexlab testbed`."""
     parser = subparsers.add_parser(
         "testbed",
         help="generate a pyATS testbed from a containerlab lab",
@@ -36,6 +37,7 @@ def _read_inspect(path: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """`flexlab testbed`: write the pyATS testbed of a deployed lab and print its path."""
     if args.lab is not None:
         if not args.lab.is_file():
             raise FlexlabError(f"topology file {args.lab} does not exist")
