@@ -40,12 +40,19 @@ class RenderedTopology:
     ``image`` at ``work_dir/topology.clab.yml``."""
 
     kind: str
+    """The containerlab kind of every router (``cisco_iol``, ``cisco_csr1000v``...)."""
     image: str
+    """The image every router runs (the row's image)."""
     lab_name: str
+    """containerlab's lab name: container names are ``clab-<lab_name>-<node>``."""
     work_dir: Path
+    """Where the topology and its startup configs are written (private: the configs hold the secrets)."""
     design: Path | None = None
+    """The design file (None: the default design)."""
     spokes: int | None = None
-    mgmt_first_host: int = clab.MGMT_FIRST_HOST   # rows deployed at the same time need their own addresses
+    """Spokes to render (None: as many as the design lists)."""
+    mgmt_first_host: int = clab.MGMT_FIRST_HOST
+    """First host number of the management addresses: rows deployed at the same time need their own."""
 
     @property
     def path(self) -> Path:

@@ -66,8 +66,11 @@ class Port:
     """One end of a link: a node's data interface, ``eth<index>`` and its router name."""
 
     node: str
+    """The node's name in the topology file."""
     index: int
+    """N of ``ethN``: eth0 is the management port, data ports count from 1."""
     ifname: str
+    """The router's name for the port (``Ethernet0/1``, ``GigabitEthernet2``), as the kind maps ``ethN``."""
 
 
 @dataclass(frozen=True)
