@@ -12,10 +12,14 @@ from pcapkit import FAILURE, HUB1, HUB2, Capture
 
 from flexlab.clock import ClockOffset
 from flexlab.design import load_design
-from flexlab.dpd_model import parse_model
-from flexlab.harness import dpd_capture
-from flexlab.harness.flow import Context
-from flexlab.harness.report import HubRun, SpokeFailover
+from flexlab.failure import FailureMode
+from flexlab.harness import dpd_capture, expectations
+from flexlab.harness.report import SpokeFailover
+from flexlab.harness.steps.baseline import Baseline
+from flexlab.harness.steps.failure import FailureRecord
+from flexlab.harness.steps.inputs import JobInputs
+from flexlab.harness.steps.learn import LearnedLab
+from flexlab.harness.steps.resources import JobResources
 from flexlab.labs.base import CaptureUnavailable
 from flexlab.render import render_node
 
@@ -49,34 +53,47 @@ class StandInLab:
         return StandInCapture(path, self.frames, self.time_base)
 
 
-def _context(tmp_path: Path, lab: StandInLab, model: str, dpd_line: str = "") -> Context:
+@dataclass
+class Stage:
+    """The values the capture steps take, over the stand-in lab; the records they fill."""
+
+    resources: JobResources
+    learned: LearnedLab
+    inputs: JobInputs
+    records: list[SpokeFailover]
+
+
+def _context(tmp_path: Path, lab: StandInLab, model: str, dpd_line: str = "") -> Stage:
     design = load_design()
     plan = design.plan()
     config = render_node(plan, plan.node("spoke1"), "cisco_iol", "redacted")
     if dpd_line:
         config = config.replace("crypto ikev2 dpd 30 5 on-demand", dpd_line)
-    ctx = Context(testbed=None, lab=lab, design=design, failure_mode="node-stop", hub="hub1", iteration=1,
-                  kind="cisco_iol", dpd_model=parse_model(model), capture_dir=tmp_path, run_tag="hub1-1")
-    ctx.spokes, ctx.hubs = ["spoke1"], ["hub1", "hub2"]
-    ctx.spoke_configs["spoke1"] = config
-    ctx.hub_wan = {"hub1": IPv4Address(HUB1), "hub2": IPv4Address(HUB2)}
-    ctx.baseline_peer["spoke1"] = IPv4Address(HUB1)
+    inputs = JobInputs.from_parameters({"hub": "hub1", "failure_mode": "node-stop", "dpd_model": model,
+                                        "report_dir": tmp_path, "run_tag": "hub1-1"})
+    resources = JobResources(testbed=None, lab=lab, design=design, devices={}, hubs=("hub1", "hub2"),  # type: ignore[arg-type]
+                             spokes=("spoke1",), ledger=None)  # type: ignore[arg-type]
     # the spoke's clock reads FAILURE when the harness clock reads HARNESS_FAILURE
-    ctx.offsets["spoke1"] = ClockOffset(FAILURE, HARNESS_FAILURE, 0.0, True)
-    ctx.run = HubRun(hub="hub1", failure_mode="node-stop")
-    ctx.run.spokes.append(SpokeFailover(hub="hub1", spoke="spoke1", from_peer=HUB1))
-    return ctx
+    learned = LearnedLab(hub_wan={"hub1": IPv4Address(HUB1), "hub2": IPv4Address(HUB2)}, hub_wan_if={},
+                         spoke_configs={"spoke1": config},
+                         offsets={"spoke1": ClockOffset(FAILURE, HARNESS_FAILURE, 0.0, True)}, clock_method="",
+                         images={}, expect=expectations.from_design(design, ["hub1", "hub2"], ["spoke1"]))
+    return Stage(resources, learned, inputs, [SpokeFailover(hub="hub1", spoke="spoke1", from_peer=HUB1)])
 
 
-def _run(ctx: Context) -> dict[str, list[str]]:
-    dpd_capture.start_captures(ctx, "hub1")
-    for capture in ctx.captures.values():   # the capture ran from 40 s before the failure
+def _run(stage: Stage) -> dict[str, list[str]]:
+    baseline = Baseline({}, {"spoke1": IPv4Address(HUB1)})
+    captures = dpd_capture.start_captures(stage.resources, stage.learned, stage.inputs, baseline, "hub1")
+    for capture in captures.spokes.values():   # the capture ran from 40 s before the failure
         capture.started = HARNESS_FAILURE - timedelta(seconds=40)
-    ctx.failure_harness, ctx.hub_failed = HARNESS_FAILURE, True
-    dpd_capture.stop_captures(ctx)
-    for capture in ctx.captures.values():
+    failure = FailureRecord("hub1", FailureMode.NODE_STOP, HARNESS_FAILURE.isoformat(), "harness clock", "",
+                            harness_instant=HARNESS_FAILURE)
+    dpd_capture.stop_captures(captures)
+    for capture in captures.spokes.values():
         capture.stopped = HARNESS_FAILURE + timedelta(seconds=200)
-    return dpd_capture.check_schedules(ctx, "hub1")
+    results = dpd_capture.check_schedules(captures, stage.learned, stage.inputs, failure, stage.records)
+    assert set(captures.wall_s) == {"start", "stop_captures", "check_schedules"}
+    return results
 
 
 def _five_fixed() -> Capture:
@@ -92,7 +109,7 @@ def test_capture_on_the_tunnel_source_and_a_matching_model(tmp_path: Path) -> No
     results = _run(ctx)
     assert lab.started == [("spoke1", "Ethernet0/1")]     # tunnel source of Tunnel1 in the rendered config
     assert results == {"spoke1: observed DPD schedule matches the declared model": []}
-    record = ctx.run.spokes[0]
+    record = ctx.records[0]
     assert record.schedule_result == "passed" and record.schedule["retransmissions"] == 5
     assert (tmp_path / "captures" / "hub1-1" / "spoke1.pcap").exists()
 
@@ -102,13 +119,13 @@ def test_a_model_the_wire_refutes_fails_with_both_schedules(tmp_path: Path) -> N
     [problems] = _run(ctx).values()
     assert len(problems) == 1 and "5 retransmissions, declared 3" in problems[0]
     assert "Declared: probe within +35 s, retransmitted at +5, +10, +20 s" in problems[0]
-    assert ctx.run.spokes[0].schedule_result == "failed"
+    assert ctx.records[0].schedule_result == "failed"
 
 
 def test_a_lab_without_capture_is_reported_not_passed(tmp_path: Path) -> None:
     ctx = _context(tmp_path, StandInLab(None, refuse="tcpdump not found on this host"), "ios-fixed-5")
     assert _run(ctx) == {}
-    record = ctx.run.spokes[0]
+    record = ctx.records[0]
     assert record.schedule_result == "not run"
     assert record.schedule_note == "no capture: spoke1: tcpdump not found on this host"
 
@@ -118,7 +135,7 @@ def test_periodic_dpd_captures_one_interval_before_the_failure(tmp_path: Path) -
     frames.peer_traffic(-40, 0, 5)
     frames.dpd(30 - 4.99, [5] * 6, next_peer_after=0.1)
     ctx = _context(tmp_path, StandInLab(frames), "periodic=always", "crypto ikev2 dpd 30 5 periodic")
-    assert dpd_capture.capture_lead_s(ctx, ["spoke1"]) == 30 + 2 * 3
+    assert dpd_capture.capture_lead_s(ctx.learned, ["spoke1"]) == 30 + 2 * 3
     [problems] = _run(ctx).values()
     assert "no R-U-THERE in the 40 s captured before the failure (always reading" in problems[0]
 
@@ -131,4 +148,4 @@ def test_host_stamped_capture_is_carried_to_the_spoke_clock(tmp_path: Path) -> N
     frames.dpd(host_ahead_s + 21.0, [5] * 6, next_peer_after=0.1)
     ctx = _context(tmp_path, StandInLab(frames, time_base="host"), "ios-fixed-5")
     assert _run(ctx) == {"spoke1: observed DPD schedule matches the declared model": []}
-    assert ctx.run.spokes[0].schedule["probe_s"] == 21.0
+    assert ctx.records[0].schedule["probe_s"] == 21.0

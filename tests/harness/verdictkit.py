@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from flexlab.harness.steps.baseline import Baseline, wait_baseline
+from flexlab.harness.steps.cleanup import cleanup
 from flexlab.harness.steps.failure import FailureRecord, fail_hub
 from flexlab.harness.steps.inputs import JobInputs
 from flexlab.harness.steps.learn import LearnedLab, learn
 from flexlab.harness.steps.measure import Measurements, measure
+from flexlab.harness.steps.record import new_run
 from flexlab.harness.steps.resources import JobResources
 from flexlab.harness.steps.setup import connect_all
 
@@ -76,6 +78,11 @@ class Staged:
         """The HubFailure step."""
         self.failure = fail_hub(self.resources, self.learned, self.inputs.hub, self.inputs.failure_mode)
         return self.failure
+
+    def cleanup(self, report_dir: Path, run_tag: str = "hub1-1") -> list[str]:
+        """The CommonCleanup step, with the run's (empty) record."""
+        return cleanup(self.testbed, self.lab, report_dir, run_tag, resources=self.resources, inputs=self.inputs,
+                       learned=self.learned, run=new_run(self.inputs))
 
     def measure(self) -> Measurements:
         """The Failover step's measurement (after :meth:`wait_baseline` and :meth:`fail`)."""
