@@ -146,10 +146,12 @@ class DpdSchedule(aetest.Testcase):
         if failure is None or not run.spokes:
             record.record_testcase(run, "DpdSchedule", "blocked", ["no spoke was measured"])
             self.blocked("no spoke was measured")
-        results = dpd_capture.check_schedules(captures, learned, inputs, failure, run.spokes)
+        schedules = dpd_capture.check_schedules(captures, learned, inputs, failure, [s.spoke for s in run.spokes])
+        record.record_schedules(run.spokes, schedules)
         run.capture_wall_s.update(captures.wall_s)
+        results = schedules.checks()
         if not results:
-            notes = sorted({s.schedule_note for s in run.spokes})
+            notes = schedules.notes()
             record.record_testcase(run, "DpdSchedule", dpd_capture.NOT_RUN, notes)
             self.skipped("schedule check not run: " + "; ".join(notes))
         _report_checks(run, "DpdSchedule", results, steps)

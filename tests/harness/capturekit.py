@@ -20,6 +20,7 @@ from flexlab.harness.steps.baseline import Baseline
 from flexlab.harness.steps.failure import FailureRecord
 from flexlab.harness.steps.inputs import JobInputs
 from flexlab.harness.steps.learn import LearnedLab
+from flexlab.harness.steps.record import record_schedules
 from flexlab.harness.steps.resources import JobResources
 from flexlab.labs.base import CaptureUnavailable
 from flexlab.render import render_node
@@ -92,7 +93,10 @@ def run_schedule(stage: Stage) -> dict[str, list[str]]:
     dpd_capture.stop_captures(captures)
     for capture in captures.spokes.values():
         capture.stopped = HARNESS_FAILURE + timedelta(seconds=200)
-    results = dpd_capture.check_schedules(captures, stage.learned, stage.inputs, failure, stage.records)
+    schedules = dpd_capture.check_schedules(captures, stage.learned, stage.inputs, failure,
+                                            [r.spoke for r in stage.records])
+    record_schedules(stage.records, schedules)
+    results = schedules.checks()
     assert set(captures.wall_s) == {"start", "stop_captures", "check_schedules"}
     return results
 

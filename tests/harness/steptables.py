@@ -211,6 +211,8 @@ SCHEDULE = [
              parameters={"dpd_model": "ios-fixed-5"}),
     StepCase("five fixed retransmissions, declared 3 exponential", "five fixed retransmissions", {MATCHES: [
         "5 retransmissions, declared 3"]}, parameters={"dpd_model": "retransmits=3,backoff=exponential"}),
+    StepCase("a lab that cannot capture: no check made (reported not run)", "no capture", {},
+             parameters={"dpd_model": "ios-fixed-5"}),
 ]
 
 HUB_BACK = "hub1 re-forms BGP with the other hub and learns every spoke LAN"

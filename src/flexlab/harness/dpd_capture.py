@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from flexlab.bound import parse_dpd_config
-from flexlab.harness.report import SpokeFailover
 from flexlab.harness.schedule import Axis, analyse_pcap, device_axis, host_axis, preload
 from flexlab.harness.schedule_check import declared_schedule, schedule_problems, tolerance_s
 from flexlab.harness.steps.baseline import Baseline
@@ -153,41 +152,56 @@ def _axis(learned: LearnedLab, capture: SpokeCapture) -> Axis:
     return device_axis
 
 
+@dataclass(frozen=True)
+class ScheduleResult:
+    """One measured spoke's schedule check (the fields of its report record)."""
+
+    spoke: str
+    result: str                                   # passed | failed | not run
+    note: str
+    problems: list[str] | None = None             # None: not run (no check made)
+    schedule: dict[str, Any] | None = None        # observed on the wire
+    declared: dict[str, Any] | None = None        # the declared model's schedule
+    capture: str = ""                             # the pcap's path ("" without one)
+
+
+@dataclass(frozen=True)
+class Schedules:
+    """The DpdSchedule step's results, one per measured spoke."""
+
+    results: tuple[ScheduleResult, ...]
+
+    def checks(self) -> dict[str, list[str]]:
+        """One check per spoke whose schedule was compared (none: the check was not run)."""
+        return {MATCHES_MODEL.format(spoke=r.spoke): r.problems for r in self.results if r.problems is not None}
+
+    def notes(self) -> list[str]:
+        """Why each spoke's check went as it did, sorted, once each."""
+        return sorted({r.note for r in self.results})
+
+
 def check_schedules(captures: Captures, learned: LearnedLab, inputs: JobInputs, failure: FailureRecord,
-                    records: list[SpokeFailover]) -> dict[str, list[str]]:
-    """One check per measured spoke with a capture: "observed DPD schedule matches the declared
-    model"; each record gets its schedule, result and note."""
+                    spokes: list[str]) -> Schedules:
+    """Per measured spoke with a capture: "observed DPD schedule matches the declared model"."""
     with captures.timed("check_schedules"):
-        return _check_schedules(captures, learned, inputs, failure, records)
+        return Schedules(tuple(_check_schedule(captures, learned, inputs, failure, spoke) for spoke in spokes))
 
 
-def _check_schedules(captures: Captures, learned: LearnedLab, inputs: JobInputs, failure: FailureRecord,
-                     records: list[SpokeFailover]) -> dict[str, list[str]]:
-    failed_peer = learned.hub_wan[failure.hub]
-    results: dict[str, list[str]] = {}
-    for record in records:
-        spoke = record.spoke
-        capture = captures.spokes.get(spoke)
-        if capture is None or capture.path is None:
-            record.schedule_result = NOT_RUN
-            record.schedule_note = f"no capture: {captures.problems.get(spoke, 'not started')}"
-            continue
-        clock = learned.offsets[spoke]
-        instant = failure.instant_for(learned, spoke)
-        window = (clock.to_device(capture.started), clock.to_device(capture.stopped or now_utc()))
-        observed = analyse_pcap(spoke, capture.path, _axis(learned, capture), failed_peer, instant.spoke_time,
-                                window=window)
-        dpd, period = dpd_inputs(learned, spoke)
-        record.schedule = observed.to_dict()
-        record.capture = str(capture.path)
-        if dpd is None:
-            record.schedule_result = NOT_RUN
-            record.schedule_note = "DPD is off in the running configuration: no schedule to compare"
-            continue
-        declared = declared_schedule(inputs.dpd_model, dpd, period)
-        record.declared_schedule = declared.to_dict()
-        problems = schedule_problems(observed, declared)
-        record.schedule_result = "failed" if problems else "passed"
-        record.schedule_note = problems[0] if problems else observed.describe()
-        results[MATCHES_MODEL.format(spoke=spoke)] = problems
-    return results
+def _check_schedule(captures: Captures, learned: LearnedLab, inputs: JobInputs, failure: FailureRecord,
+                    spoke: str) -> ScheduleResult:
+    capture = captures.spokes.get(spoke)
+    if capture is None or capture.path is None:
+        return ScheduleResult(spoke, NOT_RUN, f"no capture: {captures.problems.get(spoke, 'not started')}")
+    clock = learned.offsets[spoke]
+    instant = failure.instant_for(learned, spoke)
+    window = (clock.to_device(capture.started), clock.to_device(capture.stopped or now_utc()))
+    observed = analyse_pcap(spoke, capture.path, _axis(learned, capture), learned.hub_wan[failure.hub],
+                            instant.spoke_time, window=window)
+    dpd, period = dpd_inputs(learned, spoke)
+    if dpd is None:
+        return ScheduleResult(spoke, NOT_RUN, "DPD is off in the running configuration: no schedule to compare",
+                              schedule=observed.to_dict(), capture=str(capture.path))
+    declared = declared_schedule(inputs.dpd_model, dpd, period)
+    problems = schedule_problems(observed, declared)
+    return ScheduleResult(spoke, "failed" if problems else "passed", problems[0] if problems else observed.describe(),
+                          problems, observed.to_dict(), declared.to_dict(), str(capture.path))

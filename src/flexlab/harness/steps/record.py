@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flexlab.harness.dpd_capture import Schedules
 from flexlab.harness.outage import DataPlane
 from flexlab.harness.report import HubRun, SpokeFailover
 from flexlab.harness.steps.converge import Convergence
@@ -48,3 +49,16 @@ def record_outage(moved: Mapping[str, SpokeFailover], data_plane: DataPlane) -> 
     """Each probed spoke's loss windows, into its failover record."""
     for spoke, outage in data_plane.outages.items():
         moved[spoke].outage = outage
+
+
+def record_schedules(records: list[SpokeFailover], schedules: Schedules) -> None:
+    """Each measured spoke's schedule check, into its failover record."""
+    by_spoke = {result.spoke: result for result in schedules.results}
+    for record in records:
+        if (result := by_spoke.get(record.spoke)) is None:
+            continue
+        record.schedule_result, record.schedule_note = result.result, result.note
+        if result.schedule is not None:
+            record.schedule, record.capture = result.schedule, result.capture
+        if result.declared is not None:
+            record.declared_schedule = result.declared
