@@ -93,8 +93,9 @@ class Baseline(aetest.Testcase):
 
 class HubFailure(aetest.Testcase):
     @aetest.test
-    def fail_hub(self, run, resources, inputs, learned, baseline, hub):
-        if not baseline.ok:
+    def fail_hub(self, run, resources, inputs, learned, hub):
+        baseline = self.parent.parameters.get("baseline")
+        if baseline is None or not baseline.ok:
             record.record_testcase(run, "HubFailure", "blocked", ["baseline did not converge"])
             self.blocked("baseline did not converge; failing a hub would prove nothing")
         probes = self.parent.parameters["outage"] = outage.start_probes(resources, learned, baseline, hub)
@@ -118,11 +119,12 @@ class HubFailure(aetest.Testcase):
 
 class Failover(aetest.Testcase):
     @aetest.test
-    def spokes_move(self, run, resources, inputs, learned, baseline, hub, steps):
+    def spokes_move(self, run, resources, inputs, learned, hub, steps):
         failure, captures = self.parent.parameters.get("failure"), self.parent.parameters.get("captures")
         if failure is None:
             record.record_testcase(run, "Failover", "blocked", ["the hub was not failed"])
             self.blocked("the hub was not failed")
+        baseline = self.parent.parameters["baseline"]   # a failed hub had a converged baseline
         try:
             measurements = self.parent.parameters["measurements"] = measure(resources, learned, inputs, baseline,
                                                                             failure)
