@@ -18,13 +18,22 @@ import logging
 
 from pyats import aetest
 
-from flexlab.harness import dpd_capture, failover_measure, flow, outage, recovery
+from flexlab.harness import dpd_capture, outage
 from flexlab.harness.report import DEFERRED, NOT_RUN
+from flexlab.harness.steps import cleanup, record, recovery
+from flexlab.harness.steps.baseline import wait_baseline
+from flexlab.harness.steps.converge import converge
+from flexlab.harness.steps.failure import fail_hub, restore_cli_shutdowns, restore_lab_made
+from flexlab.harness.steps.inputs import JobInputs
+from flexlab.harness.steps.learn import learn
+from flexlab.harness.steps.measure import OTHERS_STAY, measure, unexpected_moves
+from flexlab.harness.steps.resources import JobResources
+from flexlab.harness.steps.setup import apply_configs, connect_all
 
 log = logging.getLogger(__name__)
 
 
-def _report_checks(ctx, testcase: str, results: dict[str, list[str]], steps) -> None:
+def _report_checks(run, testcase: str, results: dict[str, list[str]], steps) -> None:
     """One step per check; the problems of failed checks also go into the report."""
     problems = []
     for check, found in results.items():
@@ -32,160 +41,192 @@ def _report_checks(ctx, testcase: str, results: dict[str, list[str]], steps) -> 
             if found:
                 problems.extend(found)
                 step.failed("\n".join(found))
-    ctx.record_testcase(testcase, "failed" if problems else "passed", problems, list(results))
+    record.record_testcase(run, testcase, "failed" if problems else "passed", problems, list(results))
 
 
 class CommonSetup(aetest.CommonSetup):
     @aetest.subsection
     def connect(self, testbed, lab):
-        ctx = flow.Context.create(testbed, lab, self.parameters)
-        self.parent.parameters["ctx"] = ctx
-        restored = flow.restore_pending(ctx, by_cli=False)
+        inputs = self.parent.parameters["inputs"] = JobInputs.from_parameters(self.parameters)
+        run = self.parent.parameters["run"] = record.new_run(inputs)
+        resources = self.parent.parameters["resources"] = JobResources.open(testbed, lab, inputs)
+        restored = restore_lab_made(resources, inputs)
         if restored:
             log.info("restored hubs an earlier run left failed: %s", ", ".join(restored))
-        self._fail_on(ctx, flow.connect_all(ctx), "cannot connect")
+        self._fail_on(run, connect_all(resources, inputs), "cannot connect")
 
     @aetest.subsection
-    def apply_configs(self, ctx, skip_config, config_dir):
+    def apply_configs(self, run, resources, inputs, skip_config, config_dir):
         if skip_config:
             self.skipped("--skip-config (or configs applied by an earlier run of this job)")
-        self._fail_on(ctx, flow.apply_configs(ctx, config_dir), "devices refused configuration lines")
+        self._fail_on(run, apply_configs(resources, inputs, config_dir), "devices refused configuration lines")
 
     @aetest.subsection
-    def learn(self, ctx):
-        self._fail_on(ctx, flow.learn_topology(ctx), "cannot learn the lab from its devices")
-        log.info("clock method: %s", ctx.clock_method)
+    def learn(self, run, resources, inputs):
+        learned = self.parent.parameters["learned"] = learn(resources, inputs)
+        self._fail_on(run, list(learned.problems), "cannot learn the lab from its devices")
+        log.info("clock method: %s", learned.clock_method)
 
     @aetest.subsection
-    def restore_leftovers(self, ctx):
+    def restore_leftovers(self, resources, inputs, learned):
         """Undo a CLI shutdown a killed earlier run left behind (the failure ledger), and its
         outage probes."""
-        restored = flow.restore_pending(ctx, by_cli=True)
+        restored = restore_cli_shutdowns(resources, inputs, learned)
         if restored:
             log.info("restored hubs an earlier run left failed: %s", ", ".join(restored))
-        cleaned = outage.remove_leftover_probes(ctx)
+        cleaned, self.parent.parameters["learned"] = outage.remove_leftover_probes(resources, learned)
         if cleaned:
             log.info("removed outage probes an earlier run left on: %s", ", ".join(cleaned))
 
-    def _fail_on(self, ctx, problems: list[str], what: str) -> None:
+    def _fail_on(self, run, problems: list[str], what: str) -> None:
         if problems:
-            ctx.record_testcase("CommonSetup", "failed", problems)
+            record.record_testcase(run, "CommonSetup", "failed", problems)
             self.failed(f"{what}:\n" + "\n".join(problems), goto=["common_cleanup"])
 
 
 class Baseline(aetest.Testcase):
     @aetest.test
-    def converged(self, ctx, steps):
-        _report_checks(ctx, "Baseline", flow.wait_baseline(ctx), steps)
+    def converged(self, run, resources, inputs, learned, steps):
+        baseline = self.parent.parameters["baseline"] = wait_baseline(resources, learned, inputs.dead_hubs)
+        _report_checks(run, "Baseline", dict(baseline.checks), steps)
 
 
 class HubFailure(aetest.Testcase):
     @aetest.test
-    def fail_hub(self, ctx, hub, failure_mode):
-        if not ctx.baseline_ok:
-            ctx.record_testcase("HubFailure", "blocked", ["baseline did not converge"])
+    def fail_hub(self, run, resources, inputs, learned, hub):
+        baseline = self.parent.parameters.get("baseline")
+        if baseline is None or not baseline.ok:
+            record.record_testcase(run, "HubFailure", "blocked", ["baseline did not converge"])
             self.blocked("baseline did not converge; failing a hub would prove nothing")
-        probes = self.parent.parameters["outage"] = outage.start_probes(ctx, hub)
+        probes = self.parent.parameters["outage"] = outage.start_probes(resources, learned, baseline, hub)
         if probes.not_run:
             log.warning("no data-plane outage probes: %s", probes.not_run)
-        for problem in dpd_capture.start_captures(ctx, hub):
+        captures = self.parent.parameters["captures"] = dpd_capture.start_captures(
+            resources, learned, inputs, baseline, hub)
+        run.capture_wall_s.update(captures.wall_s)
+        for problem in captures.problems.values() if inputs.capture else ():
             log.warning("no capture: %s", problem)
         try:
-            log.info(flow.fail_hub(ctx, hub, failure_mode))
+            failure = fail_hub(resources, learned, hub, inputs.failure_mode)
         except BaseException:
-            dpd_capture.stop_captures(ctx)   # no failover to watch: do not leave captures running
+            dpd_capture.stop_captures(captures)   # no failover to watch: do not leave captures running
             raise
-        ctx.record_testcase("HubFailure", "passed")
+        self.parent.parameters["failure"] = failure
+        record.record_failure(run, failure)
+        log.info(failure.describe())
+        record.record_testcase(run, "HubFailure", "passed")
 
 
 class Failover(aetest.Testcase):
     @aetest.test
-    def spokes_move(self, ctx, hub, steps):
-        if not ctx.hub_failed:
-            ctx.record_testcase("Failover", "blocked", ["the hub was not failed"])
+    def spokes_move(self, run, resources, inputs, learned, hub, steps):
+        failure, captures = self.parent.parameters.get("failure"), self.parent.parameters.get("captures")
+        if failure is None:
+            record.record_testcase(run, "Failover", "blocked", ["the hub was not failed"])
             self.blocked("the hub was not failed")
-        results = {}
+        baseline = self.parent.parameters["baseline"]   # a failed hub had a converged baseline
         try:
-            for record in failover_measure.measure_failover(ctx, hub):
-                results[f"{record.spoke} leaves {hub} within the DPD bound"] = [] if record.passed else [record.reason]
+            measurements = self.parent.parameters["measurements"] = measure(resources, learned, inputs, baseline,
+                                                                            failure)
+            record.record_measurements(run, measurements)
         finally:
-            for problem in dpd_capture.stop_captures(ctx):
+            for problem in dpd_capture.stop_captures(captures):
                 log.warning(problem)
-        results["spokes on the other hub stay where they are"] = failover_measure.unexpected_moves(ctx, hub)
-        _report_checks(ctx, "Failover", results, steps)
+            run.capture_wall_s.update(captures.wall_s)
+        results = measurements.checks(hub)
+        results[OTHERS_STAY] = unexpected_moves(resources, baseline, learned.hub_wan[hub])
+        run.unmoved_ok = not results[OTHERS_STAY]
+        _report_checks(run, "Failover", results, steps)
 
 
 class DpdSchedule(aetest.Testcase):
     """Failed separately from Failover: the measurement stays valid when the model is wrong."""
 
     @aetest.test
-    def schedule_matches_model(self, ctx, hub, steps):
-        if not ctx.hub_failed or ctx.run is None or not ctx.run.spokes:
-            ctx.record_testcase("DpdSchedule", "blocked", ["no spoke was measured"])
+    def schedule_matches_model(self, run, inputs, learned, steps):
+        failure, captures = self.parent.parameters.get("failure"), self.parent.parameters.get("captures")
+        if failure is None or not run.spokes:
+            record.record_testcase(run, "DpdSchedule", "blocked", ["no spoke was measured"])
             self.blocked("no spoke was measured")
-        results = dpd_capture.check_schedules(ctx, hub)
+        schedules = dpd_capture.check_schedules(captures, learned, inputs, failure, [s.spoke for s in run.spokes])
+        record.record_schedules(run.spokes, schedules)
+        run.capture_wall_s.update(captures.wall_s)
+        results = schedules.checks()
         if not results:
-            notes = sorted({s.schedule_note for s in ctx.run.spokes})
-            ctx.record_testcase("DpdSchedule", dpd_capture.NOT_RUN, notes)
+            notes = schedules.notes()
+            record.record_testcase(run, "DpdSchedule", dpd_capture.NOT_RUN, notes)
             self.skipped("schedule check not run: " + "; ".join(notes))
-        _report_checks(ctx, "DpdSchedule", results, steps)
+        _report_checks(run, "DpdSchedule", results, steps)
+
+
+def _moved(parameters) -> dict:
+    measurements = parameters.get("measurements")
+    return dict(measurements.moved) if measurements is not None else {}
 
 
 class BgpConvergence(aetest.Testcase):
     @aetest.test
-    def bgp_converges(self, ctx, hub, steps):
-        if not ctx.moved:
-            ctx.record_testcase("BgpConvergence", "blocked", ["no spoke moved"])
+    def bgp_converges(self, run, resources, learned, steps):
+        moved = _moved(self.parent.parameters)
+        if not moved:
+            record.record_testcase(run, "BgpConvergence", "blocked", ["no spoke moved"])
             self.blocked("no spoke moved")
-        results = {f"{spoke}: BGP converged on the surviving hub": problems
-                   for spoke, problems in failover_measure.wait_bgp_convergence(ctx, hub).items()}
-        _report_checks(ctx, "BgpConvergence", results, steps)
+        convergence = converge(resources, learned, self.parent.parameters["failure"], moved)
+        record.record_convergence(moved, convergence)
+        _report_checks(run, "BgpConvergence", convergence.checks(), steps)
 
 
 class DataPlane(aetest.Testcase):
     """The loss window of IP SLA probes from each moved spoke's LAN; traffic flows again."""
 
     @aetest.test
-    def traffic_flows_again(self, ctx, steps):
-        probes = self.parent.parameters.get("outage")
-        if not ctx.hub_failed or probes is None:
-            ctx.record_testcase("DataPlane", "blocked", ["the hub was not failed"])
+    def traffic_flows_again(self, run, resources, learned, steps):
+        probes, failure = self.parent.parameters.get("outage"), self.parent.parameters.get("failure")
+        if failure is None or probes is None:
+            record.record_testcase(run, "DataPlane", "blocked", ["the hub was not failed"])
             self.blocked("the hub was not failed")
         if probes.not_run:
-            ctx.record_testcase("DataPlane", NOT_RUN, [probes.not_run])
+            record.record_testcase(run, "DataPlane", NOT_RUN, [probes.not_run])
             self.skipped(f"outage not measured: {probes.not_run}")
-        if not ctx.moved:
-            ctx.record_testcase("DataPlane", "blocked", ["no spoke moved"])
+        moved = _moved(self.parent.parameters)
+        if not moved:
+            record.record_testcase(run, "DataPlane", "blocked", ["no spoke moved"])
             self.blocked("no spoke moved")
         try:
-            results = outage.measure(ctx, probes)
+            data_plane = outage.measure(resources, learned, failure, probes, moved)
         except Exception as exc:   # a lost session: the run must not pass without this check
-            ctx.record_testcase("DataPlane", "errored", [f"{type(exc).__name__}: {exc}"])
+            record.record_testcase(run, "DataPlane", "errored", [f"{type(exc).__name__}: {exc}"])
             raise
         finally:
-            for problem in outage.remove_probes(ctx, probes):
+            for problem in outage.remove_probes(resources, probes):
                 log.warning(problem)
-        _report_checks(ctx, "DataPlane", results, steps)
+        record.record_outage(moved, data_plane)
+        _report_checks(run, "DataPlane", data_plane.checks(), steps)
 
 
 class Recovery(aetest.Testcase):
     @aetest.test
-    def hub_recovers(self, ctx, hub, steps):
-        if not ctx.hub_failed:
-            ctx.record_testcase("Recovery", "blocked", ["the hub was not failed"])
+    def hub_recovers(self, run, resources, inputs, learned, steps):
+        failure = self.parent.parameters.get("failure")
+        if failure is None:
+            record.record_testcase(run, "Recovery", "blocked", ["the hub was not failed"])
             self.blocked("the hub was not failed")
-        if ctx.keep_failed:
-            ctx.record_testcase("Recovery", DEFERRED, [], [recovery.kept_failed(ctx)])
-            self.skipped(recovery.kept_failed(ctx))
-        _report_checks(ctx, "Recovery", recovery.recover(ctx, hub), steps)
+        if inputs.keep_failed:
+            record.record_testcase(run, "Recovery", DEFERRED, [], [recovery.kept_failed(inputs)])
+            self.skipped(recovery.kept_failed(inputs))
+        result = recovery.recover(resources, learned, inputs, failure, _moved(self.parent.parameters))
+        run.recovery = result.verdict
+        _report_checks(run, "Recovery", dict(result.checks), steps)
 
 
 class CommonCleanup(aetest.CommonCleanup):
     @aetest.subsection
     def restore_and_report(self, testbed, lab, report_dir, run_tag):
-        ctx = self.parent.parameters.get("ctx")
-        problems = outage.remove_probes(ctx, self.parent.parameters.get("outage")) if ctx is not None else []
-        problems += recovery.cleanup(ctx, testbed, lab, report_dir, run_tag)
+        found = self.parent.parameters.get
+        resources = found("resources")
+        problems = outage.remove_probes(resources, found("outage")) if resources is not None else []
+        problems += cleanup.cleanup(testbed, lab, report_dir, run_tag, resources=resources, inputs=found("inputs"),
+                                    learned=found("learned"), run=found("run"))
         if problems:
             self.failed("\n".join(problems))
 

@@ -7,29 +7,33 @@ import json
 from pathlib import Path
 
 import pytest
-from verdictkit import HUB1_WAN, TIME_SCALE, context, playback, recorded_text, sample
+from verdictkit import HUB1_WAN, TIME_SCALE, context, open_steps, playback, recorded_text, sample
 
-from flexlab.harness import flow, recovery
+from flexlab.failure import FailureMode
 from flexlab.harness.job_report import merge_run_files
 from flexlab.harness.ledger import FailureLedger
+from flexlab.harness.steps.failure import fail_hub, restore_cli_shutdowns, restore_lab_made
+from flexlab.harness.steps.inputs import JobInputs
+from flexlab.harness.steps.learn import LearnedLab, learn
+from flexlab.harness.steps.resources import JobResources
+from flexlab.harness.steps.setup import apply_configs, connect_all
 
 
-def _learn(scenario: str, overrides: dict[tuple[str, str], str]) -> tuple[list[str], flow.Context]:
+def _learn(scenario: str, overrides: dict[tuple[str, str], str]) -> tuple[list[str], LearnedLab]:
     testbed, lab = playback(scenario, time_scale=TIME_SCALE)
     lab.world.overrides.update(overrides)
-    ctx = flow.Context.create(testbed, lab, {"failure_mode": "interface-shutdown", "hub": "hub1"})
-    assert flow.connect_all(ctx) == []
-    return flow.learn_topology(ctx), ctx
+    learned = learn(*open_steps(testbed, lab))
+    return list(learned.problems), learned
 
 
 def test_learn_topology_reads_wan_addresses_peers_clocks_and_versions() -> None:
-    problems, ctx = _learn("iol-17.12", {})
+    problems, learned = _learn("iol-17.12", {})
     assert problems == []
-    assert {h: (ctx.hub_wan_if[h], str(ctx.hub_wan[h])) for h in ctx.hubs} == {
+    assert {h: (learned.hub_wan_if[h], str(learned.hub_wan[h])) for h in ("hub1", "hub2")} == {
         "hub1": ("Ethernet0/1", HUB1_WAN), "hub2": ("Ethernet0/1", "100.64.0.6")}
-    assert sorted(ctx.spoke_configs) == ["spoke1", "spoke2"]
-    assert ctx.clock_method == "NTP-synchronised device clocks: failover = spoke log time - hub log time"
-    assert set(ctx.images.values()) == {"17.12.1"}  # recorded `show version`: "Version 17.12.1"
+    assert sorted(learned.spoke_configs) == ["spoke1", "spoke2"]
+    assert learned.clock_method == "NTP-synchronised device clocks: failover = spoke log time - hub log time"
+    assert set(learned.images.values()) == {"17.12.1"}  # recorded `show version`: "Version 17.12.1"
 
 
 @pytest.mark.parametrize(("case", "overrides", "expected"), [
@@ -50,23 +54,24 @@ def test_learn_topology_errors(case: str, overrides: dict[tuple[str, str], str],
 
 def test_unsynchronised_clocks_are_named_in_the_clock_method() -> None:
     unsynced = "*" + recorded_text("iol-17.12", "baseline", "spoke1", "show clock").lstrip("\n")
-    problems, ctx = _learn("iol-17.12", {("spoke1", "show clock"): unsynced})
-    assert problems == [] and not ctx.offsets["spoke1"].device_synced
-    assert ctx.clock_method == "unsynchronised clocks: times corrected by offsets measured with `show clock`"
+    problems, learned = _learn("iol-17.12", {("spoke1", "show clock"): unsynced})
+    assert problems == [] and not learned.offsets["spoke1"].device_synced
+    assert learned.clock_method == "unsynchronised clocks: times corrected by offsets measured with `show clock`"
 
 
 def test_connect_all_names_the_device_and_the_cause() -> None:
     testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
     testbed.devices["spoke2"].refuse_connect = "Connection refused by 127.0.0.1:2203"
-    ctx = flow.Context.create(testbed, lab, {"failure_mode": "interface-shutdown", "hub": "hub1"})
-    assert flow.connect_all(ctx) == [
+    inputs = JobInputs.from_parameters({"failure_mode": "interface-shutdown", "hub": "hub1"})
+    assert connect_all(JobResources.open(testbed, lab, inputs), inputs) == [
         "spoke2: cannot connect: ConnectionRefusedError: Connection refused by 127.0.0.1:2203"
     ]
 
 
 def test_apply_configs_leaves_devices_that_run_every_line_and_reports_refused_lines(tmp_path: Path) -> None:
-    ctx, testbed, _ = context("iol-17.12")
-    assert flow.apply_configs(ctx, None) == []
+    steps = context("iol-17.12")
+    testbed = steps.testbed
+    assert apply_configs(steps.resources, steps.inputs, None) == []
     assert all(device.configured == [] for device in testbed.devices.values())
     config_dir = tmp_path / "configs"
     config_dir.mkdir()
@@ -81,7 +86,7 @@ def test_apply_configs_leaves_devices_that_run_every_line_and_reports_refused_li
     testbed.devices["spoke1"].refused_lines["crypto ikev2 dpd 10 2 periodic"] = (
         "% Invalid input detected at '^' marker."
     )
-    problems = flow.apply_configs(ctx, config_dir)
+    problems = apply_configs(steps.resources, steps.inputs, config_dir)
     assert len(problems) == 1 and problems[0].startswith("spoke1: crypto ikev2 dpd 10 2 periodic")
     assert [name for name, device in testbed.devices.items() if device.configured] == ["spoke1"]
 
@@ -107,59 +112,59 @@ def test_ledger_keeps_failed_hubs_until_restored(tmp_path: Path) -> None:
 
 
 def test_the_ledger_is_per_lab_instance_and_has_the_hub_before_the_lab_fails_it() -> None:
-    ctx, _, lab = context("iol-17.12")
-    assert ctx.ledger is not None and ctx.ledger.path.name == f"failed-hubs-{lab.instance}.json"
+    steps = context("iol-17.12")
+    lab, ledger = steps.lab, steps.resources.ledger
+    assert ledger.path.name == f"failed-hubs-{lab.instance}.json"
     seen: list[dict[str, str]] = []
 
     def fail(node: str, mode: str) -> None:
-        assert ctx.ledger is not None
-        seen.append(ctx.ledger.pending())
+        seen.append(ledger.pending())
         raise RuntimeError("docker pause flexlab-hub1: no such container")
     lab.fail = fail  # type: ignore[method-assign]
     with pytest.raises(RuntimeError):
-        flow.fail_hub(ctx, "hub1", "freeze")
-    assert seen == [{"hub1": "freeze"}] and ctx.ledger.pending() == {"hub1": "freeze"}
+        fail_hub(steps.resources, steps.learned, "hub1", FailureMode.FREEZE)
+    assert seen == [{"hub1": "freeze"}] and ledger.pending() == {"hub1": "freeze"}
 
 
 def test_restore_pending_undoes_what_a_killed_run_left(tmp_path: Path) -> None:
-    ctx, testbed, lab = context("iol-17.12")
-    assert ctx.ledger is not None
-    ctx.ledger.add("hub1", "interface-shutdown")
-    ctx.ledger.add("hub2", "freeze")
+    steps = context("iol-17.12")
+    testbed, lab, ledger = steps.testbed, steps.lab, steps.resources.ledger
+    ledger.add("hub1", "interface-shutdown")
+    ledger.add("hub2", "freeze")
     lab.failed["hub2"] = "freeze"   # the killed run's freeze still holds in the lab
-    assert flow.restore_pending(ctx, by_cli=False) == ["hub2 (freeze)"]
-    assert flow.restore_pending(ctx, by_cli=True) == ["hub1 (interface-shutdown)"]
+    assert restore_lab_made(steps.resources, steps.inputs) == ["hub2 (freeze)"]
+    assert restore_cli_shutdowns(steps.resources, steps.inputs, steps.learned) == ["hub1 (interface-shutdown)"]
     assert testbed.devices["hub1"].configured == [["interface Ethernet0/1", "no shutdown"]]
-    assert ctx.ledger.pending() == {} and lab.failed == {}
+    assert ledger.pending() == {} and lab.failed == {}
 
 
 def test_a_ledger_entry_the_lab_no_longer_reports_failed_is_cleared_not_restored() -> None:
     # e.g. the lab was restarted: its hub runs, and undoing a freeze would be wrong
-    ctx, testbed, lab = context("iol-17.12")
-    assert ctx.ledger is not None
-    ctx.ledger.add("hub2", "freeze")
-    assert flow.restore_pending(ctx, by_cli=False) == []
-    assert ctx.ledger.pending() == {} and lab.world.events == []
+    steps = context("iol-17.12")
+    steps.resources.ledger.add("hub2", "freeze")
+    assert restore_lab_made(steps.resources, steps.inputs) == []
+    assert steps.resources.ledger.pending() == {} and steps.lab.world.events == []
 
 
 def test_cleanup_reports_a_hub_it_could_not_restore_and_still_writes_the_run(tmp_path: Path) -> None:
-    ctx, testbed, lab = context("iol-17.12", failure_mode="freeze")
-    flow.fail_hub(ctx, "hub1", "freeze")
-    lab.restore_error = "docker unpause flexlab-hub1: container not found"
-    problems = recovery.cleanup(ctx, testbed, lab, tmp_path, "hub1-1")
+    steps = context("iol-17.12", failure_mode="freeze")
+    testbed = steps.testbed
+    steps.fail()
+    steps.lab.restore_error = "docker unpause flexlab-hub1: container not found"
+    problems = steps.cleanup(tmp_path)
     assert problems == ["could not restore hub1 (freeze): docker unpause flexlab-hub1: container not found"]
-    assert ctx.ledger is not None and ctx.ledger.pending() == {"hub1": "freeze"}   # the next run restores it
+    assert steps.resources.ledger.pending() == {"hub1": "freeze"}   # the next run restores it
     written = json.loads((tmp_path / "runs" / "hub1-1.json").read_text())
     assert written["run"]["hub"] == "hub1" and written["run"]["failure_mode"] == "freeze"
     assert not any(device.is_connected() for device in testbed.devices.values())
 
 
 def test_cleanup_restores_every_pending_hub(tmp_path: Path) -> None:
-    ctx, testbed, lab = context("iol-17.12")
-    flow.fail_hub(ctx, "hub1", "interface-shutdown")
-    assert recovery.cleanup(ctx, testbed, lab, tmp_path, "hub1-1") == []
-    assert testbed.devices["hub1"].configured[-1] == ["interface Ethernet0/1", "no shutdown"]
-    assert ctx.ledger is not None and ctx.ledger.pending() == {}
+    steps = context("iol-17.12")
+    steps.fail()
+    assert steps.cleanup(tmp_path) == []
+    assert steps.testbed.devices["hub1"].configured[-1] == ["interface Ethernet0/1", "no shutdown"]
+    assert steps.resources.ledger.pending() == {}
 
 
 # -- merging run files into the report ------------------------------------------------------------

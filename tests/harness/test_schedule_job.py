@@ -3,112 +3,37 @@ capture contract (Lab.start_capture -> Capture with stop() and time_base)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from ipaddress import IPv4Address
 from pathlib import Path
 
-from pcapkit import FAILURE, HUB1, HUB2, Capture
+from capturekit import HARNESS_FAILURE, StandInLab, five_fixed, run_schedule, stage
+from pcapkit import FAILURE, Capture
 
-from flexlab.clock import ClockOffset
-from flexlab.design import load_design
-from flexlab.dpd_model import parse_model
 from flexlab.harness import dpd_capture
-from flexlab.harness.flow import Context
-from flexlab.harness.report import HubRun, SpokeFailover
-from flexlab.labs.base import CaptureUnavailable
-from flexlab.render import render_node
-
-HARNESS_FAILURE = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
-
-
-@dataclass
-class StandInCapture:
-    """Writes the hand-written schedule when stopped, as the lab writes what crossed the link."""
-
-    path: Path
-    frames: Capture
-    time_base: str = "device"
-
-    def stop(self) -> Path:
-        return self.frames.write(self.path)
-
-
-class StandInLab:
-    kind = "embedded"
-    time_scale = 1000.0               # the periodic lead (device seconds) costs little wall time
-
-    def __init__(self, frames: Capture | None, refuse: str = "", time_base: str = "device") -> None:
-        self.frames, self.refuse, self.time_base, self.started = frames, refuse, time_base, []
-
-    def start_capture(self, node: str, interface: str | None, path: Path) -> StandInCapture:
-        if self.refuse:
-            raise CaptureUnavailable(self.refuse)
-        self.started.append((node, interface))
-        assert self.frames is not None
-        return StandInCapture(path, self.frames, self.time_base)
-
-
-def _context(tmp_path: Path, lab: StandInLab, model: str, dpd_line: str = "") -> Context:
-    design = load_design()
-    plan = design.plan()
-    config = render_node(plan, plan.node("spoke1"), "cisco_iol", "redacted")
-    if dpd_line:
-        config = config.replace("crypto ikev2 dpd 30 5 on-demand", dpd_line)
-    ctx = Context(testbed=None, lab=lab, design=design, failure_mode="node-stop", hub="hub1", iteration=1,
-                  kind="cisco_iol", dpd_model=parse_model(model), capture_dir=tmp_path, run_tag="hub1-1")
-    ctx.spokes, ctx.hubs = ["spoke1"], ["hub1", "hub2"]
-    ctx.spoke_configs["spoke1"] = config
-    ctx.hub_wan = {"hub1": IPv4Address(HUB1), "hub2": IPv4Address(HUB2)}
-    ctx.baseline_peer["spoke1"] = IPv4Address(HUB1)
-    # the spoke's clock reads FAILURE when the harness clock reads HARNESS_FAILURE
-    ctx.offsets["spoke1"] = ClockOffset(FAILURE, HARNESS_FAILURE, 0.0, True)
-    ctx.run = HubRun(hub="hub1", failure_mode="node-stop")
-    ctx.run.spokes.append(SpokeFailover(hub="hub1", spoke="spoke1", from_peer=HUB1))
-    return ctx
-
-
-def _run(ctx: Context) -> dict[str, list[str]]:
-    dpd_capture.start_captures(ctx, "hub1")
-    for capture in ctx.captures.values():   # the capture ran from 40 s before the failure
-        capture.started = HARNESS_FAILURE - timedelta(seconds=40)
-    ctx.failure_harness, ctx.hub_failed = HARNESS_FAILURE, True
-    dpd_capture.stop_captures(ctx)
-    for capture in ctx.captures.values():
-        capture.stopped = HARNESS_FAILURE + timedelta(seconds=200)
-    return dpd_capture.check_schedules(ctx, "hub1")
-
-
-def _five_fixed() -> Capture:
-    frames = Capture()
-    frames.peer_traffic(-40, 0, 5)
-    frames.dpd(21.0, [5] * 6, next_peer_after=0.1)
-    return frames
 
 
 def test_capture_on_the_tunnel_source_and_a_matching_model(tmp_path: Path) -> None:
-    lab = StandInLab(_five_fixed())
-    ctx = _context(tmp_path, lab, "ios-fixed-5")
-    results = _run(ctx)
+    lab = StandInLab(five_fixed())
+    ctx = stage(tmp_path, lab, "ios-fixed-5")
+    results = run_schedule(ctx)
     assert lab.started == [("spoke1", "Ethernet0/1")]     # tunnel source of Tunnel1 in the rendered config
     assert results == {"spoke1: observed DPD schedule matches the declared model": []}
-    record = ctx.run.spokes[0]
+    record = ctx.records[0]
     assert record.schedule_result == "passed" and record.schedule["retransmissions"] == 5
     assert (tmp_path / "captures" / "hub1-1" / "spoke1.pcap").exists()
 
 
 def test_a_model_the_wire_refutes_fails_with_both_schedules(tmp_path: Path) -> None:
-    ctx = _context(tmp_path, StandInLab(_five_fixed()), "retransmits=3,backoff=exponential")
-    [problems] = _run(ctx).values()
+    ctx = stage(tmp_path, StandInLab(five_fixed()), "retransmits=3,backoff=exponential")
+    [problems] = run_schedule(ctx).values()
     assert len(problems) == 1 and "5 retransmissions, declared 3" in problems[0]
     assert "Declared: probe within +35 s, retransmitted at +5, +10, +20 s" in problems[0]
-    assert ctx.run.spokes[0].schedule_result == "failed"
+    assert ctx.records[0].schedule_result == "failed"
 
 
 def test_a_lab_without_capture_is_reported_not_passed(tmp_path: Path) -> None:
-    ctx = _context(tmp_path, StandInLab(None, refuse="tcpdump not found on this host"), "ios-fixed-5")
-    assert _run(ctx) == {}
-    record = ctx.run.spokes[0]
+    ctx = stage(tmp_path, StandInLab(None, refuse="tcpdump not found on this host"), "ios-fixed-5")
+    assert run_schedule(ctx) == {}
+    record = ctx.records[0]
     assert record.schedule_result == "not run"
     assert record.schedule_note == "no capture: spoke1: tcpdump not found on this host"
 
@@ -117,9 +42,9 @@ def test_periodic_dpd_captures_one_interval_before_the_failure(tmp_path: Path) -
     frames = Capture()
     frames.peer_traffic(-40, 0, 5)
     frames.dpd(30 - 4.99, [5] * 6, next_peer_after=0.1)
-    ctx = _context(tmp_path, StandInLab(frames), "periodic=always", "crypto ikev2 dpd 30 5 periodic")
-    assert dpd_capture.capture_lead_s(ctx, ["spoke1"]) == 30 + 2 * 3
-    [problems] = _run(ctx).values()
+    ctx = stage(tmp_path, StandInLab(frames), "periodic=always", "crypto ikev2 dpd 30 5 periodic")
+    assert dpd_capture.capture_lead_s(ctx.learned, ["spoke1"]) == 30 + 2 * 3
+    [problems] = run_schedule(ctx).values()
     assert "no R-U-THERE in the 40 s captured before the failure (always reading" in problems[0]
 
 
@@ -129,6 +54,6 @@ def test_host_stamped_capture_is_carried_to_the_spoke_clock(tmp_path: Path) -> N
     frames = Capture()
     frames.peer_traffic(host_ahead_s - 40, host_ahead_s, 5)
     frames.dpd(host_ahead_s + 21.0, [5] * 6, next_peer_after=0.1)
-    ctx = _context(tmp_path, StandInLab(frames, time_base="host"), "ios-fixed-5")
-    assert _run(ctx) == {"spoke1: observed DPD schedule matches the declared model": []}
-    assert ctx.run.spokes[0].schedule["probe_s"] == 21.0
+    ctx = stage(tmp_path, StandInLab(frames, time_base="host"), "ios-fixed-5")
+    assert run_schedule(ctx) == {"spoke1: observed DPD schedule matches the declared model": []}
+    assert ctx.records[0].schedule["probe_s"] == 21.0

@@ -15,19 +15,19 @@ from pathlib import Path
 
 import pytest
 from livelabkit import HUB_WAN, THREE_HUBS, live, run_testscript, topology_configs
+from verdictkit import Staged, open_steps, staged
 
-from flexlab.harness import failover_measure, flow
+from flexlab.harness import reads
 from flexlab.harness.report import DEFERRED, FailoverReport, HubRun
+from flexlab.harness.steps import measure as failover_measure
+from flexlab.harness.steps.baseline import read_baseline
+from flexlab.harness.steps.learn import learn
 
 BOUND_S, BOUND_ONE_DEAD_S = 70.0, 102.0
 
 
-def _context(testbed, lab, hub: str, dead_hubs: list[str] | None = None) -> flow.Context:
-    ctx = flow.Context.create(testbed, lab, {"failure_mode": "interface-shutdown", "hub": hub,
-                                             "dead_hubs": dead_hubs or [], "expect_from": "configs"})
-    assert flow.connect_all(ctx) == []
-    assert flow.learn_topology(ctx) == []
-    return ctx
+def _context(testbed, lab, hub: str, dead_hubs: list[str] | None = None) -> Staged:
+    return staged(testbed, lab, hub, dead_hubs=dead_hubs or [], expect_from="configs")
 
 
 def test_cumulative_runs_move_spoke1_hub1_hub2_hub3_and_pass(tmp_path: Path) -> None:
@@ -52,7 +52,7 @@ def test_cumulative_runs_move_spoke1_hub1_hub2_hub3_and_pass(tmp_path: Path) -> 
     for hub in ("hub1", "hub2"):
         wan = testbed.devices[hub].execute("show running-config | section Ethernet0/1")
         assert "interface Ethernet0/1" in wan and not re.search(r"^ shutdown$", wan, re.M)
-    assert failover_measure.reads.flex_clients(testbed.devices["spoke1"])[0].peer.compressed == HUB_WAN["hub1"]
+    assert reads.flex_clients(testbed.devices["spoke1"])[0].peer.compressed == HUB_WAN["hub1"]
 
 
 @pytest.mark.parametrize("mode", ["node-stop", "freeze", "blackhole"])
@@ -72,10 +72,8 @@ def test_cumulative_runs_with_a_lab_made_failure_leave_the_down_hub_alone(tmp_pa
 def test_a_hub_kept_down_without_a_recorded_address_is_named(tmp_path: Path) -> None:
     testbed, lab = live()
     lab.fail("hub1", "node-stop")
-    ctx = flow.Context.create(testbed, lab, {"failure_mode": "node-stop", "hub": "hub2", "dead_hubs": ["hub1"],
-                                             "expect_from": "configs"})
-    assert flow.connect_all(ctx) == []
-    assert flow.learn_topology(ctx) == ["hub1: kept failed by an earlier run that did not record its WAN address"]
+    learned = learn(*open_steps(testbed, lab, "hub2", "node-stop", dead_hubs=["hub1"], expect_from="configs"))
+    assert learned.problems == ("hub1: kept failed by an earlier run that did not record its WAN address",)
 
 
 def test_report_shows_the_path_of_each_spoke(tmp_path: Path) -> None:
@@ -120,11 +118,12 @@ def test_a_spoke_that_goes_to_another_hub_than_its_next_live_peer_fails() -> Non
     """The job believes spoke1's peer 2 is hub3 (its config read, swapped here); the spoke
     follows the config it runs and goes to hub2: the check must name both."""
     testbed, lab = live()
-    ctx = _context(testbed, lab, "hub1")
-    ctx.spoke_configs["spoke1"] = _swap_peers_2_and_3(ctx.spoke_configs["spoke1"])
-    assert not any(flow.wait_baseline(ctx).values())
-    flow.fail_hub(ctx, "hub1", "interface-shutdown")
-    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    steps = _context(testbed, lab, "hub1")
+    steps.learned = steps.learned.with_spoke_configs(
+        {"spoke1": _swap_peers_2_and_3(steps.learned.spoke_configs["spoke1"])})
+    assert steps.wait_baseline().ok
+    steps.fail()
+    (record,) = steps.measure().records
     assert not record.passed and record.to_hub == "hub2" and record.failover_s is not None
     assert record.reason == (f"spoke1: moved to {HUB_WAN['hub2']} (hub2), expected {HUB_WAN['hub3']} (hub3): "
                              "the next live peer of its client block")
@@ -134,10 +133,10 @@ def test_a_spoke_that_does_not_move_fails() -> None:
     configs = topology_configs(THREE_HUBS)
     configs["spoke1"] = configs["spoke1"].replace("crypto ikev2 dpd 30 5 on-demand\n", "")
     testbed, lab = live(configs=configs)
-    ctx = _context(testbed, lab, "hub1")
-    assert not any(flow.wait_baseline(ctx).values())
-    flow.fail_hub(ctx, "hub1", "interface-shutdown")
-    (record,) = failover_measure.measure_failover(ctx, "hub1")
+    steps = _context(testbed, lab, "hub1")
+    assert steps.wait_baseline().ok
+    steps.fail()
+    (record,) = steps.measure().records
     assert not record.passed and record.to_peer is None
     assert record.reason.startswith("spoke1 did not reach another hub within 600 device s")
 
@@ -145,8 +144,8 @@ def test_a_spoke_that_does_not_move_fails() -> None:
 def test_baseline_with_a_hub_kept_failed_expects_each_spoke_on_its_first_live_peer() -> None:
     """The job is told hub1 stays failed but it is up: spoke1 is on hub1, not on hub2."""
     testbed, lab = live()
-    ctx = _context(testbed, lab, "hub2", dead_hubs=["hub1"])
-    problems = flow.baseline_problems(ctx)
+    steps = _context(testbed, lab, "hub2", dead_hubs=["hub1"])
+    problems = read_baseline(steps.resources, steps.learned, steps.inputs.dead_hubs).checks
     assert problems["spokes ACTIVE on their first live peer"] == [
         f"spoke1: FlexVPN client peer is {HUB_WAN['hub1']}, expected {HUB_WAN['hub2']}"]
     assert problems["IKEv2 SA READY to that peer"][0].startswith(f"spoke1: no IKEv2 SA READY to {HUB_WAN['hub2']}")
@@ -155,8 +154,8 @@ def test_baseline_with_a_hub_kept_failed_expects_each_spoke_on_its_first_live_pe
 def test_next_spoke_of_a_cumulative_run_must_skip_every_failed_hub() -> None:
     """Expected peers after hub1 and hub2 are down, from the configs (hand-derived)."""
     testbed, lab = live()
-    ctx = _context(testbed, lab, "hub2", dead_hubs=["hub1"])
-    spoke1 = failover_measure.expected_next(ctx, "spoke1", "hub2")
-    spoke2 = failover_measure.expected_next(ctx, "spoke2", "hub2")
+    steps = _context(testbed, lab, "hub2", dead_hubs=["hub1"])
+    spoke1 = failover_measure.expected_next(steps.learned, steps.inputs, "spoke1", "hub2")
+    spoke2 = failover_measure.expected_next(steps.learned, steps.inputs, "spoke2", "hub2")
     assert (str(spoke1.peer), spoke1.dead_tried, spoke1.worst_dead_tried) == (HUB_WAN["hub3"], (), 1)
     assert (str(spoke2.peer), [str(p) for p in spoke2.dead_tried]) == (HUB_WAN["hub3"], [HUB_WAN["hub1"]])

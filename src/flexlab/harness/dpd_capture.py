@@ -8,27 +8,33 @@ run, never as passed.
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from flexlab.bound import parse_dpd_config
-from flexlab.harness.failover_measure import dpd_inputs
-from flexlab.harness.flow import Context, now_utc, parallel
 from flexlab.harness.schedule import Axis, analyse_pcap, device_axis, host_axis, preload
 from flexlab.harness.schedule_check import declared_schedule, schedule_problems, tolerance_s
+from flexlab.harness.steps.baseline import Baseline
+from flexlab.harness.steps.failure import FailureRecord
+from flexlab.harness.steps.inputs import JobInputs
+from flexlab.harness.steps.learn import LearnedLab
+from flexlab.harness.steps.measure import dpd_inputs
+from flexlab.harness.steps.resources import JobResources, now_utc, parallel
 from flexlab.iosconfig import ConfigTree
 from flexlab.labs.base import LabError
 
 log = logging.getLogger(__name__)
 NOT_RUN = "not run"
-T = TypeVar("T")
+MATCHES_MODEL = "{spoke}: observed DPD schedule matches the declared model"
+#: Every check the DpdSchedule testcase makes (the template takes the spoke).
+CHECKS = (MATCHES_MODEL,)
 
 
 @dataclass
@@ -54,122 +60,148 @@ def spoke_wan_interface(running_config: str) -> str | None:
     return source.words[2] if source is not None and len(source.words) > 2 else None
 
 
-def capture_lead_s(ctx: Context, spokes: list[str]) -> float:
+@dataclass
+class Captures:
+    """The captures of one hub failure: live handles, why some spokes have none, their cost."""
+
+    spokes: dict[str, SpokeCapture] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)     # spoke -> why it has no capture
+    wall_s: dict[str, float] = field(default_factory=dict)     # capture step -> harness wall s (benchmarks)
+
+    @contextmanager
+    def timed(self, step: str) -> Iterator[None]:
+        """Record the wall time of a capture step in :attr:`wall_s`."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.wall_s[step] = round(time.monotonic() - started, 6)
+
+
+def capture_lead_s(learned: LearnedLab, spokes: list[str]) -> float:
     """Device seconds to capture before the failure: one DPD interval (plus tolerance) when
     DPD is periodic, so the capture can show which periodic reading the image follows."""
     leads = [0.0]
     for spoke in spokes:
-        dpd = parse_dpd_config(ctx.spoke_configs[spoke])
+        dpd = parse_dpd_config(learned.spoke_configs[spoke])
         if dpd is not None and dpd.mode == "periodic":
             leads.append(dpd.interval_s + 2 * tolerance_s(dpd.interval_s))
     return max(leads)
 
 
-def _timed(function: Callable[..., T]) -> Callable[..., T]:
-    """Records the wall time of a capture step in the run's ``capture_wall_s`` (benchmarks)."""
-    @functools.wraps(function)
-    def wrapper(ctx: Context, *args: Any) -> T:
-        started = time.monotonic()
-        try:
-            return function(ctx, *args)
-        finally:
-            if ctx.run is not None:
-                ctx.run.capture_wall_s[function.__name__.strip("_")] = round(time.monotonic() - started, 6)
-    return wrapper
-
-
-def start_captures(ctx: Context, hub: str) -> list[str]:
-    """Start a capture on the WAN link of every spoke on ``hub``; returns what could not start.
-    With periodic DPD, wait until the capture covers one DPD interval (not counted as capture cost)."""
-    problems = _start(ctx, hub)
-    if ctx.captures:
+def start_captures(resources: JobResources, learned: LearnedLab, inputs: JobInputs, baseline: Baseline,
+                   hub: str) -> Captures:
+    """Start a capture on the WAN link of every spoke on ``hub`` (``problems`` says which could
+    not start). With periodic DPD, wait until the capture covers one DPD interval (not
+    counted as capture cost)."""
+    captures = Captures()
+    with captures.timed("start"):
+        _start(resources, learned, inputs, baseline.spokes_on(learned.hub_wan[hub]), captures)
+    if captures.spokes:
         threading.Thread(target=preload, name="scapy-preload", daemon=True).start()
-    lead = capture_lead_s(ctx, list(ctx.captures))
+    lead = capture_lead_s(learned, list(captures.spokes))
     if lead:
-        time.sleep(ctx.wall(lead))          # named, reported: the capture must cover one interval
+        time.sleep(resources.wall(lead))          # named, reported: the capture must cover one interval
         log.info("captured %.0f device s before failing %s (periodic DPD reading)", lead, hub)
-    return problems
+    return captures
 
 
-@_timed
-def _start(ctx: Context, hub: str) -> list[str]:
-    failed_peer = ctx.hub_wan[hub]
-    spokes = sorted(s for s, peer in ctx.baseline_peer.items() if peer == failed_peer)
-    if not ctx.capture_enabled:
-        ctx.capture_problems.update(dict.fromkeys(spokes, "capture disabled (--no-capture)"))
-        return []
-    directory = ctx.capture_dir / "captures" / ctx.run_tag
+def _start(resources: JobResources, learned: LearnedLab, inputs: JobInputs, spokes: list[str],
+           captures: Captures) -> None:
+    if not inputs.capture:
+        captures.problems.update(dict.fromkeys(spokes, "capture disabled (--no-capture)"))
+        return
+    directory = inputs.report_dir / "captures" / inputs.run_tag
     directory.mkdir(parents=True, exist_ok=True)
 
-    def begin(spoke: str) -> str | None:
-        interface = spoke_wan_interface(ctx.spoke_configs[spoke])
+    def begin(spoke: str) -> None:
+        interface = spoke_wan_interface(learned.spoke_configs[spoke])
         if interface is None:
-            ctx.capture_problems[spoke] = f"{spoke}: no `tunnel source` on the FlexVPN client's tunnel"
-            return ctx.capture_problems[spoke]
+            captures.problems[spoke] = f"{spoke}: no `tunnel source` on the FlexVPN client's tunnel"
+            return
         try:
-            handle = ctx.lab.start_capture(spoke, interface, directory / f"{spoke}.pcap")
+            handle = resources.lab.start_capture(spoke, interface, directory / f"{spoke}.pcap")
         except LabError as exc:             # CaptureUnavailable, or a capture that failed to start
-            ctx.capture_problems[spoke] = f"{spoke}: {exc}"
-            return ctx.capture_problems[spoke]
+            captures.problems[spoke] = f"{spoke}: {exc}"
+            return
         # surely capturing from here on (a later start only shortens the window the checks rely on)
-        ctx.captures[spoke] = SpokeCapture(spoke, interface, handle, now_utc())
-        return None
-    return [p for p in parallel(begin, spokes).values() if p]
+        captures.spokes[spoke] = SpokeCapture(spoke, interface, handle, now_utc())
+    parallel(begin, spokes)
 
 
-@_timed
-def stop_captures(ctx: Context) -> list[str]:
+def stop_captures(captures: Captures) -> list[str]:
     """Stop every spoke's capture; problems name the spokes whose capture could not be stopped."""
     def end(spoke: str) -> str | None:
-        capture = ctx.captures[spoke]
+        capture = captures.spokes[spoke]
         try:
             capture.path = Path(capture.handle.stop())
         except LabError as exc:
-            ctx.capture_problems[spoke] = f"{spoke}: capture could not be stopped: {exc}"
-            return ctx.capture_problems[spoke]
+            captures.problems[spoke] = f"{spoke}: capture could not be stopped: {exc}"
+            return captures.problems[spoke]
         finally:
             capture.stopped = now_utc()
         return None
-    pending = [s for s, c in ctx.captures.items() if c.path is None and s not in ctx.capture_problems]
-    return [p for p in parallel(end, pending).values() if p]
+    with captures.timed("stop_captures"):
+        pending = [s for s, c in captures.spokes.items() if c.path is None and s not in captures.problems]
+        return [p for p in parallel(end, pending).values() if p]
 
 
-def _axis(ctx: Context, capture: SpokeCapture) -> Axis:
+def _axis(learned: LearnedLab, capture: SpokeCapture) -> Axis:
     if getattr(capture.handle, "time_base", "device") == "host":
-        return host_axis(ctx.offsets[capture.spoke].to_device)
+        return host_axis(learned.offsets[capture.spoke].to_device)
     return device_axis
 
 
-@_timed
-def check_schedules(ctx: Context, hub: str) -> dict[str, list[str]]:
-    """One check per moved spoke with a capture: "observed DPD schedule matches the declared model"."""
-    assert ctx.run is not None
-    failed_peer = ctx.hub_wan[hub]
-    results: dict[str, list[str]] = {}
-    for record in ctx.run.spokes:
-        spoke = record.spoke
-        capture = ctx.captures.get(spoke)
-        if capture is None or capture.path is None:
-            record.schedule_result = NOT_RUN
-            record.schedule_note = f"no capture: {ctx.capture_problems.get(spoke, 'not started')}"
-            continue
-        clock = ctx.offsets[spoke]
-        failure = ctx.failure_for(spoke)
-        window = (clock.to_device(capture.started), clock.to_device(capture.stopped or now_utc()))
-        observed = analyse_pcap(spoke, capture.path, _axis(ctx, capture), failed_peer, failure.spoke_time,
-                                window=window)
-        dpd, period = dpd_inputs(ctx, spoke)
-        record.schedule = observed.to_dict()
-        record.capture = str(capture.path)
-        if dpd is None:
-            record.schedule_result = NOT_RUN
-            record.schedule_note = "DPD is off in the running configuration: no schedule to compare"
-            continue
-        declared = declared_schedule(ctx.dpd_model, dpd, period)
-        record.declared_schedule = declared.to_dict()
-        problems = schedule_problems(observed, declared)
-        record.schedule_result = "failed" if problems else "passed"
-        record.schedule_note = problems[0] if problems else observed.describe()
-        results[f"{spoke}: observed DPD schedule matches the declared model"] = problems
-    return results
+@dataclass(frozen=True)
+class ScheduleResult:
+    """One measured spoke's schedule check (the fields of its report record)."""
 
+    spoke: str
+    result: str                                   # passed | failed | not run
+    note: str
+    problems: list[str] | None = None             # None: not run (no check made)
+    schedule: dict[str, Any] | None = None        # observed on the wire
+    declared: dict[str, Any] | None = None        # the declared model's schedule
+    capture: str = ""                             # the pcap's path ("" without one)
+
+
+@dataclass(frozen=True)
+class Schedules:
+    """The DpdSchedule step's results, one per measured spoke."""
+
+    results: tuple[ScheduleResult, ...]
+
+    def checks(self) -> dict[str, list[str]]:
+        """One check per spoke whose schedule was compared (none: the check was not run)."""
+        return {MATCHES_MODEL.format(spoke=r.spoke): r.problems for r in self.results if r.problems is not None}
+
+    def notes(self) -> list[str]:
+        """Why each spoke's check went as it did, sorted, once each."""
+        return sorted({r.note for r in self.results})
+
+
+def check_schedules(captures: Captures, learned: LearnedLab, inputs: JobInputs, failure: FailureRecord,
+                    spokes: list[str]) -> Schedules:
+    """Per measured spoke with a capture: "observed DPD schedule matches the declared model"."""
+    with captures.timed("check_schedules"):
+        return Schedules(tuple(_check_schedule(captures, learned, inputs, failure, spoke) for spoke in spokes))
+
+
+def _check_schedule(captures: Captures, learned: LearnedLab, inputs: JobInputs, failure: FailureRecord,
+                    spoke: str) -> ScheduleResult:
+    capture = captures.spokes.get(spoke)
+    if capture is None or capture.path is None:
+        return ScheduleResult(spoke, NOT_RUN, f"no capture: {captures.problems.get(spoke, 'not started')}")
+    clock = learned.offsets[spoke]
+    instant = failure.instant_for(learned, spoke)
+    window = (clock.to_device(capture.started), clock.to_device(capture.stopped or now_utc()))
+    observed = analyse_pcap(spoke, capture.path, _axis(learned, capture), learned.hub_wan[failure.hub],
+                            instant.spoke_time, window=window)
+    dpd, period = dpd_inputs(learned, spoke)
+    if dpd is None:
+        return ScheduleResult(spoke, NOT_RUN, "DPD is off in the running configuration: no schedule to compare",
+                              schedule=observed.to_dict(), capture=str(capture.path))
+    declared = declared_schedule(inputs.dpd_model, dpd, period)
+    problems = schedule_problems(observed, declared)
+    return ScheduleResult(spoke, "failed" if problems else "passed", problems[0] if problems else observed.describe(),
+                          problems, observed.to_dict(), declared.to_dict(), str(capture.path))

@@ -19,12 +19,17 @@ import datetime as dt
 import ipaddress
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flexlab.harness import checks, reads
-from flexlab.harness.flow import POLL_INTERVAL_S, Context, parallel
+from flexlab.harness.report import SpokeFailover
 from flexlab.harness.session_errors import READ_ERRORS, SESSION_ERRORS
+from flexlab.harness.steps.baseline import Baseline
+from flexlab.harness.steps.failure import FailureRecord
+from flexlab.harness.steps.learn import LearnedLab
+from flexlab.harness.steps.resources import POLL_INTERVAL_S, JobResources, parallel
 
 IPv4Address = ipaddress.IPv4Address
 
@@ -126,20 +131,21 @@ def _address_in(
     return next(((name, addr) for name, addr in sorted(addresses.items()) if addr in network), None)
 
 
-def plan_probes(ctx: Context, hub: str) -> tuple[dict[str, list[Probe]], list[str]]:
+def plan_probes(resources: JobResources, learned: LearnedLab, baseline: Baseline,
+                hub: str) -> tuple[dict[str, list[Probe]], list[str]]:
     """Probes for every spoke on ``hub`` at the baseline, and what stopped planning one.
 
     Targets: the first other hub's LAN, and the LAN of another spoke (one that stays on its
     hub when there is one). Interfaces and addresses are read from the devices, inside the
     LANs the design gives.
     """
-    plan = ctx.design.plan()
-    moving = sorted(s for s, peer in ctx.baseline_peer.items() if peer == ctx.hub_wan.get(hub))
-    survivors = sorted(h for h in ctx.hubs if h != hub)[:1]
-    staying = sorted(s for s in ctx.spokes if s not in moving)
+    plan = resources.design.plan()
+    moving = baseline.spokes_on(learned.hub_wan.get(hub))
+    survivors = sorted(h for h in resources.hubs if h != hub)[:1]
+    staying = sorted(s for s in resources.spokes if s not in moving)
     other_spoke = {s: next((o for o in staying + moving if o != s), None) for s in moving}
     nodes = sorted(set(moving) | set(survivors) | {o for o in other_spoke.values() if o})
-    addresses = parallel(lambda n: reads.interface_addresses(ctx.devices[n]), nodes)
+    addresses = parallel(lambda n: reads.interface_addresses(resources.devices[n]), nodes)
     lan_of = {name: _address_in(addresses[name], plan.node(name).lan) for name in nodes}
     problems: list[str] = []
     probes: dict[str, list[Probe]] = {}
@@ -165,23 +171,25 @@ def _owned_operations(config: str) -> list[int]:
     return sorted({int(n) for n in re.findall(r"^ip sla (\d+)$", config, re.M) if int(n) >= FIRST_OPERATION})
 
 
-def remove_leftover_probes(ctx: Context) -> list[str]:
+def remove_leftover_probes(resources: JobResources, learned: LearnedLab) -> tuple[list[str], LearnedLab]:
     """Remove the probes a killed earlier run left on spokes (seen in the configs read at
-    setup), and read those configs again: the DPD bound must not count them."""
-    def clean(spoke: str) -> bool:
-        stale = _owned_operations(ctx.spoke_configs.get(spoke, ""))
-        if stale:
-            ctx.devices[spoke].configure([f"no ip sla {n}" for n in stale])
-            ctx.spoke_configs[spoke] = reads.running_config(ctx.devices[spoke])
-        return bool(stale)
-    return [spoke for spoke, cleaned in parallel(clean, ctx.spokes).items() if cleaned]
+    setup); the spokes cleaned, and the lab with their configs read again (the DPD bound
+    must not count the probes)."""
+    def clean(spoke: str) -> str | None:
+        stale = _owned_operations(learned.spoke_configs.get(spoke, ""))
+        if not stale:
+            return None
+        resources.devices[spoke].configure([f"no ip sla {n}" for n in stale])
+        return reads.running_config(resources.devices[spoke])
+    cleaned = {spoke: config for spoke, config in parallel(clean, list(resources.spokes)).items() if config is not None}
+    return sorted(cleaned), learned.with_spoke_configs(cleaned) if cleaned else learned
 
 
-def start_probes(ctx: Context, hub: str) -> OutageRun:
+def start_probes(resources: JobResources, learned: LearnedLab, baseline: Baseline, hub: str) -> OutageRun:
     """Configure the probes, wait until every one succeeds, read the counters before the failure."""
     run = OutageRun()
     try:
-        probes, problems = plan_probes(ctx, hub)
+        probes, problems = plan_probes(resources, learned, baseline, hub)
     except READ_ERRORS as exc:   # a read failed: the outage is not measured, the failover still is
         probes, problems = {}, [f"cannot plan the outage probes: {type(exc).__name__}: {exc}"]
     if problems or not probes:
@@ -190,7 +198,7 @@ def start_probes(ctx: Context, hub: str) -> OutageRun:
     run.probes = probes
 
     def configure(spoke: str) -> str | None:
-        device = ctx.devices[spoke]
+        device = resources.devices[spoke]
         try:
             stale = _owned_operations(reads.running_config(device))
             device.configure([f"no ip sla {n}" for n in stale]
@@ -206,12 +214,12 @@ def start_probes(ctx: Context, hub: str) -> OutageRun:
 
     def all_succeed() -> list[str]:
         try:
-            latest.update(parallel(lambda s: sla_statistics(ctx.devices[s]), run.spokes))
+            latest.update(parallel(lambda s: sla_statistics(resources.devices[s]), run.spokes))
         except READ_ERRORS as exc:
             return [f"cannot read `show ip sla statistics`: {type(exc).__name__}: {exc}"]
         return [f"{p.spoke}: probe {p.operation} to {p.target} ({p.address}) does not succeed before the failure"
                 for s in run.spokes for p in run.probes[s] if not _ok(latest.get(s, {}).get(p.operation))]
-    outcome = checks.poll(all_succeed, ctx.wall(PROBE_START_ALLOWANCE_S), POLL_INTERVAL_S)
+    outcome = checks.poll(all_succeed, resources.wall(PROBE_START_ALLOWANCE_S), POLL_INTERVAL_S)
     if not outcome.ok:
         run.not_run = "; ".join(outcome.problems)
         return run
@@ -223,15 +231,15 @@ def _ok(reading: SlaReading | None) -> bool:
     return reading is not None and reading.latest_ok
 
 
-def remove_probes(ctx: Context, run: OutageRun | None) -> list[str]:
+def remove_probes(resources: JobResources, run: OutageRun | None) -> list[str]:
     """`no ip sla N` for every probe the job configured (cleanup: always runs). A lab that is
     gone has nothing left to clean (the cleanup says so once)."""
-    if run is None or not run.probes or ctx.lab.gone():
+    if run is None or not run.probes or resources.lab.gone():
         return []
 
     def remove(spoke: str) -> str | None:
         try:
-            ctx.devices[spoke].configure([f"no ip sla {p.operation}" for p in run.probes[spoke]])
+            resources.devices[spoke].configure([f"no ip sla {p.operation}" for p in run.probes[spoke]])
         except SESSION_ERRORS as exc:
             return f"{spoke}: cannot remove the outage probes: {exc}"
         return None
@@ -249,8 +257,9 @@ class _Confirm:
     wall: float
 
 
-def _flow_problems(ctx: Context, run: OutageRun, spoke: str, now: dict[int, SlaReading]) -> list[str]:
-    failed_at = ctx.failure_for(spoke).spoke_time.replace(tzinfo=None)
+def _flow_problems(learned: LearnedLab, failure: FailureRecord, run: OutageRun, spoke: str,
+                   now: dict[int, SlaReading]) -> list[str]:
+    failed_at = failure.instant_for(learned, spoke).spoke_time.replace(tzinfo=None)
     problems = []
     for probe in run.probes[spoke]:
         reading, before = now.get(probe.operation), run.before[spoke][probe.operation]
@@ -262,7 +271,7 @@ def _flow_problems(ctx: Context, run: OutageRun, spoke: str, now: dict[int, SlaR
 
 
 def wait_flowing(
-    ctx: Context, run: OutageRun, spokes: list[str]
+    resources: JobResources, learned: LearnedLab, failure: FailureRecord, run: OutageRun, spokes: list[str]
 ) -> tuple[dict[str, dict[int, SlaReading]], dict[str, list[str]]]:
     """Poll until every spoke's probes succeed again, confirmed by a second read
     :data:`FLOW_CONFIRM_S` device seconds later that shows no new loss."""
@@ -273,10 +282,10 @@ def wait_flowing(
 
     def flowing() -> list[str]:
         polled = sorted(pending)
-        readings = parallel(lambda s: sla_statistics(ctx.devices[s]), polled)
+        readings = parallel(lambda s: sla_statistics(resources.devices[s]), polled)
         for spoke in polled:
             latest[spoke] = readings[spoke]
-            problems[spoke] = _flow_problems(ctx, run, spoke, readings[spoke])
+            problems[spoke] = _flow_problems(learned, failure, run, spoke, readings[spoke])
             if problems[spoke]:
                 confirming.pop(spoke, None)
                 continue
@@ -284,12 +293,12 @@ def wait_flowing(
             if first is None or _failures(first.reading) != _failures(readings[spoke]):
                 confirming[spoke] = _Confirm(readings[spoke], time.monotonic())
                 problems[spoke] = [f"{spoke}: probes succeed again, not yet confirmed by a second read"]
-            elif time.monotonic() - first.wall < ctx.wall(FLOW_CONFIRM_S):
+            elif time.monotonic() - first.wall < resources.wall(FLOW_CONFIRM_S):
                 problems[spoke] = [f"{spoke}: probes succeed again, not yet confirmed by a second read"]
             else:
                 pending.discard(spoke)
         return [p for spoke in polled for p in problems[spoke]]
-    checks.poll(flowing, ctx.wall(FLOW_ALLOWANCE_S), POLL_INTERVAL_S)
+    checks.poll(flowing, resources.wall(FLOW_ALLOWANCE_S), POLL_INTERVAL_S)
     return latest, problems
 
 
@@ -298,7 +307,7 @@ def _failures(reading: dict[int, SlaReading]) -> dict[int, int]:
 
 
 def target_outage(
-    ctx: Context, run: OutageRun, probe: Probe, after: SlaReading | None, flowing: bool
+    learned: LearnedLab, failure: FailureRecord, run: OutageRun, probe: Probe, after: SlaReading | None, flowing: bool
 ) -> dict[str, Any]:
     """One probe's loss window: probes lost between the reads before and after the failure."""
     before = run.before[probe.spoke][probe.operation]
@@ -308,7 +317,7 @@ def target_outage(
     if after is None:
         return {**record, "probes_lost": None, "probes_sent": None, "outage_s": None}
     lost = after.failures - before.failures
-    start = ctx.failure_for(probe.spoke).spoke_time
+    start = failure.instant_for(learned, probe.spoke).spoke_time
     return {**record, "probes_lost": lost,
             "probes_sent": after.failures + after.successes - before.failures - before.successes,
             "outage_s": float(lost * PROBE_FREQUENCY_S),
@@ -316,16 +325,30 @@ def target_outage(
             "window_end": (start + dt.timedelta(seconds=lost * PROBE_FREQUENCY_S)).isoformat()}
 
 
-def measure(ctx: Context, run: OutageRun) -> dict[str, list[str]]:
-    """Per moved spoke: traffic flows again to every target; the loss windows go into its record."""
-    assert ctx.run is not None
-    spokes = [s for s in run.spokes if s in ctx.moved]
-    latest, problems = wait_flowing(ctx, run, spokes)
-    results: dict[str, list[str]] = {}
-    for spoke in spokes:
-        record = ctx.moved[spoke]
-        flowing = not problems[spoke]
-        record.outage = [target_outage(ctx, run, p, latest.get(spoke, {}).get(p.operation), flowing)
-                         for p in run.probes[spoke]]
-        results[f"{spoke}: traffic flows again after failover"] = problems[spoke]
-    return results
+FLOWS_AGAIN = "{spoke}: traffic flows again after failover"
+#: Every check the DataPlane testcase makes (the template takes the spoke).
+CHECKS = (FLOWS_AGAIN,)
+
+
+@dataclass(frozen=True)
+class DataPlane:
+    """Per moved spoke with probes: whether traffic flows again, and each target's loss window."""
+
+    problems: Mapping[str, list[str]]
+    """Spoke -> what keeps its traffic from flowing (empty: it flows)."""
+    outages: Mapping[str, list[dict[str, Any]]]
+    """Spoke -> one loss-window record per probe target (the report's ``outage``)."""
+
+    def checks(self) -> dict[str, list[str]]:
+        """One check per spoke."""
+        return {FLOWS_AGAIN.format(spoke=spoke): problems for spoke, problems in self.problems.items()}
+
+
+def measure(resources: JobResources, learned: LearnedLab, failure: FailureRecord, run: OutageRun,
+            moved: Mapping[str, SpokeFailover]) -> DataPlane:
+    """Per moved spoke: traffic flows again to every target, and the loss windows."""
+    spokes = [s for s in run.spokes if s in moved]
+    latest, problems = wait_flowing(resources, learned, failure, run, spokes)
+    outages = {spoke: [target_outage(learned, failure, run, p, latest.get(spoke, {}).get(p.operation),
+                                     not problems[spoke]) for p in run.probes[spoke]] for spoke in spokes}
+    return DataPlane({spoke: problems[spoke] for spoke in spokes}, outages)
