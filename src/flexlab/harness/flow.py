@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +31,7 @@ from flexlab.labs.interface import Lab
 from flexlab.labs.session import lab_settings
 from flexlab.privatefs import private_dir, write_private
 from flexlab.render import SecretMode, render_node
+from flexlab.results.job import RunRecord, TestcaseStatus
 from flexlab.syslog_events import LogEvent, parse_log
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ class Context:
                         checks: list[str] | None = None) -> None:
         """Record a testcase's result, and its problems and checks, in the run's report."""
         assert self.run is not None
-        self.run.testcases[name] = str(result)
+        self.run.testcases[name] = TestcaseStatus(str(result))
         if checks:
             self.run.checks[name] = list(checks)
         if problems:
@@ -472,7 +472,6 @@ def write_run(ctx: Context | None, report_dir: Path, run_tag: str) -> Path | Non
     if ctx is None or ctx.run is None:
         return None
     runs = private_dir(Path(report_dir) / "runs")
-    payload = {"run": asdict(ctx.run), "lab": ctx.lab.describe(), "images": ctx.images,
-               "clock_method": ctx.clock_method,
-               "dpd_model": ctx.dpd_model.to_dict(), "hub_wan": {h: str(a) for h, a in ctx.hub_wan.items()}}
-    return write_private(runs / f"{run_tag}.json", json.dumps(payload, indent=2, default=str))
+    record = RunRecord(run=ctx.run, lab=ctx.lab.describe(), images=ctx.images, clock_method=ctx.clock_method,
+                       dpd_model=ctx.dpd_model.to_dict(), hub_wan={h: str(a) for h, a in ctx.hub_wan.items()})
+    return write_private(runs / f"{run_tag}.json", record.model_dump_json(indent=2))
