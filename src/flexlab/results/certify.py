@@ -42,26 +42,36 @@ class Check(ResultModel):
     name: str
     """E.g. "lab up", "job (node-stop)", "Failover (node-stop, hub1, iteration 1)"."""
     status: CheckStatus
+    """passed | failed (the image) | errored (the infrastructure) | skipped (did not run)."""
     message: str = ""
     """Why it did not pass ("" when it passed)."""
     duration_s: float = 0.0
+    """Wall seconds the check took (0 when not timed)."""
     category: CheckCategory = "testcase"
+    """lab (up/down) | job (one per failure mode) | testcase (one per testcase run)."""
 
 
 class SpokeMeasurement(ResultModel):
     """One spoke leaving one failed hub: the figures of its job record (flexlab.results.job.SpokeFailover)."""
 
     failure_mode: str
+    """The job's failure mode."""
     hub: str
+    """The failed hub."""
     iteration: int
+    """The repetition it was measured in."""
     spoke: str
+    """The spoke that moved."""
     failover_s: float | None
     """Device seconds from the failure to the tunnel up on the new hub."""
     dpd_bound_s: float | None
     """The record's ``bound.value_s``."""
     bgp_converged_s: float | None
+    """Device seconds from the failure to BGP established on the new hub."""
     passed: bool
+    """Whether the move passed (expected peer, within the bound)."""
     reason: str = ""
+    """Why it did not pass."""
     outage_s: float | None = None
     """The longest data-plane loss window over the spoke's probe targets."""
 
@@ -78,15 +88,19 @@ class ModeRun(ResultModel):
     """What one job run (one failure mode) left behind."""
 
     failure_mode: str
+    """The failure mode this job ran."""
     report: JobReportDocument | None = Field(default=None, exclude=True)
     """The job's failover report as loaded (not written into summary.json: see report_path)."""
     report_path: str | None = None
+    """Its failover_report.json (null when it wrote none)."""
     archive: str | None = None
     """The pyATS archive (zip) of the job."""
     job_log: str | None = None
+    """The job's log."""
     exit_code: int | None = None
     """`pyats run job`'s exit code; null when it did not start."""
     duration_s: float = 0.0
+    """Wall seconds the job took."""
 
 
 class DpdCheck(ResultModel):
@@ -99,6 +113,7 @@ class DpdCheck(ResultModel):
     matched: int = 0
     """Spokes whose schedule matched the declared model."""
     differed: int = 0
+    """Spokes whose schedule differed from the declared model."""
     not_run: list[str] = Field(default_factory=list)
     """Why a spoke had no capture, one note per spoke."""
 
@@ -157,21 +172,30 @@ class RowResult(ResultModel):
     kind: str | None
     """The containerlab kind (null for the embedded lab)."""
     image: str
+    """The image the row certifies."""
     failure_modes: list[str]
+    """The failure modes the row runs (one job each)."""
     iterations: int
+    """Repetitions of each job's failure sequence."""
     versions: list[str] = Field(default_factory=list)
     """Distinct `show version` strings of the row's devices."""
     images_by_device: dict[str, str] = Field(default_factory=dict)
+    """Device -> its `show version` string."""
     bound_formulas: list[str] = Field(default_factory=list)
+    """The distinct DPD bound formulas of the row's spokes."""
     clock_method: str = ""
     """How failure instants were taken, per failure mode."""
     dpd_model: DpdCheck = Field(default_factory=DpdCheck)
     checks: list[Check] = Field(default_factory=list)
+    """Every check of the row; the verdict follows from them alone."""
     measurements: list[SpokeMeasurement] = Field(default_factory=list)
+    """Every spoke move the jobs measured."""
     jobs: list[ModeRun] = Field(default_factory=list)
     """One per failure mode that ran."""
     started_at: str = ""
+    """ISO time the row started (UTC)."""
     duration_s: float = 0.0
+    """Wall seconds the row took (lab up to lab down)."""
 
     @field_serializer("duration_s")
     def _rounded(self, value: float) -> float:
@@ -255,7 +279,9 @@ class MatrixRef(ResultModel):
     """The matrix a run certified (all of it, or the part in ``shard``)."""
 
     name: str
+    """The matrix's name."""
     path: str
+    """The matrix file."""
     digest: str = ""
     """flexlab.certify.shard.matrix_digest: shard outputs of one matrix share it."""
     rows: list[str] = Field(default_factory=list)
@@ -271,10 +297,15 @@ class CertifyRun(ResultModel):
     shard: dict[str, Any] | None = None
     """Which part of the matrix this run is (--shard), or the shards a merge read; null otherwise."""
     out_dir: str
+    """The output directory (every path in the file is under it)."""
     started_at: str
+    """ISO time the run started (UTC)."""
     finished_at: str = ""
+    """ISO time the run ended (UTC)."""
     flexlab_version: str = ""
+    """The flexlab that wrote the file."""
     rows: list[RowResult] = Field(default_factory=list)
+    """One result per certified matrix row, in matrix order."""
 
     @field_validator("schema_version")
     @classmethod

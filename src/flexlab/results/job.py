@@ -57,6 +57,7 @@ class SpokeFailover(ResultModel):
     hub: str
     """The failed hub the spoke was on."""
     spoke: str
+    """The spoke that had to move."""
     from_peer: str
     """The failed hub's WAN address the spoke's tunnel used."""
     to_peer: str | None = None
@@ -66,6 +67,7 @@ class SpokeFailover(ResultModel):
     expected_peer: str | None = None
     """The next live peer of the spoke's client block (where it should go)."""
     expected_hub: str | None = None
+    """The hub that owns ``expected_peer``."""
     dead_peers_tried: list[str] = Field(default_factory=list)
     """Peers of other failed hubs the client block tries before ``expected_peer``."""
     failover_s: float | None = None
@@ -79,6 +81,7 @@ class SpokeFailover(ResultModel):
     timing_method: str = ""
     """How the failure instant was taken for this spoke."""
     passed: bool = False
+    """Whether it moved to the expected peer within the bound."""
     reason: str = ""
     """Why the spoke failed ("" when it passed)."""
     dpd_model: dict[str, Any] = Field(default_factory=dict)
@@ -90,6 +93,7 @@ class SpokeFailover(ResultModel):
     schedule_result: str = ""
     """passed | failed | not run: whether the observed schedule matched the declared one."""
     schedule_note: str = ""
+    """Why the schedule was not checked, or how it differed."""
     capture: str = ""
     """Path of the pcap the schedule was read from."""
     outage: list[dict[str, Any]] = Field(default_factory=list)
@@ -149,6 +153,7 @@ class HubRun(ResultModel):
     failure_mode: str
     """How it was failed (flexlab.failure.FailureMode)."""
     iteration: int = 1
+    """Which repetition of the sequence of failures (from 1)."""
     failed_at: str | None = None
     """Device time of the failure, ISO format."""
     failure_source: str = ""
@@ -158,9 +163,11 @@ class HubRun(ResultModel):
     capture_wall_s: dict[str, float] = Field(default_factory=dict)
     """Capture step -> harness wall seconds."""
     spokes: list[SpokeFailover] = Field(default_factory=list)
+    """One record per spoke that was on the failed hub at the baseline."""
     unmoved_ok: bool | None = None
     """Whether the spokes not on the failed hub stayed where they were."""
     recovery: str = ""
+    """What the recovery of the hub found ("" before it ran)."""
     testcases: dict[str, TestcaseStatus] = Field(default_factory=dict)
     """Testcase -> its result."""
     problems: dict[str, list[str]] = Field(default_factory=dict)
@@ -205,10 +212,15 @@ class Statistics(ResultModel):
     """count / min / median / p95 (nearest rank) / max of one figure, in device seconds."""
 
     count: int
+    """How many values."""
     min: float
+    """The smallest value."""
     median: float
+    """The median (mean of the two middle values for an even count)."""
     p95: float
+    """The 95th percentile, nearest rank."""
     max: float
+    """The largest value."""
 
 
 class ScheduleSummary(ResultModel):
@@ -221,7 +233,9 @@ class ScheduleSummary(ResultModel):
     checked: int = 0
     """Spokes whose schedule was compared with the model."""
     matched: int = 0
+    """Spokes whose observed schedule matched the declared model."""
     differed: int = 0
+    """Spokes whose observed schedule differed from it."""
     not_run: list[str] = Field(default_factory=list)
     """Why a spoke's schedule was not checked, one note per spoke."""
     observed: list[str] = Field(default_factory=list)
@@ -253,6 +267,7 @@ class JobReportDocument(ResultModel):
     outage_s: Statistics | None = None
     """Data-plane loss windows over every spoke's probe targets."""
     runs: list[HubRun] = Field(default_factory=list)
+    """Every run of the job (one per failed hub and iteration), in the order they ran."""
 
     @field_validator("schema_version")
     @classmethod
