@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo lint test bench render mutation clean tshark
+.PHONY: install demo lint test bench render mutation clean tshark schemas
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ mutation: $(MUTATION_STAMP)
 	if ! $(BIN)/mutmut run > mutants/run.log 2>&1; then \
 		tr '\r' '\n' < mutants/run.log | tail -40; echo "mutmut run failed (mutants/run.log)"; exit 2; fi; \
 	$(BIN)/python -m benchmarks.mutation_report --min-kill-rate $(MUTATION_MIN_KILL_RATE) --started-at $$start
+
+# The committed JSON schemas of failover_report.json, runs/<tag>.json and summary.json (docs/results.md).
+schemas: $(STAMP)
+	$(BIN)/python -m flexlab.results.schema
 
 render: $(STAMP)
 	$(BIN)/flexlab render --all-kinds

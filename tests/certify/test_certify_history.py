@@ -11,7 +11,7 @@ import pytest
 from certify_testkit import StandInCertify
 
 from flexlab.certify.history import History, HistoryError, default_history_path
-from flexlab.certify.results import CertifyRun, Check, RowResult, SpokeMeasurement
+from flexlab.certify.results import CertifyRun, Check, MatrixRef, RowResult, SpokeMeasurement
 from flexlab.certify.trend import build_series, find_regressions, write_trend
 from flexlab.cli import certify_cmd, main
 
@@ -22,16 +22,18 @@ ROWS = ("iol-17.12", "iosv-15.9", "iol-17.12-dpd-bug", "csr-17.3")
 def synthetic_row(name: str, *, passed: bool = True, failovers: tuple[float, ...] = (40.0,)) -> RowResult:
     row = RowResult(name=name, lab="embedded", kind=None, image=f"img-{name}", failure_modes=["interface-shutdown"],
                     iterations=1, versions=["17.12.1"])
-    row.checks = [Check("lab up", "passed", category="lab"),
-                  Check("Failover (interface-shutdown, hub1, iteration 1)", "passed" if passed else "failed",
-                        "" if passed else "spoke1 never left hub1")]
-    row.measurements = [SpokeMeasurement("interface-shutdown", "hub1", 1, f"spoke{i}", value if passed else None,
-                                         70.0, value + 2 if passed else None, passed) for i, value in enumerate(failovers, 1)]
+    row.checks = [Check(name="lab up", status="passed", category="lab"),
+                  Check(name="Failover (interface-shutdown, hub1, iteration 1)", status="passed" if passed else "failed",
+                        message="" if passed else "spoke1 never left hub1")]
+    row.measurements = [SpokeMeasurement(failure_mode="interface-shutdown", hub="hub1", iteration=1, spoke=f"spoke{i}",
+                                         failover_s=value if passed else None, dpd_bound_s=70.0,
+                                         bgp_converged_s=value + 2 if passed else None, passed=passed)
+                        for i, value in enumerate(failovers, 1)]
     return row
 
 
 def synthetic_run(*rows: RowResult, matrix: str = "nightly", stamp: str = "2025-01-01T00:00:00+00:00") -> CertifyRun:
-    return CertifyRun(matrix_name=matrix, matrix_path=f"{matrix}.yaml", out_dir="/tmp/out", started_at=stamp,
+    return CertifyRun(matrix=MatrixRef(name=matrix, path=f"{matrix}.yaml"), out_dir="/tmp/out", started_at=stamp,
                       finished_at=stamp, rows=list(rows), flexlab_version="test")
 
 

@@ -16,6 +16,7 @@ from flexlab.certify import job as job_module
 from flexlab.certify.job import JobError, JobRequest, failed_sections, job_command, pyats_command, run_job
 from flexlab.certify.progress import Progress
 from flexlab.certify.results import job_check, read_report, report_checks
+from flexlab.results.job import JobReportDocument
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def test_run_job_writes_the_log_and_leaves_the_report(tmp_path: Path, fake_pyats
     assert outcome.exit_code == 0 and not outcome.timed_out
     assert json.loads(fake_pyats.read_text().splitlines()[0])[:2] == ["run", "job"]
     report = read_report(tmp_path / "mode" / "failover_report.json")
-    assert report["passed"] is True and len(report["runs"]) == 2  # 1 hub x 2 iterations
+    assert report.passed is True and len(report.runs) == 2  # 1 hub x 2 iterations
     log = (tmp_path / "mode" / "job.log").read_text()
     assert log.startswith("$ ") and "fake pyats: report written" in log
 
@@ -120,8 +121,9 @@ def test_failed_sections_name_the_section_and_its_reason(tmp_path: Path) -> None
     assert failed_sections(tmp_path / "missing.log") == []
 
 
-def _report(passed: bool, testcases: dict[str, str]) -> dict:
-    return {"passed": passed, "runs": [{"hub": "hub1", "iteration": 1, "testcases": testcases, "spokes": []}]}
+def _report(passed: bool, testcases: dict[str, str]) -> JobReportDocument:
+    return JobReportDocument.model_validate({"lab": {}, "images": {}, "clock_method": "", "passed": passed, "runs": [
+        {"hub": "hub1", "failure_mode": "freeze", "iteration": 1, "testcases": testcases, "spokes": []}]})
 
 
 @pytest.mark.parametrize(
@@ -136,7 +138,7 @@ def _report(passed: bool, testcases: dict[str, str]) -> dict:
         (0, False, _report(False, {"Baseline": "passed"}), "failed", "the report's verdict is FAIL"),
     ],
 )
-def test_job_check(exit_code: int | None, timed_out: bool, report: dict | None, status: str, text: str) -> None:
+def test_job_check(exit_code: int | None, timed_out: bool, report: JobReportDocument | None, status: str, text: str) -> None:
     testcases = report_checks(report, "freeze") if report else []
     check = job_check("freeze", exit_code, timed_out, 60.0, report, testcases, "/x/job.log",
                       log_problems=["subsection learn FAILED: reason"])

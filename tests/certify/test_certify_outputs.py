@@ -42,7 +42,7 @@ def test_all_five_outputs_exist(outputs: dict[str, Any]) -> None:
 def test_summary_json_holds_verdicts_figures_versions_and_archives(outputs: dict[str, Any]) -> None:
     summary = outputs["summary"]
     rows = {row["name"]: row for row in summary["rows"]}
-    assert summary["schema"] == "flexlab.certify.summary/1"
+    assert summary["schema_version"] == "1.0"
     assert summary["passed"] is False and summary["counts"] == {"PASS": 2, "FAIL": 1, "ERROR": 1}
     good = rows["iol-17.12"]
     assert good["verdict"] == "PASS" and good["failed_checks"] == []

@@ -20,7 +20,7 @@ from certify_testkit import StandInCertify, StandInJob, StandInLab, assert_outpu
 
 from flexlab.certify import runner
 from flexlab.certify.history import History
-from flexlab.certify.merge import MergeError, row_from_dict
+from flexlab.certify.results import RowResult
 from flexlab.cli import certify_cmd, main
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -193,11 +193,30 @@ def test_a_shard_without_rows_writes_an_empty_summary_that_merges(cli: Cli, tmp_
 
 
 def test_a_row_read_back_from_summary_json_writes_the_same_summary(stand_in_certify: StandInCertify) -> None:
-    """The merge rebuilds rows from summary.json: every field must survive (a field added to
-    RowResult.to_dict without a way back fails here)."""
+    """The merge rebuilds rows from summary.json through the model: every field must survive."""
     run = stand_in_certify()
     for row in run.rows:
         data = json.loads(json.dumps(row.to_dict()))
-        assert row_from_dict(data).to_dict() == data
-    with pytest.raises(MergeError, match="not a certify row result"):
-        row_from_dict({"name": "x"})
+        assert RowResult.model_validate(data).to_dict() == data
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda data: data.update(schema_version="2.0"), "field schema_version: found '2.0', supported 1.x (1.0)"),
+    (lambda data: data["rows"][0].pop("name"), "field rows.0.name: Field required"),
+    (lambda data: data["rows"][0]["checks"][0].update(status="fine"),
+     "field rows.0.checks.0.status: Input should be 'passed', 'failed', 'errored' or 'skipped'"),
+])
+def test_merge_refuses_a_malformed_summary_with_one_line(
+    cli: Cli, tmp_path: Path, capsys: pytest.CaptureFixture[str], change: Callable[[dict[str, Any]], object],
+    message: str,
+) -> None:
+    out = tmp_path / "out"
+    assert cli("certify", "--matrix", EMBEDDED_MATRIX, "--rows", "iosv-15.9", "--out", out, "--no-history") == 0
+    data = summary(out)
+    change(data)
+    (out / "summary.json").write_text(json.dumps(data))
+    capsys.readouterr()
+    assert cli("certify", "merge", out, "--out", tmp_path / "merged", "--no-history") == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and f"{out / 'summary.json'}: {message}" in error, error
+    assert "Traceback" not in error

@@ -49,6 +49,16 @@ def test_a_lab_without_capture_is_one_line_and_exit_2(stand_in: Path, tmp_path: 
     assert not (tmp_path / "m.yaml").exists()
 
 
+def test_a_report_of_another_major_version_is_one_line_and_exit_2(
+        stand_in: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("STAND_IN_SPACINGS", "5,10,20")
+    monkeypatch.setenv("STAND_IN_SCHEMA_VERSION", "2.0")
+    assert main(["calibrate", "--testbed-file", str(stand_in), "-o", str(tmp_path / "m.yaml")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.endswith("failover_report.json: field schema_version: found '2.0', supported 1.x (1.0)"), error
+    assert "\n" not in error and not (tmp_path / "m.yaml").exists()
+
+
 def test_missing_testbed(tmp_path: Path, capsys) -> None:
     assert main(["calibrate", "--testbed-file", str(tmp_path / "no.yaml"), "-o", str(tmp_path / "m.yaml")]) == 2
     assert "testbed file" in capsys.readouterr().err

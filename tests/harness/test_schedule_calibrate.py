@@ -3,24 +3,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from flexlab.dpd_model import DpdModelError
 from flexlab.harness.calibrate import infer_model
+from flexlab.results.job import SpokeFailover
 
 
 def record(spacings: list[float], *, spoke: str = "spoke1", retry: float = 5, mode: str = "on-demand",
            early: list[float] | None = None, quiet_early: list[float] | None = None,
-           window_before: float = 2.0) -> dict[str, Any]:
-    return {
-        "spoke": spoke, "bound_terms": {"I": 30.0, "R": retry},
-        "declared_schedule": {"mode": mode},
-        "schedule": {"probe_s": 20.0, "spacings_s": spacings, "final_wait_s": None,
-                     "probes_before_failure_s": early or [], "quiet_before_early_probes_s": quiet_early or [],
-                     "window_s": [-window_before, 150.0]},
-    }
+           window_before: float = 2.0) -> SpokeFailover:
+    return SpokeFailover(
+        hub="hub1", spoke=spoke, from_peer="192.0.2.1", bound_terms={"I": 30.0, "R": retry},
+        declared_schedule={"mode": mode},
+        schedule={"probe_s": 20.0, "spacings_s": spacings, "final_wait_s": None,
+                  "probes_before_failure_s": early or [], "quiet_before_early_probes_s": quiet_early or [],
+                  "window_s": [-window_before, 150.0]},
+    )
 
 
 def test_fixed_spacing() -> None:
@@ -53,9 +52,9 @@ def test_periodic_readings_when_the_capture_shows_them() -> None:
     ([record([5])], "too few waits"),
     ([record([5, 3, 2])], "neither fixed at R=5 s nor growing"),
     ([record([4, 8, 16])], "the first wait 4 s is not the retry interval R=5 s"),
-    ([{"spoke": "spoke1", "schedule": None, "schedule_note": "no capture: tcpdump missing"}],
+    ([SpokeFailover(hub="hub1", spoke="spoke1", from_peer="192.0.2.1", schedule_note="no capture: tcpdump missing")],
      "spoke1: no capture: tcpdump missing"),
 ])
-def test_what_cannot_be_calibrated_is_named(records: list[dict[str, Any]], fragment: str) -> None:
+def test_what_cannot_be_calibrated_is_named(records: list[SpokeFailover], fragment: str) -> None:
     with pytest.raises(DpdModelError, match=fragment):
         infer_model(records, "cal", "test")

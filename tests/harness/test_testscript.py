@@ -66,7 +66,7 @@ def test_every_failure_mode_runs_through_the_testscript(tmp_path: Path, mode: st
     assert (found, written["run"]["failure_mode"]) == ("passed", mode)
     assert written["run"]["testcases"] == {**dict.fromkeys(ALL, "passed"), **NO_CAPTURE, **NO_PROBES}
     (spoke,) = written["run"]["spokes"]
-    assert (spoke["spoke"], spoke["to_hub"], spoke["dpd_bound_s"]) == ("spoke1", "hub2", 70.0)
+    assert (spoke["spoke"], spoke["to_hub"], spoke["bound"]["value_s"]) == ("spoke1", "hub2", 70.0)
     assert spoke["schedule_result"] == "not run" and "no packets" in spoke["schedule_note"]
     lab_made = mode != "interface-shutdown"
     assert written["run"]["failure_source"].startswith("harness clock" if lab_made else "hub1's own log")

@@ -40,11 +40,11 @@ def test_cumulative_runs_move_spoke1_hub1_hub2_hub3_and_pass(tmp_path: Path) -> 
     assert run1["run"]["testcases"]["Recovery"] == DEFERRED
     moves = {(r["hub"], s["spoke"]): s for r in (run1["run"], run2["run"]) for s in r["spokes"]}
     assert sorted(moves) == [("hub1", "spoke1"), ("hub2", "spoke1"), ("hub2", "spoke2")]
-    assert moves[("hub1", "spoke1")]["to_hub"] == "hub2" and moves[("hub1", "spoke1")]["dpd_bound_s"] == BOUND_S
+    assert moves[("hub1", "spoke1")]["to_hub"] == "hub2" and moves[("hub1", "spoke1")]["bound"]["value_s"] == BOUND_S
     assert moves[("hub2", "spoke1")]["to_hub"] == "hub3"
     spoke2 = moves[("hub2", "spoke2")]
     assert spoke2["to_hub"] == "hub3" and spoke2["dead_peers_tried"] == [HUB_WAN["hub1"]]
-    assert spoke2["dpd_bound_s"] == BOUND_ONE_DEAD_S and BOUND_S < spoke2["failover_s"] <= BOUND_ONE_DEAD_S
+    assert spoke2["bound"]["value_s"] == BOUND_ONE_DEAD_S and BOUND_S < spoke2["failover_s"] <= BOUND_ONE_DEAD_S
     report = FailoverReport(lab={}, images={}, clock_method="", runs=[
         HubRun(**{**r["run"], "spokes": []}) for r in (run1, run2)])
     assert report.passed
@@ -77,12 +77,12 @@ def test_a_hub_kept_down_without_a_recorded_address_is_named(tmp_path: Path) -> 
 
 
 def test_report_shows_the_path_of_each_spoke(tmp_path: Path) -> None:
-    runs = [HubRun("hub1", "interface-shutdown", kept_failed=True, testcases={"Recovery": DEFERRED}),
-            HubRun("hub2", "interface-shutdown", dead_hubs=["hub1"], testcases={"Recovery": "passed"})]
+    runs = [HubRun(hub="hub1", failure_mode="interface-shutdown", kept_failed=True, testcases={"Recovery": DEFERRED}),
+            HubRun(hub="hub2", failure_mode="interface-shutdown", dead_hubs=["hub1"], testcases={"Recovery": "passed"})]
     from flexlab.harness.report import SpokeFailover
-    runs[0].spokes.append(SpokeFailover("hub1", "spoke1", HUB_WAN["hub1"], to_hub="hub2"))
-    runs[1].spokes.append(SpokeFailover("hub2", "spoke1", HUB_WAN["hub2"], to_hub="hub3"))
-    runs[1].spokes.append(SpokeFailover("hub2", "spoke2", HUB_WAN["hub2"], to_hub="hub3"))
+    runs[0].spokes.append(SpokeFailover(hub="hub1", spoke="spoke1", from_peer=HUB_WAN["hub1"], to_hub="hub2"))
+    runs[1].spokes.append(SpokeFailover(hub="hub2", spoke="spoke1", from_peer=HUB_WAN["hub2"], to_hub="hub3"))
+    runs[1].spokes.append(SpokeFailover(hub="hub2", spoke="spoke2", from_peer=HUB_WAN["hub2"], to_hub="hub3"))
     report = FailoverReport(lab={}, images={}, clock_method="", runs=runs)
     assert report.spoke_paths() == ["spoke1 (iteration 1): hub1 -> hub2 -> hub3", "spoke2 (iteration 1): hub2 -> hub3"]
     assert "- spoke1 (iteration 1): hub1 -> hub2 -> hub3" in report.to_markdown()
@@ -96,16 +96,16 @@ def test_report_shows_the_path_of_each_spoke(tmp_path: Path) -> None:
 def test_a_deferred_recovery_counts_only_when_a_later_run_restored_the_hub(
         later_recovery: str, later_dead: list[str], passed: bool) -> None:
     required = {name: "passed" for name in ("Baseline", "HubFailure", "Failover", "BgpConvergence")}
-    runs = [HubRun("hub1", "interface-shutdown", kept_failed=True, testcases={**required, "Recovery": DEFERRED}),
-            HubRun("hub2", "interface-shutdown", dead_hubs=later_dead,
+    runs = [HubRun(hub="hub1", failure_mode="interface-shutdown", kept_failed=True, testcases={**required, "Recovery": DEFERRED}),
+            HubRun(hub="hub2", failure_mode="interface-shutdown", dead_hubs=later_dead,
                    testcases={**required, "Recovery": later_recovery})]
     assert FailoverReport(lab={}, images={}, clock_method="", runs=runs).passed is passed
 
 
 def test_a_deferred_recovery_of_a_run_that_was_not_kept_failed_fails() -> None:
     required = {name: "passed" for name in ("Baseline", "HubFailure", "Failover", "BgpConvergence")}
-    runs = [HubRun("hub1", "interface-shutdown", testcases={**required, "Recovery": DEFERRED}),
-            HubRun("hub2", "interface-shutdown", dead_hubs=["hub1"], testcases={**required, "Recovery": "passed"})]
+    runs = [HubRun(hub="hub1", failure_mode="interface-shutdown", testcases={**required, "Recovery": DEFERRED}),
+            HubRun(hub="hub2", failure_mode="interface-shutdown", dead_hubs=["hub1"], testcases={**required, "Recovery": "passed"})]
     assert FailoverReport(lab={}, images={}, clock_method="", runs=runs).passed is False
 
 

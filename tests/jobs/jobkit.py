@@ -9,6 +9,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema
+
+from flexlab.results.schema import committed
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 JOB = ROOT / "aetest_scripts" / "flexvpn_failover_job.py"
@@ -55,9 +59,14 @@ class JobEnv:
 
 
 def load_report(report_dir: Path) -> dict:
+    """failover_report.json, after checking it and the run records against the committed schemas."""
     path = report_dir / "failover_report.json"
     assert path.exists(), f"the job wrote no report in {report_dir}"
-    return json.loads(path.read_text())
+    report = json.loads(path.read_text())
+    jsonschema.validate(report, committed("failover_report.schema.json"))
+    for run_file in sorted((report_dir / "runs").glob("*.json")):
+        jsonschema.validate(json.loads(run_file.read_text()), committed("run_record.schema.json"))
+    return report
 
 
 def truth_failover(truth: list[dict], hub: str, spoke: str, failed_kind: str = "interface-admin-down") -> float:

@@ -110,7 +110,7 @@ def test_wrong_model_fails_the_schedule_check_and_calibrate_round_trips(job_env,
     assert result.returncode == 0, result.stdout[-3000:]
     record = _spoke1(report)
     assert report["passed"] is True and record["schedule_result"] == "passed"
-    assert record["dpd_bound_s"] == PERIODIC_EXPONENTIAL_BOUND
+    assert record["bound"]["value_s"] == PERIODIC_EXPONENTIAL_BOUND
     assert record["failover_s"] <= PERIODIC_EXPONENTIAL_BOUND
     assert report["dpd_schedule"]["declared_from"].startswith("measured: flexlab calibrate")
     assert "(matches the declared model)" in (right / "failover_report.md").read_text()

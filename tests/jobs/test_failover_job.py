@@ -21,8 +21,8 @@ def test_job_measures_failover_as_the_ground_truth(job_env, tmp_path):
         error = abs(record["failover_s"] - expected)
         print(f"{record['spoke']} from {record['hub']}: measured {record['failover_s']:.3f} s, truth {expected:.3f} s")
         assert error <= 0.1, f"measured {record['failover_s']} s, ground truth {expected:.3f} s"
-        assert record["dpd_bound_s"] == REFERENCE_BOUND_S, record["bound_formula"]
-        assert record["bound_terms"] == REFERENCE_BOUND_TERMS, record["bound_formula"]
+        assert record["bound"]["value_s"] == REFERENCE_BOUND_S, record["bound"]["formula"]
+        assert record["bound"]["terms"] == REFERENCE_BOUND_TERMS, record["bound"]["formula"]
         assert record["failover_s"] <= REFERENCE_BOUND_S
         assert record["bgp_converged_s"] > record["failover_s"]
     assert (report_dir / "failover_report.md").read_text().count("| pass |") == 2

@@ -51,4 +51,4 @@ def test_job_measures_a_lab_made_failure_as_the_ground_truth(job_env, tmp_path, 
     print(f"{mode}: spoke1 measured {record['failover_s']:.3f} s, truth {expected:.3f} s, "
           f"error {error:+.3f} s, tolerance {tolerance:.3f} s")
     assert abs(error) <= tolerance
-    assert record["dpd_bound_s"] == REFERENCE_BOUND_S and expected <= REFERENCE_BOUND_S
+    assert record["bound"]["value_s"] == REFERENCE_BOUND_S and expected <= REFERENCE_BOUND_S

@@ -120,7 +120,7 @@ class History:
             cursor = db.execute(
                 "INSERT INTO runs (started_at, finished_at, matrix_name, matrix_path, out_dir, flexlab_version, passed)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (run.started_at, run.finished_at, run.matrix_name, run.matrix_path, run.out_dir, run.flexlab_version,
+                (run.started_at, run.finished_at, run.matrix.name, run.matrix.path, run.out_dir, run.flexlab_version,
                  int(run.passed)),
             )
             run_id = int(cursor.lastrowid or 0)
@@ -204,8 +204,8 @@ def _result_values(run_id: int, row: RowResult) -> dict[str, Any]:
         "failed_checks": json.dumps(row.failed_checks),
     }
     for prefix, attribute in _FIGURES.items():
-        stats = row.stats(attribute) or {}
-        values.update({f"{prefix}_{stat}": stats.get(stat) for stat in _STATS})
+        stats = row.stats(attribute)
+        values.update({f"{prefix}_{stat}": getattr(stats, stat) if stats else None for stat in _STATS})
     values.update({
         "bound_formulas": json.dumps(row.bound_formulas), "archives": json.dumps(row.archives),
         "duration_s": round(row.duration_s, 3), "detail": json.dumps(row.to_dict()),

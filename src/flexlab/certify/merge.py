@@ -1,7 +1,7 @@
 """`flexlab certify merge DIR... --out DIR`: one certification run from shard outputs.
 
 Every shard output is a complete output directory with its summary.json. The merge reads
-the rows back from those (:func:`row_from_dict` is the inverse of ``RowResult.to_dict``),
+the rows back from those through the model (flexlab.results.certify, validated on load),
 refuses outputs of different matrices (their digest, :func:`flexlab.certify.shard.matrix_digest`)
 and a row present twice, puts the rows in matrix order, copies each row's files (job logs,
 archives) into the merged directory and points the paths there. The outputs are then
@@ -11,15 +11,15 @@ written from that run as a sequential run writes them.
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 from flexlab.certify.history import row_digest
 from flexlab.certify.outputs import SUMMARY
-from flexlab.certify.results import SUMMARY_SCHEMA, CertifyRun, Check, ModeRun, RowResult, SpokeMeasurement
+from flexlab.certify.results import CertifyRun, MatrixRef, RowResult
 from flexlab.errors import FlexlabError
+from flexlab.results.versioning import load_document
 
 _ROWS = "rows"
 
@@ -30,20 +30,20 @@ class MergeError(FlexlabError):
 
 @dataclasses.dataclass(frozen=True)
 class ShardOutput:
-    """One `flexlab certify` output directory and its summary.json, as read."""
+    """One output directory and its summary.json, validated."""
 
     directory: Path
-    summary: dict[str, Any]
+    summary: CertifyRun
 
     @property
-    def rows(self) -> list[dict[str, Any]]:
-        """The summary's row records, as written."""
-        return list(self.summary["rows"])
+    def rows(self) -> list[RowResult]:
+        """The rows this output holds."""
+        return self.summary.rows
 
 
 @dataclasses.dataclass
 class MergedRun:
-    """The run merged from shard outputs, with what `certify merge` records and reports about it."""
+    """The merged run, with each row's digest as its shard wrote it."""
 
     run: CertifyRun
     digests: list[str]            # per row, of the row as its shard wrote it
@@ -51,47 +51,39 @@ class MergedRun:
 
 
 def read_shard_output(directory: Path) -> ShardOutput:
-    """The directory's summary.json, checked to be a sharded certify output (MergeError says what is not)."""
+    """The summary.json of ``directory``, validated by the model (ResultFileError: one line)."""
     path = directory / SUMMARY
-    try:
-        summary = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise MergeError(f"{path}: not found (not a `flexlab certify` output directory)") from None
-    except (OSError, ValueError) as exc:
-        raise MergeError(f"{path}: unreadable: {exc}") from None
-    if not isinstance(summary, dict) or summary.get("schema") != SUMMARY_SCHEMA:
-        raise MergeError(f"{path}: schema is not {SUMMARY_SCHEMA}")
-    if not (summary.get("matrix") or {}).get("digest"):
-        raise MergeError(f"{path}: matrix.digest is missing (written by a flexlab without `certify merge`)")
-    if not isinstance(summary.get("rows"), list):
-        raise MergeError(f"{path}: rows is not a list")
+    if not path.exists():
+        raise MergeError(f"{path}: not found (not a `flexlab certify` output directory)")
+    summary = load_document(path, CertifyRun)
+    if not summary.matrix.digest:
+        raise MergeError(f"{path}: field matrix.digest: missing (written by a flexlab without `certify merge`)")
     return ShardOutput(directory, summary)
 
 
 def merge_outputs(directories: list[Path], out_dir: Path) -> MergedRun:
     """The merged run (rows' files copied into ``out_dir``); outputs are not written here."""
     shards = [read_shard_output(directory) for directory in directories]
-    first = shards[0]
+    first = shards[0].summary
     _check_same_matrix(shards)
     owners = _row_owners(shards)
-    matrix_rows = list(first.summary["matrix"].get("rows") or [])
+    matrix_rows = list(first.matrix.rows)
     position = {name: index for index, name in enumerate(matrix_rows)}
     unknown = sorted(set(owners) - set(position))
     if unknown:
         raise MergeError(f"{owners[unknown[0]].directory / SUMMARY}: row {unknown[0]!r} is not in the matrix's rows")
     run = CertifyRun(
-        matrix_name=first.summary["matrix"]["name"], matrix_path=first.summary["matrix"]["path"],
-        out_dir=str(out_dir), started_at=min(s.summary["started_at"] for s in shards),
-        finished_at=max(s.summary["finished_at"] for s in shards), flexlab_version=first.summary["flexlab_version"],
-        matrix_digest=first.summary["matrix"]["digest"], matrix_rows=matrix_rows,
+        matrix=MatrixRef(name=first.matrix.name, path=first.matrix.path, digest=first.matrix.digest, rows=matrix_rows),
+        out_dir=str(out_dir), started_at=min(s.summary.started_at for s in shards),
+        finished_at=max(s.summary.finished_at for s in shards), flexlab_version=first.flexlab_version,
     )
     digests = []
     for name in sorted(owners, key=position.__getitem__):
         shard = owners[name]
-        row = next(row for row in shard.rows if row["name"] == name)
+        row = next(row for row in shard.rows if row.name == name).to_dict()
         digests.append(row_digest(row))
         _copy_row_files(shard.directory / _ROWS / name, out_dir / _ROWS / name)
-        run.rows.append(row_from_dict(_moved(row, str(shard.summary["out_dir"]), str(out_dir))))
+        run.rows.append(RowResult.model_validate(_moved(row, shard.summary.out_dir, str(out_dir))))
     missing = [name for name in matrix_rows if name not in owners]
     run.shard = {"merged_from": [_shard_note(shard) for shard in shards], "missing_rows": missing}
     return MergedRun(run, digests, missing)
@@ -99,9 +91,9 @@ def merge_outputs(directories: list[Path], out_dir: Path) -> MergedRun:
 
 def _check_same_matrix(shards: list[ShardOutput]) -> None:
     first = shards[0]
-    expected = (first.summary["matrix"]["name"], first.summary["matrix"]["digest"])
+    expected = (first.summary.matrix.name, first.summary.matrix.digest)
     for shard in shards[1:]:
-        found = (shard.summary["matrix"]["name"], shard.summary["matrix"]["digest"])
+        found = (shard.summary.matrix.name, shard.summary.matrix.digest)
         if found != expected:
             raise MergeError(
                 f"{shard.directory / SUMMARY}: matrix {found[0]!r} ({found[1][:19]}) differs from"
@@ -113,17 +105,15 @@ def _row_owners(shards: list[ShardOutput]) -> dict[str, ShardOutput]:
     owners: dict[str, ShardOutput] = {}
     for shard in shards:
         for row in shard.rows:
-            name = str(row.get("name"))
-            if name in owners:
-                raise MergeError(f"row {name!r} is in both {owners[name].directory} and {shard.directory}:"
+            if row.name in owners:
+                raise MergeError(f"row {row.name!r} is in both {owners[row.name].directory} and {shard.directory}:"
                                  " merge each row once")
-            owners[name] = shard
+            owners[row.name] = shard
     return owners
 
 
 def _shard_note(shard: ShardOutput) -> dict[str, Any]:
-    return {"dir": str(shard.directory), "shard": shard.summary.get("shard"),
-            "rows": [row["name"] for row in shard.rows]}
+    return {"dir": str(shard.directory), "shard": shard.summary.shard, "rows": [row.name for row in shard.rows]}
 
 
 def _copy_row_files(source: Path, target: Path) -> None:
@@ -144,28 +134,3 @@ def _moved(value: Any, old_root: str, new_root: str) -> Any:
     if isinstance(value, list):
         return [_moved(item, old_root, new_root) for item in value]
     return value
-
-
-# Fields of RowResult that to_dict writes under another name or shape.
-_SHAPED = {"checks", "measurements", "modes", "dpd_model", "dpd_observed", "dpd_matched", "dpd_differed", "dpd_not_run"}
-
-
-def row_from_dict(data: dict[str, Any]) -> RowResult:
-    """A RowResult from its summary.json form; ``row_from_dict(r.to_dict()).to_dict() == r.to_dict()``."""
-    try:
-        dpd = data.get("dpd_model") or {}
-        plain = {
-            f.name: data[f.name] for f in dataclasses.fields(RowResult)
-            if f.name not in _SHAPED and f.name in data
-        }
-        return RowResult(
-            **plain,
-            checks=[Check(**check) for check in data["checks"]],
-            measurements=[SpokeMeasurement(**m) for m in data["measurements"]],
-            modes=[ModeRun(**job) for job in data["jobs"]],
-            dpd_model=dict(dpd.get("declared") or {}), dpd_observed=list(dpd.get("observed") or []),
-            dpd_matched=int(dpd.get("matched") or 0), dpd_differed=int(dpd.get("differed") or 0),
-            dpd_not_run=list(dpd.get("not_run") or []),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise MergeError(f"row {data.get('name')!r}: not a certify row result ({type(exc).__name__}: {exc})") from None

@@ -7,7 +7,6 @@ output shows the same numbers.
 
 from __future__ import annotations
 
-import json
 import socket
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -54,7 +53,7 @@ def summary_cells(row: RowResult) -> dict[str, str]:
 
     def stat(figure: str, key: str) -> str:
         stats = row.stats(figure)
-        return fmt(stats[key] if stats else None)
+        return fmt(getattr(stats, key) if stats else None)
 
     return {
         "name": row.name, "image": row.image, "version": "; ".join(row.versions) or "-", "verdict": row.verdict,
@@ -68,12 +67,18 @@ def summary_cells(row: RowResult) -> dict[str, str]:
 def write_outputs(run: CertifyRun, out_dir: Path) -> OutputPaths:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = OutputPaths(*(out_dir / name for name in (SUMMARY, REPORT_MD, REPORT_HTML, JUNIT, FAILOVER_PNG)))
-    paths.summary.write_text(json.dumps(run.to_dict(), indent=2) + "\n")
+    write_summary(run, paths.summary)
     save_png(failover_figure(failover_bars(run)), paths.failover_png)
     paths.report_md.write_text(render_markdown(run))
     paths.report_html.write_text(render_html(run, png_data_uri(paths.failover_png)))
     write_junit(run, paths.junit)
     return paths
+
+
+def write_summary(run: CertifyRun, path: Path) -> Path:
+    """summary.json, written from the model (flexlab.results.certify.CertifyRun)."""
+    path.write_text(run.model_dump_json(indent=2) + "\n")
+    return path
 
 
 def failover_bars(run: CertifyRun) -> list[FailoverBar]:
@@ -83,7 +88,7 @@ def failover_bars(run: CertifyRun) -> list[FailoverBar]:
         bars.append(FailoverBar(
             label=f"{row.name}\n{row.image}" if row.name != row.image else row.name,
             failovers=tuple(m.failover_s for m in row.measurements if m.failover_s is not None),
-            bound_s=bound["min"] if bound else None, passed=row.verdict == "PASS",
+            bound_s=bound.min if bound else None, passed=row.verdict == "PASS",
             unmeasured=sum(m.failover_s is None for m in row.measurements),
         ))
     return bars
@@ -112,7 +117,7 @@ def _context(run: CertifyRun) -> dict[str, Any]:
     for row in run.rows:
         by_image.setdefault(row.image, []).append(row)
     return {
-        "run": run, "counts": run.counts(), "columns": SUMMARY_COLUMNS,
+        "run": run, "counts": run.counts, "columns": SUMMARY_COLUMNS,
         "rows": [(row, summary_cells(row)) for row in run.rows], "by_image": by_image,
     }
 
@@ -132,7 +137,7 @@ def render_html(run: CertifyRun, chart_uri: str) -> str:
 def junit_tree(run: CertifyRun) -> ET.ElementTree:
     """JUnit XML as Jenkins, GitLab, GitHub and Azure read it: <testsuites> with one
     <testsuite> per matrix row and one <testcase> per check (classname.name unique)."""
-    root = ET.Element("testsuites", name=f"flexlab certify {run.matrix_name}")
+    root = ET.Element("testsuites", name=f"flexlab certify {run.matrix.name}")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0, "time": 0.0}
     for row, classname in zip(run.rows, junit_classnames(run.rows), strict=True):
         suite = _junit_suite(row, classname)
@@ -195,8 +200,7 @@ def _unique_names(checks: list[Check]) -> list[Check]:
     for check in checks:
         count = seen.get(check.name, 0)
         seen[check.name] = count + 1
-        unique.append(check if count == 0 else Check(f"{check.name} #{count + 1}", check.status, check.message,
-                                                     check.duration_s, check.category))
+        unique.append(check if count == 0 else check.model_copy(update={"name": f"{check.name} #{count + 1}"}))
     return unique
 
 

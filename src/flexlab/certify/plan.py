@@ -13,7 +13,7 @@ from pathlib import Path
 from flexlab import __version__
 from flexlab.certify.history import History
 from flexlab.certify.matrix import Matrix
-from flexlab.certify.results import CertifyRun
+from flexlab.certify.results import CertifyRun, MatrixRef
 from flexlab.certify.shard import ShardSpec, expected_durations, matrix_digest, parse_shard, split
 
 
@@ -29,8 +29,8 @@ class RunPlan:
 
     def describe(self, run: CertifyRun) -> None:
         """Stamp the run with the matrix it is part of (and the shard it is)."""
-        run.matrix_digest = matrix_digest(self.full)
-        run.matrix_rows = [row.name for row in self.full.rows]
+        run.matrix.digest = matrix_digest(self.full)
+        run.matrix.rows = [row.name for row in self.full.rows]
         if self.shard is not None:
             run.shard = {"shard": str(self.shard), "index": self.shard.index, "total": self.shard.total,
                          "rows": [row.name for row in self.matrix.rows], "balanced_by": self.balance}
@@ -38,8 +38,9 @@ class RunPlan:
     def empty_run(self, out_dir: Path) -> CertifyRun:
         """A run with no rows (a shard left nothing to do), still stamped with its matrix."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        return CertifyRun(matrix_name=self.full.name, matrix_path=str(self.full.path.resolve()), out_dir=str(out_dir),
-                          started_at=now, finished_at=now, flexlab_version=__version__)
+        matrix = MatrixRef(name=self.full.name, path=str(self.full.path.resolve()))
+        return CertifyRun(matrix=matrix, out_dir=str(out_dir), started_at=now, finished_at=now,
+                          flexlab_version=__version__)
 
 
 def plan_run(full: Matrix, names: list[str], shard_text: str | None, history: History | None) -> RunPlan:

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from flexlab import __version__
 from flexlab.certify.capacity import available_memory_mib, row_memory_mib, row_node_count
@@ -29,6 +28,9 @@ from flexlab.certify.progress import Progress, RowBoard, RowProgress, RowState, 
 from flexlab.certify.results import (
     CertifyRun,
     Check,
+    CheckStatus,
+    DpdCheck,
+    MatrixRef,
     ModeRun,
     RowResult,
     bound_formulas,
@@ -41,6 +43,8 @@ from flexlab.certify.rowlabs import row_lab
 from flexlab.errors import FlexlabError
 from flexlab.labs import clab
 from flexlab.labs.interface import CONTAINERLAB, EMBEDDED, Lab
+from flexlab.results.job import JobReportDocument
+from flexlab.results.versioning import ResultFileError
 
 LAB_UP = "lab up"
 LAB_DOWN = "lab down"
@@ -114,7 +118,7 @@ def certify(matrix: Matrix, options: RunnerOptions) -> CertifyRun:
     labs = [make_row_lab(matrix, index, row, options) for index, row in enumerate(matrix.rows, start=1)]
     preflight(matrix, labs, options)
     run = CertifyRun(
-        matrix_name=matrix.name, matrix_path=str(matrix.path.resolve()), out_dir=str(options.out_dir),
+        matrix=MatrixRef(name=matrix.name, path=str(matrix.path.resolve())), out_dir=str(options.out_dir),
         started_at=_now(), flexlab_version=__version__,
     )
     board = RowBoard(options.progress, [row.name for row in matrix.rows], options.expected_s)
@@ -159,7 +163,7 @@ def certify_row(matrix: Matrix, row: MatrixRow, lab: Lab, options: RunnerOptions
     result = RowResult(
         name=row.name, lab=row.lab, kind=row.kind, image=row.image, failure_modes=list(row.failure_modes),
         iterations=row.iterations, started_at=_now(),
-        dpd_model=row.declared_dpd_model(matrix.path.parent).to_dict(),
+        dpd_model=DpdCheck(declared=row.declared_dpd_model(matrix.path.parent).to_dict()),
     )
     started = time.monotonic()
     try:
@@ -185,10 +189,14 @@ def _lab_up(lab: Lab, result: RowResult, progress: Progress) -> Path | None:
     try:
         testbed = lab.up(progress)
     except Exception as exc:  # noqa: BLE001 - any failure of one row's lab must not stop the matrix
-        result.checks.append(Check(LAB_UP, "errored", _describe(exc), time.monotonic() - started, "lab"))
+        result.checks.append(_lab_check(LAB_UP, "errored", started, _describe(exc)))
         return None
-    result.checks.append(Check(LAB_UP, "passed", "", time.monotonic() - started, "lab"))
+    result.checks.append(_lab_check(LAB_UP, "passed", started))
     return testbed
+
+
+def _lab_check(name: str, status: CheckStatus, started: float, message: str = "") -> Check:
+    return Check(name=name, status=status, message=message, duration_s=time.monotonic() - started, category="lab")
 
 
 def _lab_down(lab: Lab, result: RowResult, progress: Progress) -> None:
@@ -197,9 +205,9 @@ def _lab_down(lab: Lab, result: RowResult, progress: Progress) -> None:
     try:
         lab.down()
     except Exception as exc:  # noqa: BLE001 - a failed teardown is this row's result, not the matrix's end
-        result.checks.append(Check(LAB_DOWN, "errored", _describe(exc), time.monotonic() - started, "lab"))
+        result.checks.append(_lab_check(LAB_DOWN, "errored", started, _describe(exc)))
         return
-    result.checks.append(Check(LAB_DOWN, "passed", "", time.monotonic() - started, "lab"))
+    result.checks.append(_lab_check(LAB_DOWN, "passed", started))
 
 
 def _run_mode(
@@ -214,7 +222,7 @@ def _run_mode(
     report_path = mode_dir / "failover_report.json"
     report_path.unlink(missing_ok=True)
     mode_run = ModeRun(failure_mode=mode, job_log=str(request.log_path))
-    result.modes.append(mode_run)
+    result.jobs.append(mode_run)
     options.progress.update(f"job ({mode}): starting")
     try:
         outcome = options.job_runner(request, options.progress)
@@ -235,24 +243,23 @@ def _run_mode(
         _merge_figures(result, report, mode)
 
 
-def _collect(report_path: Path) -> tuple[dict[str, Any] | None, str]:
+def _collect(report_path: Path) -> tuple[JobReportDocument | None, str]:
     if not report_path.exists():
         return None, ""
     try:
         return read_report(report_path), ""
-    except (OSError, ValueError) as exc:
-        return None, f"unreadable failover report {report_path}: {exc}"
+    except ResultFileError as exc:
+        return None, f"unreadable failover report: {exc}"
 
 
-def _merge_figures(result: RowResult, report: dict[str, Any], mode: str) -> None:
+def _merge_figures(result: RowResult, report: JobReportDocument, mode: str) -> None:
     result.measurements += measurements(report, mode)
-    result.images_by_device.update({str(k): str(v) for k, v in (report.get("images") or {}).items()})
+    result.images_by_device.update(report.images)
     result.versions = sorted(set(result.images_by_device.values()))
     result.bound_formulas = sorted(set(result.bound_formulas) | set(bound_formulas(report)))
-    method = str(report.get("clock_method") or "")
-    if method:   # the clock method of each failure mode (node-stop cases are offset-corrected)
+    if method := report.clock_method:   # the clock method of each failure mode (node-stop cases are offset-corrected)
         result.clock_method = "; ".join(filter(None, [result.clock_method, f"{mode}: {method}"]))
-    result.add_dpd_schedule(report.get("dpd_schedule") or {})
+    result.dpd_model.add(report.dpd_schedule)
 
 
 def _newest_archive(archive_dir: Path) -> str | None:

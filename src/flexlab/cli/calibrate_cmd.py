@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import subprocess
 from pathlib import Path
-from typing import Any
 
 from flexlab.certify.job import job_argv, job_environment
 from flexlab.cli.argtypes import design_options
@@ -21,6 +19,8 @@ from flexlab.dpd_model import DpdModelError, model_file_text
 from flexlab.errors import FlexlabError
 from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES
 from flexlab.harness.calibrate import infer_model
+from flexlab.results.job import JobReportDocument
+from flexlab.results.versioning import load_document
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,7 +47,7 @@ def _job_command(args: argparse.Namespace, report_dir: Path) -> list[str]:
                     config_dir=args.config_dir)
 
 
-def _run_job(args: argparse.Namespace, report_dir: Path) -> dict[str, Any]:
+def _run_job(args: argparse.Namespace, report_dir: Path) -> JobReportDocument:
     report_dir.mkdir(parents=True, exist_ok=True)
     command = _job_command(args, report_dir)
     log_path = report_dir / "calibrate-job.log"
@@ -57,7 +57,7 @@ def _run_job(args: argparse.Namespace, report_dir: Path) -> dict[str, Any]:
     report_path = report_dir / "failover_report.json"
     if not report_path.exists():
         raise FlexlabError(f"the failover job wrote no report (exit {completed.returncode}); see {log_path}")
-    return json.loads(report_path.read_text())
+    return load_document(report_path, JobReportDocument)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,13 +66,12 @@ def run(args: argparse.Namespace) -> int:
         raise FlexlabError(f"testbed file {args.testbed_file} does not exist")
     report_dir = (args.report_dir or args.output.parent / f"{args.output.stem}-report").resolve()
     report = _run_job(args, report_dir)
-    records = [s for run in report.get("runs", []) for s in run.get("spokes", [])]
+    records = [s for run in report.runs for s in run.spokes]
     for record in records:
-        schedule = record.get("schedule") or {}
-        print(f"{record.get('spoke')} (from {record.get('hub')}): "
-              f"{schedule.get('text') or record.get('schedule_note') or 'no schedule'}")
-    lab = report.get("lab") or {}
-    images = sorted(set((report.get("images") or {}).values()))
+        schedule = record.schedule or {}
+        print(f"{record.spoke} (from {record.hub}): {schedule.get('text') or record.schedule_note or 'no schedule'}")
+    lab = report.lab
+    images = sorted(set(report.images.values()))
     image = str(lab.get("image") or "image")
     source = (f"flexlab calibrate {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%MZ} on the {lab.get('type', '?')} "
               f"lab, image {image} ({', '.join(images) or 'version unknown'}), {args.failure_mode} of {args.hub}, "

@@ -17,7 +17,7 @@ from typing import Any
 
 from flexlab.certify.history import History, default_history_path
 from flexlab.certify.matrix import Matrix, load_matrix
-from flexlab.certify.outputs import OutputPaths, summary_cells, write_outputs
+from flexlab.certify.outputs import SUMMARY, OutputPaths, summary_cells, write_outputs, write_summary
 from flexlab.certify.plan import RunPlan, plan_run
 from flexlab.certify.progress import Progress, paint, paint_verdict
 from flexlab.certify.results import CertifyRun
@@ -153,7 +153,7 @@ def _run_matrix(plan: RunPlan, out_dir: Path, jobs: int) -> tuple[CertifyRun, Ou
     plan.describe(run)
     if not run.rows:   # a shard with no row: its summary says so, for the merge
         out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "summary.json").write_text(json.dumps(run.to_dict(), indent=2) + "\n")
+        write_summary(run, out_dir / SUMMARY)
         return run, None
     return run, write_outputs(run, out_dir)
 
@@ -173,7 +173,7 @@ def _print_run(run: CertifyRun, paths: OutputPaths | None, history_note: str) ->
         figures = f"failover median {cells['failover_median']} s, bound {cells['bound']} s, BGP {cells['bgp_median']} s"
         failed = f"  failed: {cells['failed_checks']}" if row.failed_checks else ""
         print(f"{paint_verdict(row.verdict, out, 5)}  {row.name:<{width}}  {figures}{failed}", file=out)
-    counts = run.counts()
+    counts = run.counts
     verdict = paint_verdict("PASS" if run.passed else "FAIL", out)
     print(f"\n{verdict}: {counts['PASS']} passed, {counts['FAIL']} failed, {counts['ERROR']} errored", file=out)
     for path in paths.all():

@@ -4,7 +4,6 @@ outputs of the shards of a matrix (docs/certification.md, "Sharding")."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -58,7 +57,7 @@ def record_once(merged: MergedRun, args: argparse.Namespace) -> tuple[int | None
     new = [(row, digest) for row, digest in zip(merged.run.rows, merged.digests, strict=True) if digest not in known]
     if not new:
         return None, f"history: every row is in {history.path} already; nothing recorded"
-    run = dataclasses.replace(merged.run, rows=[row for row, _ in new])
+    run = merged.run.model_copy(update={"rows": [row for row, _ in new]})
     run_id = history.record(run, [digest for _, digest in new])
     return run_id, f"history: run {run_id} recorded in {history.path} ({len(new)} of {len(merged.digests)} rows new)"
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from flexlab.dpd_model import DEFAULT_MODEL, DpdModel, DpdModelError, model_from_mapping
 from flexlab.harness.schedule_check import tolerance_s
+from flexlab.results.job import SpokeFailover
 
 
 @dataclass(frozen=True)
@@ -34,17 +35,17 @@ class Observation:
     window_before_s: float
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Observation:
+    def from_record(cls, record: SpokeFailover) -> Observation:
         """The observation of one spoke's record in a job report (its schedule, declared terms and bound)."""
-        schedule = record.get("schedule") or {}
-        declared = record.get("declared_schedule") or {}
-        terms = record.get("bound_terms") or {}
+        schedule = record.schedule or {}
+        declared = record.declared_schedule or {}
+        terms = record.bound.terms
         if schedule.get("probe_s") is None:
-            reason = schedule.get("problem") or record.get("schedule_note") or "no schedule in the report"
-            raise DpdModelError(f"{record.get('spoke')}: {reason}")
+            reason = schedule.get("problem") or record.schedule_note or "no schedule in the report"
+            raise DpdModelError(f"{record.spoke}: {reason}")
         window = schedule.get("window_s") or [0.0, 0.0]
         return cls(
-            spoke=str(record.get("spoke")), spacings_s=tuple(schedule.get("spacings_s") or ()),
+            spoke=record.spoke, spacings_s=tuple(schedule.get("spacings_s") or ()),
             final_wait_s=schedule.get("final_wait_s"), retry_s=float(terms["R"]), interval_s=float(terms["I"]),
             mode=str(declared.get("mode", "on-demand")),
             probes_before_failure=len(schedule.get("probes_before_failure_s") or ()),
@@ -98,7 +99,7 @@ def _periodic(observations: list[Observation]) -> tuple[str, str]:
     )
 
 
-def infer_model(records: list[dict[str, Any]], name: str, source: str) -> tuple[DpdModel, list[str]]:
+def infer_model(records: list[SpokeFailover], name: str, source: str) -> tuple[DpdModel, list[str]]:
     """The model the observed schedules show, and notes on how each part was found."""
     if not records:
         raise DpdModelError("the report has no moved spoke: nothing was observed")

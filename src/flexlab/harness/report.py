@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flexlab.failover_timing import failover_statistics
 from flexlab.privatefs import write_private
+from flexlab.results.job import HubRun, JobReportDocument, SpokeFailover, TestcaseStatus
+
+__all__ = ["FailoverReport", "HubRun", "SpokeFailover", "summarize"]
 
 #: Every run of the testscript must pass all of these for a PASS verdict; a testcase that
 #: errored or never ran is missing and so fails the report.
@@ -18,61 +20,10 @@ REQUIRED_TESTCASES = ("Baseline", "HubFailure", "Failover", "BgpConvergence", "R
 SCHEDULE_TESTCASE = "DpdSchedule"
 #: The data-plane outage may be "not run" too (a spoke refused the IP SLA probes).
 OUTAGE_TESTCASE = "DataPlane"
-NOT_RUN = "not run"
+NOT_RUN = TestcaseStatus.NOT_RUN
 #: Recovery of a run whose hub stays failed for the next run (--cumulative): the last run of
 #: the sequence restores every hub and checks the recovery of all of them.
-DEFERRED = "deferred"
-
-
-@dataclass
-class SpokeFailover:
-    """One spoke's move away from one failed hub."""
-
-    hub: str
-    spoke: str
-    from_peer: str
-    to_peer: str | None = None
-    to_hub: str | None = None
-    expected_peer: str | None = None     # the next live peer of its client block
-    expected_hub: str | None = None
-    dead_peers_tried: list[str] = field(default_factory=list)   # failed hubs' peers it tries first
-    failover_s: float | None = None
-    failover_polled_s: float | None = None
-    dpd_bound_s: float | None = None
-    bound_formula: str = ""
-    bound_terms: dict[str, float] = field(default_factory=dict)
-    bgp_converged_s: float | None = None
-    timing_method: str = ""
-    passed: bool = False
-    reason: str = ""
-    dpd_model: dict[str, Any] = field(default_factory=dict)         # the declared model the bound follows
-    schedule: dict[str, Any] | None = None                          # observed on the wire (schedule.py)
-    declared_schedule: dict[str, Any] | None = None
-    schedule_result: str = ""                                       # passed | failed | not run
-    schedule_note: str = ""
-    capture: str = ""                                               # pcap path
-    outage: list[dict[str, Any]] = field(default_factory=list)      # per probe target (harness/outage.py)
-
-
-@dataclass
-class HubRun:
-    """Everything measured while one hub was failed."""
-
-    hub: str
-    failure_mode: str
-    iteration: int = 1
-    failed_at: str | None = None           # device time of the failure, ISO format
-    failure_source: str = ""               # where the failure instant came from
-    clock_method: str = ""                 # how this case's failover was timed
-    capture_wall_s: dict[str, float] = field(default_factory=dict)   # capture step -> harness wall s
-    spokes: list[SpokeFailover] = field(default_factory=list)
-    unmoved_ok: bool | None = None
-    recovery: str = ""
-    testcases: dict[str, str] = field(default_factory=dict)   # testcase -> result
-    problems: dict[str, list[str]] = field(default_factory=dict)   # testcase -> what failed
-    checks: dict[str, list[str]] = field(default_factory=dict)     # testcase -> checks it made
-    dead_hubs: list[str] = field(default_factory=list)   # --cumulative: hubs earlier runs left failed
-    kept_failed: bool = False                            # --cumulative: this run's hub stays failed
+DEFERRED = TestcaseStatus.DEFERRED
 
 
 def summarize(values: list[float]) -> dict[str, float | int] | None:
@@ -159,12 +110,12 @@ class FailoverReport:
         return [f"{spoke} (iteration {iteration}): " + "; ".join(" -> ".join(c) for c in chains)
                 for (iteration, spoke), chains in paths.items()]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The report as JSON-ready values, with the summary figures."""
+    def to_document(self) -> JobReportDocument:
+        """The report as its typed document (failover_report.json), with the summary figures."""
         measured = [s.failover_s for s in self.failovers if s.failover_s is not None]
         converged = [s.bgp_converged_s for s in self.failovers if s.bgp_converged_s is not None]
-        outages = [o["outage_s"] for s in self.failovers for o in s.outage if o.get("outage_s") is not None]
-        return {
+        outages = [float(o["outage_s"]) for s in self.failovers for o in s.outage if o.get("outage_s") is not None]
+        return JobReportDocument.model_validate({
             "lab": self.lab,
             "images": self.images,
             "clock_method": self.clock_summary(),
@@ -176,18 +127,23 @@ class FailoverReport:
             "bgp_converged_s": summarize(converged),
             "spoke_paths": self.spoke_paths(),
             "outage_s": summarize(outages),
-            "runs": [asdict(run) for run in self.runs],
-        }
+            "runs": self.runs,
+        })
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready values (the document's JSON form)."""
+        return self.to_document().model_dump(mode="json")
+
+    @classmethod
+    def from_document(cls, document: JobReportDocument) -> FailoverReport:
+        """The report from its loaded document (the per-case clock methods are kept in the runs)."""
+        return cls(lab=document.lab, images=document.images, clock_method=document.clock_method,
+                   runs=list(document.runs), dpd_model=dict(document.dpd_model))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FailoverReport:
-        """The report from what :meth:`to_dict` wrote."""
-        runs = []
-        for raw in data.get("runs", []):
-            spokes = [SpokeFailover(**s) for s in raw.get("spokes", [])]
-            runs.append(HubRun(**{**raw, "spokes": spokes}))
-        return cls(lab=data["lab"], images=data["images"], clock_method=data["clock_method"], runs=runs,
-                   dpd_model=dict(data.get("dpd_model") or {}))
+        """The report from what :meth:`to_dict` wrote (validated: pydantic ValidationError otherwise)."""
+        return cls.from_document(JobReportDocument.model_validate(data))
 
     def _lab_line(self) -> str:
         """The lab as `key=value` pairs; nested settings (image parameters) inline, the DPD model
@@ -228,7 +184,7 @@ class FailoverReport:
                 lines.append(
                     f"| {run.hub} | {run.failure_mode} | {s.spoke} | {s.from_peer} | {s.to_hub or s.to_peer or '-'} | "
                     f"{_num(s.failover_s)} | {_num(s.dpd_bound_s)} | {_num(s.bgp_converged_s)} | "
-                    f"{_outage_cell(s.outage)} | {'pass' if s.passed else 'FAIL: ' + s.reason} |"
+                    f"{_outage_cell(s)} | {'pass' if s.passed else 'FAIL: ' + s.reason} |"
                 )
         if paths := self.spoke_paths():
             lines += ["", "## Spoke moves", ""] + [f"- {path}" for path in paths]
@@ -284,7 +240,7 @@ class FailoverReport:
     def write(self, directory: Path) -> tuple[Path, Path]:
         """Write the JSON and Markdown reports (private files) into ``directory``; their paths."""
         directory.mkdir(parents=True, exist_ok=True)
-        json_path = write_private(directory / "failover_report.json", json.dumps(self.to_dict(), indent=2, default=str))
+        json_path = write_private(directory / "failover_report.json", self.to_document().model_dump_json(indent=2))
         md_path = write_private(directory / "failover_report.md", self.to_markdown())
         return json_path, md_path
 
@@ -299,10 +255,9 @@ def _model_line(model: dict[str, Any]) -> str:
             f"periodic={model.get('periodic')} ({model.get('source')})")
 
 
-def _outage_cell(outage: list[dict[str, Any]]) -> str:
+def _outage_cell(spoke: SpokeFailover) -> str:
     """The longest loss window over the spoke's probe targets."""
-    values = [o["outage_s"] for o in outage if o.get("outage_s") is not None]
-    return _num(max(values)) if values else "-"
+    return _num(spoke.longest_outage_s())
 
 
 def _outage_lines(failovers: list[SpokeFailover]) -> list[str]:

@@ -9,12 +9,13 @@ failure is not read by the later runs: they take its WAN address from the run th
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flexlab.harness.expectations import undescribed_nodes
+from flexlab.results.job import RunRecord
+from flexlab.results.versioning import ResultFileError, load_document
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,8 @@ def plan_runs(hubs: list[str], cumulative: bool) -> list[RunSpec]:
 def learnt_hub_wan(report_dir: Path, run_tag: str) -> dict[str, str]:
     """The hubs' WAN addresses a finished run read (its run file), for runs that find them down."""
     try:
-        return dict(json.loads((Path(report_dir) / "runs" / f"{run_tag}.json").read_text()).get("hub_wan") or {})
-    except (OSError, ValueError):
+        return load_document(Path(report_dir) / "runs" / f"{run_tag}.json", RunRecord).hub_wan
+    except ResultFileError:
         return {}   # the run wrote nothing: the next run names the hub it cannot place
 
 

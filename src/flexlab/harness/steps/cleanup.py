@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from flexlab.harness.steps.learn import LearnedLab
 from flexlab.harness.steps.resources import JobResources
 from flexlab.labs.interface import Lab
 from flexlab.privatefs import private_dir, write_private
+from flexlab.results.job import RunRecord
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +24,10 @@ def write_run(run: HubRun, lab: Lab, inputs: JobInputs, learned: LearnedLab | No
               run_tag: str) -> Path:
     """Write the run's record (private file under ``report_dir``/runs); its path."""
     runs = private_dir(Path(report_dir) / "runs")
-    payload = {"run": asdict(run), "lab": lab.describe(), "images": dict(learned.images) if learned else {},
-               "clock_method": learned.clock_method if learned else "",
-               "dpd_model": inputs.dpd_model.to_dict(),
-               "hub_wan": {h: str(a) for h, a in learned.hub_wan.items()} if learned else {}}
-    return write_private(runs / f"{run_tag}.json", json.dumps(payload, indent=2, default=str))
+    record = RunRecord(run=run, lab=lab.describe(), images=dict(learned.images) if learned else {},
+                       clock_method=learned.clock_method if learned else "", dpd_model=inputs.dpd_model.to_dict(),
+                       hub_wan={h: str(a) for h, a in learned.hub_wan.items()} if learned else {})
+    return write_private(runs / f"{run_tag}.json", record.model_dump_json(indent=2))
 
 
 def restore_left_failed(resources: JobResources, inputs: JobInputs, learned: LearnedLab | None) -> list[str]:

@@ -11,6 +11,7 @@ from flexlab.harness.steps.converge import Convergence
 from flexlab.harness.steps.failure import FailureRecord
 from flexlab.harness.steps.inputs import JobInputs
 from flexlab.harness.steps.measure import Measurements
+from flexlab.results.job import TestcaseStatus
 
 
 def new_run(inputs: JobInputs) -> HubRun:
@@ -22,7 +23,7 @@ def new_run(inputs: JobInputs) -> HubRun:
 def record_testcase(run: HubRun, name: str, result: object, problems: list[str] | None = None,
                     checks: list[str] | None = None) -> None:
     """A testcase's result, and its problems and checks."""
-    run.testcases[name] = str(result)
+    run.testcases[name] = TestcaseStatus(str(result))
     if checks:
         run.checks[name] = list(checks)
     if problems:
