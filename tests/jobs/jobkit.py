@@ -9,9 +9,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from flexlab.packaged import JOB_FILE
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-JOB = ROOT / "aetest_scripts" / "flexvpn_failover_job.py"
+JOB = JOB_FILE
 TIME_SCALE = "50"
 
 #: The reference design's DPD bound, derived by hand (facts.md section 1, docs/timing.md):

@@ -22,7 +22,7 @@ from typing import Any
 
 from flexlab import __version__
 from flexlab.certify.capacity import available_memory_mib, row_memory_mib, row_node_count
-from flexlab.certify.job import JOB_FILE, JobRequest, JobRunner, check_job_runnable, failed_sections, run_job
+from flexlab.certify.job import JobRequest, JobRunner, check_job_runnable, failed_sections, run_job
 from flexlab.certify.matrix import Matrix, MatrixRow
 from flexlab.certify.parallel import Slot, run_parallel
 from flexlab.certify.progress import Progress, RowBoard, RowProgress, RowState, paint_verdict
@@ -41,6 +41,7 @@ from flexlab.certify.rowlabs import row_lab
 from flexlab.errors import FlexlabError
 from flexlab.labs import clab
 from flexlab.labs.interface import CONTAINERLAB, EMBEDDED, Lab
+from flexlab.packaged import JOB_FILE
 
 LAB_UP = "lab up"
 LAB_DOWN = "lab down"

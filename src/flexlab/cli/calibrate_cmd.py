@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--hub", default="hub1", help="hub to fail (default: hub1)")
     parser.add_argument("--failure-mode", choices=FAILURE_MODES, default=DEFAULT_FAILURE_MODE)
     parser.add_argument("--report-dir", type=Path, help="where the job writes its report (default: next to the model)")
-    parser.add_argument("--design", type=Path, help="design file (default configs/design.yaml)")
+    parser.add_argument("--design", type=Path, help="design file (default: the packaged design)")
     parser.add_argument("--config-dir", type=Path, help="devices run exactly the <device>.cfg files in DIR")
     parser.set_defaults(func=run)
 

@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--kind", choices=list(KINDS),
         help="containerlab kind of the design's nodes: their interface names and bootstrap (default: cisco_iol)",
     )
-    up.add_argument("--design", type=Path, help="design file (default: configs/design.yaml)")
+    up.add_argument("--design", type=Path, help="design file (default: the packaged design)")
     up.add_argument("--config-dir", type=Path, help="boot nodes from <node>.cfg files in this directory")
     up.add_argument("--testbed-out", type=Path, help="write the pyATS testbed here")
     up.add_argument("--timeout", type=positive_float, default=120.0, help="seconds to wait for SSH logins")

@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _add_design_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--design", type=Path, default=None, help="design YAML file (default: configs/design.yaml)")
+    parser.add_argument("--design", type=Path, default=None, help="design YAML file (default: the packaged design)")
     parser.add_argument(
         "--spokes", type=positive_int, default=None, metavar="N", help="number of spokes (overrides the design)"
     )
@@ -118,7 +118,7 @@ def _refresh_reference_files(args: argparse.Namespace) -> int:
     ]
     if conflicting:
         raise FlexlabError(
-            "--all-kinds refreshes the committed reference files from configs/design.yaml with secrets"
+            "--all-kinds refreshes the committed reference files from the packaged design with secrets"
             f" redacted; it does not take {', '.join(conflicting)}"
         )
     plan = load_design().plan()

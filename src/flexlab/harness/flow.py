@@ -1,6 +1,6 @@
 """The failover job's steps, kept out of the aetest script so they can be read and tested.
 
-Each public function is one step of ``aetest_scripts/flexvpn_failover.py``. State shared
+Each public function is one step of ``src/flexlab/job/flexvpn_failover.py``. State shared
 between steps lives in :class:`Context`. Devices are pyATS devices; the lab is reached
 only through :class:`flexlab.labs.interface.Lab` and the routers' CLI.
 """
