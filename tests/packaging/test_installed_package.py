@@ -1,6 +1,6 @@
 """flexlab installed from its wheel into a fresh venv, used from outside the checkout:
-`flexlab init proj` writes the starter project and `flexlab demo` passes, with the job,
-templates, design and testbed the wheel installed (not the checkout's).
+`flexlab demo` passes from an empty directory and `flexlab init proj` writes a starter project
+that renders, with the job, templates, design and testbed the wheel installed (not the checkout's).
 
 The fresh venv reaches the shared dependencies (pyATS, Genie, ...) through a .pth file that
 lists this venv's site-packages: plain path lines in a .pth go on sys.path, but .pth files
@@ -87,18 +87,26 @@ def test_the_installed_package_inits_a_project_and_passes_the_demo(tmp_path: Pat
     assert Path(imported).is_relative_to(root), imported
 
     flexlab = str(root / "bin" / "flexlab")
-    init = subprocess.run([flexlab, "init", "proj"], cwd=work, env=env, capture_output=True, text=True, timeout=60)
-    assert init.returncode == 0, init.stderr
-    project = work / "proj"
-    assert {p.name for p in project.iterdir()} == {"design.yaml", "matrix.yaml", "testbed.yaml", "README.md"}
-    assert "bgp_as: 65001" in (project / "design.yaml").read_text()   # the reference design (seed: AS 65001)
-
-    demo = subprocess.run([flexlab, "demo"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert not any(work.iterdir())   # the demo starts from an empty directory
+    demo = subprocess.run([flexlab, "demo"], cwd=work, env=env, capture_output=True, text=True, timeout=300)
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
     (command,) = [line for line in demo.stdout.splitlines() if line.startswith("running: ")]
     job_file = Path(command.split()[4])
     assert job_file.name == "flexvpn_failover_job.py"
     assert job_file.is_relative_to(root) and not job_file.is_relative_to(CHECKOUT), job_file
-    report = json.loads((project / "reports" / "demo" / "failover_report.json").read_text())
+    report = json.loads((work / "reports" / "demo" / "failover_report.json").read_text())
     assert report["passed"] is True
     assert "verdict: PASS" in demo.stdout
+
+    init = subprocess.run([flexlab, "init", "proj"], cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    assert init.returncode == 0, init.stderr
+    project = work / "proj"
+    assert {p.name for p in project.iterdir()} == {"design.yaml", "matrix.yaml", "testbed.yaml", "README.md"}
+    assert "bgp_as: 65001" in (project / "design.yaml").read_text()   # the reference design (seed: AS 65001)
+    # the starter design renders with the templates the wheel installed
+    render = subprocess.run([flexlab, "render", "--design", "design.yaml", "--kind", "cisco_iol", "--out",
+                             "configs/cisco_iol", "--secrets", "redacted"], cwd=project, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert render.returncode == 0, render.stderr
+    spoke1 = (project / "configs" / "cisco_iol" / "spoke1.cfg").read_text()
+    assert "crypto ikev2 dpd 30 5 on-demand" in spoke1   # the seed's DPD line
