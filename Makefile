@@ -22,7 +22,7 @@ demo: $(STAMP)
 TEST_WORKERS ?= 2
 
 # Lint and type check before the tests (pyproject.toml: [tool.ruff], [tool.mypy]); either failing fails `make test`.
-LINT_PATHS := src tests benchmarks aetest_scripts
+LINT_PATHS := src tests benchmarks
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)

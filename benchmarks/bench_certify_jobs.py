@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import BIN, ROOT
+from flexlab.packaged import EMBEDDED_MATRIX
 
 NAME = "certify_jobs"
 NAME_WARM = "certify_jobs_warm"
-MATRIX = ROOT / "certification" / "embedded.yaml"
+MATRIX = EMBEDDED_MATRIX
 #: Issue 15's done-when: the parallel run takes at most this share of the sequential one.
 BOUND_RATIO = 0.65
 RUN_TIMEOUT_S = 1800

@@ -2,7 +2,7 @@
 
 Labs live in a temporary ``FLEXLAB_STATE_DIR`` of their own (so concurrent users of the
 machine are not disturbed) and are always brought down again. Jobs run exactly as a user
-runs them: ``pyats run job aetest_scripts/flexvpn_failover_job.py`` in a subprocess.
+runs them: ``pyats run job src/flexlab/job/flexvpn_failover_job.py`` in a subprocess.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from typing import Any
 from flexlab.labs.base import LabInfo
 from flexlab.labs.embedded import EmbeddedLab, UpOptions
 from flexlab.labs.embedded_testbed import write_embedded_testbed
+from flexlab.packaged import JOB_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-JOB = ROOT / "aetest_scripts" / "flexvpn_failover_job.py"
+JOB = JOB_FILE
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 
 

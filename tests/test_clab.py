@@ -17,8 +17,12 @@ import yaml
 from flexlab.cli import main
 from flexlab.design import LabPlan, load_design
 from flexlab.labs import clab
+from flexlab.packaged import EXAMPLE_TOPOLOGY_DIR
 from flexlab.render import KINDS, LAB_CONFIG_DIR, RENDERED_DIR, RenderError, get_kind
 
+ROOT = Path(__file__).resolve().parents[1]
+#: The committed reference topologies (outputs of `flexlab render --all-kinds`, in the checkout).
+COMMITTED_TOPOLOGIES = ROOT / clab.TOPOLOGY_DIR
 FIXTURES = Path(__file__).parent / "fixtures"
 FAKE_BIN = FIXTURES / "bin"
 INSPECT_NEW = FIXTURES / "inspect-0.68-flexvpn-iol.json"
@@ -74,11 +78,11 @@ def calls(argv_file: Path) -> list[list[str]]:
 
 @pytest.mark.parametrize("kind", clab.TOPOLOGY_KINDS)
 def test_committed_topology_validates_against_the_schema(kind: str, validator) -> None:
-    doc = yaml.safe_load(clab.topology_path(kind).read_text())
+    doc = yaml.safe_load(clab.topology_path(kind, COMMITTED_TOPOLOGIES).read_text())
     assert schema_errors(validator, doc) == []
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "topologies" / "examples").glob("*.clab.yml")),
+@pytest.mark.parametrize("path", sorted(EXAMPLE_TOPOLOGY_DIR.glob("*.clab.yml")),
                          ids=lambda p: p.name)
 def test_example_topologies_validate_against_the_schema(path: Path, validator) -> None:
     assert schema_errors(validator, yaml.safe_load(path.read_text())) == []
@@ -112,7 +116,7 @@ def test_broken_topology_is_caught_by_the_schema(breakage: str, plan: LabPlan, v
 
 @pytest.mark.parametrize("kind", clab.TOPOLOGY_KINDS)
 def test_topology_holds_the_design_nodes_and_links(kind: str, plan: LabPlan) -> None:
-    doc = yaml.safe_load(clab.topology_path(kind).read_text())
+    doc = yaml.safe_load(clab.topology_path(kind, COMMITTED_TOPOLOGIES).read_text())
     assert doc["name"] == clab.lab_name(plan, kind)
     assert doc["mgmt"] == {"network": clab.MGMT_NETWORK, "ipv4-subnet": clab.MGMT_IPV4_SUBNET}
     nodes = doc["topology"]["nodes"]
@@ -126,12 +130,12 @@ def test_topology_holds_the_design_nodes_and_links(kind: str, plan: LabPlan) -> 
 
 @pytest.mark.parametrize("kind", clab.TOPOLOGY_KINDS)
 def test_startup_configs_point_at_the_lab_configs_not_the_redacted_copies(kind: str) -> None:
-    path = clab.topology_path(kind)
+    path = clab.topology_path(kind, COMMITTED_TOPOLOGIES)
     doc = yaml.safe_load(path.read_text())
     for name, node in doc["topology"]["nodes"].items():
         target = (path.parent / node["startup-config"]).resolve()
-        assert target.parent == (LAB_CONFIG_DIR / kind).resolve(), node["startup-config"]
-        assert RENDERED_DIR.resolve() not in target.parents
+        assert target.parent == (ROOT / LAB_CONFIG_DIR / kind).resolve(), node["startup-config"]
+        assert (ROOT / RENDERED_DIR).resolve() not in target.parents
         # IOL and vIOS (containerlab >= 0.72): containerlab only appends its mgmt/SSH
         # bootstrap when the name has ".partial" (nodes/iol/iol.go, nodes/cisco_vios/cisco-vios.go).
         suffix = ".partial.cfg" if kind in ("cisco_iol", "cisco_vios") else ".cfg"
@@ -141,7 +145,7 @@ def test_startup_configs_point_at_the_lab_configs_not_the_redacted_copies(kind: 
 @pytest.mark.parametrize("kind", clab.TOPOLOGY_KINDS)
 def test_every_node_has_a_fixed_management_address_in_the_lab_subnet(kind: str) -> None:
     # Docker would otherwise pick the address; `containerlab stop/start` could then change it.
-    nodes = yaml.safe_load(clab.topology_path(kind).read_text())["topology"]["nodes"]
+    nodes = yaml.safe_load(clab.topology_path(kind, COMMITTED_TOPOLOGIES).read_text())["topology"]["nodes"]
     addresses = [node["mgmt-ipv4"] for node in nodes.values()]
     assert addresses == ["172.20.30.11", "172.20.30.12", "172.20.30.13", "172.20.30.14", "172.20.30.15"]
 

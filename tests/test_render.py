@@ -24,6 +24,9 @@ from flexlab.render import (
     write_reference_configs,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
+#: The committed reference copies (outputs of `flexlab render --all-kinds`, in the checkout).
+COMMITTED_RENDERED = ROOT / RENDERED_DIR
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_EXCERPT = FIXTURES / "seed_116413_excerpt.txt"
 SEED_PSK = "cisco"  # the seed's example key; fed through FLEXLAB_PSK like a real one
@@ -205,7 +208,7 @@ def test_embedded_mode_falls_back_to_the_lab_default(plan: LabPlan, monkeypatch)
 
 
 def test_committed_copies_hold_no_secret() -> None:
-    files = sorted(RENDERED_DIR.glob("*/*.cfg"))
+    files = sorted(COMMITTED_RENDERED.glob("*/*.cfg"))
     assert len(files) == len(KINDS) * 5
     for path in files:
         text = path.read_text()
@@ -266,8 +269,8 @@ def test_committed_configs_and_topologies_match_the_templates(plan: LabPlan, tmp
     topologies = tmp_path / "topologies"
     clab.write_reference_topologies(plan, topologies, tmp_path / "configs" / "lab")
     for kind in KINDS:
-        _assert_same_tree(rendered / kind, RENDERED_DIR / kind, f"configs/rendered/{kind}")
-    committed_topologies = sorted(clab.TOPOLOGY_DIR.glob("*.clab.yml"))
+        _assert_same_tree(rendered / kind, COMMITTED_RENDERED / kind, f"configs/rendered/{kind}")
+    committed_topologies = sorted((ROOT / clab.TOPOLOGY_DIR).glob("*.clab.yml"))
     assert sorted(p.name for p in committed_topologies) == sorted(p.name for p in topologies.iterdir())
     for path in committed_topologies:
         assert filecmp.cmp(topologies / path.name, path, shallow=False), (

@@ -1,9 +1,9 @@
 """The design model: one source of truth for nodes, addresses, pools, BGP and DPD.
 
-`configs/design.yaml` holds the facts; :func:`load_design` validates them and
-:meth:`Design.plan` derives every per-node value (WAN /30s, overlay pools, peer order,
-router ids) the templates, topologies, testbeds and the embedded lab need. Nothing else
-in flexlab repeats an address.
+The design file (default: the packaged ``flexlab/data/design.yaml``) holds the facts;
+:func:`load_design` validates them and :meth:`Design.plan` derives every per-node value
+(WAN /30s, overlay pools, peer order, router ids) the templates, topologies, testbeds and
+the embedded lab need. Nothing else in flexlab repeats an address.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from flexlab.dpd_model import DPD_INTERVAL_RANGE_S, DPD_RETRY_RANGE_S
 from flexlab.errors import FlexlabError
+from flexlab.packaged import DEFAULT_DESIGN
 from flexlab.yamlio import read_yaml
 
 IPv4Network = ipaddress.IPv4Network
 IPv4Address = ipaddress.IPv4Address
 
-DEFAULT_DESIGN = Path(__file__).resolve().parents[2] / "configs" / "design.yaml"
 
 #: Lab defaults, used only by the embedded lab when the environment does not set them.
 EMBEDDED_LAB_SECRETS = {"psk": "flexlab-lab-psk", "username": "admin", "password": "admin", "enable": "admin"}

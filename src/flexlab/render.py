@@ -1,6 +1,6 @@
 """Jinja2 rendering of the reference IOS configurations, per containerlab kind.
 
-Each node's config comes from ``configs/templates/<role>.j2`` and the derived
+Each node's config comes from ``flexlab/templates/<role>.j2`` (shipped in the package) and the derived
 :class:`~flexlab.design.LabPlan`. Interface names follow the containerlab kind (port
 ``ethN`` of the topology maps to the router's N-th data interface).
 """
@@ -16,12 +16,14 @@ import jinja2
 from flexlab.design import Design, LabPlan, NodePlan
 from flexlab.errors import FlexlabError
 from flexlab.kinds import KINDS, Kind
+from flexlab.packaged import TEMPLATE_DIR
 from flexlab.privatefs import private_dir, write_private
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "configs" / "templates"
-RENDERED_DIR = Path(__file__).resolve().parents[2] / "configs" / "rendered"
+#: Outputs, relative to the working directory (the user's project; the checkout's root for
+#: `make render`): reference configs with the secrets redacted (committed in the checkout).
+RENDERED_DIR = Path("configs") / "rendered"
 #: Configs rendered WITH the real secrets for a containerlab lab (gitignored).
-LAB_CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs" / "lab"
+LAB_CONFIG_DIR = Path("configs") / "lab"
 
 SecretMode = Literal["env", "embedded", "redacted"]
 

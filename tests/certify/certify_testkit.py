@@ -64,7 +64,7 @@ def recorded_testscript_run(scenario: str, hub: str, failure_mode: str, iteratio
 
 def run_recorded_job(scenario: str, image: str, report_dir: Path, failure_mode: str,
                      hubs: tuple[str, ...], iterations: int, dpd_model: str = "") -> bool:
-    """What aetest_scripts/flexvpn_failover_job.py does, on a recording: one testscript
+    """What src/flexlab/job/flexvpn_failover_job.py does, on a recording: one testscript
     run per iteration and hub, then the merged failover report. True when every run passed."""
     runs = report_dir / "runs"
     runs.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""End to end: a real `flexlab certify` over certification/embedded.yaml (embedded lab, real
+"""End to end: a real `flexlab certify` over src/flexlab/data/matrices/embedded.yaml (embedded lab, real
 pyATS failover job), then a real `flexlab nightly` that adds a second point to the history."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import pytest
 from certify_testkit import assert_outputs_agree
 
 from flexlab.certify.history import History
+from flexlab.packaged import EMBEDDED_MATRIX
 
 pytestmark = pytest.mark.slow  # runs flexlab certify over the embedded matrix in a subprocess (docs/mutation.md)
 
 PROJECT = Path(__file__).resolve().parents[2]
-EMBEDDED_MATRIX = PROJECT / "certification" / "embedded.yaml"
 GOOD = ("iol-17.12", "iosv-15.9", "csr-17.3")
 DEFECTIVE = "iol-17.12-dpd-bug"
 #: Wall-clock guard only (a hung run must not hang the suite); the matrix takes far less.

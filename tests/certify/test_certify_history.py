@@ -14,6 +14,7 @@ from flexlab.certify.history import History, HistoryError, default_history_path
 from flexlab.certify.results import CertifyRun, Check, MatrixRef, RowResult, SpokeMeasurement
 from flexlab.certify.trend import build_series, find_regressions, write_trend
 from flexlab.cli import certify_cmd, main
+from flexlab.packaged import EMBEDDED_MATRIX
 
 #: The rows stand_in_certify certifies by default: the embedded matrix's images.
 ROWS = ("iol-17.12", "iosv-15.9", "iol-17.12-dpd-bug", "csr-17.3")
@@ -148,7 +149,7 @@ def test_nightly_exit_code_follows_regressions(
                       matrix="embedded"),
     ])
     monkeypatch.setattr(certify_cmd, "certify", lambda matrix, options: next(runs))
-    matrix = Path(__file__).resolve().parents[2] / "certification" / "embedded.yaml"
+    matrix = EMBEDDED_MATRIX
     db = tmp_path / "h.sqlite"
 
     def nightly(*extra: str) -> int:
@@ -170,7 +171,7 @@ def test_certify_command_records_in_the_default_history(
     runs = iter([synthetic_run(synthetic_row("iol-17.12"), synthetic_row("iol-17.12-dpd-bug", passed=False)),
                  synthetic_run(synthetic_row("iol-17.12"))])
     monkeypatch.setattr(certify_cmd, "certify", lambda matrix, options: next(runs))
-    matrix = Path(__file__).resolve().parents[2] / "certification" / "embedded.yaml"
+    matrix = EMBEDDED_MATRIX
     assert main(["certify", "--matrix", str(matrix), "--out", str(tmp_path / "a"), "--json"]) == 1  # a row failed
     data = json.loads(capsys.readouterr().out)
     assert data["counts"] == {"PASS": 1, "FAIL": 1, "ERROR": 0} and data["passed"] is False

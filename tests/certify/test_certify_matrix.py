@@ -13,6 +13,7 @@ from certify_testkit import subcommands
 from flexlab.certify.matrix import MatrixError, embedded_images, load_matrix
 from flexlab.cli import main
 from flexlab.failure import FAILURE_MODES
+from flexlab.packaged import CONTAINERLAB_MATRIX, EMBEDDED_MATRIX
 
 PROJECT = Path(__file__).resolve().parents[2]
 GOOD_ROW = "{name: ok, lab: containerlab, kind: cisco_iol, image: vrnetlab/cisco_iol:17.12.01}"
@@ -25,14 +26,14 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_shipped_containerlab_matrix_covers_the_real_images() -> None:
-    matrix = load_matrix(PROJECT / "certification" / "matrix.yaml")
+    matrix = load_matrix(CONTAINERLAB_MATRIX)
     assert {row.lab for row in matrix.rows} == {"containerlab"}
     assert {row.kind for row in matrix.rows} == {"cisco_iol", "cisco_vios", "cisco_csr1000v"}
     assert all(row.image.startswith("vrnetlab/") for row in matrix.rows)
 
 
 def test_shipped_embedded_matrix_is_small_and_holds_the_defective_image() -> None:
-    matrix = load_matrix(PROJECT / "certification" / "embedded.yaml")
+    matrix = load_matrix(EMBEDDED_MATRIX)
     images = [row.image for row in matrix.rows]
     assert "iol-17.12-dpd-bug" in images and len(images) >= 2
     # the project's three target platforms, as the embedded lab plays them
@@ -179,7 +180,7 @@ def _flexlab_command(workflow: dict, job: str, subcommand: str) -> list[str]:
     scripts = [step.get("run", "") for step in workflow["jobs"][job]["steps"]]
     joined = [script.replace("\\\n", " ") for script in scripts]
     line = next(line for script in joined for line in script.splitlines() if f"flexlab {subcommand}" in line)
-    for variable, value in {'"$MATRIX"': "certification/matrix.yaml", '"$SHARD"': "2/3",
+    for variable, value in {'"$MATRIX"': "src/flexlab/data/matrices/matrix.yaml", '"$SHARD"': "2/3",
                             '"$OUT"': "reports/shard-2"}.items():
         line = line.replace(variable, value)
     words = shlex.split(line.split("||")[0])

@@ -95,7 +95,7 @@ def test_memory_estimate_per_row_and_available_memory(tmp_path: Path) -> None:
     m = matrix(tmp_path, [{"name": "iol", "kind": "cisco_iol", "image": "i:1"},
                           {"name": "csr", "kind": "cisco_csr1000v", "image": "c:1", "spokes": 4}],
                defaults={"lab": "containerlab"})
-    assert row_memory_mib(m.rows[0], None) == 5 * 1024.0          # isp, 2 hubs, 2 spokes (configs/design.yaml)
+    assert row_memory_mib(m.rows[0], None) == 5 * 1024.0          # isp, 2 hubs, 2 spokes (src/flexlab/data/design.yaml)
     assert row_memory_mib(m.rows[1], None) == 7 * 4352.0          # isp, 2 hubs, 4 spokes
     meminfo = tmp_path / "meminfo"
     meminfo.write_text("MemTotal:       16384000 kB\nMemFree:         1000000 kB\nMemAvailable:    2048000 kB\n")

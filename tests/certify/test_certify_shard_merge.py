@@ -22,11 +22,11 @@ from flexlab.certify import runner
 from flexlab.certify.history import History
 from flexlab.certify.results import RowResult
 from flexlab.cli import certify_cmd, main
+from flexlab.packaged import EMBEDDED_MATRIX
 
 PROJECT = Path(__file__).resolve().parents[2]
-EMBEDDED_MATRIX = PROJECT / "certification" / "embedded.yaml"
 #: The embedded matrix's rows in matrix order and the verdict each image must get (the
-#: dpd-bug image is defective on purpose: DPD never declares the hub dead, certification/embedded.yaml).
+#: dpd-bug image is defective on purpose: DPD never declares the hub dead, src/flexlab/data/matrices/embedded.yaml).
 EXPECTED_VERDICTS = {"iol-17.12": "PASS", "iosv-15.9": "PASS", "iol-17.12-dpd-bug": "FAIL", "csr-17.3": "PASS"}
 #: Without a history every embedded row has the same estimate (2 s + 1 job x 15 s, shard.py):
 #: longest first onto the least-loaded shard, ties in matrix order and to the lower shard, so

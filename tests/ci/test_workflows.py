@@ -69,7 +69,7 @@ def test_the_gitlab_example_shards_with_auto_and_merges_with_options_the_cli_acc
 
     def flexlab_args(job: dict, marker: str) -> list[str]:
         line = next(line for line in job["script"] if marker in line).split("||")[0]
-        line = line.replace('"$MATRIX"', "certification/matrix.yaml")
+        line = line.replace('"$MATRIX"', "src/flexlab/data/matrices/matrix.yaml")
         words = shlex.split(line)
         return words[words.index(".venv/bin/flexlab") + 1:]
 

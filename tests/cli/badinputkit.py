@@ -10,9 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flexlab.packaged import DEFAULT_DESIGN, EMBEDDED_MATRIX
+
 ROOT = Path(__file__).resolve().parents[2]
-DESIGN_TEXT = (ROOT / "configs" / "design.yaml").read_text()
-MATRIX_TEXT = (ROOT / "certification" / "embedded.yaml").read_text()
+DESIGN_TEXT = DEFAULT_DESIGN.read_text()
+MATRIX_TEXT = EMBEDDED_MATRIX.read_text()
 INSPECT_TEXT = (ROOT / "tests" / "fixtures" / "inspect-0.68-flexvpn-iol.json").read_text()
 
 

@@ -12,12 +12,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from badinputkit import DESIGNS, INSPECTS, MATRICES, ROOT, history_files
+from badinputkit import DESIGNS, INSPECTS, MATRICES, history_files
 
 from flexlab.cli import main
 from flexlab.labs.embedded_testbed import default_lab_info, write_embedded_testbed
-
-JOB_FILE = ROOT / "aetest_scripts" / "flexvpn_failover_job.py"
+from flexlab.packaged import EMBEDDED_MATRIX, JOB_FILE
 
 
 class Sandbox:
@@ -168,7 +167,7 @@ def test_certify_refuses_an_output_directory_in_use(capsys, sandbox):
         stdout=subprocess.PIPE, text=True, env=dict(os.environ))
     try:
         assert holder.stdout.readline().strip() == "held"
-        matrix = ROOT / "certification" / "embedded.yaml"
+        matrix = EMBEDDED_MATRIX
         argv = ["certify", "--matrix", str(matrix), "--out", str(sandbox.out), "--no-history"]
         refused(
             capsys, sandbox, lambda: main(argv), f"certify output directory {sandbox.out} is in use by pid {holder.pid}"

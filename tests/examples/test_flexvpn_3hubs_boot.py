@@ -1,4 +1,4 @@
-"""The hand-written three-hub topology (topologies/examples/flexvpn-3hubs.clab.yml) boots
+"""The hand-written three-hub topology (src/flexlab/topologies/examples/flexvpn-3hubs.clab.yml) boots
 on the simulator engine in-process (test clock, no SSH) and fails over as 116413 says.
 
 The engine is fed the topology's own links and startup configs (tests/fixtures/live):

@@ -1,6 +1,6 @@
 """Helpers for the three-hub verdict tests: the job's steps on a live in-process engine.
 
-The lab is the simulator engine running topologies/examples/flexvpn-3hubs.clab.yml
+The lab is the simulator engine running src/flexlab/topologies/examples/flexvpn-3hubs.clab.yml
 (tests/fixtures/live/live_lab.py); every verdict comes from flexlab.harness.
 """
 

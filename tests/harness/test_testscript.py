@@ -1,4 +1,4 @@
-"""aetest_scripts/flexvpn_failover.py run in-process, as the job runs it for one failed hub,
+"""src/flexlab/job/flexvpn_failover.py run in-process, as the job runs it for one failed hub,
 on recorded outputs: which testcases pass, fail or are blocked, and what the run file says."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Three hubs: the job's steps and its testscript on the three-hub user topology, in-process.
 
-The lab is the simulator engine running topologies/examples/flexvpn-3hubs.clab.yml on the
+The lab is the simulator engine running src/flexlab/topologies/examples/flexvpn-3hubs.clab.yml on the
 wall clock (time scale 200), reached only through the routers' CLI (livelabkit). Expected
 values are read by hand from the topology's configs: spoke1 peers hub1, hub2, hub3;
 spoke2 peers hub2, hub1, hub3; dpd 30 5 on-demand with an IP SLA probe every 5 s, so the

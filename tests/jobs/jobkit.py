@@ -11,11 +11,12 @@ from pathlib import Path
 
 import jsonschema
 
+from flexlab.packaged import JOB_FILE
 from flexlab.results.schema import committed
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-JOB = ROOT / "aetest_scripts" / "flexvpn_failover_job.py"
+JOB = JOB_FILE
 TIME_SCALE = "50"
 
 #: The reference design's DPD bound, derived by hand (facts.md section 1, docs/timing.md):

@@ -2,15 +2,17 @@
 the job failing hub1 then hub2 cumulatively: spoke1 goes hub1 -> hub2 -> hub3.
 
 Needs `lab up -t` (issue 11 part B). Expected values are hand-derived from the topology's
-configs (topologies/examples/flexvpn-3hubs/): spoke1 peers hub1, hub2, hub3; spoke2 peers
+configs (src/flexlab/topologies/examples/flexvpn-3hubs/): spoke1 peers hub1, hub2, hub3; spoke2 peers
 hub2, hub1, hub3; dpd 30 5 on-demand with an IP SLA probe every 5 s.
 """
 
 from __future__ import annotations
 
-from jobkit import REFERENCE_BOUND_S, ROOT, load_report, truth_failover
+from jobkit import REFERENCE_BOUND_S, load_report, truth_failover
 
-TOPOLOGY = ROOT / "topologies" / "examples" / "flexvpn-3hubs.clab.yml"
+from flexlab.packaged import EXAMPLE_TOPOLOGY_DIR
+
+TOPOLOGY = EXAMPLE_TOPOLOGY_DIR / "flexvpn-3hubs.clab.yml"
 HUB_WAN = {"hub1": "100.64.0.2", "hub2": "100.64.0.6", "hub3": "100.64.0.10"}
 #: 70 s + one dead peer that may be tried on the way: d*(K+P) = 1*(30+2) (docs/timing.md)
 BOUND_ONE_DEAD_PEER_S = 102.0

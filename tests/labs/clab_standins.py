@@ -28,7 +28,7 @@ FAKE_BIN = FIXTURES / "bin"
 #: A captured `containerlab inspect --format json` of the IOL lab (containerlab 0.68+ layout).
 INSPECT_SAMPLE = FIXTURES / "inspect-0.68-flexvpn-iol.json"
 #: The committed topology the sample was taken from: lab flexvpn-iol, prefix clab.
-IOL_TOPOLOGY = clab.topology_path("cisco_iol")
+IOL_TOPOLOGY = clab.topology_path("cisco_iol", Path(__file__).resolve().parents[2] / clab.TOPOLOGY_DIR)
 NODES = ("isp", "hub1", "hub2", "spoke1", "spoke2")
 #: Variables of the stand-ins a test must not inherit.
 STAND_IN_ENV = [f"FAKE_{tool}_{what}" for tool in ("CLAB", "DOCKER") for what in ("STDOUT", "STDERR", "EXIT", "SLEEP")]

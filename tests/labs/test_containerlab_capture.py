@@ -23,7 +23,7 @@ from flexlab.labs.containerlab import ContainerLab
 from flexlab.labs.unmanaged import UnmanagedLab
 
 FAKE_BIN = Path(__file__).parents[1] / "fixtures" / "bin"
-IOL_TOPOLOGY = clab.topology_path("cisco_iol")
+IOL_TOPOLOGY = clab.topology_path("cisco_iol", Path(__file__).resolve().parents[2] / clab.TOPOLOGY_DIR)
 SPOKE1, HUB1 = "clab-flexvpn-iol-spoke1", "clab-flexvpn-iol-hub1"
 
 

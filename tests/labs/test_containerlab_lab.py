@@ -18,7 +18,7 @@ from flexlab.labs.containerlab_backend import ContainerlabBackend
 from flexlab.labs.session import open_lab
 
 FAKE_BIN = Path(__file__).parents[1] / "fixtures" / "bin"
-IOL_TOPOLOGY = clab.topology_path("cisco_iol")  # the committed topologies/flexvpn-cisco_iol.clab.yml
+IOL_TOPOLOGY = clab.topology_path("cisco_iol", Path(__file__).resolve().parents[2] / clab.TOPOLOGY_DIR)  # the committed topologies/flexvpn-cisco_iol.clab.yml
 FAKE_ENV = [f"FAKE_{tool}_{what}" for tool in ("CLAB", "DOCKER") for what in ("STDOUT", "STDERR", "EXIT", "SLEEP")]
 
 

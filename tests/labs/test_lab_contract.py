@@ -71,7 +71,7 @@ def test_every_backend_keeps_the_lab_contract(backend: tuple[Lab, StandIns | Non
 
     testbed = yaml.safe_load(testbed_path.read_text())
     assert testbed_path.stat().st_mode & 0o777 == 0o600
-    assert set(testbed["devices"]) == set(NODES)   # the design's nodes (configs/design.yaml)
+    assert set(testbed["devices"]) == set(NODES)   # the design's nodes (src/flexlab/data/design.yaml)
     assert testbed["testbed"]["custom"]["flexlab"]["lab"] == lab.kind
     described = lab.describe()
     assert (described["type"], described["instance"], described["time_scale"]) == (

@@ -21,9 +21,8 @@ from pathlib import Path
 
 from flexlab.certify.progress import Progress
 from flexlab.errors import FlexlabError
+from flexlab.packaged import JOB_FILE
 
-PROJECT = Path(__file__).resolve().parents[3]
-JOB_FILE = PROJECT / "aetest_scripts" / "flexvpn_failover_job.py"
 #: Overrides the command that runs pyATS (e.g. "python -m pyats"); split like a shell would.
 PYATS_ENV = "FLEXLAB_PYATS"
 #: Seconds pyATS gets to clean up (restore hubs) after SIGINT before it is killed.
@@ -126,7 +125,7 @@ def job_environment(executable: str) -> dict[str, str]:
 def check_job_runnable(job_file: Path = JOB_FILE) -> None:
     """Fail before any lab is deployed when the job cannot run at all."""
     if not job_file.exists():
-        raise JobError(f"job file {job_file} not found: run flexlab certify from a source checkout")
+        raise JobError(f"job file {job_file} not found: reinstall flexlab")
     pyats_command()
 
 

@@ -34,6 +34,8 @@ _JUNIT_TAG = {"failed": "failure", "errored": "error", "skipped": "skipped"}
 
 @dataclass(frozen=True)
 class OutputPaths:
+    """The files one certification run writes into its output directory."""
+
     summary: Path
     report_md: Path
     report_html: Path
@@ -41,10 +43,12 @@ class OutputPaths:
     failover_png: Path
 
     def all(self) -> list[Path]:
+        """Every output file, summary first."""
         return [self.summary, self.report_md, self.report_html, self.junit, self.failover_png]
 
 
 def fmt(value: float | None) -> str:
+    """Seconds to three decimals for the reports; "-" when not measured."""
     return "-" if value is None else f"{value:.3f}"
 
 
@@ -65,6 +69,7 @@ def summary_cells(row: RowResult) -> dict[str, str]:
 
 
 def write_outputs(run: CertifyRun, out_dir: Path) -> OutputPaths:
+    """Write summary.json, the Markdown and HTML reports, the JUnit XML and the failover chart."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = OutputPaths(*(out_dir / name for name in (SUMMARY, REPORT_MD, REPORT_HTML, JUNIT, FAILOVER_PNG)))
     write_summary(run, paths.summary)
@@ -82,6 +87,7 @@ def write_summary(run: CertifyRun, path: Path) -> Path:
 
 
 def failover_bars(run: CertifyRun) -> list[FailoverBar]:
+    """One chart bar per row: its failover range against its smallest DPD bound."""
     bars = []
     for row in run.rows:
         bound = row.stats("dpd_bound_s")
@@ -123,10 +129,12 @@ def _context(run: CertifyRun) -> dict[str, Any]:
 
 
 def render_markdown(run: CertifyRun) -> str:
+    """report.md from its Jinja2 template."""
     return _environment().get_template("report.md.j2").render(_context(run))
 
 
 def render_html(run: CertifyRun, chart_uri: str) -> str:
+    """report.html from its Jinja2 template, the chart inlined as ``chart_uri``."""
     return _environment().get_template("report.html.j2").render(_context(run), chart_uri=chart_uri)
 
 
@@ -205,5 +213,6 @@ def _unique_names(checks: list[Check]) -> list[Check]:
 
 
 def write_junit(run: CertifyRun, path: Path) -> Path:
+    """JUnit XML of every row's checks (one testcase per check) for CI test reports."""
     junit_tree(run).write(path, encoding="utf-8", xml_declaration=True)
     return path

@@ -48,10 +48,12 @@ _AETEST_STATUS: dict[TestcaseStatus, CheckStatus] = {
 # ---------------------------------------------------------------------------------------
 
 def testcase_check_name(testcase: str, mode: str, hub: str, iteration: int) -> str:
+    """A testcase's check name in the summary: one per failure mode, hub and iteration."""
     return f"{testcase} ({mode}, {hub}, iteration {iteration})"
 
 
 def job_check_name(mode: str) -> str:
+    """The check that the job of ``mode`` ran to its end (exit code, timeout)."""
     return f"job ({mode})"
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from flexlab import __version__
 from flexlab.certify.capacity import available_memory_mib, row_memory_mib, row_node_count
-from flexlab.certify.job import JOB_FILE, JobRequest, JobRunner, check_job_runnable, failed_sections, run_job
+from flexlab.certify.job import JobRequest, JobRunner, check_job_runnable, failed_sections, run_job
 from flexlab.certify.matrix import Matrix, MatrixRow
 from flexlab.certify.parallel import Slot, run_parallel
 from flexlab.certify.progress import Progress, RowBoard, RowProgress, RowState, paint_verdict
@@ -43,6 +43,7 @@ from flexlab.certify.rowlabs import row_lab
 from flexlab.errors import FlexlabError
 from flexlab.labs import clab
 from flexlab.labs.interface import CONTAINERLAB, EMBEDDED, Lab
+from flexlab.packaged import JOB_FILE
 from flexlab.results.job import JobReportDocument
 from flexlab.results.versioning import ResultFileError
 

@@ -14,7 +14,7 @@ from flexlab.cli.argtypes import OneLineParser
 from flexlab.errors import FlexlabError
 
 #: Modules under flexlab.cli that provide ``register(subparsers)``.
-COMMAND_MODULES = ("render_cmd", "testbed_cmd", "lab_cmd", "demo_cmd", "certify_cmd", "calibrate_cmd")
+COMMAND_MODULES = ("render_cmd", "testbed_cmd", "lab_cmd", "demo_cmd", "certify_cmd", "calibrate_cmd", "init_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

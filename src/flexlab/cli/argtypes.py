@@ -41,7 +41,8 @@ def positive_float(text: str) -> float:
 
 def design_options(parser: argparse.ArgumentParser, spokes: bool = True) -> None:
     """``--design FILE`` (None: the default design) and, with ``spokes``, ``--spokes N`` (None: the design's)."""
-    parser.add_argument("--design", type=Path, default=None, help="design YAML file (default: configs/design.yaml)")
+    parser.add_argument("--design", type=Path, default=None,
+                        help="design YAML file (default: the packaged one, `flexlab paths design`)")
     if spokes:
         parser.add_argument(
             "--spokes", type=positive_int, default=None, metavar="N", help="number of spokes (default: the design's)"

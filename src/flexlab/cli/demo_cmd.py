@@ -9,19 +9,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-from flexlab.certify.job import JOB_FILE, job_argv
+from flexlab.certify.job import job_argv
 from flexlab.design import SecretsModel
 from flexlab.errors import FlexlabError
 from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES
+from flexlab.packaged import EMBEDDED_TESTBED, JOB_FILE
 
-PROJECT = Path(__file__).resolve().parents[3]
-TESTBED = PROJECT / "testbeds" / "embedded.yaml"
+#: Relative to the working directory (the user's project; the checkout's root for `make demo`).
+REPORT_DIR = Path("reports") / "demo"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `flexlab demo`."""
     demo = subparsers.add_parser("demo", help="run the failover job on the embedded lab and show the report")
-    demo.add_argument("--report-dir", type=Path, default=PROJECT / "reports" / "demo")
+    demo.add_argument("--report-dir", type=Path, default=REPORT_DIR)
     demo.add_argument("--failure-mode", choices=FAILURE_MODES, default=DEFAULT_FAILURE_MODE)
     demo.set_defaults(func=_demo)
 
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def demo_environment(environ: dict[str, str] | os._Environ[str], venv_bin: Path) -> dict[str, str]:
     """The job's environment: the venv on PATH, and no router login variables.
 
-    The committed testbed (testbeds/embedded.yaml) logs in with the embedded lab's documented
+    The packaged testbed (flexlab/data/testbeds/embedded.yaml) logs in with the embedded lab's documented
     defaults; a lab the job starts would take FLEXLAB_USERNAME / FLEXLAB_PASSWORD exported for
     a real lab instead, and the demo could not log in.
     """
@@ -44,11 +45,11 @@ def demo_environment(environ: dict[str, str] | os._Environ[str], venv_bin: Path)
 
 def _demo(args: argparse.Namespace) -> int:
     if not JOB_FILE.exists():
-        raise FlexlabError(f"job file {JOB_FILE} not found: run `flexlab demo` from a source checkout")
-    command = job_argv(TESTBED, args.report_dir, args.failure_mode)
+        raise FlexlabError(f"job file {JOB_FILE} not found: reinstall flexlab")
+    command = job_argv(EMBEDDED_TESTBED, args.report_dir, args.failure_mode)
     print("running:", " ".join(command), flush=True)
     env = demo_environment(os.environ, Path(sys.executable).parent)
-    code = subprocess.call(command, cwd=PROJECT, env=env)
+    code = subprocess.call(command, env=env)
     report = args.report_dir / "failover_report.json"
     if report.exists():
         data = json.loads(report.read_text())

@@ -111,7 +111,7 @@ def _refresh_reference_files(args: argparse.Namespace) -> int:
     ]
     if conflicting:
         raise FlexlabError(
-            "--all-kinds refreshes the committed reference files from configs/design.yaml with secrets"
+            "--all-kinds refreshes the committed reference files from the packaged design with secrets"
             f" redacted; it does not take {', '.join(conflicting)}"
         )
     plan = load_design().plan()

@@ -24,8 +24,10 @@ from flexlab.proc import run_tool
 from flexlab.render import LAB_CONFIG_DIR, check_ports, config_filename, get_kind
 from flexlab.yamlio import parse_json
 
-TOPOLOGY_DIR = Path(__file__).resolve().parents[3] / "topologies"
-#: Kinds whose topology is committed under topologies/.
+#: Where `flexlab topology` and `flexlab render --all-kinds` write, relative to the working
+#: directory (the user's project): beside configs/lab/, which the topologies point at.
+TOPOLOGY_DIR = Path("topologies")
+#: Kinds whose topology is committed under topologies/ (in the checkout).
 TOPOLOGY_KINDS = ("cisco_iol", "cisco_vios", "cisco_csr1000v", "cisco_c8000v")
 
 #: A dedicated management network, so the lab does not share containerlab's default one.

@@ -34,7 +34,7 @@ from flexlab.privatefs import private_dir
 from flexlab.proc import pid_alive
 from flexlab.yamlio import read_text
 
-#: The default lab listens on fixed ports so that testbeds/embedded.yaml works as is;
+#: The default lab listens on fixed ports so that the packaged testbed (data/testbeds/embedded.yaml) works as is;
 #: other labs take free ports chosen by the kernel.
 DEFAULT_LAB = "default"
 DEFAULT_BASE_PORT = 61100

@@ -2,7 +2,7 @@
 scrapli, NAPALM (ios driver), ntc-templates (TextFSM) and Genie `learn`.
 
 One embedded lab for the module (`flexlab lab up --embedded`, named, own state dir), as a
-user starts it. Expected values come from the design (configs/design.yaml), by hand:
+user starts it. Expected values come from the design (src/flexlab/data/design.yaml), by hand:
 AS 65001; hub1 router ID 10.0.1.1 (its LAN .1); hub1 WAN 100.64.0.2/30 on Ethernet0/1
 (first /30 of 100.64.0.0/16, ISP .1) and 10.255.0.1/30 on Ethernet0/2 towards hub2
 (10.255.0.2, router ID 10.0.2.1); spoke1 (prefers hub1) WAN 100.64.0.10, LAN 10.1.1.0/24,

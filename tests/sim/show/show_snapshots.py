@@ -1,5 +1,5 @@
 """Realistic NodeSnapshots of the FlexVPN redundant-hub design (Cisco doc 116413) with the
-project's address plan (configs/design.yaml): transport /30s from 100.64.0.0/16 (hub1
+project's address plan (src/flexlab/data/design.yaml): transport /30s from 100.64.0.0/16 (hub1
 .2, hub2 .6, spoke1 .10, spoke2 .14, ISP the odd .1/.5/.9/.13), overlay 172.16.0.1 on
 every hub's Loopback1, hub1's pool 172.16.1.0/24, summary 10.0.0.0/8.
 

@@ -1,6 +1,6 @@
 """The show commands added for the standard tools, parsed by Genie and ntc-templates.
 
-The lab is the reference design (configs/design.yaml) booted in the engine. Expected
+The lab is the reference design (src/flexlab/data/design.yaml) booted in the engine. Expected
 values are derived by hand from the design, not from the renderers:
 - AS 65001; router IDs are the LAN .1 addresses: hub1 10.0.1.1, hub2 10.0.2.1, spoke1 10.1.1.1.
 - transport /30s carved from 100.64.0.0/16 hubs first: hub1 100.64.0.2 (ISP .1),

@@ -1,6 +1,6 @@
 """The reference design booted in the engine (no SSH), and the standard tools' parsers.
 
-``design_lab()`` boots the five-node lab of configs/design.yaml on the lab clock and lets
+``design_lab()`` boots the five-node lab of src/flexlab/data/design.yaml on the lab clock and lets
 it settle (both spokes on their preferred hub); ``output(node, command)`` is what the
 node's CLI prints. ``genie(command, text)`` and ``ntc(command, text)`` parse a text the
 way Genie (`device.parse`) and ntc-templates (`parse_output`) do.

@@ -5,6 +5,6 @@ baseline (Baseline) -> failure (FailureRecord) -> measure (Measurements) -> conv
 (Convergence) -> data plane (flexlab.harness.outage.DataPlane) -> recovery
 (RecoveryResult) -> cleanup. The live resources (devices, lab, failure ledger) travel in
 :class:`~flexlab.harness.steps.resources.JobResources`; :mod:`.record` writes the returned
-values into the run's report record. ``aetest_scripts/flexvpn_failover.py`` is a thin
+values into the run's report record. ``flexlab/job/flexvpn_failover.py`` is a thin
 sequence over them. :data:`.inventory.CHECKS` names every check the job makes, per testcase.
 """

@@ -1,6 +1,6 @@
 """pyATS job: FlexVPN redundant-hub failover, one testscript run per failed hub.
 
-    pyats run job aetest_scripts/flexvpn_failover_job.py --testbed-file testbeds/embedded.yaml \
+    pyats run job src/flexlab/job/flexvpn_failover_job.py --testbed-file src/flexlab/data/testbeds/embedded.yaml \
         [--failure-mode interface-shutdown|node-stop|freeze|blackhole] [--hubs hub1,hub2] \
         [--config-dir DIR] [--skip-config] [--iterations N] [--report-dir DIR] [--dpd-model MODEL] \
         [--no-capture] [--cumulative] [--expect-from design|configs]
@@ -62,7 +62,7 @@ def job_parser() -> argparse.ArgumentParser:
     parser.add_argument("--skip-config", action="store_true", help="trust the startup configs")
     parser.add_argument("--iterations", type=positive_int, default=1)
     parser.add_argument("--report-dir", type=Path)
-    parser.add_argument("--design", type=Path, help="design file with the expectations (default configs/design.yaml)")
+    parser.add_argument("--design", type=Path, help="design file with the expectations (default: the packaged design)")
     parser.add_argument("--dpd-model", default="", help="declared DPD model: name, key=value list or model file")
     parser.add_argument("--no-capture", action="store_true", help="no packet capture: the DpdSchedule check is not run")
     parser.add_argument("--cumulative", action="store_true",
@@ -73,6 +73,7 @@ def job_parser() -> argparse.ArgumentParser:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The job's options from the arguments easypy passed on; a bad DPD model is a usage error."""
     parser = job_parser()
     args, _unknown = parser.parse_known_args(argv)
     try:
@@ -83,6 +84,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(runtime) -> None:
+    """easypy's entry point: run the testscript once per hub and iteration, then merge the report."""
     os.umask(0o077)   # reports, logs and the archive hold lab secrets: owner-only
     design: Path | None = None
     try:
@@ -105,7 +107,7 @@ def _scrub_run_dir(run_dir: Path, design: Path | None) -> None:
 def _run_job(runtime, args: argparse.Namespace) -> None:
     testbed = runtime.testbed
     if testbed is None:
-        fail_usage("flexvpn_failover_job", "give a testbed with --testbed-file (e.g. testbeds/embedded.yaml)")
+        fail_usage("flexvpn_failover_job", "give a testbed with --testbed-file (e.g. by flexlab lab up --testbed-out)")
     settings = lab_settings(testbed)
     hubs = [h for h in args.hubs.split(",") if h] or testbed_roles(testbed, "hub")
     if problem := sequence_problem(testbed, hubs, cumulative=args.cumulative):

@@ -45,8 +45,10 @@ def _report_checks(run, testcase: str, results: dict[str, list[str]], steps) -> 
 
 
 class CommonSetup(aetest.CommonSetup):
+    """Connect, apply the configs, learn the lab from its devices, undo what a killed run left."""
     @aetest.subsection
     def connect(self, testbed, lab):
+        """Build the run's inputs and record, open the devices, restore lab-made failures left behind."""
         inputs = self.parent.parameters["inputs"] = JobInputs.from_parameters(self.parameters)
         run = self.parent.parameters["run"] = record.new_run(inputs)
         resources = self.parent.parameters["resources"] = JobResources.open(testbed, lab, inputs)
@@ -57,12 +59,14 @@ class CommonSetup(aetest.CommonSetup):
 
     @aetest.subsection
     def apply_configs(self, run, resources, inputs, skip_config, config_dir):
+        """Apply each device's config over the CLI (every refused line fails the setup)."""
         if skip_config:
             self.skipped("--skip-config (or configs applied by an earlier run of this job)")
         self._fail_on(run, apply_configs(resources, inputs, config_dir), "devices refused configuration lines")
 
     @aetest.subsection
     def learn(self, run, resources, inputs):
+        """Read WAN addresses, peers, clock offsets and versions from the devices."""
         learned = self.parent.parameters["learned"] = learn(resources, inputs)
         self._fail_on(run, list(learned.problems), "cannot learn the lab from its devices")
         log.info("clock method: %s", learned.clock_method)
@@ -85,15 +89,19 @@ class CommonSetup(aetest.CommonSetup):
 
 
 class Baseline(aetest.Testcase):
+    """Before any failure: spokes on their first live peer, SAs READY, BGP up, routes as designed."""
     @aetest.test
     def converged(self, run, resources, inputs, learned, steps):
+        """Poll the baseline checks until they hold or the allowance runs out; one step per check."""
         baseline = self.parent.parameters["baseline"] = wait_baseline(resources, learned, inputs.dead_hubs)
         _report_checks(run, "Baseline", dict(baseline.checks), steps)
 
 
 class HubFailure(aetest.Testcase):
+    """Start the probes and captures, then fail the hub the way --failure-mode says."""
     @aetest.test
     def fail_hub(self, run, resources, inputs, learned, hub):
+        """Fail the hub (ledger entry first) and record when and how the instant was taken."""
         baseline = self.parent.parameters.get("baseline")
         if baseline is None or not baseline.ok:
             record.record_testcase(run, "HubFailure", "blocked", ["baseline did not converge"])
@@ -118,8 +126,10 @@ class HubFailure(aetest.Testcase):
 
 
 class Failover(aetest.Testcase):
+    """Each spoke of the failed hub reaches its expected backup within the DPD bound; the others stay."""
     @aetest.test
     def spokes_move(self, run, resources, inputs, learned, hub, steps):
+        """Measure every move from the devices' logs and judge it against its bound."""
         failure, captures = self.parent.parameters.get("failure"), self.parent.parameters.get("captures")
         if failure is None:
             record.record_testcase(run, "Failover", "blocked", ["the hub was not failed"])
@@ -144,6 +154,7 @@ class DpdSchedule(aetest.Testcase):
 
     @aetest.test
     def schedule_matches_model(self, run, inputs, learned, steps):
+        """Compare each captured R-U-THERE schedule with the declared DPD model."""
         failure, captures = self.parent.parameters.get("failure"), self.parent.parameters.get("captures")
         if failure is None or not run.spokes:
             record.record_testcase(run, "DpdSchedule", "blocked", ["no spoke was measured"])
@@ -165,8 +176,10 @@ def _moved(parameters) -> dict:
 
 
 class BgpConvergence(aetest.Testcase):
+    """BGP to the overlay is Established again on every moved spoke and the routes are as designed."""
     @aetest.test
     def bgp_converges(self, run, resources, learned, steps):
+        """Poll until the moved spokes' BGP converges; record each spoke's convergence time."""
         moved = _moved(self.parent.parameters)
         if not moved:
             record.record_testcase(run, "BgpConvergence", "blocked", ["no spoke moved"])
@@ -181,6 +194,7 @@ class DataPlane(aetest.Testcase):
 
     @aetest.test
     def traffic_flows_again(self, run, resources, learned, steps):
+        """Read the probes' loss windows; traffic must flow again after the move."""
         probes, failure = self.parent.parameters.get("outage"), self.parent.parameters.get("failure")
         if failure is None or probes is None:
             record.record_testcase(run, "DataPlane", "blocked", ["the hub was not failed"])
@@ -205,8 +219,10 @@ class DataPlane(aetest.Testcase):
 
 
 class Recovery(aetest.Testcase):
+    """Restore the hub (unless --cumulative keeps it failed) and send the spokes home: the baseline holds again."""
     @aetest.test
     def hub_recovers(self, run, resources, inputs, learned, steps):
+        """Restore, wait for the hub, send spokes home, check the baseline again."""
         failure = self.parent.parameters.get("failure")
         if failure is None:
             record.record_testcase(run, "Recovery", "blocked", ["the hub was not failed"])
@@ -220,8 +236,10 @@ class Recovery(aetest.Testcase):
 
 
 class CommonCleanup(aetest.CommonCleanup):
+    """Always runs: restore every hub still failed, write the run's record, disconnect."""
     @aetest.subsection
     def restore_and_report(self, testbed, lab, report_dir, run_tag):
+        """Restore and write the record even after a crash (the failure ledger covers a killed run)."""
         found = self.parent.parameters.get
         resources = found("resources")
         problems = outage.remove_probes(resources, found("outage")) if resources is not None else []
