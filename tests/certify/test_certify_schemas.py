@@ -14,10 +14,8 @@ from certify_testkit import StandInJob, StandInLab
 
 from flexlab.certify import runner
 from flexlab.cli import certify_cmd, main
+from flexlab.packaged import EMBEDDED_MATRIX
 from flexlab.results.schema import committed
-
-PROJECT = Path(__file__).resolve().parents[2]
-EMBEDDED_MATRIX = PROJECT / "certification" / "embedded.yaml"
 
 
 def test_certify_outputs_validate_against_the_committed_schemas(
