@@ -9,7 +9,6 @@ import pytest
 
 from flexlab.bound import (
     DpdConfig,
-    TimingInputError,
     bgp_timers,
     dpd_bound,
     dpd_trigger_traffic,
@@ -19,6 +18,7 @@ from flexlab.bound import (
 )
 from flexlab.clock import ClockOffset, clock_rate
 from flexlab.dpd_model import parse_model
+from flexlab.errors import TimingInputError
 from flexlab.failover_timing import (
     METHOD_NTP,
     METHOD_OFFSET,

@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from flexlab.bound import BoundTerm, DpdConfig, TimingInputError, dpd_bound
+from flexlab.bound import BoundTerm, DpdConfig, dpd_bound
 from flexlab.clock import ClockOffset, clock_rate
+from flexlab.errors import TimingInputError
 from flexlab.failover_timing import (
     METHOD_NTP,
     FailoverMeasurement,

@@ -14,7 +14,6 @@ from flexlab.bound import (
     BgpTimers,
     Bound,
     DpdConfig,
-    TimingInputError,
     TrafficSource,
     bgp_timers,
     dpd_bound,
@@ -23,6 +22,7 @@ from flexlab.bound import (
     parse_dpd_config,
     traffic_period_s,
 )
+from flexlab.errors import TimingInputError
 
 RENDERED = Path(__file__).resolve().parents[1] / "configs" / "rendered"
 OVERLAY = "172.16.0.1"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flexlab.dpd_model import DEFAULT_MODEL, DpdModel
-from flexlab.errors import FlexlabError
+from flexlab.errors import TimingInputError
 from flexlab.iosconfig import ConfigLine, ConfigTree
 from flexlab.syslog_events import json_ready
 
@@ -26,11 +26,6 @@ DEFAULT_IP_SLA_FREQUENCY_S = 60
 #: pause before it tries the next peer.
 DEAD_PEER_IKE_GIVEUP_S = 30.0
 NEXT_PEER_PAUSE_S = 2.0
-
-
-class TimingInputError(FlexlabError):
-    """Configuration, log or clock input that timing cannot use (the message says why)."""
-
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flexlab.bound import Bound, TimingInputError
+from flexlab.bound import Bound
 from flexlab.clock import ClockOffset
+from flexlab.errors import TimingInputError
 from flexlab.syslog_events import (
     CLOCK_RESOLUTION_S,
     BgpAdjChange,

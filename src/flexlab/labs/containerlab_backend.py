@@ -47,12 +47,12 @@ class RenderedTopology:
     """containerlab's lab name: container names are ``clab-<lab_name>-<node>``."""
     work_dir: Path
     """Where the topology and its startup configs are written (private: the configs hold the secrets)."""
+    mgmt_first_host: int = clab.MGMT_FIRST_HOST
+    """First host number of the management addresses: rows deployed at the same time need their own."""
     design: Path | None = None
     """The design file (None: the default design)."""
     spokes: int | None = None
     """Spokes to render (None: as many as the design lists)."""
-    mgmt_first_host: int = clab.MGMT_FIRST_HOST
-    """First host number of the management addresses: rows deployed at the same time need their own."""
 
     @property
     def path(self) -> Path:

@@ -49,8 +49,9 @@ def make_lab(spec: LabSpec) -> Lab:
     if spec.lab == CONTAINERLAB:
         if spec.node_kind is None:
             raise LabError(f"lab {spec.name!r}: a {CONTAINERLAB} lab needs the nodes' kind")
-        rendered = RenderedTopology(spec.node_kind, spec.image, spec.name, spec.work_dir, spec.design, spec.spokes,
-                                    mgmt_first_host=spec.mgmt_first_host or clab.MGMT_FIRST_HOST)
+        rendered = RenderedTopology(kind=spec.node_kind, image=spec.image, lab_name=spec.name, work_dir=spec.work_dir,
+                                    mgmt_first_host=spec.mgmt_first_host or clab.MGMT_FIRST_HOST,
+                                    design=spec.design, spokes=spec.spokes)
         return ContainerlabBackend(None, rendered=rendered, testbed_path=testbed, design=spec.design,
                                    failure_modes=spec.failure_modes, ready_timeout_s=ready_timeout_s,
                                    ssh_port=spec.ssh_port, ssh_interval_s=spec.ssh_interval_s)

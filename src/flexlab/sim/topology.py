@@ -72,6 +72,11 @@ class Port:
     ifname: str
     """The router's name for the port (``Ethernet0/1``, ``GigabitEthernet2``), as the kind maps ``ethN``."""
 
+    @property
+    def eth(self) -> str:
+        """containerlab's name for the port: ``eth<index>``."""
+        return f"eth{self.index}"
+
 
 @dataclass(frozen=True)
 class Topology:

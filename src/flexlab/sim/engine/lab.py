@@ -269,10 +269,10 @@ class Lab:
         """The IOS name of ``interface`` (an IOS name in any case, or the topology's ethN)."""
         ports = self.topology.ports(self.node(name).name)
         by_name = {port.ifname.lower(): port.ifname for port in ports}
-        by_name.update({f"eth{port.index}": port.ifname for port in ports})
+        by_name.update({port.eth: port.ifname for port in ports})
         found = by_name.get(interface.strip().lower())
         if found is None:
-            choices = ", ".join(f"{p.ifname} (eth{p.index})" for p in ports)
+            choices = ", ".join(f"{p.ifname} ({p.eth})" for p in ports)
             raise CaptureError(f"{name} has no data interface {interface!r}; choose one of {choices}")
         return found
 
