@@ -197,6 +197,12 @@ def test_job_refuses_zero_iterations(capsys, sandbox, monkeypatch):
     refused(capsys, sandbox, _job(sandbox, monkeypatch, "--iterations", "0"), "--iterations")
 
 
+def test_job_refuses_an_option_it_does_not_know(capsys, sandbox, monkeypatch):
+    """easypy keeps its own options out of sys.argv, so a misspelt job option must not be ignored."""
+    refused(capsys, sandbox, _job(sandbox, monkeypatch, "--failure-mdoe", "freeze"),
+            "unrecognized arguments: --failure-mdoe freeze")
+
+
 @pytest.mark.parametrize(("argv", "mention"), [
     (["--cumulative", "--hubs", "hub1"], "--cumulative needs at least two different hubs"),
     (["--cumulative", "--hubs", "hub1,hub2"], "--cumulative fails every hub of --hubs (hub1, hub2)"),

@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 
 def job_parser() -> argparse.ArgumentParser:
-    """The job's own options (pyATS leaves them in sys.argv after its own)."""
+    """The job's own options: easypy takes its own and leaves only the others in sys.argv."""
     parser = OneLineParser(prog="flexvpn_failover_job", add_help=False)
     parser.add_argument("--failure-mode", choices=FAILURE_MODES, default=DEFAULT_FAILURE_MODE)
     parser.add_argument("--hubs", default="", help="comma-separated hubs to fail in turn (default: every hub)")
@@ -73,9 +73,13 @@ def job_parser() -> argparse.ArgumentParser:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    """The job's options from the arguments easypy passed on; a bad DPD model is a usage error."""
+    """The job's options from the arguments easypy passed on (easypy keeps its own: whatever is
+    left that the job does not know is a typo, refused rather than ignored); a bad DPD model is a
+    usage error too."""
     parser = job_parser()
-    args, _unknown = parser.parse_known_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        fail_usage(parser.prog, f"unrecognized arguments: {' '.join(unknown)} (neither pyATS nor the job knows them)")
     try:
         parse_model(args.dpd_model)
     except DpdModelError as exc:
