@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -14,6 +13,8 @@ from flexlab.design import SecretsModel
 from flexlab.errors import FlexlabError
 from flexlab.failure import DEFAULT_FAILURE_MODE, FAILURE_MODES
 from flexlab.packaged import EMBEDDED_TESTBED, JOB_FILE
+from flexlab.results.job import JobReportDocument
+from flexlab.results.versioning import load_document
 
 #: Relative to the working directory (the user's project; the checkout's root for `make demo`).
 REPORT_DIR = Path("reports") / "demo"
@@ -51,12 +52,11 @@ def _demo(args: argparse.Namespace) -> int:
     env = demo_environment(os.environ, Path(sys.executable).parent)
     code = subprocess.call(command, env=env)
     report = args.report_dir / "failover_report.json"
-    if report.exists():
-        data = json.loads(report.read_text())
-        stats = data.get("failover_s") or {}
-        print(f"\nverdict: {'PASS' if data.get('passed') else 'FAIL'}; failover median "
-              f"{stats.get('median', float('nan')):.3f} s (device time)")
-        print(f"report: {report}\n        {report.with_suffix('.md')}")
-    else:
+    if not report.exists():
         print("no report was written; see the pyATS output above")
+        return code
+    document = load_document(report, JobReportDocument)   # validated: a bad report is one line, exit 2
+    median = f"{document.failover_s.median:.3f} s" if document.failover_s else "not measured"
+    print(f"\nverdict: {'PASS' if document.passed else 'FAIL'}; failover median {median} (device time)")
+    print(f"report: {report}\n        {report.with_suffix('.md')}")
     return code
