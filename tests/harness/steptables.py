@@ -17,12 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from capturekit import StandInLab, five_fixed, run_schedule, stage
-from verdictkit import TIME_SCALE, Staged, playback, recorded_text, staged
+from verdictkit import TIME_SCALE, Staged, playback, recorded_text, sample, staged
 
 from flexlab.harness import outage
-from flexlab.harness.steps import recovery
+from flexlab.harness.steps import learn, recovery, setup
 from flexlab.harness.steps.converge import converge
+from flexlab.harness.steps.failure import LAB_FAILED, SHUT_LOGGED, attempt_failure
+from flexlab.harness.steps.inputs import JobInputs
 from flexlab.harness.steps.measure import OTHERS_STAY, unexpected_moves
+from flexlab.harness.steps.resources import JobResources
+from flexlab.harness.steps.setup import apply_configs, connect_all
+from flexlab.labs.base import LabError
 
 Overrides = dict[tuple[str, str], str]
 CLIENTS, RUNNING, SLA = "show crypto ikev2 client flexvpn", "show running-config", "show ip sla statistics"
@@ -50,10 +55,26 @@ class StepCase:
     """Job parameters beyond the hub (hub1) and failure mode (interface-shutdown)."""
     start_phase: str = ""
     """Start from this recorded phase of hub1's failure (a lab met mid-way)."""
+    refused: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(node, "connect" | "fail" | a config line) -> the error the device or the lab answers with."""
+
+
+def _refuse(testbed: Any, lab: Any, refused: dict[tuple[str, str], str]) -> None:
+    """Devices that refuse a connection or a config line; a lab that refuses to fail a node."""
+    for (node, what), error in refused.items():
+        if what == "connect":
+            testbed.devices[node].refuse_connect = error
+        elif what == "fail":
+            def refuse(name: str, mode: str, error: str = error) -> None:
+                raise LabError(error)
+            lab.fail = refuse
+        else:
+            testbed.devices[node].refused_lines[what] = error
 
 
 def _staged(case: StepCase) -> Staged:
     testbed, lab = playback(case.scenario, time_scale=TIME_SCALE)
+    _refuse(testbed, lab, case.refused)
     world = lab.world
     if case.start_phase:
         world.failed_hub, world.phase = "hub1", case.start_phase
@@ -74,6 +95,33 @@ def _failed(case: StepCase) -> Staged:
     steps.fail()
     steps.lab.world.overrides.update(case.after_failure)
     return steps
+
+
+def run_setup(case: StepCase, _: Path) -> dict[str, list[str]]:
+    """The CommonSetup testcase's checks, subsection by subsection until one fails (as the job
+    goes to its cleanup then): connect, apply the rendered configs, learn the lab."""
+    testbed, lab = playback(case.scenario, time_scale=TIME_SCALE)
+    lab.world.overrides.update(case.before)
+    _refuse(testbed, lab, case.refused)
+    inputs = JobInputs.from_parameters({"hub": "hub1", "failure_mode": "interface-shutdown", **case.parameters})
+    resources = JobResources.open(testbed, lab, inputs)
+    results = {setup.CONNECTED: connect_all(resources, inputs)}
+    if not results[setup.CONNECTED]:
+        results[setup.CONFIG_ACCEPTED] = apply_configs(resources, inputs, None)
+    if not any(results.values()):
+        results.update(learn.learn(resources, inputs).checks)
+    return results
+
+
+def run_failure(case: StepCase, _: Path) -> dict[str, list[str]]:
+    """The HubFailure testcase's check: the hub failed and the instant taken, after a baseline that held."""
+    steps = _staged(case)
+    assert steps.wait_baseline().ok
+    steps.lab.world.overrides.update(case.after_baseline)
+    attempt = attempt_failure(steps.resources, steps.learned, "hub1", steps.inputs.failure_mode)
+    assert (attempt.record is None) == bool(attempt.problems)
+    assert steps.resources.ledger.pending() == {"hub1": steps.inputs.failure_mode}   # the entry came first
+    return dict(attempt.checks)
 
 
 def run_baseline(case: StepCase, _: Path) -> dict[str, list[str]]:
@@ -130,6 +178,56 @@ def run_schedule_case(case: StepCase, tmp_path: Path) -> dict[str, list[str]]:
 
 
 # -- the tables ------------------------------------------------------------------------------------
+
+CONNECTED, CONFIG_OK = setup.CONNECTED, setup.CONFIG_ACCEPTED
+WAN, PEERS, EXPECT = learn.WAN_LEARNT, learn.PEERS_LEARNT, learn.EXPECTATIONS_LEARNT
+SETUP_HOLDS = {CONNECTED: [], CONFIG_OK: [], WAN: [], PEERS: [], EXPECT: []}
+SPOKE1_RUNNING, SPOKE2_RUNNING = (recorded_text("iol-17.12", "baseline", s, RUNNING) for s in ("spoke1", "spoke2"))
+DPD_LINE = "crypto ikev2 dpd 30 5 on-demand"
+
+COMMON_SETUP = [
+    StepCase("as recorded: every device runs its rendered config", "iol-17.12", SETUP_HOLDS),
+    StepCase("as recorded, expectations from the running configs", "iol-17.12", SETUP_HOLDS,
+             parameters={"expect_from": "configs"}),
+    StepCase("spoke2 refuses the SSH connection", "iol-17.12", {CONNECTED: [
+        "spoke2: cannot connect: ConnectionRefusedError: Connection refused by 127.0.0.1:2203"]},
+        refused={("spoke2", "connect"): "Connection refused by 127.0.0.1:2203"}),
+    StepCase("spoke1 lacks its dpd line and refuses it", "iol-17.12", {CONNECTED: [], CONFIG_OK: [
+        f"spoke1: {DPD_LINE}\n% Invalid input detected at '^' marker."]},
+        before={("spoke1", RUNNING): SPOKE1_RUNNING.replace(DPD_LINE + "\n", "")},
+        refused={("spoke1", DPD_LINE): "% Invalid input detected at '^' marker."}),
+    StepCase("hub1 without the WAN interface its Virtual-Template sources (IOS XE golden interfaces)", "iol-17.12",
+             {**SETUP_HOLDS, WAN: ["hub1: cannot find its WAN interface (tunnel source of the Virtual-Template)"]},
+             before={("hub1", "show ip interface brief"): sample("iosxe/ShowIpInterfaceBrief/golden_output.txt")}),
+    StepCase("hub2 runs the ISP's config: no Virtual-Template", "iol-17.12", {**SETUP_HOLDS, WAN: [
+        "hub2: cannot find its WAN interface (tunnel source of the Virtual-Template)"]},
+        before={("hub2", RUNNING): recorded_text("iol-17.12", "baseline", "isp", RUNNING)}),
+    StepCase("hub1 kept frozen by an earlier run that did not record its WAN address", "iol-17.12", {
+        **SETUP_HOLDS, WAN: ["hub1: kept failed by an earlier run that did not record its WAN address"]},
+        parameters={"hub": "hub2", "failure_mode": "freeze", "dead_hubs": ["hub1"]}),
+    StepCase("spoke2 runs hub1's config: no FlexVPN client block", "iol-17.12", {**SETUP_HOLDS, PEERS: [
+        "spoke2: no `peer N <address>` in its FlexVPN client block"]},
+        before={("spoke2", RUNNING): recorded_text("iol-17.12", "baseline", "hub1", RUNNING)}),
+    StepCase("expectations from configs: spoke2 announces no LAN", "iol-17.12", {**SETUP_HOLDS, EXPECT: [
+        "spoke2: expected one `network ... mask ...` (its LAN) under router bgp, found none"]},
+        parameters={"expect_from": "configs"},
+        before={("spoke2", RUNNING): SPOKE2_RUNNING.replace(" network 10.1.2.0 mask 255.255.255.0\n", "")}),
+]
+
+HUB1_SHUT, HUB1_LAB = SHUT_LOGGED.format(hub="hub1"), LAB_FAILED.format(hub="hub1")
+HUB_FAILURE = [
+    StepCase("as recorded: hub1 logs %LINK-5-CHANGED after `shutdown`", "iol-17.12", {HUB1_SHUT: []}),
+    StepCase("hub1's log unchanged by the shutdown", "iol-17.12", {HUB1_SHUT: [
+        "hub1: no %LINK-5-CHANGED log for Ethernet0/1 after `shutdown`"]},
+        after_baseline={("hub1", "show logging"): recorded_text("iol-17.12", "baseline", "hub1", "show logging")}),
+    StepCase("hub1 refuses `shutdown`", "iol-17.12", {HUB1_SHUT: [
+        "hub1: cannot fail it by interface-shutdown: shutdown\n% Invalid input detected at '^' marker."]},
+        refused={("hub1", "shutdown"): "% Invalid input detected at '^' marker."}),
+    StepCase("lab-made freeze", "iol-17.12", {HUB1_LAB: []}, parameters={"failure_mode": "freeze"}),
+    StepCase("the lab cannot freeze hub1", "iol-17.12", {HUB1_LAB: [
+        "hub1: cannot fail it by freeze: docker pause flexlab-hub1: no such container"]},
+        parameters={"failure_mode": "freeze"}, refused={("hub1", "fail"): "docker pause flexlab-hub1: no such container"}),
+]
 
 ON_PEER_1, SA_PEER_1 = "spokes ACTIVE on their designed peer 1", "IKEv2 SA READY to peer 1"
 ON_LIVE, SA_LIVE = "spokes ACTIVE on their first live peer", "IKEv2 SA READY to that peer"
@@ -247,6 +345,8 @@ RECOVERY = [
 Runner = Callable[[StepCase, Path], dict[str, list[str]]]
 #: Testcase -> (the step's runner, its table).
 TABLES: dict[str, tuple[Runner, list[StepCase]]] = {
+    "CommonSetup": (run_setup, COMMON_SETUP),
+    "HubFailure": (run_failure, HUB_FAILURE),
     "Baseline": (run_baseline, BASELINE),
     "Failover": (run_failover, FAILOVER),
     "DpdSchedule": (run_schedule_case, SCHEDULE),

@@ -1,5 +1,6 @@
-"""The job's setup and cleanup verdicts: connecting, learning the lab, the failure ledger,
-restoring hubs, writing and merging the run files. Devices answer from recorded outputs."""
+"""The job's setup and cleanup beyond its checks' verdicts (the CommonSetup table in
+steptables.py has those): what is learnt, configs left alone, the failure ledger, restoring
+hubs, writing and merging the run files. Devices answer from recorded outputs."""
 
 from __future__ import annotations
 
@@ -7,16 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
-from verdictkit import HUB1_WAN, TIME_SCALE, context, open_steps, playback, recorded_text, sample
+from verdictkit import HUB1_WAN, TIME_SCALE, context, open_steps, playback, recorded_text
 
 from flexlab.failure import FailureMode
 from flexlab.harness.job_report import merge_run_files
 from flexlab.harness.ledger import FailureLedger
 from flexlab.harness.steps.failure import fail_hub, restore_cli_shutdowns, restore_lab_made
-from flexlab.harness.steps.inputs import JobInputs
 from flexlab.harness.steps.learn import LearnedLab, learn
-from flexlab.harness.steps.resources import JobResources
-from flexlab.harness.steps.setup import apply_configs, connect_all
+from flexlab.harness.steps.setup import apply_configs
 
 
 def _learn(scenario: str, overrides: dict[tuple[str, str], str]) -> tuple[list[str], LearnedLab]:
@@ -36,36 +35,11 @@ def test_learn_topology_reads_wan_addresses_peers_clocks_and_versions() -> None:
     assert set(learned.images.values()) == {"17.12.1"}  # recorded `show version`: "Version 17.12.1"
 
 
-@pytest.mark.parametrize(("case", "overrides", "expected"), [
-    ("hub without the WAN interface its Virtual-Template sources",
-     {("hub1", "show ip interface brief"): sample("iosxe/ShowIpInterfaceBrief/golden_output.txt")},
-     ["hub1: cannot find its WAN interface (tunnel source of the Virtual-Template)"]),
-    ("hub without a Virtual-Template", {("hub2", "show running-config"): recorded_text(
-        "iol-17.12", "baseline", "isp", "show running-config")},
-     ["hub2: cannot find its WAN interface (tunnel source of the Virtual-Template)"]),
-    ("spoke without a FlexVPN client block", {("spoke2", "show running-config"): recorded_text(
-        "iol-17.12", "baseline", "hub1", "show running-config")},
-     ["spoke2: no `peer N <address>` in its FlexVPN client block"]),
-])
-def test_learn_topology_errors(case: str, overrides: dict[tuple[str, str], str], expected: list[str]) -> None:
-    problems, _ = _learn("iol-17.12", overrides)
-    assert problems == expected, case
-
-
 def test_unsynchronised_clocks_are_named_in_the_clock_method() -> None:
     unsynced = "*" + recorded_text("iol-17.12", "baseline", "spoke1", "show clock").lstrip("\n")
     problems, learned = _learn("iol-17.12", {("spoke1", "show clock"): unsynced})
     assert problems == [] and not learned.offsets["spoke1"].device_synced
     assert learned.clock_method == "unsynchronised clocks: times corrected by offsets measured with `show clock`"
-
-
-def test_connect_all_names_the_device_and_the_cause() -> None:
-    testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
-    testbed.devices["spoke2"].refuse_connect = "Connection refused by 127.0.0.1:2203"
-    inputs = JobInputs.from_parameters({"failure_mode": "interface-shutdown", "hub": "hub1"})
-    assert connect_all(JobResources.open(testbed, lab, inputs), inputs) == [
-        "spoke2: cannot connect: ConnectionRefusedError: Connection refused by 127.0.0.1:2203"
-    ]
 
 
 def test_apply_configs_leaves_devices_that_run_every_line_and_reports_refused_lines(tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from verdictkit import TIME_SCALE, playback, recorded_text, run_testscript
 
+from flexlab.labs.base import LabError
+
 ALL = ("Baseline", "HubFailure", "Failover", "BgpConvergence", "Recovery")
 #: A recording holds CLI answers, no packets: the lab cannot capture, so the schedule check
 #: is reported as not run (never as passed).
@@ -56,7 +58,27 @@ def test_setup_failure_skips_every_testcase_and_still_writes_the_run(tmp_path: P
     assert found == "failed"
     assert written["run"]["testcases"] == {"CommonSetup": "failed"}
     assert written["run"]["problems"]["CommonSetup"] == ["spoke2: no `peer N <address>` in its FlexVPN client block"]
+    # the checks made up to the failing subsection (configs: skipped, as this job run says)
+    assert written["run"]["checks"]["CommonSetup"] == [
+        "every device answers on its CLI", "every hub's WAN interface and address are learnt",
+        "every spoke's FlexVPN peers are learnt",
+        "the checks' expectations are learnt (from the design or the running configs)"]
     assert lab.world.events == []
+
+
+def test_a_refused_failure_fails_hub_failure_with_its_check_and_blocks_the_rest(tmp_path: Path) -> None:
+    testbed, lab = playback("iol-17.12", time_scale=TIME_SCALE)
+
+    def refuse(node: str, mode: str) -> None:
+        raise LabError("docker pause flexlab-hub1: no such container")
+    lab.fail = refuse  # type: ignore[method-assign]
+    found, written = run_testscript(testbed, lab, tmp_path, failure_mode="freeze")
+    assert found == "failed"
+    run = written["run"]
+    assert (run["testcases"]["HubFailure"], run["testcases"]["Failover"]) == ("failed", "blocked")
+    assert run["checks"]["HubFailure"] == ["the lab fails hub1 when asked (the instant: the harness clock at the call)"]
+    assert run["problems"]["HubFailure"] == ["hub1: cannot fail it by freeze: docker pause flexlab-hub1: no such container"]
+    assert run["failed_at"] is None
 
 
 @pytest.mark.parametrize("mode", ["interface-shutdown", "node-stop", "freeze", "blackhole"])
@@ -65,6 +87,9 @@ def test_every_failure_mode_runs_through_the_testscript(tmp_path: Path, mode: st
     found, written = run_testscript(testbed, lab, tmp_path, failure_mode=mode)
     assert (found, written["run"]["failure_mode"]) == ("passed", mode)
     assert written["run"]["testcases"] == {**dict.fromkeys(ALL, "passed"), **NO_CAPTURE, **NO_PROBES}
+    assert written["run"]["checks"]["HubFailure"] == [
+        "hub1's WAN interface is shut and its own log gives the failure instant" if mode == "interface-shutdown"
+        else "the lab fails hub1 when asked (the instant: the harness clock at the call)"]
     (spoke,) = written["run"]["spokes"]
     assert (spoke["spoke"], spoke["to_hub"], spoke["bound"]["value_s"]) == ("spoke1", "hub2", 70.0)
     assert spoke["schedule_result"] == "not run" and "no packets" in spoke["schedule_note"]

@@ -20,10 +20,10 @@ from pyats import aetest
 
 from flexlab.harness import dpd_capture, outage
 from flexlab.harness.report import DEFERRED, NOT_RUN
-from flexlab.harness.steps import cleanup, record, recovery
+from flexlab.harness.steps import cleanup, record, recovery, setup
 from flexlab.harness.steps.baseline import wait_baseline
 from flexlab.harness.steps.converge import converge
-from flexlab.harness.steps.failure import fail_hub, restore_cli_shutdowns, restore_lab_made
+from flexlab.harness.steps.failure import attempt_failure, restore_cli_shutdowns, restore_lab_made
 from flexlab.harness.steps.inputs import JobInputs
 from flexlab.harness.steps.learn import learn
 from flexlab.harness.steps.measure import OTHERS_STAY, measure, unexpected_moves
@@ -55,20 +55,21 @@ class CommonSetup(aetest.CommonSetup):
         restored = restore_lab_made(resources, inputs)
         if restored:
             log.info("restored hubs an earlier run left failed: %s", ", ".join(restored))
-        self._fail_on(run, connect_all(resources, inputs), "cannot connect")
+        self._fail_on(run, {setup.CONNECTED: connect_all(resources, inputs)}, "cannot connect")
 
     @aetest.subsection
     def apply_configs(self, run, resources, inputs, skip_config, config_dir):
         """Apply each device's config over the CLI (every refused line fails the setup)."""
         if skip_config:
             self.skipped("--skip-config (or configs applied by an earlier run of this job)")
-        self._fail_on(run, apply_configs(resources, inputs, config_dir), "devices refused configuration lines")
+        self._fail_on(run, {setup.CONFIG_ACCEPTED: apply_configs(resources, inputs, config_dir)},
+                      "devices refused configuration lines")
 
     @aetest.subsection
     def learn(self, run, resources, inputs):
         """Read WAN addresses, peers, clock offsets and versions from the devices."""
         learned = self.parent.parameters["learned"] = learn(resources, inputs)
-        self._fail_on(run, list(learned.problems), "cannot learn the lab from its devices")
+        self._fail_on(run, dict(learned.checks), "cannot learn the lab from its devices")
         log.info("clock method: %s", learned.clock_method)
 
     @aetest.subsection
@@ -82,9 +83,13 @@ class CommonSetup(aetest.CommonSetup):
         if cleaned:
             log.info("removed outage probes an earlier run left on: %s", ", ".join(cleaned))
 
-    def _fail_on(self, run, problems: list[str], what: str) -> None:
+    def _fail_on(self, run, results: dict[str, list[str]], what: str) -> None:
+        """Note the checks a subsection made; on any problem, record them all and go to cleanup."""
+        made = self.__dict__.setdefault("checks_made", [])
+        made.extend(results)
+        problems = [p for found in results.values() for p in found]
         if problems:
-            record.record_testcase(run, "CommonSetup", "failed", problems)
+            record.record_testcase(run, "CommonSetup", "failed", problems, made)
             self.failed(f"{what}:\n" + "\n".join(problems), goto=["common_cleanup"])
 
 
@@ -115,14 +120,20 @@ class HubFailure(aetest.Testcase):
         for problem in captures.problems.values() if inputs.capture else ():
             log.warning("no capture: %s", problem)
         try:
-            failure = fail_hub(resources, learned, hub, inputs.failure_mode)
+            attempt = attempt_failure(resources, learned, hub, inputs.failure_mode)
         except BaseException:
             dpd_capture.stop_captures(captures)   # no failover to watch: do not leave captures running
             raise
+        failure = attempt.record
+        if failure is None:
+            dpd_capture.stop_captures(captures)
+            record.record_testcase(run, "HubFailure", "failed", attempt.problems, list(attempt.checks))
+            self.failed("\n".join(attempt.problems))
+            return
         self.parent.parameters["failure"] = failure
         record.record_failure(run, failure)
         log.info(failure.describe())
-        record.record_testcase(run, "HubFailure", "passed")
+        record.record_testcase(run, "HubFailure", "passed", [], list(attempt.checks))
 
 
 class Failover(aetest.Testcase):

@@ -4,22 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flexlab.failover_timing import FailureInstant
 from flexlab.failure import FailureMode
 from flexlab.harness import reads
+from flexlab.harness.session_errors import SESSION_ERRORS
 from flexlab.harness.steps.errors import JobStepError
 from flexlab.harness.steps.inputs import JobInputs
 from flexlab.harness.steps.learn import CLOCK_NTP, LearnedLab, device_events
 from flexlab.harness.steps.resources import JobResources, now_utc, parallel
 from flexlab.harness.steps.setup import reconnect
+from flexlab.labs.base import LabError
 from flexlab.syslog_events import LogEvent
 
 log = logging.getLogger(__name__)
 
 CLOCK_OFFSET_LOG = ("offset-corrected: the {hub} log time carried to each spoke's clock through offsets "
                     "measured with `show clock`")
+#: The HubFailure checks: one per way of failing (a CLI shutdown, or a lab-made failure).
+SHUT_LOGGED = "{hub}'s WAN interface is shut and its own log gives the failure instant"
+LAB_FAILED = "the lab fails {hub} when asked (the instant: the harness clock at the call)"
+#: Every check the HubFailure testcase makes.
+CHECKS = (SHUT_LOGGED, LAB_FAILED)
+
+#: The lab refused a lab-made failure, or the hub's CLI the `shutdown`.
+FAILURE_REFUSALS: tuple[type[Exception], ...] = (LabError, *SESSION_ERRORS)
+
 CLOCK_OFFSET_HARNESS = ("offset-corrected: the harness clock at the lab's failure call, carried to each "
                         "spoke's clock through offsets measured with `show clock`")
 
@@ -57,6 +69,37 @@ class FailureRecord:
     def describe(self) -> str:
         """One line for the log."""
         return f"{self.hub} failed by {self.mode} at {self.failed_at} ({self.source})"
+
+
+@dataclass(frozen=True)
+class FailureAttempt:
+    """The HubFailure step's outcome: the record of the failure, or the problems that stopped it."""
+
+    record: FailureRecord | None
+    """When and how the hub was failed (None: it was not, or its instant was not taken)."""
+    checks: Mapping[str, list[str]]
+    """The check this failure mode makes -> its problems (empty: it holds)."""
+
+    @property
+    def problems(self) -> list[str]:
+        """Every check's problems."""
+        return [p for problems in self.checks.values() for p in problems]
+
+
+def failure_check(hub: str, mode: FailureMode) -> str:
+    """The name of the check failing ``hub`` the way ``mode`` says makes."""
+    return (SHUT_LOGGED if mode == FailureMode.INTERFACE_SHUTDOWN else LAB_FAILED).format(hub=hub)
+
+
+def attempt_failure(resources: JobResources, learned: LearnedLab, hub: str, mode: FailureMode) -> FailureAttempt:
+    """:func:`fail_hub`, its refusals reported as the problems of the check it makes."""
+    check = failure_check(hub, mode)
+    try:
+        return FailureAttempt(fail_hub(resources, learned, hub, mode), {check: []})
+    except JobStepError as exc:   # already names the hub
+        return FailureAttempt(None, {check: [str(exc)]})
+    except FAILURE_REFUSALS as exc:
+        return FailureAttempt(None, {check: [f"{hub}: cannot fail it by {mode}: {exc}"]})
 
 
 def fail_hub(resources: JobResources, learned: LearnedLab, hub: str, mode: FailureMode) -> FailureRecord:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from typing import Any
 
@@ -19,6 +19,12 @@ from flexlab.syslog_events import LogEvent, parse_log
 #: How each case's failover was timed (the report states it per case).
 CLOCK_NTP = "NTP-synchronised device clocks: failover = spoke log time - hub log time"
 CLOCK_UNSYNCED = "unsynchronised clocks: times corrected by offsets measured with `show clock`"
+
+WAN_LEARNT = "every hub's WAN interface and address are learnt"
+PEERS_LEARNT = "every spoke's FlexVPN peers are learnt"
+EXPECTATIONS_LEARNT = "the checks' expectations are learnt (from the design or the running configs)"
+#: The checks `learn` makes (clocks and versions are read and reported, not judged).
+CHECKS = (WAN_LEARNT, PEERS_LEARNT, EXPECTATIONS_LEARNT)
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,8 @@ class LearnedLab:
     """The routing the checks expect (None: it could not be learnt; see :attr:`problems`)."""
     problems: tuple[str, ...] = ()
     """What could not be learnt: setup fails on any."""
+    checks: Mapping[str, list[str]] = field(default_factory=dict)
+    """Check name (:data:`CHECKS`) -> its share of :attr:`problems` (empty: it holds)."""
 
     def expected(self) -> expectations.Expectations:
         """The routing the checks expect."""
@@ -73,32 +81,32 @@ def device_events(resources: JobResources, learned: LearnedLab, name: str) -> li
 
 def learn(resources: JobResources, inputs: JobInputs) -> LearnedLab:
     """Read what the job needs from the devices: WAN addresses, peers, clocks, versions."""
-    problems: list[str] = []
     reachable = resources.reachable(inputs)
     configs = parallel(lambda n: reads.running_config(resources.devices[n]), reachable)
     hub_wan: dict[str, IPv4Address] = {}
     hub_wan_if: dict[str, str] = {}
+    found: dict[str, list[str]] = {check: [] for check in CHECKS}
     for hub in resources.hubs:
         if hub not in configs:
-            problems += _known_wan(inputs, hub, hub_wan)
+            found[WAN_LEARNT] += _known_wan(inputs, hub, hub_wan)
             continue
         wan_if = reads.tunnel_source_interface(configs[hub])
         addresses = reads.interface_addresses(resources.devices[hub])
         if wan_if is None or wan_if not in addresses:
-            problems.append(f"{hub}: cannot find its WAN interface (tunnel source of the Virtual-Template)")
+            found[WAN_LEARNT].append(f"{hub}: cannot find its WAN interface (tunnel source of the Virtual-Template)")
             continue
         hub_wan_if[hub], hub_wan[hub] = wan_if, addresses[wan_if]
     spoke_configs = {spoke: configs[spoke] for spoke in resources.spokes}
-    problems += [f"{spoke}: no `peer N <address>` in its FlexVPN client block"
-                 for spoke, config in spoke_configs.items() if not reads.configured_peers(config)]
-    expect, expect_problems = _expectations(resources, inputs, configs)
+    found[PEERS_LEARNT] += [f"{spoke}: no `peer N <address>` in its FlexVPN client block"
+                            for spoke, config in spoke_configs.items() if not reads.configured_peers(config)]
+    expect, found[EXPECTATIONS_LEARNT] = _expectations(resources, inputs, configs)
     offsets = parallel(lambda n: measure_clock_of(resources, n), reachable)
     synced = all(offset.device_synced for offset in offsets.values())
     return LearnedLab(
         hub_wan=hub_wan, hub_wan_if=hub_wan_if, spoke_configs=spoke_configs, offsets=offsets,
         clock_method=CLOCK_NTP if synced else CLOCK_UNSYNCED,
         images=parallel(lambda n: _version(resources.devices[n]), reachable),
-        expect=expect, problems=tuple(problems + expect_problems))
+        expect=expect, problems=tuple(p for problems in found.values() for p in problems), checks=found)
 
 
 def measure_clock_of(resources: JobResources, name: str) -> ClockOffset:

@@ -1,4 +1,4 @@
-"""CommonSetup's steps: connect to every device, apply the configs."""
+"""CommonSetup's steps: connect to every device, apply the configs (and its check names)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,18 @@ from pathlib import Path
 from flexlab.harness import checks, reads
 from flexlab.harness.config_replace import removal_commands, unapplied_lines
 from flexlab.harness.session_errors import SESSION_ERRORS
+from flexlab.harness.steps import learn
 from flexlab.harness.steps.errors import JobStepError
 from flexlab.harness.steps.inputs import JobInputs
 from flexlab.harness.steps.resources import JobResources, parallel
 from flexlab.render import SecretMode, render_node
 
 log = logging.getLogger(__name__)
+
+CONNECTED = "every device answers on its CLI"
+CONFIG_ACCEPTED = "every config line is accepted"
+#: Every check the CommonSetup testcase makes: connect, apply the configs, learn the lab.
+CHECKS = (CONNECTED, CONFIG_ACCEPTED, *learn.CHECKS)
 
 
 def connect_all(resources: JobResources, inputs: JobInputs) -> list[str]:
