@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flexlab.errors import FlexlabError
+from flexlab.results.records import DpdModelRecord
 
 #: What IOS accepts in ``crypto ikev2 dpd INTERVAL RETRY`` (seconds, both ends included);
 #: the design's validation and the embedded lab's CLI grammar both read these.
@@ -86,6 +87,10 @@ class DpdModel:
     def to_dict(self) -> dict[str, Any]:
         """The model's fields, as a model file's ``dpd_model:`` entry holds them."""
         return asdict(self)
+
+    def to_record(self) -> DpdModelRecord:
+        """The model as the result documents hold it (flexlab.results.records)."""
+        return DpdModelRecord(**asdict(self))
 
 
 DEFAULT_MODEL = DpdModel()

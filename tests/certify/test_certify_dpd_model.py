@@ -75,7 +75,7 @@ class ScheduleJob(StandInJob):
         outcome = super().__call__(request, progress)
         path = request.report_dir / "failover_report.json"
         report = FailoverReport.from_dict(json.loads(path.read_text()))
-        assert report.dpd_model == parse_model(request.dpd_model).to_dict()  # the job declared the row's model
+        assert report.dpd_model == parse_model(request.dpd_model).to_record()  # the job declared the row's model
         for run in report.runs:
             run.testcases["DpdSchedule"] = "failed"
             for spoke in run.spokes:

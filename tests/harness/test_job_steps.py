@@ -367,7 +367,7 @@ def test_the_bound_follows_the_declared_model() -> None:
     (record,) = with_model(failed("iol-17.12"), "ios-fixed-3").measure().records
     assert (record.dpd_bound_s, record.bound_formula) == (60.0, "T + I + (N+1)*R + S: 5 + 30 + (3+1)*5 + 5 = 60 s")
     assert (record.hub, record.spoke, record.from_peer) == ("hub1", "spoke1", HUB1_WAN)
-    assert record.dpd_model["name"] == "ios-fixed-3" and record.dpd_model["retransmits"] == 3
+    assert record.dpd_model.name == "ios-fixed-3" and record.dpd_model.retransmits == 3
     assert record.reason == ("spoke1: failover took 61.088 s, more than the DPD bound 60 s "
                              "(T + I + (N+1)*R + S: 5 + 30 + (3+1)*5 + 5 = 60 s)")
     assert not record.passed

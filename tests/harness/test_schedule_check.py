@@ -65,7 +65,7 @@ def test_declared_schedule_describes_itself() -> None:
                                     "dead 5 s after the last (ios-fixed-5)")
     never = declared_schedule(DpdModel(name="none", retransmits=0), ON_DEMAND, None)
     assert never.describe() == "probe when there is traffic, not retransmitted, dead 5 s after the last (none)"
-    assert on_demand.to_dict() == {
+    assert on_demand.to_record().model_dump(mode="json") == {
         "model": FIXED_5.to_dict(), "mode": "on-demand", "interval_s": 30.0, "first_probe_within_s": 35.0,
         "waits_s": [5.0] * 6, "text": on_demand.describe()}
 

@@ -18,7 +18,7 @@ def test_capture_on_the_tunnel_source_and_a_matching_model(tmp_path: Path) -> No
     assert lab.started == [("spoke1", "Ethernet0/1")]     # tunnel source of Tunnel1 in the rendered config
     assert results == {"spoke1: observed DPD schedule matches the declared model": []}
     record = ctx.records[0]
-    assert record.schedule_result == "passed" and record.schedule["retransmissions"] == 5
+    assert record.schedule_result == "passed" and record.schedule.retransmissions == 5
     assert (tmp_path / "captures" / "hub1-1" / "spoke1.pcap").exists()
 
 
@@ -56,4 +56,4 @@ def test_host_stamped_capture_is_carried_to_the_spoke_clock(tmp_path: Path) -> N
     frames.dpd(host_ahead_s + 21.0, [5] * 6, next_peer_after=0.1)
     ctx = stage(tmp_path, StandInLab(frames, time_base="host"), "ios-fixed-5")
     assert run_schedule(ctx) == {"spoke1: observed DPD schedule matches the declared model": []}
-    assert ctx.records[0].schedule["probe_s"] == 21.0
+    assert ctx.records[0].schedule.probe_s == 21.0

@@ -164,7 +164,7 @@ def certify_row(matrix: Matrix, row: MatrixRow, lab: Lab, options: RunnerOptions
     result = RowResult(
         name=row.name, lab=row.lab, kind=row.kind, image=row.image, failure_modes=list(row.failure_modes),
         iterations=row.iterations, started_at=_now(),
-        dpd_model=DpdCheck(declared=row.declared_dpd_model(matrix.path.parent).to_dict()),
+        dpd_model=DpdCheck(declared=row.declared_dpd_model(matrix.path.parent).to_record()),
     )
     started = time.monotonic()
     try:

@@ -68,12 +68,12 @@ def run(args: argparse.Namespace) -> int:
     report = _run_job(args, report_dir)
     records = [s for run in report.runs for s in run.spokes]
     for record in records:
-        schedule = record.schedule or {}
-        print(f"{record.spoke} (from {record.hub}): {schedule.get('text') or record.schedule_note or 'no schedule'}")
+        observed = record.schedule.text if record.schedule else ""
+        print(f"{record.spoke} (from {record.hub}): {observed or record.schedule_note or 'no schedule'}")
     lab = report.lab
     images = sorted(set(report.images.values()))
-    image = str(lab.get("image") or "image")
-    source = (f"flexlab calibrate {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%MZ} on the {lab.get('type', '?')} "
+    image = lab.image or "image"
+    source = (f"flexlab calibrate {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%MZ} on the {lab.type} "
               f"lab, image {image} ({', '.join(images) or 'version unknown'}), {args.failure_mode} of {args.hub}, "
               f"{len(records)} spoke(s)")
     try:

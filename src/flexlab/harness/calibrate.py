@@ -37,19 +37,18 @@ class Observation:
     @classmethod
     def from_record(cls, record: SpokeFailover) -> Observation:
         """The observation of one spoke's record in a job report (its schedule, declared terms and bound)."""
-        schedule = record.schedule or {}
-        declared = record.declared_schedule or {}
+        schedule = record.schedule
         terms = record.bound.terms
-        if schedule.get("probe_s") is None:
-            reason = schedule.get("problem") or record.schedule_note or "no schedule in the report"
+        if schedule is None or schedule.probe_s is None:
+            reason = (schedule.problem if schedule else "") or record.schedule_note or "no schedule in the report"
             raise DpdModelError(f"{record.spoke}: {reason}")
-        window = schedule.get("window_s") or [0.0, 0.0]
+        window = schedule.window_s or (0.0, 0.0)
         return cls(
-            spoke=record.spoke, spacings_s=tuple(schedule.get("spacings_s") or ()),
-            final_wait_s=schedule.get("final_wait_s"), retry_s=float(terms["R"]), interval_s=float(terms["I"]),
-            mode=str(declared.get("mode", "on-demand")),
-            probes_before_failure=len(schedule.get("probes_before_failure_s") or ()),
-            quiet_before_early_probes_s=tuple(schedule.get("quiet_before_early_probes_s") or ()),
+            spoke=record.spoke, spacings_s=tuple(schedule.spacings_s),
+            final_wait_s=schedule.final_wait_s, retry_s=float(terms["R"]), interval_s=float(terms["I"]),
+            mode=record.declared_schedule.mode if record.declared_schedule else "on-demand",
+            probes_before_failure=len(schedule.probes_before_failure_s),
+            quiet_before_early_probes_s=tuple(schedule.quiet_before_early_probes_s),
             window_before_s=-float(window[0]),
         )
 

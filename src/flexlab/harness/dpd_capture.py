@@ -29,6 +29,7 @@ from flexlab.harness.steps.measure import dpd_inputs
 from flexlab.harness.steps.resources import JobResources, now_utc, parallel
 from flexlab.iosconfig import ConfigTree
 from flexlab.labs.base import LabError
+from flexlab.results.records import DeclaredScheduleRecord, ObservedScheduleRecord
 
 log = logging.getLogger(__name__)
 NOT_RUN = "not run"
@@ -160,8 +161,8 @@ class ScheduleResult:
     result: str                                   # passed | failed | not run
     note: str
     problems: list[str] | None = None             # None: not run (no check made)
-    schedule: dict[str, Any] | None = None        # observed on the wire
-    declared: dict[str, Any] | None = None        # the declared model's schedule
+    schedule: ObservedScheduleRecord | None = None   # observed on the wire
+    declared: DeclaredScheduleRecord | None = None   # the declared model's schedule
     capture: str = ""                             # the pcap's path ("" without one)
 
 
@@ -200,8 +201,8 @@ def _check_schedule(captures: Captures, learned: LearnedLab, inputs: JobInputs, 
     dpd, period = dpd_inputs(learned, spoke)
     if dpd is None:
         return ScheduleResult(spoke, NOT_RUN, "DPD is off in the running configuration: no schedule to compare",
-                              schedule=observed.to_dict(), capture=str(capture.path))
+                              schedule=observed.to_record(), capture=str(capture.path))
     declared = declared_schedule(inputs.dpd_model, dpd, period)
     problems = schedule_problems(observed, declared)
     return ScheduleResult(spoke, "failed" if problems else "passed", problems[0] if problems else observed.describe(),
-                          problems, observed.to_dict(), declared.to_dict(), str(capture.path))
+                          problems, observed.to_record(), declared.to_record(), str(capture.path))

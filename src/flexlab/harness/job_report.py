@@ -23,7 +23,7 @@ def merge_run_files(report_dir: Path, extra_dirs: list[Path] | None = None) -> l
         images.update(record.images)
     last = records[-1]
     report = FailoverReport(lab=last.lab, images=images, clock_method=last.clock_method,
-                            runs=[record.run for record in records], dpd_model=dict(last.dpd_model))
+                            runs=[record.run for record in records], dpd_model=last.dpd_model)
     written: list[Path] = []
     for directory in [report_dir, *(extra_dirs or [])]:
         if directory.resolve() in {p.parent.resolve() for p in written}:

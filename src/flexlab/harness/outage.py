@@ -30,6 +30,7 @@ from flexlab.harness.steps.baseline import Baseline
 from flexlab.harness.steps.failure import FailureRecord
 from flexlab.harness.steps.learn import LearnedLab
 from flexlab.harness.steps.resources import POLL_INTERVAL_S, JobResources, parallel
+from flexlab.results.records import TargetOutage
 
 IPv4Address = ipaddress.IPv4Address
 
@@ -308,21 +309,23 @@ def _failures(reading: dict[int, SlaReading]) -> dict[int, int]:
 
 def target_outage(
     learned: LearnedLab, failure: FailureRecord, run: OutageRun, probe: Probe, after: SlaReading | None, flowing: bool
-) -> dict[str, Any]:
+) -> TargetOutage:
     """One probe's loss window: probes lost between the reads before and after the failure."""
     before = run.before[probe.spoke][probe.operation]
-    record: dict[str, Any] = {"target": probe.target, "address": str(probe.address), "operation": probe.operation,
-                              "frequency_s": PROBE_FREQUENCY_S, "flowing_again": flowing,
-                              "method": f"{RESOLUTION_NOTE}; {PROBE_TRAFFIC_NOTE}"}
+    probe_fields = {"target": probe.target, "address": str(probe.address), "operation": probe.operation,
+                    "frequency_s": PROBE_FREQUENCY_S, "flowing_again": flowing,
+                    "method": f"{RESOLUTION_NOTE}; {PROBE_TRAFFIC_NOTE}"}
     if after is None:
-        return {**record, "probes_lost": None, "probes_sent": None, "outage_s": None}
+        return TargetOutage.model_validate({**probe_fields, "probes_lost": None, "probes_sent": None,
+                                            "outage_s": None})
     lost = after.failures - before.failures
     start = failure.instant_for(learned, probe.spoke).spoke_time
-    return {**record, "probes_lost": lost,
-            "probes_sent": after.failures + after.successes - before.failures - before.successes,
-            "outage_s": float(lost * PROBE_FREQUENCY_S),
-            "window_start": start.isoformat(),
-            "window_end": (start + dt.timedelta(seconds=lost * PROBE_FREQUENCY_S)).isoformat()}
+    return TargetOutage.model_validate({
+        **probe_fields, "probes_lost": lost,
+        "probes_sent": after.failures + after.successes - before.failures - before.successes,
+        "outage_s": float(lost * PROBE_FREQUENCY_S),
+        "window_start": start.isoformat(),
+        "window_end": (start + dt.timedelta(seconds=lost * PROBE_FREQUENCY_S)).isoformat()})
 
 
 FLOWS_AGAIN = "{spoke}: traffic flows again after failover"
@@ -336,7 +339,7 @@ class DataPlane:
 
     problems: Mapping[str, list[str]]
     """Spoke -> what keeps its traffic from flowing (empty: it flows)."""
-    outages: Mapping[str, list[dict[str, Any]]]
+    outages: Mapping[str, list[TargetOutage]]
     """Spoke -> one loss-window record per probe target (the report's ``outage``)."""
 
     def checks(self) -> dict[str, list[str]]:

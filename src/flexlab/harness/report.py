@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from flexlab.failover_timing import failover_statistics
 from flexlab.privatefs import write_private
 from flexlab.results.job import HubRun, JobReportDocument, SpokeFailover, TestcaseStatus
+from flexlab.results.records import DeclaredDpdModel, DpdModelRecord, LabDescription
 
 __all__ = ["FailoverReport", "HubRun", "SpokeFailover", "summarize"]
 
@@ -35,14 +38,22 @@ def _case(run: HubRun) -> str:
     return f"{run.hub} {run.failure_mode} (iteration {run.iteration})"
 
 
+_DECLARED_MODEL: TypeAdapter[DpdModelRecord | None] = TypeAdapter(DeclaredDpdModel)
+
+
 @dataclass
 class FailoverReport:
     """The failover report of a job: the lab, images, clock method and each hub failure's run."""
-    lab: dict[str, Any]
+    lab: LabDescription
     images: dict[str, str]                 # device -> version string from `show version`
     clock_method: str                      # as learnt at setup; each case states its own
     runs: list[HubRun] = field(default_factory=list)
-    dpd_model: dict[str, Any] = field(default_factory=dict)   # the declared model (DpdModel.to_dict)
+    dpd_model: DpdModelRecord | None = None   # the declared model (DpdModel.to_record)
+
+    def __post_init__(self) -> None:
+        """The lab and the model may be given as their JSON mappings (validated here)."""
+        self.lab = LabDescription.model_validate(self.lab)
+        self.dpd_model = _DECLARED_MODEL.validate_python(self.dpd_model)
 
     def clock_methods(self) -> dict[str, str]:
         """case -> how its failover was timed (falls back to the setup-time method)."""
@@ -61,13 +72,12 @@ class FailoverReport:
         model = self.dpd_model
         return {
             "declared": model,
-            "declared_from": "measured: " + str(model.get("source")) if model.get("measured")
-            else str(model.get("source", "assumed, not measured on this image")),
+            "declared_from": _declared_from(model),
             "checked": sum(r != NOT_RUN for r in results),
             "matched": results.count("passed"),
             "differed": results.count("failed"),
             "not_run": [s.schedule_note for s in self.failovers if s.schedule_result == NOT_RUN],
-            "observed": [s.schedule["text"] for s in self.failovers if s.schedule],
+            "observed": [s.schedule.text for s in self.failovers if s.schedule],
         }
 
     @property
@@ -114,7 +124,7 @@ class FailoverReport:
         """The report as its typed document (failover_report.json), with the summary figures."""
         measured = [s.failover_s for s in self.failovers if s.failover_s is not None]
         converged = [s.bgp_converged_s for s in self.failovers if s.bgp_converged_s is not None]
-        outages = [float(o["outage_s"]) for s in self.failovers for o in s.outage if o.get("outage_s") is not None]
+        outages = [o.outage_s for s in self.failovers for o in s.outage if o.outage_s is not None]
         return JobReportDocument.model_validate({
             "lab": self.lab,
             "images": self.images,
@@ -138,7 +148,7 @@ class FailoverReport:
     def from_document(cls, document: JobReportDocument) -> FailoverReport:
         """The report from its loaded document (the per-case clock methods are kept in the runs)."""
         return cls(lab=document.lab, images=document.images, clock_method=document.clock_method,
-                   runs=list(document.runs), dpd_model=dict(document.dpd_model))
+                   runs=list(document.runs), dpd_model=document.dpd_model)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FailoverReport:
@@ -149,7 +159,7 @@ class FailoverReport:
         """The lab as `key=value` pairs; nested settings (image parameters) inline, the DPD model
         left to its own line."""
         parts = []
-        for key, value in self.lab.items():
+        for key, value in self.lab.model_dump(mode="json", exclude_unset=True).items():
             if key == "dpd_model":
                 continue
             if isinstance(value, dict):
@@ -229,7 +239,7 @@ class FailoverReport:
             return []
         lines = ["", "## DPD schedule (observed on the wire)", ""]
         for s in rows:
-            observed = s.schedule["text"] if s.schedule else "-"
+            observed = s.schedule.text if s.schedule else "-"
             verdict = {"passed": "matches the declared model", "failed": "DIFFERS from the declared model",
                        NOT_RUN: "not checked"}.get(s.schedule_result, s.schedule_result)
             lines.append(f"- {s.hub} -> {s.spoke}: {observed} ({verdict})")
@@ -245,14 +255,20 @@ class FailoverReport:
         return json_path, md_path
 
 
-def _model_line(model: dict[str, Any]) -> str:
-    if not model:
+def _declared_from(model: DpdModelRecord | None) -> str:
+    if model is not None and model.measured:
+        return f"measured: {model.source}"
+    return model.source if model is not None else "assumed, not measured on this image"
+
+
+def _model_line(model: DpdModelRecord | None) -> str:
+    if model is None:
         return "not recorded"
-    cap = f", cap {model['cap_s']} s" if model.get("cap_s") else ""
-    exponential = f"exponential from R, factor {model.get('factor')}{cap}"
-    spacing = "fixed at R" if model.get("backoff") == "fixed" else exponential
-    return (f"{model.get('name')}: {model.get('retransmits')} retransmissions, {spacing}, "
-            f"periodic={model.get('periodic')} ({model.get('source')})")
+    cap = f", cap {model.cap_s} s" if model.cap_s else ""
+    exponential = f"exponential from R, factor {model.factor}{cap}"
+    spacing = "fixed at R" if model.backoff == "fixed" else exponential
+    return (f"{model.name}: {model.retransmits} retransmissions, {spacing}, "
+            f"periodic={model.periodic} ({model.source})")
 
 
 def _outage_cell(spoke: SpokeFailover) -> str:
@@ -266,12 +282,12 @@ def _outage_lines(failovers: list[SpokeFailover]) -> list[str]:
     if not rows:
         return []
     lines = ["", "## Data-plane outage (IP SLA probes from the spoke's LAN)", "",
-             f"- Method: {rows[0][1].get('method', '')}", ""]
+             f"- Method: {rows[0][1].method}", ""]
     for s, o in rows:
-        lost = "-" if o.get("probes_lost") is None else f"{o['probes_lost']} of {o['probes_sent']} probes lost"
-        window = f", window {o['window_start']} .. {o['window_end']}" if o.get("window_start") else ""
-        flowing = "traffic flows again" if o.get("flowing_again") else "traffic does NOT flow again"
-        lines.append(f"- {s.hub} -> {s.spoke} to {o['target']} ({o['address']}): outage {_num(o.get('outage_s'))} s, "
+        lost = "-" if o.probes_lost is None else f"{o.probes_lost} of {o.probes_sent} probes lost"
+        window = f", window {o.window_start} .. {o.window_end}" if o.window_start else ""
+        flowing = "traffic flows again" if o.flowing_again else "traffic does NOT flow again"
+        lines.append(f"- {s.hub} -> {s.spoke} to {o.target} ({o.address}): outage {_num(o.outage_s)} s, "
                      f"{lost}{window}; {flowing}")
     return lines
 

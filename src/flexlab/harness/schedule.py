@@ -19,6 +19,8 @@ from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
+from flexlab.results.records import ObservedScheduleRecord
+
 IKE_SA_INIT = 34
 INFORMATIONAL = 37
 FLAG_INITIATOR = 0x08
@@ -151,10 +153,10 @@ class ObservedSchedule:
             text += ", no IKE_SA_INIT to another peer in the capture"
         return text
 
-    def to_dict(self) -> dict[str, Any]:
-        """The observed schedule as JSON-ready values."""
-        return {**asdict(self), "retransmissions": self.retransmissions, "final_wait_s": self.final_wait_s,
-                "text": self.describe()}
+    def to_record(self) -> ObservedScheduleRecord:
+        """The observed schedule as the spoke's report record holds it."""
+        return ObservedScheduleRecord(**asdict(self), retransmissions=self.retransmissions,
+                                      final_wait_s=self.final_wait_s, text=self.describe())
 
 
 def _seconds(later: datetime, earlier: datetime) -> float:

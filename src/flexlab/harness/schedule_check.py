@@ -4,11 +4,11 @@ a stated tolerance, the periodic reading where the capture can show it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from flexlab.bound import DpdConfig
 from flexlab.dpd_model import DpdModel
 from flexlab.harness.schedule import ObservedSchedule
+from flexlab.results.records import DeclaredScheduleRecord
 
 #: A wait matches when it is within max(ABS, REL * expected) of the declared wait: device
 #: timers fire on a scheduler tick and a capture timestamps on receipt (docs/timing.md).
@@ -48,11 +48,11 @@ class DeclaredSchedule:
                                 if retransmissions else "not retransmitted")
         return f"{text}, dead {self.waits_s[-1]:g} s after the last ({self.model.name})"
 
-    def to_dict(self) -> dict[str, Any]:
-        """The declared schedule as JSON-ready values."""
-        return {"model": self.model.to_dict(), "mode": self.mode, "interval_s": self.interval_s,
-                "first_probe_within_s": self.first_probe_within_s, "waits_s": list(self.waits_s),
-                "text": self.describe()}
+    def to_record(self) -> DeclaredScheduleRecord:
+        """The declared schedule as the spoke's report record holds it."""
+        return DeclaredScheduleRecord(model=self.model.to_record(), mode=self.mode, interval_s=self.interval_s,
+                                      first_probe_within_s=self.first_probe_within_s, waits_s=list(self.waits_s),
+                                      text=self.describe())
 
 
 def declared_schedule(model: DpdModel, dpd: DpdConfig, traffic_period_s: float | None) -> DeclaredSchedule:

@@ -18,6 +18,7 @@ from pydantic import Field, computed_field, field_serializer, field_validator
 
 from flexlab.failover_timing import failover_statistics
 from flexlab.results.job import JobReportDocument, ScheduleSummary, SpokeFailover, Statistics
+from flexlab.results.records import DeclaredDpdModel
 from flexlab.results.versioning import ResultModel, check_version
 
 #: Version of summary.json (docs/results.md).
@@ -106,8 +107,8 @@ class ModeRun(ResultModel):
 class DpdCheck(ResultModel):
     """The declared DPD model of a row and what the wire said about it."""
 
-    declared: dict[str, Any] = Field(default_factory=dict)
-    """The declared model (flexlab.dpd_model.DpdModel fields)."""
+    declared: DeclaredDpdModel = None
+    """The declared model (flexlab.dpd_model.DpdModel fields); null when the row declared none."""
     observed: list[str] = Field(default_factory=list)
     """The schedules seen on the wire, as text."""
     matched: int = 0
@@ -128,15 +129,15 @@ class DpdCheck(ResultModel):
     @property
     def declared_from(self) -> str:
         """Where the declaration comes from: "measured: ..." or the assumption."""
-        if self.declared.get("measured"):
-            return f"measured: {self.declared.get('source')}"
-        return str(self.declared.get("source") or ASSUMED_MODEL)
+        if self.declared is not None and self.declared.measured:
+            return f"measured: {self.declared.source}"
+        return (self.declared.source if self.declared else "") or ASSUMED_MODEL
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def measured(self) -> bool:
         """Whether the model is measured (calibrated, or confirmed on the wire in this row)."""
-        return bool(self.declared.get("measured")) or self.matched > 0
+        return (self.declared is not None and self.declared.measured) or self.matched > 0
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -153,10 +154,10 @@ class DpdCheck(ResultModel):
     def model_text(self) -> str:
         """The declared model in one line."""
         model = self.declared
-        if not model:
+        if model is None:
             return "-"
-        spacing = "fixed" if model.get("backoff") == "fixed" else f"exponential x{model.get('factor'):g}"
-        return f"{model.get('name')}: N={model.get('retransmits')}, {spacing}, periodic={model.get('periodic')}"
+        spacing = "fixed" if model.backoff == "fixed" else f"exponential x{model.factor:g}"
+        return f"{model.name}: N={model.retransmits}, {spacing}, periodic={model.periodic}"
 
 
 _FIGURES = ("failover_s", "dpd_bound_s", "bgp_converged_s", "outage_s")

@@ -10,8 +10,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, field_serializer, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_serializer, field_validator, model_validator
 
+from flexlab.results.records import (
+    DeclaredDpdModel,
+    DeclaredScheduleRecord,
+    LabDescription,
+    ObservedScheduleRecord,
+    TargetOutage,
+)
 from flexlab.results.versioning import ResultModel, check_version
 
 #: Version of runs/<tag>.json and of failover_report.json (same model of a run; docs/results.md).
@@ -52,7 +59,10 @@ _FLAT_BOUND = {"dpd_bound_s": "value_s", "bound_formula": "formula", "bound_term
 
 
 class SpokeFailover(ResultModel):
-    """One spoke's move away from one failed hub."""
+    """One spoke's move away from one failed hub (steps assign its nested records as dicts or models:
+    each assignment is validated)."""
+
+    model_config = ConfigDict(validate_assignment=True)
 
     hub: str
     """The failed hub the spoke was on."""
@@ -84,11 +94,11 @@ class SpokeFailover(ResultModel):
     """Whether it moved to the expected peer within the bound."""
     reason: str = ""
     """Why the spoke failed ("" when it passed)."""
-    dpd_model: dict[str, Any] = Field(default_factory=dict)
+    dpd_model: DeclaredDpdModel = None
     """The declared DPD model the bound follows (flexlab.dpd_model.DpdModel fields)."""
-    schedule: dict[str, Any] | None = None
+    schedule: ObservedScheduleRecord | None = None
     """The DPD schedule observed on the wire (flexlab.harness.schedule), null without a capture."""
-    declared_schedule: dict[str, Any] | None = None
+    declared_schedule: DeclaredScheduleRecord | None = None
     """The schedule the declared model predicts for this spoke."""
     schedule_result: str = ""
     """passed | failed | not run: whether the observed schedule matched the declared one."""
@@ -96,8 +106,8 @@ class SpokeFailover(ResultModel):
     """Why the schedule was not checked, or how it differed."""
     capture: str = ""
     """Path of the pcap the schedule was read from."""
-    outage: list[dict[str, Any]] = Field(default_factory=list)
-    """Per IP SLA probe target: target, address, outage_s, probes_lost/sent, window, method."""
+    outage: list[TargetOutage] = Field(default_factory=list)
+    """Per IP SLA probe target: its loss window."""
 
     @model_validator(mode="before")
     @classmethod
@@ -141,7 +151,7 @@ class SpokeFailover(ResultModel):
 
     def longest_outage_s(self) -> float | None:
         """The longest loss window over the spoke's probe targets."""
-        values = [float(o["outage_s"]) for o in self.outage if o.get("outage_s") is not None]
+        values = [o.outage_s for o in self.outage if o.outage_s is not None]
         return max(values) if values else None
 
 
@@ -191,13 +201,13 @@ class RunRecord(ResultModel):
     schema_version: str = RUN_RECORD_SCHEMA_VERSION
     """MAJOR.MINOR of this document; readers refuse another major."""
     run: HubRun
-    lab: dict[str, Any]
+    lab: LabDescription
     """The lab as it describes itself (flexlab.labs: kind, name, settings)."""
     images: dict[str, str] = Field(default_factory=dict)
     """Device -> version string from `show version`."""
     clock_method: str = ""
     """How failure instants are taken, as learnt at setup."""
-    dpd_model: dict[str, Any] = Field(default_factory=dict)
+    dpd_model: DeclaredDpdModel = None
     """The declared DPD model (DpdModel fields)."""
     hub_wan: dict[str, str] = Field(default_factory=dict)
     """Hub -> its WAN address."""
@@ -226,7 +236,7 @@ class Statistics(ResultModel):
 class ScheduleSummary(ResultModel):
     """Whether the declared DPD model was confirmed on the wire in this report."""
 
-    declared: dict[str, Any] = Field(default_factory=dict)
+    declared: DeclaredDpdModel = None
     """The declared model (DpdModel fields)."""
     declared_from: str = ""
     """Where the declaration comes from ("measured: ..." or an assumption)."""
@@ -247,7 +257,7 @@ class JobReportDocument(ResultModel):
 
     schema_version: str = JOB_REPORT_SCHEMA_VERSION
     """MAJOR.MINOR of this document; readers refuse another major."""
-    lab: dict[str, Any]
+    lab: LabDescription
     """The lab as it describes itself."""
     images: dict[str, str]
     """Device -> version string from `show version`."""
@@ -255,7 +265,7 @@ class JobReportDocument(ResultModel):
     """How failure instants were taken: one method, or each case's when they differ."""
     clock_methods: dict[str, str] = Field(default_factory=dict)
     """Case ("hub mode (iteration n)") -> how its failover was timed."""
-    dpd_model: dict[str, Any] = Field(default_factory=dict)
+    dpd_model: DeclaredDpdModel = None
     """The declared DPD model."""
     dpd_schedule: ScheduleSummary = Field(default_factory=ScheduleSummary)
     passed: bool

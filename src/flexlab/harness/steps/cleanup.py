@@ -16,6 +16,7 @@ from flexlab.harness.steps.resources import JobResources
 from flexlab.labs.interface import Lab
 from flexlab.privatefs import private_dir, write_private
 from flexlab.results.job import RunRecord
+from flexlab.results.records import LabDescription
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +25,9 @@ def write_run(run: HubRun, lab: Lab, inputs: JobInputs, learned: LearnedLab | No
               run_tag: str) -> Path:
     """Write the run's record (private file under ``report_dir``/runs); its path."""
     runs = private_dir(Path(report_dir) / "runs")
-    record = RunRecord(run=run, lab=lab.describe(), images=dict(learned.images) if learned else {},
-                       clock_method=learned.clock_method if learned else "", dpd_model=inputs.dpd_model.to_dict(),
+    described = LabDescription.model_validate(lab.describe())
+    record = RunRecord(run=run, lab=described, images=dict(learned.images) if learned else {},
+                       clock_method=learned.clock_method if learned else "", dpd_model=inputs.dpd_model.to_record(),
                        hub_wan={h: str(a) for h, a in learned.hub_wan.items()} if learned else {})
     return write_private(runs / f"{run_tag}.json", record.model_dump_json(indent=2))
 

@@ -107,7 +107,7 @@ def measure_spoke(resources: JobResources, learned: LearnedLab, inputs: JobInput
     bound = spoke_bound(learned, inputs, spoke, expected.worst_dead_tried)
     record.dpd_bound_s, record.bound_formula = bound.total_s, f"{bound.formula}: {bound.expression}"
     record.bound_terms = {term.symbol: term.value_s for term in bound.terms}
-    record.dpd_model = inputs.dpd_model.to_dict()
+    record.dpd_model = inputs.dpd_model.to_record()
     wait_device_s = (bound.total_s or NO_BOUND_WAIT_S) * OVERRUN_FACTOR
     device = resources.devices[spoke]
     moved_to: list[reads.FlexClient] = []
