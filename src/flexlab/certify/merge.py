@@ -19,6 +19,7 @@ from flexlab.certify.history import row_digest
 from flexlab.certify.outputs import SUMMARY
 from flexlab.certify.results import CertifyRun, MatrixRef, RowResult
 from flexlab.errors import FlexlabError
+from flexlab.results.certify import MergedShards, ShardNote
 from flexlab.results.versioning import load_document
 
 _ROWS = "rows"
@@ -85,7 +86,7 @@ def merge_outputs(directories: list[Path], out_dir: Path) -> MergedRun:
         _copy_row_files(shard.directory / _ROWS / name, out_dir / _ROWS / name)
         run.rows.append(RowResult.model_validate(_moved(row, shard.summary.out_dir, str(out_dir))))
     missing = [name for name in matrix_rows if name not in owners]
-    run.shard = {"merged_from": [_shard_note(shard) for shard in shards], "missing_rows": missing}
+    run.shard = MergedShards(merged_from=[_shard_note(shard) for shard in shards], missing_rows=missing)
     return MergedRun(run, digests, missing)
 
 
@@ -112,8 +113,8 @@ def _row_owners(shards: list[ShardOutput]) -> dict[str, ShardOutput]:
     return owners
 
 
-def _shard_note(shard: ShardOutput) -> dict[str, Any]:
-    return {"dir": str(shard.directory), "shard": shard.summary.shard, "rows": [row.name for row in shard.rows]}
+def _shard_note(shard: ShardOutput) -> ShardNote:
+    return ShardNote(dir=str(shard.directory), shard=shard.summary.shard, rows=[row.name for row in shard.rows])
 
 
 def _copy_row_files(source: Path, target: Path) -> None:

@@ -15,6 +15,7 @@ from flexlab.certify.history import History
 from flexlab.certify.matrix import Matrix
 from flexlab.certify.results import CertifyRun, MatrixRef
 from flexlab.certify.shard import ShardSpec, expected_durations, matrix_digest, parse_shard, split
+from flexlab.results.certify import ShardPart
 
 
 @dataclass
@@ -32,8 +33,8 @@ class RunPlan:
         run.matrix.digest = matrix_digest(self.full)
         run.matrix.rows = [row.name for row in self.full.rows]
         if self.shard is not None:
-            run.shard = {"shard": str(self.shard), "index": self.shard.index, "total": self.shard.total,
-                         "rows": [row.name for row in self.matrix.rows], "balanced_by": self.balance}
+            run.shard = ShardPart(shard=str(self.shard), index=self.shard.index, total=self.shard.total,
+                                  rows=[row.name for row in self.matrix.rows], balanced_by=self.balance)
 
     def empty_run(self, out_dir: Path) -> CertifyRun:
         """A run with no rows (a shard left nothing to do), still stamped with its matrix."""

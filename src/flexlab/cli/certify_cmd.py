@@ -26,6 +26,7 @@ from flexlab.certify.trend import DEFAULT_THRESHOLD_PCT, TrendResult, write_tren
 from flexlab.cli.argtypes import fail_usage, positive_int
 from flexlab.errors import FlexlabError
 from flexlab.locks import lock_output_dir
+from flexlab.results.certify import ShardPart
 
 #: Exit code of `flexlab nightly` when a regression is found (and of certify on a failed row).
 EXIT_FAILED = 1
@@ -165,7 +166,8 @@ def _history(args: argparse.Namespace) -> History:
 def _print_run(run: CertifyRun, paths: OutputPaths | None, history_note: str) -> None:
     out = sys.stdout
     if paths is None:
-        print(f"no row to certify in shard {run.shard and run.shard.get('shard')}: summary.json written", file=out)
+        part = run.shard.shard if isinstance(run.shard, ShardPart) else None
+        print(f"no row to certify in shard {part}: summary.json written", file=out)
         return
     width = max(len(row.name) for row in run.rows)
     for row in run.rows:

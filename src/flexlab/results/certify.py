@@ -289,13 +289,51 @@ class MatrixRef(ResultModel):
     """Every row of the matrix, in order."""
 
 
+class ShardPart(ResultModel):
+    """The part of the matrix a `flexlab certify --shard` run certified (flexlab.certify.plan)."""
+
+    shard: str
+    """The --shard value, e.g. "2/3"."""
+    index: int
+    """Which part (from 1)."""
+    total: int
+    """How many parts the matrix is split into."""
+    rows: list[str] = Field(default_factory=list)
+    """The rows of this part, in matrix order."""
+    balanced_by: dict[str, str] = Field(default_factory=dict)
+    """Row -> the expected duration the split balanced on, and where it came from."""
+
+
+class ShardNote(ResultModel):
+    """One shard output a merge read (flexlab.certify.merge)."""
+
+    dir: str
+    """The shard's output directory."""
+    shard: ShardPart | MergedShards | None = None
+    """The part that output certified (its own ``shard``); null for an unsharded run."""
+    rows: list[str] = Field(default_factory=list)
+    """The rows taken from it."""
+
+
+class MergedShards(ResultModel):
+    """The shard outputs a `flexlab certify merge` read."""
+
+    merged_from: list[ShardNote]
+    """Each shard output, in the order given."""
+    missing_rows: list[str] = Field(default_factory=list)
+    """Matrix rows no shard output holds."""
+
+
+ShardNote.model_rebuild()   # its ``shard`` may be a merge's (MergedShards, defined after it)
+
+
 class CertifyRun(ResultModel):
     """summary.json: every row of one `flexlab certify` (or `certify merge`) invocation."""
 
     schema_version: str = SUMMARY_SCHEMA_VERSION
     """MAJOR.MINOR of this document; readers refuse another major."""
     matrix: MatrixRef
-    shard: dict[str, Any] | None = None
+    shard: ShardPart | MergedShards | None = None
     """Which part of the matrix this run is (--shard), or the shards a merge read; null otherwise."""
     out_dir: str
     """The output directory (every path in the file is under it)."""
