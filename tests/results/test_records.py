@@ -13,7 +13,8 @@ import pytest
 
 from flexlab.dpd_model import DpdModel, parse_model
 from flexlab.harness.schedule import ObservedSchedule
-from flexlab.results.job import JobReportDocument, RunRecord
+from flexlab.results.certify import CertifyRun, MergedShards, ShardPart, SpokeMeasurement
+from flexlab.results.job import JobReportDocument, RunRecord, SpokeFailover
 from flexlab.results.records import DpdModelRecord, LabDescription, TargetOutage
 from flexlab.results.versioning import ResultFileError, load_document
 
@@ -97,3 +98,29 @@ def test_a_backend_s_own_lab_facts_stay_and_the_common_ones_are_typed() -> None:
     assert lab.model_dump(mode="json") == described
     with pytest.raises(ValueError, match="time_scale"):
         LabDescription.model_validate({**described, "time_scale": "fast"})
+
+
+MEASUREMENT_KEYS = {"failure_mode", "hub", "iteration", "spoke", "failover_s", "dpd_bound_s", "bgp_converged_s",
+                    "passed", "reason", "outage_s"}
+
+
+def test_a_measurement_shares_the_record_s_figures_and_keeps_summary_keys() -> None:
+    record = SpokeFailover(hub="hub1", spoke="spoke2", from_peer="192.0.2.1", failover_s=41.5, bgp_converged_s=44.0,
+                           passed=False, reason="late", dpd_bound_s=40.0,
+                           outage=[_outage(outage_s=3.0), _outage(outage_s=46.0)])
+    written = SpokeMeasurement.of(record, "node-stop", 2).model_dump(mode="json")
+    assert set(written) == MEASUREMENT_KEYS
+    assert written == {"failure_mode": "node-stop", "hub": "hub1", "iteration": 2, "spoke": "spoke2",
+                       "failover_s": 41.5, "dpd_bound_s": 40.0, "bgp_converged_s": 44.0, "passed": False,
+                       "reason": "late", "outage_s": 46.0}
+
+
+def test_a_shard_and_a_merge_read_back_as_their_models() -> None:
+    part = {"shard": "2/3", "index": 2, "total": 3, "rows": ["r2"], "balanced_by": {"r2": "history: 12.0 s"}}
+    merged = {"merged_from": [{"dir": "/out/2", "shard": part, "rows": ["r2"]}], "missing_rows": ["r1"]}
+    base = {"matrix": {"name": "m", "path": "m.yaml"}, "out_dir": "/out", "started_at": "2026-11-30T00:00:00"}
+    assert isinstance(CertifyRun.model_validate({**base, "shard": part}).shard, ShardPart)
+    run = CertifyRun.model_validate({**base, "shard": merged})
+    assert isinstance(run.shard, MergedShards) and run.to_dict()["shard"] == merged
+    with pytest.raises(ValueError, match="shard"):
+        CertifyRun.model_validate({**base, "shard": {**part, "index": "second"}})

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import Field, computed_field, field_serializer, field_validator
 
 from flexlab.failover_timing import failover_statistics
-from flexlab.results.job import JobReportDocument, ScheduleSummary, SpokeFailover, Statistics
+from flexlab.results.job import JobReportDocument, ScheduleSummary, SpokeFailover, SpokeMove, Statistics
 from flexlab.results.records import DeclaredDpdModel
 from flexlab.results.versioning import ResultModel, check_version
 
@@ -52,36 +52,24 @@ class Check(ResultModel):
     """lab (up/down) | job (one per failure mode) | testcase (one per testcase run)."""
 
 
-class SpokeMeasurement(ResultModel):
-    """One spoke leaving one failed hub: the figures of its job record (flexlab.results.job.SpokeFailover)."""
+class SpokeMeasurement(SpokeMove):
+    """One spoke leaving one failed hub: the figures of its job record (flexlab.results.job.SpokeFailover),
+    the shared ones from :class:`SpokeMove`, the bound flat and the longest outage."""
 
     failure_mode: str
     """The job's failure mode."""
-    hub: str
-    """The failed hub."""
     iteration: int
     """The repetition it was measured in."""
-    spoke: str
-    """The spoke that moved."""
-    failover_s: float | None
-    """Device seconds from the failure to the tunnel up on the new hub."""
-    dpd_bound_s: float | None
+    dpd_bound_s: float | None = None
     """The record's ``bound.value_s``."""
-    bgp_converged_s: float | None
-    """Device seconds from the failure to BGP established on the new hub."""
-    passed: bool
-    """Whether the move passed (expected peer, within the bound)."""
-    reason: str = ""
-    """Why it did not pass."""
     outage_s: float | None = None
     """The longest data-plane loss window over the spoke's probe targets."""
 
     @classmethod
     def of(cls, record: SpokeFailover, failure_mode: str, iteration: int) -> SpokeMeasurement:
         """The figures of one job record."""
-        return cls(failure_mode=failure_mode, hub=record.hub, iteration=iteration, spoke=record.spoke,
-                   failover_s=record.failover_s, dpd_bound_s=record.bound.value_s,
-                   bgp_converged_s=record.bgp_converged_s, passed=record.passed, reason=record.reason,
+        shared = {name: getattr(record, name) for name in SpokeMove.model_fields}
+        return cls(**shared, failure_mode=failure_mode, iteration=iteration, dpd_bound_s=record.bound.value_s,
                    outage_s=record.longest_outage_s())
 
 

@@ -58,16 +58,30 @@ class DpdBound(ResultModel):
 _FLAT_BOUND = {"dpd_bound_s": "value_s", "bound_formula": "formula", "bound_terms": "terms"}
 
 
-class SpokeFailover(ResultModel):
-    """One spoke's move away from one failed hub (steps assign its nested records as dicts or models:
-    each assignment is validated)."""
-
-    model_config = ConfigDict(validate_assignment=True)
+class SpokeMove(ResultModel):
+    """The figures of one spoke's move away from one failed hub, shared by the job's record
+    (:class:`SpokeFailover`) and certify's (flexlab.results.certify.SpokeMeasurement)."""
 
     hub: str
     """The failed hub the spoke was on."""
     spoke: str
     """The spoke that had to move."""
+    failover_s: float | None = None
+    """Device seconds from the failure to the tunnel up on the new peer (from the spoke's log)."""
+    bgp_converged_s: float | None = None
+    """Device seconds from the failure to BGP established again on the new hub."""
+    passed: bool = False
+    """Whether it moved to the expected peer within the bound."""
+    reason: str = ""
+    """Why the spoke failed ("" when it passed)."""
+
+
+class SpokeFailover(SpokeMove):
+    """One spoke's move away from one failed hub (steps assign its nested records as dicts or models:
+    each assignment is validated)."""
+
+    model_config = ConfigDict(validate_assignment=True)
+
     from_peer: str
     """The failed hub's WAN address the spoke's tunnel used."""
     to_peer: str | None = None
@@ -80,20 +94,12 @@ class SpokeFailover(ResultModel):
     """The hub that owns ``expected_peer``."""
     dead_peers_tried: list[str] = Field(default_factory=list)
     """Peers of other failed hubs the client block tries before ``expected_peer``."""
-    failover_s: float | None = None
-    """Device seconds from the failure to the tunnel up on the new peer (from the spoke's log)."""
     failover_polled_s: float | None = None
     """The same, as seen by the harness polling the spoke (coarser)."""
     bound: DpdBound = Field(default_factory=DpdBound)
     """The DPD bound the failover must not exceed."""
-    bgp_converged_s: float | None = None
-    """Device seconds from the failure to BGP established again on the new hub."""
     timing_method: str = ""
     """How the failure instant was taken for this spoke."""
-    passed: bool = False
-    """Whether it moved to the expected peer within the bound."""
-    reason: str = ""
-    """Why the spoke failed ("" when it passed)."""
     dpd_model: DeclaredDpdModel = None
     """The declared DPD model the bound follows (flexlab.dpd_model.DpdModel fields)."""
     schedule: ObservedScheduleRecord | None = None
