@@ -111,8 +111,8 @@ class TargetOutage(ResultModel):
     """The address the probe echoes."""
     operation: int | None = None
     """The IP SLA operation number on the spoke."""
-    frequency_s: float | None = None
-    """Seconds between two echoes: the window's resolution."""
+    frequency_s: int | None = None
+    """Seconds between two echoes (IP SLA's whole-second frequency): the window's resolution."""
     flowing_again: bool = False
     """Whether the probe succeeds again after the failover."""
     method: str = ""
