@@ -42,6 +42,14 @@ def document(runs: list[dict[str, object]], passed: bool = False) -> JobReportDo
         {"schema_version": "1.0", "lab": {}, "images": {}, "clock_method": "ntp", "passed": passed, "runs": runs})
 
 
+def target_outage(target: str, outage_s: float | None) -> dict[str, object]:
+    """One probe target's outage entry with every key the job writes (loss counts not read when None)."""
+    lost = None if outage_s is None else int(outage_s)
+    return {"target": target, "address": "10.0.2.1", "operation": 9901, "frequency_s": 1, "flowing_again": True,
+            "method": "probes lost x frequency", "probes_lost": lost, "probes_sent": None if lost is None else lost + 3,
+            "outage_s": outage_s}
+
+
 REPORT_RUNS: list[dict[str, object]] = [
     {"hub": "hub1", "failure_mode": "freeze", "iteration": 2, "testcases": {"Baseline": "passed", "Failover": "failed"},
      "spokes": [
@@ -49,8 +57,8 @@ REPORT_RUNS: list[dict[str, object]] = [
               passed=False, reason=TOO_LATE),
         spoke("spoke2", failover_s=61, bound={"value_s": 70.0, "formula": FORMULA}, bgp_converged_s=66.213,
               passed=True, reason="",
-              outage=[{"target": "hub LAN of hub2", "outage_s": 66.0}, {"target": "spoke LAN of spoke1", "outage_s": 67},
-                      {"target": "spoke LAN of spoke3", "outage_s": None}]),
+              outage=[target_outage("hub LAN of hub2", 66.0), target_outage("spoke LAN of spoke1", 67),
+                      target_outage("spoke LAN of spoke3", None)]),
     ]},
     {"hub": "hub2", "failure_mode": "freeze", "testcases": {}},     # a run that recorded no spoke
     {"hub": "hub3", "failure_mode": "freeze", "testcases": {"Recovery": "passx"}, "spokes": [

@@ -55,6 +55,14 @@ def test_an_outage_window_given_as_text_is_refused_naming_the_field(tmp_path: Pa
     assert "field runs.0.spokes.0.outage.0.outage_s: " in message
 
 
+def test_an_outage_entry_or_model_missing_a_field_the_job_always_writes_is_refused(tmp_path: Path) -> None:
+    entry = {k: v for k, v in _outage().items() if k != "method"}
+    assert "field runs.0.spokes.0.outage.0.method: Field required" in _refusal(tmp_path, _report({"outage": [entry]}))
+    model = {k: v for k, v in parse_model(None).to_dict().items() if k != "source"}
+    declared = _refusal(tmp_path, _report({"declared_schedule": {"model": model, "mode": "on-demand"}}))
+    assert "field runs.0.spokes.0.declared_schedule.model.source: Field required" in declared
+
+
 def test_a_malformed_schedule_and_model_are_refused_naming_the_field(tmp_path: Path) -> None:
     spacings = _refusal(tmp_path, _report({"schedule": {"spacings_s": [5.0, "late"], "text": "x"}}))
     assert "field runs.0.spokes.0.schedule.spacings_s.1: " in spacings

@@ -4,7 +4,10 @@ Each model mirrors, key for key, the JSON its producer writes: the declared DPD 
 (flexlab.dpd_model.DpdModel), the schedule observed on the wire (flexlab.harness.schedule),
 the schedule the model declares (flexlab.harness.schedule_check), one probe target's loss
 window (flexlab.harness.outage) and the lab as it describes itself (flexlab.labs).
-Fields a hand-written or older record may leave out have the producer's default.
+The declared model and a probe target's outage are strict: every field their producer always
+writes is required (null where it writes null), so a record missing one is refused on load.
+The two schedule records keep the producer's defaults: a hand-written record may give only
+the schedule's one-line text.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ class DpdModelRecord(ResultModel):
     """"fixed" (every wait R) or "exponential" (R * factor**k)."""
     factor: float
     """Exponential growth per wait (1 when fixed)."""
-    cap_s: float | None = None
+    cap_s: float | None
     """Exponential: no wait longer than this; null when uncapped."""
     periodic: str
     """How "periodic" DPD is read: "always" or "idle" (facts.md section 1)."""
@@ -107,21 +110,21 @@ class TargetOutage(ResultModel):
 
     target: str
     """The probe target's name (a hub's LAN or another spoke's)."""
-    address: str = ""
+    address: str
     """The address the probe echoes."""
-    operation: int | None = None
+    operation: int | None
     """The IP SLA operation number on the spoke."""
-    frequency_s: int | None = None
+    frequency_s: int | None
     """Seconds between two echoes (IP SLA's whole-second frequency): the window's resolution."""
-    flowing_again: bool = False
+    flowing_again: bool
     """Whether the probe succeeds again after the failover."""
-    method: str = ""
+    method: str
     """How the window is measured, and what it assumes."""
-    probes_lost: int | None = None
+    probes_lost: int | None
     """Echoes lost between the reads before and after the failure; null when not read."""
-    probes_sent: int | None = None
+    probes_sent: int | None
     """Echoes sent in between; null when not read."""
-    outage_s: float | None = None
+    outage_s: float | None
     """The loss window: probes lost x frequency; null when not read."""
     window_start: str | None = Field(default=None, exclude_if=_not_measured)
     """Device time the window starts (the failure), ISO format; absent when not read."""
@@ -133,13 +136,14 @@ class LabDescription(ResultModel):
     """The lab as it describes itself (flexlab.labs.interface.Lab.describe).
 
     The keys every backend writes are typed; a backend adds its own facts (the embedded lab:
-    image_params, dpd_model, seed), which differ per backend and stay open.
+    image_params, dpd_model, seed), which differ per backend and stay open. The description
+    is informative only (no verdict reads it), so a document may leave any key out.
     """
 
     model_config = ConfigDict(extra="allow")
 
     type: str = ""
-    """The backend: embedded, containerlab, or an unmanaged lab's kind ("" in a hand-written document)."""
+    """The backend: embedded, containerlab, or an unmanaged lab's kind ("" when not described)."""
     name: str = ""
     """The lab's name."""
     image: str | None = None
