@@ -19,6 +19,11 @@ IPv4Address = ipaddress.IPv4Address
 IPv4Network = ipaddress.IPv4Network
 
 
+def problems_of(by_check: Mapping[str, list[str]]) -> list[str]:
+    """Every problem of a set of checks (check name -> its problems), in check order."""
+    return [problem for problems in by_check.values() for problem in problems]
+
+
 def client_on_peer(spoke: str, clients: list[FlexClient], peer: IPv4Address) -> list[str]:
     """Problems unless the spoke's FlexVPN client is connected to ``peer``."""
     if not clients:

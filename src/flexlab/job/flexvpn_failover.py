@@ -19,6 +19,7 @@ import logging
 from pyats import aetest
 
 from flexlab.harness import dpd_capture, outage
+from flexlab.harness.checks import problems_of
 from flexlab.harness.report import DEFERRED, NOT_RUN
 from flexlab.harness.steps import cleanup, record, recovery, setup
 from flexlab.harness.steps.baseline import wait_baseline
@@ -35,12 +36,11 @@ log = logging.getLogger(__name__)
 
 def _report_checks(run, testcase: str, results: dict[str, list[str]], steps) -> None:
     """One step per check; the problems of failed checks also go into the report."""
-    problems = []
     for check, found in results.items():
         with steps.start(check, continue_=True) as step:
             if found:
-                problems.extend(found)
                 step.failed("\n".join(found))
+    problems = problems_of(results)
     record.record_testcase(run, testcase, "failed" if problems else "passed", problems, list(results))
 
 
@@ -87,7 +87,7 @@ class CommonSetup(aetest.CommonSetup):
         """Note the checks a subsection made; on any problem, record them all and go to cleanup."""
         made = self.__dict__.setdefault("checks_made", [])
         made.extend(results)
-        problems = [p for found in results.values() for p in found]
+        problems = problems_of(results)
         if problems:
             record.record_testcase(run, "CommonSetup", "failed", problems, made)
             self.failed(f"{what}:\n" + "\n".join(problems), goto=["common_cleanup"])

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 
 from flexlab.harness import checks, reads
+from flexlab.harness.checks import problems_of
 from flexlab.harness.steps.learn import LearnedLab
 from flexlab.harness.steps.resources import POLL_INTERVAL_S, JobResources, parallel
 
@@ -41,7 +42,7 @@ class Baseline:
     @property
     def problems(self) -> list[str]:
         """Every check's problems, in check order."""
-        return [p for problems in self.checks.values() for p in problems]
+        return problems_of(self.checks)
 
     def spokes_on(self, peer: IPv4Address | None) -> list[str]:
         """The spokes that were on ``peer``, sorted."""

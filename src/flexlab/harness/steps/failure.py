@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flexlab.failover_timing import FailureInstant
 from flexlab.failure import FailureMode
 from flexlab.harness import reads
+from flexlab.harness.checks import problems_of
 from flexlab.harness.session_errors import SESSION_ERRORS
 from flexlab.harness.steps.errors import JobStepError
 from flexlab.harness.steps.inputs import JobInputs
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 CLOCK_OFFSET_LOG = ("offset-corrected: the {hub} log time carried to each spoke's clock through offsets "
                     "measured with `show clock`")
+CLOCK_OFFSET_HARNESS = ("offset-corrected: the harness clock at the lab's failure call, carried to each "
+                        "spoke's clock through offsets measured with `show clock`")
 #: The HubFailure checks: one per way of failing (a CLI shutdown, or a lab-made failure).
 SHUT_LOGGED = "{hub}'s WAN interface is shut and its own log gives the failure instant"
 LAB_FAILED = "the lab fails {hub} when asked (the instant: the harness clock at the call)"
@@ -31,9 +34,6 @@ CHECKS = (SHUT_LOGGED, LAB_FAILED)
 
 #: The lab refused a lab-made failure, or the hub's CLI the `shutdown`.
 FAILURE_REFUSALS: tuple[type[Exception], ...] = (LabError, *SESSION_ERRORS)
-
-CLOCK_OFFSET_HARNESS = ("offset-corrected: the harness clock at the lab's failure call, carried to each "
-                        "spoke's clock through offsets measured with `show clock`")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class FailureAttempt:
     @property
     def problems(self) -> list[str]:
         """Every check's problems."""
-        return [p for problems in self.checks.values() for p in problems]
+        return problems_of(self.checks)
 
 
 def failure_check(hub: str, mode: FailureMode) -> str:

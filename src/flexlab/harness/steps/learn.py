@@ -10,6 +10,7 @@ from typing import Any
 
 from flexlab.clock import ClockOffset
 from flexlab.harness import expectations, reads
+from flexlab.harness.checks import problems_of
 from flexlab.harness.peers import first_alive
 from flexlab.harness.steps.errors import JobStepError
 from flexlab.harness.steps.inputs import JobInputs
@@ -45,10 +46,13 @@ class LearnedLab:
     """Device -> the version `show version` gives."""
     expect: expectations.Expectations | None
     """The routing the checks expect (None: it could not be learnt; see :attr:`problems`)."""
-    problems: tuple[str, ...] = ()
-    """What could not be learnt: setup fails on any."""
     checks: Mapping[str, list[str]] = field(default_factory=dict)
-    """Check name (:data:`CHECKS`) -> its share of :attr:`problems` (empty: it holds)."""
+    """Check name (:data:`CHECKS`) -> what it could not learn (empty: it holds); setup fails on any."""
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """What could not be learnt, every check's problems in check order."""
+        return tuple(problems_of(self.checks))
 
     def expected(self) -> expectations.Expectations:
         """The routing the checks expect."""
@@ -106,7 +110,7 @@ def learn(resources: JobResources, inputs: JobInputs) -> LearnedLab:
         hub_wan=hub_wan, hub_wan_if=hub_wan_if, spoke_configs=spoke_configs, offsets=offsets,
         clock_method=CLOCK_NTP if synced else CLOCK_UNSYNCED,
         images=parallel(lambda n: _version(resources.devices[n]), reachable),
-        expect=expect, problems=tuple(p for problems in found.values() for p in problems), checks=found)
+        expect=expect, checks=found)
 
 
 def measure_clock_of(resources: JobResources, name: str) -> ClockOffset:
