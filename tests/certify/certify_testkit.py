@@ -22,8 +22,8 @@ import yaml
 from flexlab.certify.job import JobOutcome, JobRequest
 from flexlab.certify.outputs import SUMMARY_COLUMNS
 from flexlab.certify.progress import Progress
-from flexlab.certify.results import CertifyRun
 from flexlab.harness.job_report import merge_run_files
+from flexlab.results.certify import CertifyRun
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent / "fixtures"

@@ -14,8 +14,8 @@ from certify_testkit import CLAB_BIN, BannerServer, StandInCertify, StandInJob, 
 from flexlab.certify import runner
 from flexlab.certify.matrix import load_matrix
 from flexlab.certify.progress import Progress
-from flexlab.certify.results import CertifyRun
 from flexlab.labs import clab
+from flexlab.results.certify import CertifyRun
 
 #: The embedded matrix's images; the stand-ins decide what happens to each.
 EMBEDDED_ROWS = ("iol-17.12", "iosv-15.9", "iol-17.12-dpd-bug", "csr-17.3")

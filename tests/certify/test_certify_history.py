@@ -11,10 +11,10 @@ import pytest
 from certify_testkit import StandInCertify
 
 from flexlab.certify.history import History, HistoryError, default_history_path
-from flexlab.certify.results import CertifyRun, Check, MatrixRef, RowResult, SpokeMeasurement
 from flexlab.certify.trend import build_series, find_regressions, write_trend
 from flexlab.cli import certify_cmd, main
 from flexlab.packaged import EMBEDDED_MATRIX
+from flexlab.results.certify import CertifyRun, Check, MatrixRef, RowResult, SpokeMeasurement
 
 #: The rows stand_in_certify certifies by default: the embedded matrix's images.
 ROWS = ("iol-17.12", "iosv-15.9", "iol-17.12-dpd-bug", "csr-17.3")

@@ -21,7 +21,7 @@ from certify_testkit import (
 )
 
 from flexlab.certify.outputs import junit_classnames, write_outputs
-from flexlab.certify.results import RowResult
+from flexlab.results.certify import RowResult
 
 
 @pytest.fixture

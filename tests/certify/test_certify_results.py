@@ -6,7 +6,8 @@ import pytest
 from certify_testkit import StandInCertify
 from pydantic import ValidationError
 
-from flexlab.certify.results import Check, RowResult, report_checks
+from flexlab.certify.results import report_checks
+from flexlab.results.certify import Check, RowResult
 from flexlab.results.job import JobReportDocument
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from flexlab.certify import results
-from flexlab.certify.results import (
+from flexlab.certify.results import bound_formulas, job_check, measurements, read_report, report_checks
+from flexlab.results import certify as certify_model
+from flexlab.results.certify import (
     CertifyRun,
     Check,
     DpdCheck,
@@ -20,11 +21,6 @@ from flexlab.certify.results import (
     ModeRun,
     RowResult,
     SpokeMeasurement,
-    bound_formulas,
-    job_check,
-    measurements,
-    read_report,
-    report_checks,
 )
 from flexlab.results.job import JobReportDocument, ScheduleSummary
 from flexlab.results.versioning import ResultFileError
@@ -309,7 +305,7 @@ def test_dpd_declared_from_and_model_text() -> None:
 
 
 def test_testcase_results_keep_only_testcases() -> None:
-    assert results.testcase_results([Check(name="lab up", status="passed", category="lab"),
+    assert certify_model.testcase_results([Check(name="lab up", status="passed", category="lab"),
                                      Check(name="job (x)", status="failed", category="job"),
                                      Check(name="Failover (x, hub1, iteration 1)", status="skipped")]) == {
         "Failover (x, hub1, iteration 1)": "skipped"}

@@ -20,9 +20,9 @@ from certify_testkit import StandInCertify, StandInJob, StandInLab, assert_outpu
 
 from flexlab.certify import runner
 from flexlab.certify.history import History
-from flexlab.certify.results import RowResult
 from flexlab.cli import certify_cmd, main
 from flexlab.packaged import EMBEDDED_MATRIX
+from flexlab.results.certify import RowResult
 
 PROJECT = Path(__file__).resolve().parents[2]
 #: The embedded matrix's rows in matrix order and the verdict each image must get (the

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flexlab.certify.results import CertifyRun, RowResult
 from flexlab.errors import FlexlabError
+from flexlab.results.certify import CertifyRun, RowResult
 
 SCHEMA_VERSION = 1
 _STATS = ("count", "min", "median", "p95", "max")

@@ -17,9 +17,8 @@ from typing import Any
 
 from flexlab.certify.history import row_digest
 from flexlab.certify.outputs import SUMMARY
-from flexlab.certify.results import CertifyRun, MatrixRef, RowResult
 from flexlab.errors import FlexlabError
-from flexlab.results.certify import MergedShards, ShardNote
+from flexlab.results.certify import CertifyRun, MatrixRef, MergedShards, RowResult, ShardNote
 from flexlab.results.versioning import load_document
 
 _ROWS = "rows"

@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from flexlab.certify.charts import FailoverBar, failover_figure, png_data_uri, save_png
-from flexlab.certify.results import CertifyRun, Check, RowResult
+from flexlab.results.certify import CertifyRun, Check, RowResult
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SUMMARY, REPORT_MD, REPORT_HTML, JUNIT, FAILOVER_PNG = (

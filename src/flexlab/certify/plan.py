@@ -13,9 +13,8 @@ from pathlib import Path
 from flexlab import __version__
 from flexlab.certify.history import History
 from flexlab.certify.matrix import Matrix
-from flexlab.certify.results import CertifyRun, MatrixRef
 from flexlab.certify.shard import ShardSpec, expected_durations, matrix_digest, parse_shard, split
-from flexlab.results.certify import ShardPart
+from flexlab.results.certify import CertifyRun, MatrixRef, ShardPart
 
 
 @dataclass

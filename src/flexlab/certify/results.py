@@ -1,7 +1,7 @@
 """From a job's failover report to a certification row's checks and figures.
 
 The row, its checks and the run are the typed models of :mod:`flexlab.results.certify`
-(summary.json); the job's report is :class:`flexlab.results.job.JobReportDocument`, read
+(summary.json), imported from there; the job's report is :class:`flexlab.results.job.JobReportDocument`, read
 with validation (:func:`read_report`).
 """
 
@@ -9,28 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flexlab.results.certify import (
-    VERDICTS,
-    CertifyRun,
-    Check,
-    CheckCategory,
-    CheckStatus,
-    DpdCheck,
-    MatrixRef,
-    ModeRun,
-    RowResult,
-    SpokeMeasurement,
-    Verdict,
-    testcase_results,
-)
+from flexlab.results.certify import Check, CheckStatus, SpokeMeasurement
 from flexlab.results.job import HubRun, JobReportDocument, TestcaseStatus
 from flexlab.results.versioning import load_document
-
-__all__ = [
-    "VERDICTS", "CertifyRun", "Check", "CheckCategory", "CheckStatus", "DpdCheck", "MatrixRef", "ModeRun",
-    "RowResult", "SpokeMeasurement", "Verdict", "bound_formulas", "job_check", "job_check_name", "measurements",
-    "read_report", "report_checks", "testcase_check_name", "testcase_results",
-]
 
 #: aetest results -> check status. blocked/skipped testcases did not run: they are reported
 #: as skipped (the testcase that blocked them carries the failure).

@@ -25,25 +25,13 @@ from flexlab.certify.job import JobRequest, JobRunner, check_job_runnable, faile
 from flexlab.certify.matrix import Matrix, MatrixRow
 from flexlab.certify.parallel import Slot, run_parallel
 from flexlab.certify.progress import Progress, RowBoard, RowProgress, RowState, paint_verdict
-from flexlab.certify.results import (
-    CertifyRun,
-    Check,
-    CheckStatus,
-    DpdCheck,
-    MatrixRef,
-    ModeRun,
-    RowResult,
-    bound_formulas,
-    job_check,
-    measurements,
-    read_report,
-    report_checks,
-)
+from flexlab.certify.results import bound_formulas, job_check, measurements, read_report, report_checks
 from flexlab.certify.rowlabs import row_lab
 from flexlab.errors import FlexlabError
 from flexlab.labs import clab
 from flexlab.labs.interface import CONTAINERLAB, EMBEDDED, Lab
 from flexlab.packaged import JOB_FILE
+from flexlab.results.certify import CertifyRun, Check, CheckStatus, DpdCheck, MatrixRef, ModeRun, RowResult
 from flexlab.results.job import JobReportDocument
 from flexlab.results.versioning import ResultFileError
 

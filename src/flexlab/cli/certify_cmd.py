@@ -20,13 +20,12 @@ from flexlab.certify.matrix import Matrix, load_matrix
 from flexlab.certify.outputs import SUMMARY, OutputPaths, summary_cells, write_outputs, write_summary
 from flexlab.certify.plan import RunPlan, plan_run
 from flexlab.certify.progress import Progress, paint, paint_verdict
-from flexlab.certify.results import CertifyRun
 from flexlab.certify.runner import RunnerOptions, certify
 from flexlab.certify.trend import DEFAULT_THRESHOLD_PCT, TrendResult, write_trend
 from flexlab.cli.argtypes import fail_usage, positive_int
 from flexlab.errors import FlexlabError
 from flexlab.locks import lock_output_dir
-from flexlab.results.certify import ShardPart
+from flexlab.results.certify import CertifyRun, ShardPart
 
 #: Exit code of `flexlab nightly` when a regression is found (and of certify on a failed row).
 EXIT_FAILED = 1
