@@ -15,7 +15,6 @@ from flexlab.clock import ClockOffset
 from flexlab.design import load_design
 from flexlab.failure import FailureMode
 from flexlab.harness import dpd_capture, expectations
-from flexlab.harness.report import SpokeFailover
 from flexlab.harness.steps.baseline import Baseline
 from flexlab.harness.steps.failure import FailureRecord
 from flexlab.harness.steps.inputs import JobInputs
@@ -24,6 +23,7 @@ from flexlab.harness.steps.record import record_schedules
 from flexlab.harness.steps.resources import JobResources
 from flexlab.labs.base import CaptureUnavailable
 from flexlab.render import render_node
+from flexlab.results.job import SpokeFailover
 
 HARNESS_FAILURE = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)
 

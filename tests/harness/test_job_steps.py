@@ -28,11 +28,11 @@ from verdictkit import (
 )
 
 from flexlab.failover_timing import METHOD_NTP, METHOD_OFFSET
-from flexlab.harness.report import SpokeFailover
 from flexlab.harness.steps import measure as failover_measure
 from flexlab.harness.steps.baseline import Baseline
 from flexlab.harness.steps.converge import Convergence, converge
 from flexlab.harness.steps.recovery import RecoveryResult, recover
+from flexlab.results.job import SpokeFailover
 
 REFERENCE_BOUND_S = 70.0
 REFERENCE_FORMULA = "T + I + (N+1)*R + S: 5 + 30 + (5+1)*5 + 5 = 70 s"

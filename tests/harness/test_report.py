@@ -2,7 +2,8 @@
 
 import json
 
-from flexlab.harness.report import FailoverReport, HubRun, SpokeFailover, summarize
+from flexlab.harness.report import FailoverReport, summarize
+from flexlab.results.job import HubRun, SpokeFailover
 
 
 def test_summary_statistics_use_nearest_rank_p95():

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flexlab.dpd_model import parse_model
-from flexlab.harness.report import FailoverReport, HubRun, SpokeFailover
+from flexlab.harness.report import FailoverReport
+from flexlab.results.job import HubRun, SpokeFailover
 
 PASSED = {"Baseline": "passed", "HubFailure": "passed", "Failover": "passed", "BgpConvergence": "passed",
           "Recovery": "passed"}

@@ -18,10 +18,11 @@ from livelabkit import HUB_WAN, THREE_HUBS, live, run_testscript, topology_confi
 from verdictkit import Staged, open_steps, staged
 
 from flexlab.harness import reads
-from flexlab.harness.report import DEFERRED, FailoverReport, HubRun
+from flexlab.harness.report import DEFERRED, FailoverReport
 from flexlab.harness.steps import measure as failover_measure
 from flexlab.harness.steps.baseline import read_baseline
 from flexlab.harness.steps.learn import learn
+from flexlab.results.job import HubRun
 
 BOUND_S, BOUND_ONE_DEAD_S = 70.0, 102.0
 

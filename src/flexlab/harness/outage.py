@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flexlab.harness import checks, reads
-from flexlab.harness.report import SpokeFailover
 from flexlab.harness.session_errors import READ_ERRORS, SESSION_ERRORS
 from flexlab.harness.steps.baseline import Baseline
 from flexlab.harness.steps.failure import FailureRecord
 from flexlab.harness.steps.learn import LearnedLab
 from flexlab.harness.steps.resources import POLL_INTERVAL_S, JobResources, parallel
+from flexlab.results.job import SpokeFailover
 from flexlab.results.records import TargetOutage
 
 IPv4Address = ipaddress.IPv4Address

@@ -13,8 +13,6 @@ from flexlab.privatefs import write_private
 from flexlab.results.job import HubRun, JobReportDocument, SpokeFailover, TestcaseStatus
 from flexlab.results.records import DeclaredDpdModel, DpdModelRecord, LabDescription
 
-__all__ = ["FailoverReport", "HubRun", "SpokeFailover", "summarize"]
-
 #: Every run of the testscript must pass all of these for a PASS verdict; a testcase that
 #: errored or never ran is missing and so fails the report.
 REQUIRED_TESTCASES = ("Baseline", "HubFailure", "Failover", "BgpConvergence", "Recovery")

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from flexlab.failure import FailureMode
-from flexlab.harness.report import HubRun
 from flexlab.harness.session_errors import SESSION_ERRORS
 from flexlab.harness.steps.failure import restore_hub
 from flexlab.harness.steps.inputs import JobInputs
@@ -15,7 +14,7 @@ from flexlab.harness.steps.learn import LearnedLab
 from flexlab.harness.steps.resources import JobResources
 from flexlab.labs.interface import Lab
 from flexlab.privatefs import private_dir, write_private
-from flexlab.results.job import RunRecord
+from flexlab.results.job import HubRun, RunRecord
 from flexlab.results.records import LabDescription
 
 log = logging.getLogger(__name__)

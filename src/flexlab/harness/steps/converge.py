@@ -8,10 +8,10 @@ from ipaddress import IPv4Address, IPv4Network
 
 from flexlab import failover_timing
 from flexlab.harness import checks, reads
-from flexlab.harness.report import SpokeFailover
 from flexlab.harness.steps.failure import FailureRecord
 from flexlab.harness.steps.learn import LearnedLab, device_events
 from flexlab.harness.steps.resources import POLL_INTERVAL_S, JobResources, parallel
+from flexlab.results.job import SpokeFailover
 
 #: Device seconds allowed for BGP to converge after the tunnel is up.
 BGP_ALLOWANCE_S = 120.0

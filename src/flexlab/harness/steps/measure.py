@@ -23,12 +23,12 @@ from flexlab.bound import (
 )
 from flexlab.harness import checks, reads
 from flexlab.harness.peers import NextPeer, next_alive
-from flexlab.harness.report import SpokeFailover
 from flexlab.harness.steps.baseline import Baseline
 from flexlab.harness.steps.failure import FailureRecord
 from flexlab.harness.steps.inputs import JobInputs
 from flexlab.harness.steps.learn import LearnedLab, device_events
 from flexlab.harness.steps.resources import POLL_INTERVAL_S, JobResources, now_utc, parallel
+from flexlab.results.job import SpokeFailover
 
 #: The poller waits this many times the bound, to tell "slow" from "never".
 OVERRUN_FACTOR = 2.0

@@ -6,12 +6,11 @@ from collections.abc import Mapping
 
 from flexlab.harness.dpd_capture import Schedules
 from flexlab.harness.outage import DataPlane
-from flexlab.harness.report import HubRun, SpokeFailover
 from flexlab.harness.steps.converge import Convergence
 from flexlab.harness.steps.failure import FailureRecord
 from flexlab.harness.steps.inputs import JobInputs
 from flexlab.harness.steps.measure import Measurements
-from flexlab.results.job import TestcaseStatus
+from flexlab.results.job import HubRun, SpokeFailover, TestcaseStatus
 
 
 def new_run(inputs: JobInputs) -> HubRun:

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 
 from flexlab.harness import checks, expectations, reads
-from flexlab.harness.report import SpokeFailover
 from flexlab.harness.steps.baseline import wait_baseline
 from flexlab.harness.steps.failure import FailureRecord, restore_hub, send_spokes_home
 from flexlab.harness.steps.inputs import JobInputs
 from flexlab.harness.steps.learn import LearnedLab
 from flexlab.harness.steps.resources import POLL_INTERVAL_S, JobResources, parallel
 from flexlab.harness.steps.setup import reconnect
+from flexlab.results.job import SpokeFailover
 
 RECOVERY_ALLOWANCE_S = 240.0
 
