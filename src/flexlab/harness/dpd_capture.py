@@ -29,10 +29,12 @@ from flexlab.harness.steps.measure import dpd_inputs
 from flexlab.harness.steps.resources import JobResources, now_utc, parallel
 from flexlab.iosconfig import ConfigTree
 from flexlab.labs.base import LabError
+from flexlab.results.job import TestcaseStatus
 from flexlab.results.records import DeclaredScheduleRecord, ObservedScheduleRecord
 
 log = logging.getLogger(__name__)
-NOT_RUN = "not run"
+#: A schedule that could not be checked (no capture, DPD off): the testcase status of that name.
+NOT_RUN = TestcaseStatus.NOT_RUN
 MATCHES_MODEL = "{spoke}: observed DPD schedule matches the declared model"
 #: Every check the DpdSchedule testcase makes (the template takes the spoke).
 CHECKS = (MATCHES_MODEL,)

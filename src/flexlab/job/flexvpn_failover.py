@@ -176,7 +176,7 @@ class DpdSchedule(aetest.Testcase):
         results = schedules.checks()
         if not results:
             notes = schedules.notes()
-            record.record_testcase(run, "DpdSchedule", dpd_capture.NOT_RUN, notes)
+            record.record_testcase(run, "DpdSchedule", NOT_RUN, notes)
             self.skipped("schedule check not run: " + "; ".join(notes))
         _report_checks(run, "DpdSchedule", results, steps)
 
