@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 from flexlab.failover_timing import failover_statistics
 from flexlab.privatefs import write_private
 from flexlab.results.job import HubRun, JobReportDocument, SpokeFailover, TestcaseStatus
-from flexlab.results.records import DeclaredDpdModel, DpdModelRecord, LabDescription
+from flexlab.results.records import DeclaredDpdModel, DpdModelRecord, LabDescription, declared_from
 
 #: Every run of the testscript must pass all of these for a PASS verdict; a testcase that
 #: errored or never ran is missing and so fails the report.
@@ -70,7 +70,7 @@ class FailoverReport:
         model = self.dpd_model
         return {
             "declared": model,
-            "declared_from": _declared_from(model),
+            "declared_from": declared_from(model),
             "checked": sum(r != NOT_RUN for r in results),
             "matched": results.count("passed"),
             "differed": results.count("failed"),
@@ -251,12 +251,6 @@ class FailoverReport:
         json_path = write_private(directory / "failover_report.json", self.to_document().model_dump_json(indent=2))
         md_path = write_private(directory / "failover_report.md", self.to_markdown())
         return json_path, md_path
-
-
-def _declared_from(model: DpdModelRecord | None) -> str:
-    if model is not None and model.measured:
-        return f"measured: {model.source}"
-    return model.source if model is not None else "assumed, not measured on this image"
 
 
 def _model_line(model: DpdModelRecord | None) -> str:

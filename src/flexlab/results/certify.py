@@ -18,7 +18,7 @@ from pydantic import Field, computed_field, field_serializer, field_validator
 
 from flexlab.failover_timing import failover_statistics
 from flexlab.results.job import JobReportDocument, ScheduleSummary, SpokeFailover, SpokeMove, Statistics
-from flexlab.results.records import DeclaredDpdModel
+from flexlab.results.records import DeclaredDpdModel, declared_from
 from flexlab.results.versioning import ResultModel, check_version
 
 #: Version of summary.json (docs/results.md).
@@ -28,7 +28,6 @@ CheckStatus = Literal["passed", "failed", "errored", "skipped"]
 CheckCategory = Literal["lab", "job", "testcase"]
 Verdict = Literal["PASS", "FAIL", "ERROR"]
 VERDICTS: tuple[Verdict, ...] = ("PASS", "FAIL", "ERROR")
-ASSUMED_MODEL = "assumed, not measured on this image"
 
 
 def statistics(values: Sequence[float]) -> Statistics | None:
@@ -117,9 +116,7 @@ class DpdCheck(ResultModel):
     @property
     def declared_from(self) -> str:
         """Where the declaration comes from: "measured: ..." or the assumption."""
-        if self.declared is not None and self.declared.measured:
-            return f"measured: {self.declared.source}"
-        return (self.declared.source if self.declared else "") or ASSUMED_MODEL
+        return declared_from(self.declared)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

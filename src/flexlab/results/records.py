@@ -40,6 +40,17 @@ class DpdModelRecord(ResultModel):
     """Where the model comes from, or the assumption it is."""
 
 
+#: Where a declared model comes from when nothing says it was measured.
+ASSUMED_MODEL = "assumed, not measured on this image"
+
+
+def declared_from(model: DpdModelRecord | None) -> str:
+    """Where a declared model comes from: "measured: <source>", its source, or the assumption."""
+    if model is not None and model.measured:
+        return f"measured: {model.source}"
+    return (model.source if model is not None else "") or ASSUMED_MODEL
+
+
 def _no_model(value: Any) -> Any:
     """An empty mapping (a document written without a declared model) reads as no model."""
     return None if value == {} else value
